@@ -1,0 +1,128 @@
+// The capture trigger: AFTER ... FOR EACH STATEMENT with transition tables,
+// one per event, on every protected table and each of its partitions. One
+// invocation logs all rows of one statement; the row images are built here in
+// C and written through the table AM (log_writer), so a statement costs one
+// trigger call, not one per row.
+//
+// Deletes in tombstone mode need nothing before the fact: the row is removed as
+// usual (row counts, RETURNING and FK cascades stay PostgreSQL's own) and its
+// image is kept here as a tombstone in the same transaction.
+#include "extension/errors.hpp"
+#include "extension/log_writer.hpp"
+#include "extension/shape.hpp"
+
+namespace {
+
+using namespace tg;
+
+// Reads a transition table from its start.
+void rewind_store(Tuplestorestate *store) {
+    tuplestore_select_read_pointer(store, 0);
+    tuplestore_rescan(store);
+}
+
+void check_same_tenant(const RelShape *shape, Relation rel, TupleTableSlot *old_slot, TupleTableSlot *new_slot) {
+    int a = shape->tenant_attnum - 1;
+    Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), a);
+    if (!datumIsEqual(old_slot->tts_values[a], new_slot->tts_values[a], att->attbyval, att->attlen))
+        ereport(ERROR, (errcode(sqlstate::wrong_tenant),
+                        errmsg("cannot move a row of \"%s\" to another tenant", RelationGetRelationName(rel)),
+                        errdetail("The tenant column \"%s\" of an existing row was changed.", NameStr(att->attname)),
+                        errhint("Insert a copy for the new tenant and delete the old row instead; a change of "
+                                "tenant would move history between tenants.")));
+}
+
+void capture_inserts(LogWriter *w, const RelShape *shape, Tuplestorestate *rows, TupleTableSlot *slot,
+                     MemoryContext per_row) {
+    rewind_store(rows);
+    while (tuplestore_gettupleslot(rows, true, false, slot)) {
+        MemoryContext old = MemoryContextSwitchTo(per_row);
+        slot_getallattrs(slot);
+        log_change(w, shape->table_id, 'I', tenant_text(shape, slot), pk_image(shape, slot), (Datum)0,
+                   row_image(shape, slot));
+        MemoryContextSwitchTo(old);
+        MemoryContextReset(per_row);
+    }
+}
+
+void capture_updates(LogWriter *w, const RelShape *shape, Relation rel, Tuplestorestate *old_rows,
+                     Tuplestorestate *new_rows, TupleTableSlot *old_slot, TupleTableSlot *new_slot,
+                     MemoryContext per_row) {
+    // The executor appends the old and the new version of each row together,
+    // so the two transition tables pair up row by row.
+    rewind_store(old_rows);
+    rewind_store(new_rows);
+    while (tuplestore_gettupleslot(old_rows, true, false, old_slot)) {
+        if (!tuplestore_gettupleslot(new_rows, true, false, new_slot))
+            elog(ERROR, "tenant_guard: transition tables of \"%s\" differ in length", RelationGetRelationName(rel));
+        MemoryContext old = MemoryContextSwitchTo(per_row);
+        slot_getallattrs(old_slot);
+        slot_getallattrs(new_slot);
+        check_same_tenant(shape, rel, old_slot, new_slot);
+        log_change(w, shape->table_id, 'U', tenant_text(shape, new_slot), pk_image(shape, new_slot),
+                   row_image(shape, old_slot), row_image(shape, new_slot));
+        MemoryContextSwitchTo(old);
+        MemoryContextReset(per_row);
+    }
+}
+
+void capture_deletes(LogWriter *w, const RelShape *shape, Tuplestorestate *rows, TupleTableSlot *slot,
+                     MemoryContext per_row) {
+    bool keep_tombstones = shape->delete_mode == DeleteMode::tombstone;
+    rewind_store(rows);
+    while (tuplestore_gettupleslot(rows, true, false, slot)) {
+        MemoryContext old = MemoryContextSwitchTo(per_row);
+        slot_getallattrs(slot);
+        Datum tenant = tenant_text(shape, slot);
+        Datum pk = pk_image(shape, slot);
+        Datum image = row_image(shape, slot);
+        int64 seq = log_change(w, shape->table_id, 'D', tenant, pk, image, (Datum)0);
+        if (keep_tombstones) log_tombstone(w, seq, shape->table_id, tenant, pk, image);
+        MemoryContextSwitchTo(old);
+        MemoryContextReset(per_row);
+    }
+}
+
+}  // namespace
+
+TG_FUNCTION(tg_capture) {
+    auto *td = reinterpret_cast<TriggerData *>(fcinfo->context);
+    if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) || !TRIGGER_FIRED_FOR_STATEMENT(td->tg_event))
+        throw Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
+                    "tenant_guard.capture() must be an AFTER ... FOR EACH STATEMENT trigger");
+
+    Relation rel = td->tg_relation;
+    const RelShape *shape = shape_for(rel, td->tg_trigger);
+    Tuplestorestate *old_rows = td->tg_oldtable;
+    Tuplestorestate *new_rows = td->tg_newtable;
+    bool is_insert = TRIGGER_FIRED_BY_INSERT(td->tg_event);
+    bool is_update = TRIGGER_FIRED_BY_UPDATE(td->tg_event);
+    bool is_delete = TRIGGER_FIRED_BY_DELETE(td->tg_event);
+    if ((is_insert && !new_rows) || (is_update && (!old_rows || !new_rows)) || (is_delete && !old_rows))
+        throw Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
+                    std::string("tenant_guard trigger on \"") + RelationGetRelationName(rel) +
+                        "\" lacks its transition tables; re-run tenant_guard.protect()");
+    if (!is_insert && !is_update && !is_delete) return PointerGetDatum(nullptr);  // TRUNCATE: guard's business
+    // Nothing happened (e.g. a DELETE that matched no row): nothing to log.
+    Tuplestorestate *first = is_insert ? new_rows : old_rows;
+    if (tuplestore_tuple_count(first) == 0) return PointerGetDatum(nullptr);
+
+    LogWriter w;
+    log_writer_begin(&w);
+    MemoryContext per_row = AllocSetContextCreate(CurrentMemoryContext, "tenant_guard row", ALLOCSET_DEFAULT_SIZES);
+    TupleDesc desc = RelationGetDescr(rel);
+    TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
+    if (is_insert) {
+        capture_inserts(&w, shape, new_rows, slot, per_row);
+    } else if (is_update) {
+        TupleTableSlot *new_slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
+        capture_updates(&w, shape, rel, old_rows, new_rows, slot, new_slot, per_row);
+        ExecDropSingleTupleTableSlot(new_slot);
+    } else {
+        capture_deletes(&w, shape, old_rows, slot, per_row);
+    }
+    ExecDropSingleTupleTableSlot(slot);
+    MemoryContextDelete(per_row);
+    log_writer_end(&w);
+    return PointerGetDatum(nullptr);
+}

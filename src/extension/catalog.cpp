@@ -1,0 +1,30 @@
+#include "extension/catalog.hpp"
+
+namespace tg::catalog {
+
+Oid schema_oid() {
+    Oid nsp = get_namespace_oid(schema_name, true);
+    if (!OidIsValid(nsp))
+        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_SCHEMA), errmsg("schema \"tenant_guard\" does not exist"),
+                        errhint("Run CREATE EXTENSION tenant_guard.")));
+    return nsp;
+}
+
+Oid relation_oid(const char *name) {
+    Oid relid = get_relname_relid(name, schema_oid());
+    if (!OidIsValid(relid))
+        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
+                        errmsg("tenant_guard.%s is missing; the extension is damaged", name),
+                        errhint("Reinstall the extension with ALTER EXTENSION tenant_guard UPDATE.")));
+    return relid;
+}
+
+Oid extension_owner() {
+    HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(registry_oid()));
+    if (!HeapTupleIsValid(tup)) elog(ERROR, "cache lookup failed for tenant_guard.protected_table");
+    Oid owner = ((Form_pg_class)GETSTRUCT(tup))->relowner;
+    ReleaseSysCache(tup);
+    return owner;
+}
+
+}  // namespace tg::catalog

@@ -1,0 +1,25 @@
+// Where the extension's own objects are. Plain PostgreSQL calls (may ereport).
+#pragma once
+#include "extension/pg.hpp"
+
+namespace tg::catalog {
+
+constexpr const char *schema_name = "tenant_guard";
+
+Oid schema_oid();
+Oid relation_oid(const char *name);  // a table, view or sequence in the schema
+inline Oid change_log_oid() { return relation_oid("change_log_data"); }
+inline Oid tombstone_oid() { return relation_oid("tombstone_data"); }
+inline Oid change_seq_oid() { return relation_oid("change_seq"); }
+inline Oid registry_oid() { return relation_oid("protected_table"); }
+
+// The role that owns the extension's tables (normally the role that ran
+// CREATE EXTENSION).
+Oid extension_owner();
+
+// Names of the triggers protect() installs, one per event.
+constexpr const char *trigger_insert = "tenant_guard_capture_insert";
+constexpr const char *trigger_update = "tenant_guard_capture_update";
+constexpr const char *trigger_delete = "tenant_guard_capture_delete";
+
+}  // namespace tg::catalog

@@ -1,0 +1,37 @@
+// Writes change-log and tombstone rows straight through the table AM: no SQL,
+// no plan, no permission check (application roles have no privilege on the
+// extension's tables), indexes maintained as the executor would.
+// One LogWriter serves one trigger invocation (one statement's rows).
+#pragma once
+#include "extension/module.hpp"
+
+namespace tg {
+
+struct TableSink;  // one target table with its indexes
+
+struct LogWriter {
+    MemoryContext memory;  // lives as long as the writer
+    EState *estate;
+    TableSink *log;
+    TableSink *tombstones;  // opened on first use
+    Oid change_seq;
+    CommandId command_id;
+    // Per-statement values shared by every row written.
+    Datum xid;
+    Datum changed_at;
+    Datum changed_by;
+    Datum actor;
+    bool actor_null;
+    char origin;
+};
+
+void log_writer_begin(LogWriter *w);
+void log_writer_end(LogWriter *w);
+
+// Appends a change; returns its seq. old_row / new_row may be (Datum) 0 for none.
+int64 log_change(LogWriter *w, int32 table_id, char op, Datum tenant, Datum pk, Datum old_row, Datum new_row);
+
+// Keeps a deleted row as a tombstone whose id is the seq of its deletion.
+void log_tombstone(LogWriter *w, int64 seq, int32 table_id, Datum tenant, Datum pk, Datum row);
+
+}  // namespace tg

@@ -1,0 +1,33 @@
+// Module entry: magic block, GUCs, transaction callbacks.
+#include "extension/module.hpp"
+
+extern "C" {
+PG_MODULE_MAGIC;
+void _PG_init(void);
+}
+
+namespace tg {
+
+char *guc_actor = nullptr;
+Origin current_origin = Origin::dml;
+
+static void reset_at_transaction_end(XactEvent event, void *) {
+    if (event == XACT_EVENT_ABORT || event == XACT_EVENT_COMMIT ||
+        event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_PREPARE)
+        current_origin = Origin::dml;
+}
+
+void register_shape_cache_callbacks();  // shape.cpp
+
+}  // namespace tg
+
+void _PG_init(void) {
+    DefineCustomStringVariable(
+        "tenant_guard.actor", "Application-declared actor recorded with each captured change.",
+        "Set it per session or per transaction (SET LOCAL) to say who acts for the application.",
+        &tg::guc_actor, "", PGC_USERSET, 0, nullptr, nullptr, nullptr);
+    MarkGUCPrefixReserved("tenant_guard");
+
+    RegisterXactCallback(tg::reset_at_transaction_end, nullptr);
+    tg::register_shape_cache_callbacks();
+}

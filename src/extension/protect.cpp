@@ -1,0 +1,222 @@
+// tenant_guard.protect(rel, tenant_column, delete_mode, flag_column)
+#include "extension/catalog.hpp"
+#include "extension/registry.hpp"
+#include "extension/spi.hpp"
+
+namespace {
+
+using namespace tg;
+
+// What protect() needs to know about the relation, read under its lock.
+struct RelationFacts {
+    char relkind;
+    char persistence;
+    bool is_partition;
+    bool in_inheritance;  // plain (non-partition) inheritance, either side
+    bool is_owner;
+    bool has_primary_key;
+    AttrNumber tenant_attnum;
+    bool tenant_not_null;
+    AttrNumber flag_attnum;
+    Oid flag_type;
+};
+
+RelationFacts read_facts(Oid relid, const char *tenant_column, const char *flag_column) {
+    RelationFacts f{};
+    LockRelationOid(relid, ShareRowExclusiveLock);
+    Relation rel = relation_open(relid, NoLock);
+    f.relkind = rel->rd_rel->relkind;
+    f.persistence = rel->rd_rel->relpersistence;
+    f.is_partition = rel->rd_rel->relispartition;
+    f.in_inheritance = !f.is_partition && f.relkind == RELKIND_RELATION &&
+                       (has_superclass(relid) || has_subclass(relid));
+    f.is_owner = pg_class_ownercheck(relid, GetUserId());
+    f.has_primary_key = (f.relkind == RELKIND_RELATION || f.relkind == RELKIND_PARTITIONED_TABLE) &&
+                        OidIsValid(RelationGetPrimaryKeyIndex(rel));
+    auto find = [&](const char *name, AttrNumber *attnum) -> Form_pg_attribute {
+        *attnum = InvalidAttrNumber;
+        if (!name) return nullptr;
+        TupleDesc desc = RelationGetDescr(rel);
+        for (int i = 0; i < desc->natts; i++) {
+            Form_pg_attribute att = TupleDescAttr(desc, i);
+            if (!att->attisdropped && strcmp(NameStr(att->attname), name) == 0) {
+                *attnum = att->attnum;
+                return att;
+            }
+        }
+        return nullptr;
+    };
+    if (Form_pg_attribute att = find(tenant_column, &f.tenant_attnum)) f.tenant_not_null = att->attnotnull;
+    if (Form_pg_attribute att = find(flag_column, &f.flag_attnum)) f.flag_type = att->atttypid;
+    relation_close(rel, NoLock);
+    return f;
+}
+
+std::string rel_name(Oid relid) {
+    return pg_guard([&] { return get_rel_name(relid); });
+}
+
+void check_facts(Oid relid, const RelationFacts &f, const std::string &tenant_column, const std::string &mode,
+                 const std::string &flag_column) {
+    std::string name = rel_name(relid);
+    if (f.relkind == RELKIND_VIEW || f.relkind == RELKIND_MATVIEW)
+        throw Error(ERRCODE_WRONG_OBJECT_TYPE, "\"" + name + "\" is a view; only tables can be protected",
+                    "", "Protect the tables the view reads from.");
+    if (f.relkind == RELKIND_FOREIGN_TABLE)
+        throw Error(ERRCODE_WRONG_OBJECT_TYPE, "\"" + name + "\" is a foreign table; only local tables can be protected",
+                    "", "Protect the table on the server that stores it.");
+    if (f.relkind != RELKIND_RELATION && f.relkind != RELKIND_PARTITIONED_TABLE)
+        throw Error(ERRCODE_WRONG_OBJECT_TYPE, "\"" + name + "\" is not a table");
+    if (f.persistence == RELPERSISTENCE_TEMP)
+        throw Error(ERRCODE_FEATURE_NOT_SUPPORTED, "\"" + name + "\" is a temporary table and cannot be protected",
+                    "", "Temporary tables vanish with the session; protect a permanent table.");
+    if (!f.is_owner)
+        throw Error(ERRCODE_INSUFFICIENT_PRIVILEGE, "must be owner of table " + name,
+                    "", "Only the owner of a table (or a superuser) can protect it.");
+    if (f.in_inheritance)
+        throw Error(ERRCODE_FEATURE_NOT_SUPPORTED,
+                    "\"" + name + "\" takes part in table inheritance, which tenant_guard does not support",
+                    "", "Use declarative partitioning and protect the partitioned table.");
+    if (!f.has_primary_key)
+        throw Error(ERRCODE_INVALID_TABLE_DEFINITION, "table \"" + name + "\" has no primary key",
+                    "tenant_guard identifies deleted and changed rows by their primary key.",
+                    "Add one with ALTER TABLE " + name + " ADD PRIMARY KEY (...).");
+    if (f.tenant_attnum == InvalidAttrNumber)
+        throw Error(ERRCODE_UNDEFINED_COLUMN,
+                    "tenant column \"" + tenant_column + "\" does not exist in table \"" + name + "\"", "",
+                    "Pass the column that tells tenants apart as tenant_column.");
+    if (!f.tenant_not_null)
+        throw Error(ERRCODE_INVALID_TABLE_DEFINITION,
+                    "tenant column \"" + tenant_column + "\" of table \"" + name + "\" is nullable",
+                    "Every protected row must belong to a tenant.",
+                    "ALTER TABLE " + name + " ALTER COLUMN " + tenant_column + " SET NOT NULL");
+    if (mode == "flag") {
+        if (f.flag_attnum == InvalidAttrNumber)
+            throw Error(ERRCODE_UNDEFINED_COLUMN,
+                        "flag column \"" + flag_column + "\" does not exist in table \"" + name + "\"");
+        if (f.flag_type != TIMESTAMPTZOID && f.flag_type != BOOLOID)
+            throw Error(ERRCODE_DATATYPE_MISMATCH,
+                        "flag column \"" + flag_column + "\" of table \"" + name + "\" must be timestamptz or boolean");
+    }
+}
+
+// Refuses to protect a table that is covered already (as a partition of a
+// protected table, or through a protected partition of its own).
+void check_overlaps(Oid relid, const RelationFacts &facts) {
+    auto active = registry::active_tables();
+    List *ancestors = pg_guard([&] { return facts.is_partition ? get_partition_ancestors(relid) : NIL; });
+    ListCell *lc;
+    foreach (lc, ancestors) {
+        Oid up = lfirst_oid(lc);
+        for (const auto &t : active)
+            if (t.relid == up)
+                throw Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                            "\"" + rel_name(relid) + "\" is already protected as a partition of \"" + rel_name(up) + "\"");
+    }
+    if (facts.relkind != RELKIND_PARTITIONED_TABLE) return;
+    List *members = pg_guard([&] { return find_all_inheritors(relid, NoLock, nullptr); });
+    foreach (lc, members) {
+        Oid down = lfirst_oid(lc);
+        for (const auto &t : active)
+            if (down != relid && t.relid == down)
+                throw Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                            "partition \"" + rel_name(down) + "\" of \"" + rel_name(relid) + "\" is protected on its own",
+                            "", "Unprotect the partition first, then protect the partitioned table.");
+    }
+}
+
+// Warns about ON DELETE CASCADE children that are not protected: the cascade
+// would delete their rows for good.
+void warn_unprotected_cascades(Oid relid) {
+    uint64 n;
+    {
+        spi::AsExtensionOwner owner;
+        n = spi::exec(
+            "SELECT c.conrelid::regclass::text, c.conname::text FROM pg_catalog.pg_constraint c "
+            " WHERE c.contype = 'f' AND c.confrelid = $1 AND c.confdeltype = 'c' AND c.conparentid = 0 "
+            "   AND NOT EXISTS (SELECT 1 FROM tenant_guard.protected_table p "
+            "                    WHERE p.rel = c.conrelid AND p.unprotected_at IS NULL) "
+            " ORDER BY 1, 2",
+            {{OIDOID, ObjectIdGetDatum(relid)}});
+    }
+    for (uint64 r = 0; r < n; r++) {
+        std::string child = spi::text(r, 1), constraint = spi::text(r, 2), parent = rel_name(relid);
+        pg_guard([&] {
+            ereport(WARNING,
+                    (errmsg("table %s is not protected but its foreign key \"%s\" cascades deletes from protected table \"%s\"",
+                            child.c_str(), constraint.c_str(), parent.c_str()),
+                     errdetail("Rows of %s deleted by the cascade are deleted for good.", child.c_str()),
+                     errhint("Protect %s too.", child.c_str())));
+        });
+    }
+}
+
+std::string arg_text(FunctionCallInfo fcinfo, int i) {
+    if (PG_ARGISNULL(i)) return {};
+    return pg_guard([&] { return text_to_cstring(PG_GETARG_TEXT_PP(i)); });
+}
+
+std::string arg_name(FunctionCallInfo fcinfo, int i) { return PG_ARGISNULL(i) ? std::string() : NameStr(*PG_GETARG_NAME(i)); }
+
+}  // namespace
+
+TG_FUNCTION(tg_protect) {
+    if (PG_ARGISNULL(0)) throw Error(ERRCODE_NULL_VALUE_NOT_ALLOWED, "rel must not be NULL");
+    if (PG_ARGISNULL(1)) throw Error(ERRCODE_NULL_VALUE_NOT_ALLOWED, "tenant_column must not be NULL");
+    Oid relid = PG_GETARG_OID(0);
+    std::string tenant_column = arg_name(fcinfo, 1);
+    std::string mode = PG_ARGISNULL(2) ? std::string("tombstone") : arg_text(fcinfo, 2);
+    std::string flag_column = arg_name(fcinfo, 3);
+
+    if (mode != "tombstone" && mode != "flag")
+        throw Error(ERRCODE_INVALID_PARAMETER_VALUE, "unknown delete_mode \"" + mode + "\"", "",
+                    "Use 'tombstone' (rows are removed and kept as tombstones) or 'flag' (rows stay, a flag column "
+                    "marks them deleted).");
+    if (mode == "flag" && flag_column.empty())
+        throw Error(ERRCODE_INVALID_PARAMETER_VALUE, "delete_mode 'flag' needs a flag_column", "",
+                    "Pass flag_column => a timestamptz or boolean column that marks deleted rows.");
+    if (mode == "tombstone" && !flag_column.empty())
+        throw Error(ERRCODE_INVALID_PARAMETER_VALUE, "flag_column applies only to delete_mode 'flag'");
+
+    RelationFacts facts = pg_guard([&] {
+        return read_facts(relid, tenant_column.c_str(), flag_column.empty() ? nullptr : flag_column.c_str());
+    });
+    check_facts(relid, facts, tenant_column, mode, flag_column);
+
+    spi::Session spi;
+    auto existing = registry::find(relid);
+    if (existing && existing->active) {
+        if (existing->tenant_column == tenant_column && existing->delete_mode == mode &&
+            existing->flag_column == flag_column)
+            return (Datum)0;  // the same settings again: nothing to do
+        throw Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                    "table \"" + rel_name(relid) + "\" is already protected with different settings",
+                    "Protected with tenant_column \"" + existing->tenant_column + "\", delete_mode '" +
+                        existing->delete_mode + "'.",
+                    "Unprotect it first (tenant_guard.unprotect needs a signed token), then protect it again.");
+    }
+    check_overlaps(relid, facts);
+
+    {
+        spi::AsExtensionOwner owner;
+        spi::Arg flag = flag_column.empty() ? spi::null_arg(TEXTOID) : spi::text_arg(flag_column);
+        std::vector<spi::Arg> args = {{OIDOID, ObjectIdGetDatum(relid)}, spi::text_arg(tenant_column),
+                                      spi::text_arg(mode), flag};
+        if (existing)  // protected before and unprotected since: same table_id, so history stays joined
+            spi::exec("UPDATE tenant_guard.protected_table SET tenant_column = $2, delete_mode = $3, "
+                      "flag_column = $4, protected_at = now(), protected_by = session_user, unprotected_at = NULL "
+                      "WHERE rel = $1",
+                      args);
+        else
+            spi::exec("INSERT INTO tenant_guard.protected_table (rel, tenant_column, delete_mode, flag_column) "
+                      "VALUES ($1, $2, $3, $4)",
+                      args);
+    }
+    auto table = registry::find(relid);
+    if (!table) throw Error(ERRCODE_INTERNAL_ERROR, "tenant_guard: registry row of \"" + rel_name(relid) + "\" vanished");
+    List *members = pg_guard([&] { return find_all_inheritors(relid, NoLock, nullptr); });
+    ListCell *lc;
+    foreach (lc, members) registry::install_triggers(*table, lfirst_oid(lc));
+    warn_unprotected_cascades(relid);
+    return (Datum)0;
+}

@@ -1,0 +1,36 @@
+// The registry of protected tables (tenant_guard.protected_table) and the
+// triggers that protection installs. C++ over SPI: call inside spi::Session.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "extension/pg.hpp"
+
+namespace tg::registry {
+
+struct ProtectedTable {
+    int32 table_id = 0;
+    Oid relid = InvalidOid;
+    std::string tenant_column;
+    std::string delete_mode;  // "tombstone" | "flag"
+    std::string flag_column;  // empty when none
+    bool active = false;      // false once unprotected (history kept)
+};
+
+// Every table currently protected.
+std::vector<ProtectedTable> active_tables();
+// The registry row of relid, protected now or in the past.
+std::optional<ProtectedTable> find(Oid relid);
+// The active protected table that covers relid: itself or a partition ancestor.
+std::optional<ProtectedTable> covering(Oid relid, const std::vector<ProtectedTable> &active);
+
+// Creates the capture triggers of `table` on relation target (the table itself
+// or one of its partitions), enabled ALWAYS, unless they exist already.
+void install_triggers(const ProtectedTable &table, Oid target);
+
+// While true, the DDL event trigger leaves commands alone (the extension's own
+// DDL is already complete).
+extern bool own_ddl_running;
+
+}  // namespace tg::registry

@@ -1,0 +1,273 @@
+// Relation shapes for capture and their conversion of rows to jsonb.
+// Plain C-like code: it runs per row inside triggers.
+#include "extension/shape.hpp"
+
+namespace tg {
+
+namespace {
+
+struct ShapeEntry {
+    Oid relid;  // hash key
+    RelShape *shape;
+};
+
+HTAB *shape_cache = nullptr;
+
+void invalidate_shapes(Datum, Oid relid) {
+    if (!shape_cache) return;
+    // Only mark: a callback may run while a shape is in use; it is rebuilt
+    // (and the old one freed) at the next shape_for().
+    HASH_SEQ_STATUS seq;
+    hash_seq_init(&seq, shape_cache);
+    while (auto *e = static_cast<ShapeEntry *>(hash_seq_search(&seq)))
+        if (!OidIsValid(relid) || e->relid == relid) e->shape->valid = false;
+}
+
+ValueKind kind_of(Oid type) {
+    switch (getBaseType(type)) {
+        case INT2OID: return ValueKind::int2;
+        case INT4OID: return ValueKind::int4;
+        case INT8OID: return ValueKind::int8;
+        case NUMERICOID: return ValueKind::numeric;
+        case BOOLOID: return ValueKind::boolean;
+        case TEXTOID:
+        case VARCHAROID:
+        case BPCHAROID: return ValueKind::text;
+        case DATEOID:
+        case TIMESTAMPOID:
+        case TIMESTAMPTZOID: return ValueKind::datetime;
+        case JSONBOID: return ValueKind::jsonb;
+        // to_jsonb writes these as their text output.
+        case UUIDOID:
+        case BYTEAOID:
+        case INETOID:
+        case CIDROID:
+        case MACADDROID:
+        case TIMEOID:
+        case TIMETZOID:
+        case INTERVALOID:
+        case NAMEOID:
+        case CHAROID: return ValueKind::output_string;
+        default: return ValueKind::to_jsonb;
+    }
+}
+
+// to_jsonb(anyelement) needs to know its argument's type from the call
+// expression: give it a typed Const as argument.
+void bind_to_jsonb(FmgrInfo *finfo, Form_pg_attribute att, MemoryContext mcxt) {
+    fmgr_info_cxt(F_TO_JSONB, finfo, mcxt);
+    MemoryContext old = MemoryContextSwitchTo(mcxt);
+    Node *arg = (Node *)makeNullConst(att->atttypid, att->atttypmod, att->attcollation);
+    finfo->fn_expr = (Node *)makeFuncExpr(F_TO_JSONB, JSONBOID, list_make1(arg), InvalidOid, InvalidOid,
+                                          COERCE_EXPLICIT_CALL);
+    MemoryContextSwitchTo(old);
+}
+
+int trigger_int_arg(const Trigger *trigger, int i) { return pg_strtoint32(trigger->tgargs[i]); }
+
+void build_shape(RelShape *shape, Relation rel, const Trigger *trigger) {
+    if (trigger->tgnargs != 3)
+        elog(ERROR, "tenant_guard trigger \"%s\" on \"%s\" has %d arguments, expected 3", trigger->tgname,
+             RelationGetRelationName(rel), trigger->tgnargs);
+    MemoryContext mcxt = shape->memory;
+    TupleDesc desc = RelationGetDescr(rel);
+
+    shape->table_id = trigger_int_arg(trigger, 0);
+    const char *tenant_column = trigger->tgargs[1];
+    shape->delete_mode = strcmp(trigger->tgargs[2], "flag") == 0 ? DeleteMode::flag : DeleteMode::tombstone;
+
+    shape->columns = static_cast<ColumnShape *>(MemoryContextAllocZero(mcxt, sizeof(ColumnShape) * desc->natts));
+    shape->ncolumns = 0;
+    shape->tenant_attnum = InvalidAttrNumber;
+    for (int i = 0; i < desc->natts; i++) {
+        Form_pg_attribute att = TupleDescAttr(desc, i);
+        if (att->attisdropped) continue;
+        ColumnShape *col = &shape->columns[shape->ncolumns++];
+        col->attnum = att->attnum;
+        col->type = att->atttypid;
+        col->kind = kind_of(att->atttypid);
+        col->key.type = jbvString;
+        col->key.val.string.val = MemoryContextStrdup(mcxt, NameStr(att->attname));
+        col->key.val.string.len = (int)strlen(NameStr(att->attname));
+        Oid outfunc;
+        bool varlena;
+        getTypeOutputInfo(att->atttypid, &outfunc, &varlena);
+        fmgr_info_cxt(outfunc, &col->output, mcxt);
+        if (col->kind == ValueKind::to_jsonb) bind_to_jsonb(&col->to_jsonb, att, mcxt);
+        if (strcmp(NameStr(att->attname), tenant_column) == 0) {
+            shape->tenant_attnum = att->attnum;
+            shape->tenant_is_text = getBaseType(att->atttypid) == TEXTOID;
+            fmgr_info_cxt(outfunc, &shape->tenant_output, mcxt);
+        }
+    }
+    if (shape->tenant_attnum == InvalidAttrNumber)
+        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_COLUMN),
+                        errmsg("tenant column \"%s\" of protected table \"%s\" does not exist", tenant_column,
+                               RelationGetRelationName(rel))));
+
+    Oid pk_index = RelationGetPrimaryKeyIndex(rel);
+    if (!OidIsValid(pk_index))
+        ereport(ERROR, (errcode(ERRCODE_INVALID_TABLE_DEFINITION),
+                        errmsg("protected table \"%s\" has no primary key", RelationGetRelationName(rel))));
+    Relation index = index_open(pk_index, AccessShareLock);
+    int nkeys = index->rd_index->indnkeyatts;
+    shape->pk = static_cast<int *>(MemoryContextAlloc(mcxt, sizeof(int) * nkeys));
+    shape->npk = 0;
+    for (int k = 0; k < nkeys; k++) {
+        AttrNumber attnum = index->rd_index->indkey.values[k];
+        for (int c = 0; c < shape->ncolumns; c++)
+            if (shape->columns[c].attnum == attnum) shape->pk[shape->npk++] = c;
+    }
+    index_close(index, AccessShareLock);
+}
+
+// Appends one column's value to the object being built.
+void push_value(JsonbParseState **state, const ColumnShape *col, Datum value, bool isnull) {
+    JsonbValue v;
+    if (isnull) {
+        v.type = jbvNull;
+        pushJsonbValue(state, WJB_VALUE, &v);
+        return;
+    }
+    switch (col->kind) {
+        case ValueKind::int2:
+            v.type = jbvNumeric;
+            v.val.numeric = int64_to_numeric(DatumGetInt16(value));
+            break;
+        case ValueKind::int4:
+            v.type = jbvNumeric;
+            v.val.numeric = int64_to_numeric(DatumGetInt32(value));
+            break;
+        case ValueKind::int8:
+            v.type = jbvNumeric;
+            v.val.numeric = int64_to_numeric(DatumGetInt64(value));
+            break;
+        case ValueKind::numeric: {
+            Numeric n = DatumGetNumeric(value);
+            if (numeric_is_nan(n) || numeric_is_inf(n)) {
+                // JSON has no NaN or Infinity: to_jsonb writes them as strings.
+                char *s = OutputFunctionCall(const_cast<FmgrInfo *>(&col->output), value);
+                v.type = jbvString;
+                v.val.string.val = s;
+                v.val.string.len = (int)strlen(s);
+            } else {
+                v.type = jbvNumeric;
+                v.val.numeric = n;
+            }
+            break;
+        }
+        case ValueKind::boolean:
+            v.type = jbvBool;
+            v.val.boolean = DatumGetBool(value);
+            break;
+        case ValueKind::text: {
+            text *t = DatumGetTextPP(value);
+            v.type = jbvString;
+            v.val.string.val = VARDATA_ANY(t);
+            v.val.string.len = (int)VARSIZE_ANY_EXHDR(t);
+            break;
+        }
+        case ValueKind::datetime: {
+            char buf[129];  // MAXDATELEN + 1 (utils/datetime.h clashes with C++ names)
+            JsonEncodeDateTime(buf, value, getBaseType(col->type), nullptr);
+            v.type = jbvString;
+            v.val.string.val = pstrdup(buf);
+            v.val.string.len = (int)strlen(buf);
+            break;
+        }
+        case ValueKind::output_string: {
+            char *s = OutputFunctionCall(const_cast<FmgrInfo *>(&col->output), value);
+            v.type = jbvString;
+            v.val.string.val = s;
+            v.val.string.len = (int)strlen(s);
+            break;
+        }
+        case ValueKind::jsonb:
+        case ValueKind::to_jsonb: {
+            Jsonb *jb = col->kind == ValueKind::jsonb
+                            ? DatumGetJsonbP(value)
+                            : DatumGetJsonbP(FunctionCall1(const_cast<FmgrInfo *>(&col->to_jsonb), value));
+            if (JB_ROOT_IS_SCALAR(jb)) {
+                JsonbExtractScalar(&jb->root, &v);
+            } else {
+                // pushJsonbValue unpacks a binary container given as a value.
+                v.type = jbvBinary;
+                v.val.binary.data = &jb->root;
+                v.val.binary.len = (int)VARSIZE(jb) - VARHDRSZ;
+            }
+            break;
+        }
+    }
+    pushJsonbValue(state, WJB_VALUE, &v);
+}
+
+Datum object_of(const RelShape *shape, TupleTableSlot *slot, const int *which, int n) {
+    JsonbParseState *state = nullptr;
+    pushJsonbValue(&state, WJB_BEGIN_OBJECT, nullptr);
+    for (int i = 0; i < n; i++) {
+        const ColumnShape *col = &shape->columns[which ? which[i] : i];
+        pushJsonbValue(&state, WJB_KEY, const_cast<JsonbValue *>(&col->key));
+        int a = col->attnum - 1;
+        push_value(&state, col, slot->tts_values[a], slot->tts_isnull[a]);
+    }
+    JsonbValue *result = pushJsonbValue(&state, WJB_END_OBJECT, nullptr);
+    return JsonbPGetDatum(JsonbValueToJsonb(result));
+}
+
+}  // namespace
+
+RelShape *shape_for(Relation rel, const Trigger *trigger) {
+    if (!shape_cache) {
+        HASHCTL ctl;
+        memset(&ctl, 0, sizeof ctl);
+        ctl.keysize = sizeof(Oid);
+        ctl.entrysize = sizeof(ShapeEntry);
+        ctl.hcxt = CacheMemoryContext;
+        shape_cache = hash_create("tenant_guard shapes", 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+    }
+    Oid relid = RelationGetRelid(rel);
+    bool found;
+    auto *entry = static_cast<ShapeEntry *>(hash_search(shape_cache, &relid, HASH_ENTER, &found));
+    if (found && entry->shape->valid) return entry->shape;
+    if (found) {
+        MemoryContextDelete(entry->shape->memory);
+        entry->shape = nullptr;
+    }
+    MemoryContext mcxt = AllocSetContextCreate(CacheMemoryContext, "tenant_guard shape", ALLOCSET_SMALL_SIZES);
+    auto *shape = static_cast<RelShape *>(MemoryContextAllocZero(mcxt, sizeof(RelShape)));
+    shape->relid = relid;
+    shape->memory = mcxt;
+    PG_TRY();
+    {
+        build_shape(shape, rel, trigger);
+    }
+    PG_CATCH();
+    {
+        hash_search(shape_cache, &relid, HASH_REMOVE, nullptr);
+        MemoryContextDelete(mcxt);
+        PG_RE_THROW();
+    }
+    PG_END_TRY();
+    shape->valid = true;
+    entry->shape = shape;
+    return shape;
+}
+
+Datum row_image(const RelShape *shape, TupleTableSlot *slot) {
+    return object_of(shape, slot, nullptr, shape->ncolumns);
+}
+
+Datum pk_image(const RelShape *shape, TupleTableSlot *slot) { return object_of(shape, slot, shape->pk, shape->npk); }
+
+Datum tenant_text(const RelShape *shape, TupleTableSlot *slot) {
+    int a = shape->tenant_attnum - 1;
+    if (slot->tts_isnull[a])
+        ereport(ERROR, (errcode(ERRCODE_NOT_NULL_VIOLATION), errmsg("tenant column of a protected row is NULL")));
+    Datum value = slot->tts_values[a];
+    if (shape->tenant_is_text) return value;
+    return CStringGetTextDatum(OutputFunctionCall(const_cast<FmgrInfo *>(&shape->tenant_output), value));
+}
+
+void register_shape_cache_callbacks() { CacheRegisterRelcacheCallback(invalidate_shapes, (Datum)0); }
+
+}  // namespace tg

@@ -1,0 +1,55 @@
+// The shape of a protected relation as capture needs it: which column holds
+// the tenant, which make the primary key, and how each column becomes a jsonb
+// value. Built once per relation and kept until a relcache invalidation (any
+// ALTER TABLE, CREATE/DROP TRIGGER) says the relation changed.
+//
+// Row images are jsonb objects equal to to_jsonb(row): fast paths for the
+// common types, to_jsonb itself for the rest. jsonb rather than a binary tuple
+// image because images must stay readable after ALTER TABLE and pg_dump/restore.
+#pragma once
+#include "extension/pg.hpp"
+
+namespace tg {
+
+enum class ValueKind : uint8 { int2, int4, int8, numeric, boolean, text, datetime, jsonb, output_string, to_jsonb };
+
+struct ColumnShape {
+    AttrNumber attnum;
+    Oid type;  // the column's type (domains included)
+    ValueKind kind;
+    JsonbValue key;     // the column name as a jsonb key
+    FmgrInfo output;    // type output function (output_string)
+    FmgrInfo to_jsonb;  // to_jsonb bound to this column's type (to_jsonb)
+};
+
+enum class DeleteMode : char { tombstone = 't', flag = 'f' };
+
+struct RelShape {
+    Oid relid;
+    bool valid;
+    MemoryContext memory;  // owns everything below
+    int32 table_id;        // the protected table (the parent for a partition)
+    DeleteMode delete_mode;
+    AttrNumber tenant_attnum;
+    bool tenant_is_text;
+    FmgrInfo tenant_output;
+    int ncolumns;
+    ColumnShape *columns;  // the relation's live columns
+    int npk;
+    int *pk;  // indexes into columns
+};
+
+// The shape of rel as configured by the arguments of the capture trigger that
+// fired (table_id, tenant column, delete mode).
+RelShape *shape_for(Relation rel, const Trigger *trigger);
+
+// jsonb of every column (to_jsonb(row)) / of the primary-key columns.
+// slot must have all attributes deformed (slot_getallattrs).
+Datum row_image(const RelShape *shape, TupleTableSlot *slot);
+Datum pk_image(const RelShape *shape, TupleTableSlot *slot);
+// The tenant as text, in its type's output form. Errors on NULL.
+Datum tenant_text(const RelShape *shape, TupleTableSlot *slot);
+
+void register_shape_cache_callbacks();
+
+}  // namespace tg

@@ -1,0 +1,63 @@
+// SPI for the management functions (C++ code with owning objects): every call
+// goes through pg_guard, so a PostgreSQL error surfaces as PgErrorPending and
+// the C++ objects on the stack are destroyed properly on the way out.
+#pragma once
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+#include "extension/pg.hpp"
+
+namespace tg::spi {
+
+// One query parameter.
+struct Arg {
+    Oid type;
+    Datum value;
+    bool is_null = false;
+};
+
+inline Arg null_arg(Oid type) { return Arg{type, (Datum)0, true}; }
+Arg text_arg(const std::string &s);
+Arg text_arg_or_null(const char *s);
+
+// SPI_connect / SPI_finish for one scope.
+class Session {
+   public:
+    Session();
+    ~Session();
+    Session(const Session &) = delete;
+    Session &operator=(const Session &) = delete;
+};
+
+// Runs sql (with $n parameters); returns SPI_processed. Rows in SPI_tuptable.
+// Never read-only: each statement sees what the previous ones wrote.
+uint64 exec(const std::string &sql, std::initializer_list<Arg> args = {});
+uint64 exec(const std::string &sql, const std::vector<Arg> &args);
+
+// Accessors for row r, column c (1-based) of SPI_tuptable.
+bool is_null(uint64 r, int c);
+Datum datum(uint64 r, int c);
+std::string text(uint64 r, int c);  // output form; "" when NULL
+int64 int64_at(uint64 r, int c);
+
+// Switches the current user to the extension owner for the scope: the
+// extension's own tables are readable only by it.
+class AsExtensionOwner {
+   public:
+    AsExtensionOwner();
+    ~AsExtensionOwner();
+    AsExtensionOwner(const AsExtensionOwner &) = delete;
+    AsExtensionOwner &operator=(const AsExtensionOwner &) = delete;
+
+   private:
+    Oid saved_user_;
+    int saved_context_;
+};
+
+// Quoting for SQL text built in C++.
+std::string quote_ident(const std::string &s);
+std::string quote_literal(const std::string &s);
+std::string qualified_name(Oid relid);  // "schema"."table"
+
+}  // namespace tg::spi

@@ -1,0 +1,338 @@
+// tenant_guard.undelete(tenant, rels, deleted_after, on_conflict, dry_run)
+//
+// Per table, parents before children: read the tenant's tombstones (as the
+// extension owner, newest first, locked), check their primary keys against live
+// rows, insert them back (as the caller, so the caller's INSERT privilege and
+// the table's own triggers apply) and remove the tombstones. The inserts are
+// captured with origin 'undelete'. A dry run does all of it in a subtransaction
+// and rolls it back, so its counts are exactly what a real run would do.
+#include <map>
+#include <unordered_set>
+
+#include "extension/errors.hpp"
+#include "extension/fk_order.hpp"
+#include "extension/module.hpp"
+#include "extension/spi.hpp"
+
+namespace {
+
+using namespace tg;
+
+constexpr long batch_rows = 1000;
+constexpr size_t conflicts_named = 5;
+
+struct Options {
+    std::string tenant;
+    spi::Arg deleted_after;
+    bool skip_conflicts = false;
+    bool dry_run = false;
+};
+
+struct TableCounts {
+    Oid relid;
+    int64 restored = 0;
+    int64 skipped = 0;
+};
+
+// One tombstone of the batch being restored.
+struct Tombstone {
+    Datum id;
+    std::string pk_text;
+    Datum pk;
+    Datum row;
+    std::string columns;  // quoted insert column list present in the image
+};
+
+std::vector<std::string> column_names(Oid relid, const char *condition) {
+    uint64 n = spi::exec(std::string("SELECT a.attname::text FROM pg_catalog.pg_attribute a WHERE a.attrelid = $1 "
+                                     "AND a.attnum > 0 AND NOT a.attisdropped AND ") +
+                             condition + " ORDER BY a.attnum",
+                         {{OIDOID, ObjectIdGetDatum(relid)}});
+    std::vector<std::string> out;
+    for (uint64 r = 0; r < n; r++) out.push_back(spi::text(r, 1));
+    return out;
+}
+
+Datum text_array(const std::vector<std::string> &items) {
+    return pg_guard([&] {
+        Datum *elems = static_cast<Datum *>(palloc(sizeof(Datum) * (items.size() + 1)));
+        for (size_t i = 0; i < items.size(); i++) elems[i] = CStringGetTextDatum(items[i].c_str());
+        return PointerGetDatum(construct_array(elems, (int)items.size(), TEXTOID, -1, false, TYPALIGN_INT));
+    });
+}
+
+Datum datum_array(const std::vector<Datum> &items, Oid type) {
+    return pg_guard([&] {
+        int16 len;
+        bool byval;
+        char align;
+        get_typlenbyvalalign(type, &len, &byval, &align);
+        return PointerGetDatum(construct_array(const_cast<Datum *>(items.data()), (int)items.size(), type, len,
+                                               byval, align));
+    });
+}
+
+class TableRestore {
+   public:
+    TableRestore(const registry::ProtectedTable &table, const Options &options) : table_(table), options_(options) {
+        counts_.relid = table.relid;
+        rel_ = spi::qualified_name(table.relid);
+        insertable_ = column_names(table.relid, "a.attgenerated = ''");
+        std::string match;
+        for (const auto &c : column_names(table.relid, "a.attnum = ANY ((SELECT i.indkey FROM pg_catalog.pg_index i "
+                                                       "WHERE i.indrelid = a.attrelid AND i.indisprimary)::int2[])")) {
+            std::string q = spi::quote_ident(c);
+            match += (match.empty() ? "" : " AND ") + ("x." + q + " = p." + q);
+        }
+        conflict_sql_ = "SELECT u.i FROM unnest($1::jsonb[]) WITH ORDINALITY AS u(k, i), "
+                        "LATERAL jsonb_populate_record(NULL::" + rel_ + ", u.k) AS p "
+                        "WHERE EXISTS (SELECT 1 FROM " + rel_ + " AS x WHERE " + match + ")";
+    }
+
+    TableCounts run() {
+        check_insert_privilege();
+        Portal cursor = open_tombstones();
+        for (;;) {
+            pg_guard([&] { SPI_cursor_fetch(cursor, true, batch_rows); });
+            SPITupleTable *batch = SPI_tuptable;
+            uint64 n = SPI_processed;
+            if (n == 0) break;
+            restore_batch(batch, n);
+            SPI_freetuptable(batch);
+        }
+        pg_guard([&] { SPI_cursor_close(cursor); });
+        return counts_;
+    }
+
+   private:
+    void check_insert_privilege() {
+        AclResult acl = pg_guard([&] { return pg_class_aclcheck(table_.relid, GetUserId(), ACL_INSERT); });
+        if (acl != ACLCHECK_OK)
+            throw Error(ERRCODE_INSUFFICIENT_PRIVILEGE, "permission denied to restore rows into " + rel_,
+                        "", "undelete inserts as the calling role: it needs INSERT on the table.");
+    }
+
+    Portal open_tombstones() {
+        spi::AsExtensionOwner owner;
+        const char *sql =
+            "SELECT tombstone_id, pk::text, pk, row_data, "
+            "       array_to_string(ARRAY(SELECT quote_ident(k) FROM jsonb_object_keys(row_data) AS k "
+            "                              WHERE k = ANY ($4) ORDER BY k COLLATE \"C\"), ', ') "
+            "  FROM tenant_guard.tombstone_data "
+            " WHERE table_id = $1 AND tenant = $2 AND ($3::timestamptz IS NULL OR deleted_at >= $3) "
+            " ORDER BY tombstone_id DESC FOR UPDATE";
+        spi::Arg tenant = spi::text_arg(options_.tenant);
+        Oid types[] = {INT4OID, TEXTOID, TIMESTAMPTZOID, TEXTARRAYOID};
+        Datum values[] = {Int32GetDatum(table_.table_id), tenant.value, options_.deleted_after.value,
+                          text_array(insertable_)};
+        char nulls[] = {' ', ' ', options_.deleted_after.is_null ? 'n' : ' ', ' '};
+        return pg_guard([&] { return SPI_cursor_open_with_args(nullptr, sql, 4, types, values, nulls, false, 0); });
+    }
+
+    void restore_batch(SPITupleTable *batch, uint64 n) {
+        std::vector<Tombstone> rows;
+        for (uint64 r = 0; r < n; r++) {
+            HeapTuple tup = batch->vals[r];
+            TupleDesc desc = batch->tupdesc;
+            bool isnull;
+            Tombstone t;
+            t.id = SPI_getbinval(tup, desc, 1, &isnull);
+            t.pk_text = pg_guard([&] { return SPI_getvalue(tup, desc, 2); });
+            t.pk = SPI_getbinval(tup, desc, 3, &isnull);
+            t.row = SPI_getbinval(tup, desc, 4, &isnull);
+            t.columns = pg_guard([&] { return SPI_getvalue(tup, desc, 5); });
+            // Newest first: an older tombstone of the same key stays tombstoned.
+            if (!seen_.insert(t.pk_text).second) {
+                counts_.skipped++;
+                continue;
+            }
+            rows.push_back(std::move(t));
+        }
+        drop_conflicts(rows);
+        if (rows.empty()) return;
+        insert_rows(rows);
+        std::vector<Datum> ids;
+        for (const auto &t : rows) ids.push_back(t.id);
+        spi::AsExtensionOwner owner;
+        spi::exec("DELETE FROM tenant_guard.tombstone_data WHERE tombstone_id = ANY ($1)",
+                  {{INT8ARRAYOID, datum_array(ids, INT8OID)}});
+        counts_.restored += (int64)rows.size();
+    }
+
+    // Rows whose primary key a live row holds again: an error, or skipped.
+    void drop_conflicts(std::vector<Tombstone> &rows) {
+        if (rows.empty()) return;
+        std::vector<Datum> keys;
+        for (const auto &t : rows) keys.push_back(t.pk);
+        uint64 n = spi::exec(conflict_sql_, {{JSONBARRAYOID, datum_array(keys, JSONBOID)}});
+        if (n == 0) return;
+        std::vector<bool> conflict(rows.size(), false);
+        for (uint64 r = 0; r < n; r++) conflict[spi::int64_at(r, 1) - 1] = true;
+        if (!options_.skip_conflicts) {
+            std::string named;
+            size_t shown = 0;
+            for (size_t i = 0; i < rows.size() && shown < conflicts_named; i++)
+                if (conflict[i]) named += std::string(shown++ ? ", " : "") + rows[i].pk_text;
+            throw Error(sqlstate::undelete_conflict,
+                        "cannot undelete " + std::to_string(n) + " row(s) of " + rel_ +
+                            ": their primary key is taken by a live row",
+                        "First conflicts: " + named + ". Nothing was restored.",
+                        "Pass on_conflict => 'skip' to restore the other rows and leave these tombstoned.");
+        }
+        std::vector<Tombstone> kept;
+        for (size_t i = 0; i < rows.size(); i++)
+            if (!conflict[i]) kept.push_back(std::move(rows[i]));
+        counts_.skipped += (int64)(rows.size() - kept.size());
+        rows = std::move(kept);
+    }
+
+    // One INSERT per set of columns present in the images: columns added since
+    // the deletion are left to their defaults, dropped ones are ignored.
+    void insert_rows(const std::vector<Tombstone> &rows) {
+        std::vector<bool> done(rows.size(), false);
+        OriginScope origin(Origin::undelete);
+        for (size_t i = 0; i < rows.size(); i++) {
+            if (done[i]) continue;
+            const std::string &columns = rows[i].columns;
+            std::vector<Datum> images;
+            for (size_t j = i; j < rows.size(); j++)
+                if (!done[j] && rows[j].columns == columns) {
+                    images.push_back(rows[j].row);
+                    done[j] = true;
+                }
+            std::string select_list;
+            if (columns.empty()) {
+                spi::exec("INSERT INTO " + rel_ + " SELECT FROM unnest($1::jsonb[])",
+                          {{JSONBARRAYOID, datum_array(images, JSONBOID)}});
+                continue;
+            }
+            spi::exec("INSERT INTO " + rel_ + " (" + columns + ") OVERRIDING SYSTEM VALUE SELECT p.* FROM "
+                      "unnest($1::jsonb[]) AS u(r), LATERAL jsonb_to_record(u.r) AS p(" + typed_columns(columns) +
+                      ")",
+                      {{JSONBARRAYOID, datum_array(images, JSONBOID)}});
+        }
+    }
+
+    // "a, b" -> "a <type of a>, b <type of b>" for jsonb_to_record.
+    std::string typed_columns(const std::string &columns) {
+        auto it = typed_cache_.find(columns);
+        if (it != typed_cache_.end()) return it->second;
+        uint64 n = spi::exec(
+            "SELECT string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod), ', ' "
+            "                  ORDER BY a.attname::text COLLATE \"C\") "
+            "  FROM pg_catalog.pg_attribute a "
+            " WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped "
+            "   AND quote_ident(a.attname) = ANY (string_to_array($2, ', '))",
+            {{OIDOID, ObjectIdGetDatum(table_.relid)}, spi::text_arg(columns)});
+        std::string typed = n ? spi::text(0, 1) : std::string();
+        typed_cache_.emplace(columns, typed);
+        return typed;
+    }
+
+    const registry::ProtectedTable &table_;
+    const Options &options_;
+    TableCounts counts_;
+    std::string rel_;
+    std::vector<std::string> insertable_;
+    std::string conflict_sql_;
+    std::unordered_set<std::string> seen_;
+    std::map<std::string, std::string> typed_cache_;
+};
+
+std::vector<registry::ProtectedTable> tables_in_scope(FunctionCallInfo fcinfo,
+                                                      const std::vector<registry::ProtectedTable> &active) {
+    if (PG_ARGISNULL(1)) return parents_first(active, active);
+    ArrayType *arr = PG_GETARG_ARRAYTYPE_P(1);
+    Datum *elems;
+    bool *nulls;
+    int n;
+    pg_guard([&] { deconstruct_array(arr, REGCLASSOID, sizeof(Oid), true, TYPALIGN_INT, &elems, &nulls, &n); });
+    std::vector<registry::ProtectedTable> chosen;
+    for (int i = 0; i < n; i++) {
+        if (nulls[i]) throw Error(ERRCODE_NULL_VALUE_NOT_ALLOWED, "rels must not contain NULL");
+        Oid relid = DatumGetObjectId(elems[i]);
+        const registry::ProtectedTable *match = nullptr;
+        for (const auto &t : active)
+            if (t.relid == relid) match = &t;
+        if (!match)
+            throw Error(ERRCODE_INVALID_PARAMETER_VALUE,
+                        "table " + spi::qualified_name(relid) + " is not protected by tenant_guard",
+                        "", "See tenant_guard.protected_tables.");
+        bool dup = false;
+        for (const auto &c : chosen) dup |= c.table_id == match->table_id;
+        if (!dup) chosen.push_back(*match);
+    }
+    return parents_first(chosen, active);
+}
+
+// Flag mode: the rows never left; clearing the flag brings them back.
+TableCounts clear_flags(const registry::ProtectedTable &table, const Options &options) {
+    TableCounts counts;
+    counts.relid = table.relid;
+    std::string rel = spi::qualified_name(table.relid);
+    std::string flag = spi::quote_ident(table.flag_column), tenant = spi::quote_ident(table.tenant_column);
+    bool is_bool = pg_guard([&] {
+        return get_atttype(table.relid, get_attnum(table.relid, table.flag_column.c_str())) == BOOLOID;
+    });
+    OriginScope origin(Origin::undelete);
+    std::string sql = is_bool ? "UPDATE " + rel + " SET " + flag + " = false WHERE " + flag + " AND "
+                              : "UPDATE " + rel + " SET " + flag + " = NULL WHERE " + flag + " IS NOT NULL AND ($2::timestamptz IS NULL OR " + flag + " >= $2) AND ";
+    sql += tenant + "::text = $1";
+    counts.restored = (int64)spi::exec(sql, {spi::text_arg(options.tenant), options.deleted_after});
+    return counts;
+}
+
+std::vector<TableCounts> undelete(FunctionCallInfo fcinfo, const Options &options) {
+    spi::Session spi;
+    auto active = registry::active_tables();
+    std::vector<TableCounts> results;
+    for (const auto &table : tables_in_scope(fcinfo, active)) {
+        if (table.delete_mode == "flag")
+            results.push_back(clear_flags(table, options));
+        else
+            results.push_back(TableRestore(table, options).run());
+    }
+    return results;
+}
+
+}  // namespace
+
+TG_FUNCTION(tg_undelete) {
+    if (PG_ARGISNULL(0)) throw Error(ERRCODE_NULL_VALUE_NOT_ALLOWED, "tenant must not be NULL");
+    Options options;
+    options.tenant = pg_guard([&] { return text_to_cstring(PG_GETARG_TEXT_PP(0)); });
+    options.deleted_after = PG_ARGISNULL(2) ? spi::null_arg(TIMESTAMPTZOID)
+                                            : spi::Arg{TIMESTAMPTZOID, PG_GETARG_DATUM(2)};
+    std::string on_conflict =
+        PG_ARGISNULL(3) ? "error" : pg_guard([&] { return text_to_cstring(PG_GETARG_TEXT_PP(3)); });
+    if (on_conflict != "error" && on_conflict != "skip")
+        throw Error(ERRCODE_INVALID_PARAMETER_VALUE, "unknown on_conflict \"" + on_conflict + "\"", "",
+                    "Use 'error' (nothing is restored if any row conflicts) or 'skip' (conflicting rows stay "
+                    "tombstoned).");
+    options.skip_conflicts = on_conflict == "skip";
+    options.dry_run = !PG_ARGISNULL(4) && PG_GETARG_BOOL(4);
+
+    MemoryContext caller_memory = CurrentMemoryContext;
+    ResourceOwner caller_owner = CurrentResourceOwner;
+    if (options.dry_run) {
+        pg_guard([] { BeginInternalSubTransaction(nullptr); });
+        MemoryContextSwitchTo(caller_memory);
+    }
+    std::vector<TableCounts> results = undelete(fcinfo, options);
+    if (options.dry_run) {
+        pg_guard([] { RollbackAndReleaseCurrentSubTransaction(); });
+        MemoryContextSwitchTo(caller_memory);
+        CurrentResourceOwner = caller_owner;
+    }
+
+    pg_guard([&] {
+        InitMaterializedSRF(fcinfo, 0);
+        auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
+        for (const auto &c : results) {
+            Datum values[3] = {ObjectIdGetDatum(c.relid), Int64GetDatum(c.restored), Int64GetDatum(c.skipped)};
+            bool nulls[3] = {false, false, false};
+            tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+        }
+    });
+    return (Datum)0;
+}

@@ -1,0 +1,137 @@
+-- tenant_guard 0.1.0 install script.
+\echo Use "CREATE EXTENSION tenant_guard" to load this file. \quit
+
+-- ---------------------------------------------------------------------------
+-- Storage. Application roles get no privilege on any of it: the capture
+-- triggers write here through the table AM, without permission checks, and
+-- the management functions read it as the extension owner.
+-- ---------------------------------------------------------------------------
+
+-- Every table ever protected. table_id is the identity that history refers to:
+-- it survives renames (rel is a regclass) and dump/restore (regclass is dumped
+-- by name, table_id by value).
+CREATE SEQUENCE tenant_guard.table_id_seq AS integer;
+CREATE TABLE tenant_guard.protected_table (
+    table_id       integer PRIMARY KEY DEFAULT nextval('tenant_guard.table_id_seq'),
+    rel            regclass NOT NULL UNIQUE,
+    tenant_column  name NOT NULL,
+    delete_mode    text NOT NULL CHECK (delete_mode IN ('tombstone', 'flag')),
+    flag_column    name,
+    protected_at   timestamptz NOT NULL DEFAULT now(),
+    protected_by   text NOT NULL DEFAULT session_user,
+    unprotected_at timestamptz          -- NULL while protected; history is kept after
+);
+ALTER SEQUENCE tenant_guard.table_id_seq OWNED BY tenant_guard.protected_table.table_id;
+
+-- Change order. Not cached: a cached sequence hands each backend its own block
+-- of numbers, and then seq order would not follow the order changes happened.
+CREATE SEQUENCE tenant_guard.change_seq CACHE 1;
+
+-- One row per changed row. op: I/U/D; origin: d(ml), u(ndelete), r(ewind), i(mport).
+CREATE TABLE tenant_guard.change_log_data (
+    seq        bigint NOT NULL,
+    xid        xid8 NOT NULL,
+    changed_at timestamptz NOT NULL,
+    table_id   integer NOT NULL,
+    op         "char" NOT NULL,
+    origin     "char" NOT NULL,
+    tenant     text NOT NULL,
+    changed_by text NOT NULL,
+    actor      text,
+    pk         jsonb NOT NULL,
+    old_row    jsonb,
+    new_row    jsonb,
+    PRIMARY KEY (seq)
+);
+CREATE INDEX change_log_data_tenant_idx ON tenant_guard.change_log_data (tenant, seq);
+
+-- Rows deleted in tombstone mode. tombstone_id is the seq of the change that
+-- deleted the row, so a tombstone and its change-log entry share one number.
+CREATE TABLE tenant_guard.tombstone_data (
+    tombstone_id bigint NOT NULL,
+    xid          xid8 NOT NULL,
+    deleted_at   timestamptz NOT NULL,
+    table_id     integer NOT NULL,
+    tenant       text NOT NULL,
+    deleted_by   text NOT NULL,
+    pk           jsonb NOT NULL,
+    row_data     jsonb NOT NULL,
+    PRIMARY KEY (tombstone_id)
+);
+CREATE INDEX tombstone_data_tenant_idx ON tenant_guard.tombstone_data (tenant, table_id, deleted_at);
+
+SELECT pg_catalog.pg_extension_config_dump('tenant_guard.protected_table', '');
+SELECT pg_catalog.pg_extension_config_dump('tenant_guard.table_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('tenant_guard.change_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('tenant_guard.change_log_data', '');
+SELECT pg_catalog.pg_extension_config_dump('tenant_guard.tombstone_data', '');
+
+-- ---------------------------------------------------------------------------
+-- Views (the contract's names and columns).
+-- ---------------------------------------------------------------------------
+
+CREATE VIEW tenant_guard.protected_tables AS
+SELECT rel, tenant_column, delete_mode, flag_column, protected_at, protected_by
+  FROM tenant_guard.protected_table
+ WHERE unprotected_at IS NULL;
+
+CREATE VIEW tenant_guard.tombstones AS
+SELECT t.tombstone_id, p.rel, t.tenant, t.pk, t.row_data, t.deleted_at, t.deleted_by, t.xid
+  FROM tenant_guard.tombstone_data t
+  JOIN tenant_guard.protected_table p USING (table_id);
+
+CREATE VIEW tenant_guard.change_log AS
+SELECT c.seq, c.tenant, p.rel,
+       c.op::text AS op,
+       c.pk, c.old_row, c.new_row, c.xid, c.changed_at, c.changed_by, c.actor,
+       CASE c.origin WHEN 'd' THEN 'dml' WHEN 'u' THEN 'undelete'
+                     WHEN 'r' THEN 'rewind' WHEN 'i' THEN 'import' END AS origin
+  FROM tenant_guard.change_log_data c
+  JOIN tenant_guard.protected_table p USING (table_id);
+
+-- ---------------------------------------------------------------------------
+-- Functions (C++ module).
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION tenant_guard.protect(rel regclass,
+                                     tenant_column name DEFAULT 'tenant_id',
+                                     delete_mode text DEFAULT 'tombstone',
+                                     flag_column name DEFAULT NULL)
+RETURNS void
+AS 'MODULE_PATHNAME', 'tg_protect'
+LANGUAGE C CALLED ON NULL INPUT VOLATILE;
+
+CREATE FUNCTION tenant_guard.undelete(tenant text,
+                                      rels regclass[] DEFAULT NULL,
+                                      deleted_after timestamptz DEFAULT NULL,
+                                      on_conflict text DEFAULT 'error',
+                                      dry_run boolean DEFAULT false)
+RETURNS TABLE (rel regclass, restored bigint, skipped bigint)
+AS 'MODULE_PATHNAME', 'tg_undelete'
+LANGUAGE C CALLED ON NULL INPUT VOLATILE;
+
+-- Statement-level capture trigger (installed by protect on the table and on
+-- every partition of it).
+CREATE FUNCTION tenant_guard.capture()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'tg_capture'
+LANGUAGE C;
+
+-- New partitions of a protected table get the capture triggers.
+CREATE FUNCTION tenant_guard.on_ddl_command_end()
+RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'tg_on_ddl_command_end'
+LANGUAGE C;
+
+CREATE EVENT TRIGGER tenant_guard_ddl_command_end ON ddl_command_end
+    WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
+    EXECUTE FUNCTION tenant_guard.on_ddl_command_end();
+
+-- ---------------------------------------------------------------------------
+-- Privileges: nothing for PUBLIC but the trigger function (which can only be
+-- called as a trigger). The DBA grants EXECUTE on management functions.
+-- ---------------------------------------------------------------------------
+REVOKE ALL ON ALL TABLES IN SCHEMA tenant_guard FROM PUBLIC;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA tenant_guard FROM PUBLIC;
+REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA tenant_guard FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION tenant_guard.capture() TO PUBLIC;
