@@ -8,7 +8,9 @@ TG_PACKAGES=(build-essential postgresql-15 postgresql-client-15 postgresql-serve
              libpq-dev libssl-dev libgtest-dev cmake nlohmann-json3-dev openssl pkg-config
              clang-14 libclang-rt-14-dev)
 
-tg_log() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
+tg_log() {
+    if [ -t 2 ]; then printf '\033[1m== %s\033[0m\n' "$*" >&2; else printf '== %s\n' "$*" >&2; fi
+}
 
 # Runs a command as root: directly when we are root, else through sudo.
 tg_as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

@@ -88,9 +88,13 @@ struct Error : std::exception {
     const char *what() const noexcept override { return message.c_str(); }
 };
 
-// A PostgreSQL error was caught under C++ code and is still in PostgreSQL's
-// error state; the boundary re-throws it.
-struct PgErrorPending {};
+// A PostgreSQL error was caught under C++ code. Either it is still in
+// PostgreSQL's error state (data == nullptr), or it was copied out (data) so
+// that cleanup such as a subtransaction rollback could run first. The boundary
+// re-throws it unchanged.
+struct PgErrorPending {
+    ErrorData *data = nullptr;
+};
 
 // Runs fn(arg) under PG_TRY; returns false when it raised a PostgreSQL error
 // (left in PostgreSQL's error state, memory context restored).
@@ -127,10 +131,12 @@ template <typename F>
 Datum boundary(F &&body) {
     ErrorText text;
     bool pg_pending = false;
+    ErrorData *pg_copied = nullptr;
     try {
         return body();
-    } catch (const PgErrorPending &) {
+    } catch (const PgErrorPending &e) {
         pg_pending = true;
+        pg_copied = e.data;
     } catch (const Error &e) {
         text.sqlstate = e.sqlstate;
         std::snprintf(text.message, sizeof text.message, "%s", e.message.c_str());
@@ -146,6 +152,7 @@ Datum boundary(F &&body) {
         text.sqlstate = ERRCODE_INTERNAL_ERROR;
         std::snprintf(text.message, sizeof text.message, "unknown C++ exception");
     }
+    if (pg_copied) ReThrowError(pg_copied);
     if (pg_pending) PG_RE_THROW();
     report(text);
 }

@@ -60,8 +60,10 @@ void check_facts(Oid relid, const RelationFacts &f, const std::string &tenant_co
                  const std::string &flag_column) {
     std::string name = rel_name(relid);
     if (f.relkind == RELKIND_VIEW || f.relkind == RELKIND_MATVIEW)
-        throw Error(ERRCODE_WRONG_OBJECT_TYPE, "\"" + name + "\" is a view; only tables can be protected",
-                    "", "Protect the tables the view reads from.");
+        throw Error(ERRCODE_WRONG_OBJECT_TYPE,
+                    "\"" + name + "\" is a " + (f.relkind == RELKIND_VIEW ? "view" : "materialized view") +
+                        "; only tables can be protected",
+                    "", "Protect the tables it reads from.");
     if (f.relkind == RELKIND_FOREIGN_TABLE)
         throw Error(ERRCODE_WRONG_OBJECT_TYPE, "\"" + name + "\" is a foreign table; only local tables can be protected",
                     "", "Protect the table on the server that stores it.");
@@ -182,6 +184,9 @@ TG_FUNCTION(tg_protect) {
         return read_facts(relid, tenant_column.c_str(), flag_column.empty() ? nullptr : flag_column.c_str());
     });
     check_facts(relid, facts, tenant_column, mode, flag_column);
+    if (mode == "flag")  // refused rather than half-done: a DELETE would still remove the rows
+        throw Error(ERRCODE_FEATURE_NOT_SUPPORTED, "delete_mode 'flag' is not available in this version", "",
+                    "Use delete_mode 'tombstone' (the default).");
 
     spi::Session spi;
     auto existing = registry::find(relid);

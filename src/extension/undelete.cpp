@@ -13,6 +13,7 @@
 #include "extension/fk_order.hpp"
 #include "extension/module.hpp"
 #include "extension/spi.hpp"
+#include "extension/subtransaction.hpp"
 
 namespace {
 
@@ -90,13 +91,15 @@ class TableRestore {
     }
 
     TableCounts run() {
-        check_insert_privilege();
         Portal cursor = open_tombstones();
         for (;;) {
             pg_guard([&] { SPI_cursor_fetch(cursor, true, batch_rows); });
             SPITupleTable *batch = SPI_tuptable;
             uint64 n = SPI_processed;
             if (n == 0) break;
+            // Checked only where there is something to restore: an operator
+            // needs no privilege on tables the tenant has no tombstones in.
+            if (!privilege_checked_) check_insert_privilege();
             restore_batch(batch, n);
             SPI_freetuptable(batch);
         }
@@ -110,6 +113,7 @@ class TableRestore {
         if (acl != ACLCHECK_OK)
             throw Error(ERRCODE_INSUFFICIENT_PRIVILEGE, "permission denied to restore rows into " + rel_,
                         "", "undelete inserts as the calling role: it needs INSERT on the table.");
+        privilege_checked_ = true;
     }
 
     Portal open_tombstones() {
@@ -236,6 +240,7 @@ class TableRestore {
     std::vector<std::string> insertable_;
     std::string conflict_sql_;
     std::unordered_set<std::string> seen_;
+    bool privilege_checked_ = false;
     std::map<std::string, std::string> typed_cache_;
 };
 
@@ -287,10 +292,8 @@ std::vector<TableCounts> undelete(FunctionCallInfo fcinfo, const Options &option
     auto active = registry::active_tables();
     std::vector<TableCounts> results;
     for (const auto &table : tables_in_scope(fcinfo, active)) {
-        if (table.delete_mode == "flag")
-            results.push_back(clear_flags(table, options));
-        else
-            results.push_back(TableRestore(table, options).run());
+        TableCounts c = table.delete_mode == "flag" ? clear_flags(table, options) : TableRestore(table, options).run();
+        if (c.restored + c.skipped > 0) results.push_back(c);  // tables with nothing of the tenant stay quiet
     }
     return results;
 }
@@ -312,18 +315,9 @@ TG_FUNCTION(tg_undelete) {
     options.skip_conflicts = on_conflict == "skip";
     options.dry_run = !PG_ARGISNULL(4) && PG_GETARG_BOOL(4);
 
-    MemoryContext caller_memory = CurrentMemoryContext;
-    ResourceOwner caller_owner = CurrentResourceOwner;
-    if (options.dry_run) {
-        pg_guard([] { BeginInternalSubTransaction(nullptr); });
-        MemoryContextSwitchTo(caller_memory);
-    }
-    std::vector<TableCounts> results = undelete(fcinfo, options);
-    if (options.dry_run) {
-        pg_guard([] { RollbackAndReleaseCurrentSubTransaction(); });
-        MemoryContextSwitchTo(caller_memory);
-        CurrentResourceOwner = caller_owner;
-    }
+    std::vector<TableCounts> results = options.dry_run
+                                           ? run_and_roll_back([&] { return undelete(fcinfo, options); })
+                                           : undelete(fcinfo, options);
 
     pg_guard([&] {
         InitMaterializedSRF(fcinfo, 0);

@@ -1,0 +1,116 @@
+-- Capture: every INSERT, UPDATE and DELETE on a protected table is in the
+-- change log, written in the same transaction, for every statement kind.
+CREATE SCHEMA cap;
+SET search_path = cap, public;
+
+CREATE TABLE orders (tenant_id text NOT NULL, id int PRIMARY KEY, item text, qty int,
+                     price numeric(10, 2), placed timestamptz, meta jsonb, tags text[], paid boolean,
+                     ref uuid, amount float8);
+SELECT tenant_guard.protect('orders');
+-- This suite's part of the change log.
+CREATE VIEW log AS
+    SELECT seq, tenant, rel, op, pk, old_row, new_row, origin, actor FROM tenant_guard.change_log
+     WHERE (SELECT relnamespace FROM pg_class WHERE oid = rel) = 'cap'::regnamespace ORDER BY seq;
+
+-- Multi-row INSERT: one row each; images equal to_jsonb(row).
+INSERT INTO orders VALUES
+    ('acme', 1, 'bolt', 10, 1.50, '2024-01-02 03:04:05.123456+00', '{"a": {"b": [1, null]}}', '{x,"y z"}', true,
+     'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 0.1),
+    ('acme', 2, 'nut', NULL, 'NaN', '-infinity', '"scalar"', '{}', NULL, NULL, 'Infinity'),
+    ('globex', 3, E'quote''s \u00e9 \n', 1, 0, NULL, 'null', NULL, false, NULL, -0.0);
+SELECT tenant, op, pk, new_row = to_jsonb(o) AS image_is_to_jsonb, old_row IS NULL AS no_old
+  FROM log l JOIN orders o ON l.pk = jsonb_build_object('id', o.id)
+ ORDER BY seq;
+
+-- UPDATE: old and new images; the log row is in the same transaction.
+BEGIN;
+UPDATE orders SET qty = coalesce(qty, 0) + 1 WHERE tenant_id = 'acme';
+SELECT tenant, op, pk, old_row->'qty' AS old_qty, new_row->'qty' AS new_qty FROM log WHERE op = 'U';
+ROLLBACK;
+SELECT count(*) AS after_rollback FROM log WHERE op = 'U';
+UPDATE orders SET qty = qty + 1 WHERE id = 1;
+
+-- INSERT ... ON CONFLICT DO UPDATE: one U for the existing key, one I for the new.
+INSERT INTO orders (tenant_id, id, item, qty) VALUES ('acme', 1, 'bolt', 99), ('acme', 4, 'washer', 7)
+    ON CONFLICT (id) DO UPDATE SET qty = EXCLUDED.qty;
+SELECT tenant, op, pk, new_row->'qty' AS qty FROM log WHERE pk IN ('{"id": 1}', '{"id": 4}') ORDER BY op, pk::text;
+
+-- MERGE: update, insert and delete in one statement.
+SELECT max(seq) AS before_merge FROM tenant_guard.change_log \gset
+CREATE TABLE incoming (id int, tenant_id text, qty int);
+INSERT INTO incoming VALUES (1, 'acme', 5), (4, 'acme', 0), (5, 'acme', 3);
+MERGE INTO orders o USING incoming i ON o.id = i.id
+    WHEN MATCHED AND i.qty = 0 THEN DELETE
+    WHEN MATCHED THEN UPDATE SET qty = i.qty
+    WHEN NOT MATCHED THEN INSERT (tenant_id, id, item, qty) VALUES (i.tenant_id, i.id, 'merged', i.qty);
+SELECT op, pk, coalesce(new_row, old_row)->'qty' AS qty FROM tenant_guard.change_log
+ WHERE seq > :before_merge ORDER BY op, pk::text;
+
+-- COPY.
+COPY orders (tenant_id, id, item, qty) FROM stdin;
+initech	10	stapler	1
+initech	11	printer	2
+\.
+SELECT tenant, op, pk FROM log WHERE tenant = 'initech';
+
+-- The actor GUC is recorded; empty means NULL.
+SET tenant_guard.actor = 'support-bot';
+UPDATE orders SET qty = 3 WHERE id = 10;
+RESET tenant_guard.actor;
+UPDATE orders SET qty = 4 WHERE id = 10;
+SELECT op, pk, actor FROM log WHERE tenant = 'initech' AND op = 'U';
+
+-- Changing a row's tenant is refused with TG002; nothing of the statement remains.
+SELECT sqlstate_of($$UPDATE cap.orders SET tenant_id = 'globex' WHERE id = 10$$) AS move_tenant;
+SELECT tenant_id FROM orders WHERE id = 10;
+
+-- Partitioned table: statements on the parent and straight on a partition,
+-- and a row moving between partitions, are all logged against the parent.
+CREATE TABLE readings (tenant_id bigint NOT NULL, id int, v int, PRIMARY KEY (tenant_id, id))
+    PARTITION BY LIST (tenant_id);
+CREATE TABLE readings_1 PARTITION OF readings FOR VALUES IN (1);
+CREATE TABLE readings_rest PARTITION OF readings DEFAULT;
+SELECT tenant_guard.protect('readings');
+INSERT INTO readings VALUES (1, 1, 10), (2, 1, 20);
+INSERT INTO readings_1 VALUES (1, 2, 11);
+UPDATE readings_rest SET v = 21;
+DELETE FROM readings WHERE tenant_id = 1 AND id = 2;
+SELECT tenant, rel, op, pk, old_row->'v' AS old_v, new_row->'v' AS new_v FROM log WHERE rel = 'readings'::regclass;
+
+-- Rows changed by foreign-key actions are captured too.
+CREATE TABLE teams (tenant_id int NOT NULL, id int PRIMARY KEY);
+CREATE TABLE members (tenant_id int NOT NULL, id int PRIMARY KEY,
+                      team_id int REFERENCES teams ON UPDATE CASCADE ON DELETE SET NULL);
+SELECT tenant_guard.protect('teams');
+SELECT tenant_guard.protect('members');
+INSERT INTO teams VALUES (7, 1), (7, 2);
+INSERT INTO members VALUES (7, 1, 1), (7, 2, 2);
+UPDATE teams SET id = 10 WHERE id = 1;
+DELETE FROM teams WHERE id = 2;
+SELECT rel, op, pk, old_row->'team_id' AS old_team, new_row->'team_id' AS new_team
+  FROM log WHERE rel IN ('teams'::regclass, 'members'::regclass) AND op <> 'I';
+
+-- A plain application role: needs no privilege on schema tenant_guard for its
+-- DML to be captured, and can neither read nor write the extension's tables.
+GRANT USAGE ON SCHEMA cap TO regress_tg_app;
+GRANT SELECT, INSERT, UPDATE, DELETE ON orders TO regress_tg_app;
+SET ROLE regress_tg_app;
+INSERT INTO orders (tenant_id, id, item) VALUES ('app', 100, 'by app');
+UPDATE orders SET qty = 1 WHERE id = 100;
+DELETE FROM orders WHERE id = 100;
+SELECT sqlstate_of($$SELECT * FROM tenant_guard.change_log$$) AS read_view;
+SELECT sqlstate_of($$SELECT * FROM tenant_guard.change_log_data$$) AS read_table;
+SELECT sqlstate_of($$DELETE FROM tenant_guard.change_log_data$$) AS delete_log;
+SELECT sqlstate_of($$INSERT INTO tenant_guard.tombstone_data SELECT 1$$) AS write_tombstones;
+SELECT sqlstate_of($$SELECT tenant_guard.undelete('app')$$) AS call_undelete;
+RESET ROLE;
+-- changed_by is the session (login) role, here the test's superuser.
+SELECT op, changed_by, origin FROM tenant_guard.change_log WHERE tenant = 'app' ORDER BY seq;
+SELECT tenant, pk FROM tenant_guard.tombstones WHERE tenant = 'app';
+
+-- Columns added later appear in the images.
+ALTER TABLE orders ADD COLUMN note text DEFAULT 'n/a';
+UPDATE orders SET qty = 5 WHERE id = 11;
+SELECT new_row->'note' AS note, new_row = (SELECT to_jsonb(o) FROM orders o WHERE id = 11) AS image_is_to_jsonb
+  FROM log WHERE pk = '{"id": 11}' AND op = 'U';
+RESET search_path;

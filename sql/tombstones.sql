@@ -1,0 +1,60 @@
+-- Tombstone mode: a DELETE removes the rows as usual (row count, RETURNING,
+-- cascades) and keeps each one as a tombstone; cascaded deletes into
+-- protected children are tombstoned too.
+CREATE SCHEMA tomb;
+SET search_path = tomb, public;
+CREATE TABLE sites (tenant_id int NOT NULL, id int PRIMARY KEY, name text);
+CREATE TABLE pages (tenant_id int NOT NULL, id int PRIMARY KEY,
+                    site_id int NOT NULL REFERENCES sites ON DELETE CASCADE, title text);
+CREATE TABLE comments (tenant_id int NOT NULL, id int PRIMARY KEY,
+                       page_id int NOT NULL REFERENCES pages ON DELETE CASCADE, body text);
+-- This suite's tombstones.
+CREATE VIEW tombs AS
+    SELECT * FROM tenant_guard.tombstones
+     WHERE (SELECT relnamespace FROM pg_class WHERE oid = rel) = 'tomb'::regnamespace;
+SELECT tenant_guard.protect('comments');
+SELECT tenant_guard.protect('pages');
+SELECT tenant_guard.protect('sites');
+INSERT INTO sites SELECT t, t, 'site ' || t FROM generate_series(1, 3) t;
+INSERT INTO pages SELECT s, s * 10 + p, s, 'page ' || p FROM generate_series(1, 3) s, generate_series(1, 2) p;
+INSERT INTO comments SELECT s, s * 100 + p * 10 + c, s * 10 + p, 'comment ' || c
+  FROM generate_series(1, 3) s, generate_series(1, 2) p, generate_series(1, 2) c;
+
+-- Row count and RETURNING are PostgreSQL's own.
+DELETE FROM comments WHERE id = 111 RETURNING id, body;
+WITH gone AS (DELETE FROM pages WHERE id = 12 RETURNING *) SELECT count(*) AS pages_deleted FROM gone;
+
+-- The cascade from sites reaches pages and comments, all tombstoned, in the
+-- deleting transaction.
+BEGIN;
+DELETE FROM sites WHERE id = 2;
+SELECT (SELECT count(*) FROM sites) AS sites, (SELECT count(*) FROM pages) AS pages,
+       (SELECT count(*) FROM comments) AS comments;
+SELECT rel, tenant, pk, row_data, deleted_by, xid = pg_current_xact_id() AS this_xact
+  FROM tombs ORDER BY tombstone_id;
+COMMIT;
+
+-- Each tombstone is also a D in the change log, with the same number.
+SELECT t.rel, t.pk, l.op, l.old_row = t.row_data AS same_image
+  FROM tombs t JOIN tenant_guard.change_log l ON l.seq = t.tombstone_id ORDER BY t.tombstone_id;
+
+-- A rolled-back DELETE leaves neither rows gone nor tombstones.
+BEGIN;
+DELETE FROM sites WHERE id = 3;
+SELECT count(*) AS tombstones_inside FROM tombs;
+ROLLBACK;
+SELECT count(*) AS tombstones_after FROM tombs;
+SELECT count(*) AS comments_after FROM comments;
+
+-- A DELETE matching nothing writes nothing.
+DELETE FROM sites WHERE id = 42;
+SELECT count(*) AS tombstones FROM tombs;
+
+-- deleted_by is the session user (the login role), also under SET ROLE.
+GRANT USAGE ON SCHEMA tomb TO regress_tg_app;
+GRANT SELECT, DELETE ON sites, pages, comments TO regress_tg_app;
+SET ROLE regress_tg_app;
+DELETE FROM comments WHERE id = 322;
+RESET ROLE;
+SELECT pk, deleted_by FROM tombs WHERE pk = '{"id": 322}';
+RESET search_path;

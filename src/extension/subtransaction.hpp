@@ -1,0 +1,44 @@
+// Runs C++ work inside an internal subtransaction that is always rolled back:
+// the dry runs of undelete (and later rewind and purge) do exactly what the
+// real operation does, report the counts, and leave nothing behind.
+#pragma once
+#include <exception>
+
+#include "extension/pg.hpp"
+
+namespace tg {
+
+template <typename F>
+auto run_and_roll_back(F &&work) -> decltype(work()) {
+    MemoryContext caller_memory = CurrentMemoryContext;
+    ResourceOwner caller_owner = CurrentResourceOwner;
+    pg_guard([] { BeginInternalSubTransaction(nullptr); });
+    MemoryContextSwitchTo(caller_memory);
+
+    decltype(work()) result{};
+    bool pg_failed = false;
+    std::exception_ptr cpp_failed;
+    try {
+        result = work();
+    } catch (const PgErrorPending &) {
+        pg_failed = true;
+    } catch (...) {
+        cpp_failed = std::current_exception();
+    }
+    // The subtransaction must go before the error travels on: an error that
+    // leaves an internal subtransaction open breaks the session.
+    ErrorData *error = nullptr;
+    if (pg_failed) {
+        MemoryContextSwitchTo(caller_memory);
+        error = CopyErrorData();
+        FlushErrorState();
+    }
+    pg_guard([] { RollbackAndReleaseCurrentSubTransaction(); });
+    MemoryContextSwitchTo(caller_memory);
+    CurrentResourceOwner = caller_owner;
+    if (error) throw PgErrorPending{error};
+    if (cpp_failed) std::rethrow_exception(cpp_failed);
+    return result;
+}
+
+}  // namespace tg
