@@ -33,7 +33,9 @@ bool has_trigger(Oid relid, const char *name) {
 
 std::vector<ProtectedTable> active_tables() {
     spi::AsExtensionOwner owner;
-    uint64 n = spi::exec(std::string(select_columns) + "WHERE unprotected_at IS NULL ORDER BY table_id");
+    uint64 n = spi::exec(std::string(select_columns) +
+                             "WHERE unprotected_at IS NULL AND EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = rel) "
+                             "ORDER BY table_id");
     std::vector<ProtectedTable> out;
     for (uint64 r = 0; r < n; r++) out.push_back(row_at(r));
     return out;
