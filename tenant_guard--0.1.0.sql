@@ -28,6 +28,8 @@ ALTER SEQUENCE tenant_guard.table_id_seq OWNED BY tenant_guard.protected_table.t
 CREATE SEQUENCE tenant_guard.change_seq CACHE 1;
 
 -- One row per changed row. op: I/U/D; origin: d(ml), u(ndelete), r(ewind), i(mport).
+-- For U, old_row holds only the old values of the columns that changed (the
+-- full old image is new_row || old_row): an UPDATE stores one full image.
 CREATE TABLE tenant_guard.change_log_data (
     seq        bigint NOT NULL,
     xid        xid8 NOT NULL,
@@ -35,7 +37,7 @@ CREATE TABLE tenant_guard.change_log_data (
     table_id   integer NOT NULL,
     op         "char" NOT NULL,
     origin     "char" NOT NULL,
-    tenant     text NOT NULL,
+    tenant     text COLLATE "C" NOT NULL,
     changed_by text NOT NULL,
     actor      text,
     pk         jsonb NOT NULL,
@@ -43,7 +45,14 @@ CREATE TABLE tenant_guard.change_log_data (
     new_row    jsonb,
     PRIMARY KEY (seq)
 );
-CREATE INDEX change_log_data_tenant_idx ON tenant_guard.change_log_data (tenant, seq);
+-- Row images of wide rows are TOASTed: lz4 compresses them several times
+-- faster than the default pglz, which is what a capture of wide rows costs.
+ALTER TABLE tenant_guard.change_log_data
+    ALTER COLUMN pk SET COMPRESSION lz4,
+    ALTER COLUMN old_row SET COMPRESSION lz4,
+    ALTER COLUMN new_row SET COMPRESSION lz4;
+CREATE INDEX change_log_data_tenant_idx ON tenant_guard.change_log_data (tenant, seq)
+    WITH (deduplicate_items = off);  -- (tenant, seq) is unique: deduplication would only cost
 
 -- Rows deleted in tombstone mode. tombstone_id is the seq of the change that
 -- deleted the row, so a tombstone and its change-log entry share one number.
@@ -52,13 +61,17 @@ CREATE TABLE tenant_guard.tombstone_data (
     xid          xid8 NOT NULL,
     deleted_at   timestamptz NOT NULL,
     table_id     integer NOT NULL,
-    tenant       text NOT NULL,
+    tenant       text COLLATE "C" NOT NULL,
     deleted_by   text NOT NULL,
     pk           jsonb NOT NULL,
     row_data     jsonb NOT NULL,
     PRIMARY KEY (tombstone_id)
 );
-CREATE INDEX tombstone_data_tenant_idx ON tenant_guard.tombstone_data (tenant, table_id, deleted_at);
+ALTER TABLE tenant_guard.tombstone_data
+    ALTER COLUMN pk SET COMPRESSION lz4,
+    ALTER COLUMN row_data SET COMPRESSION lz4;
+CREATE INDEX tombstone_data_tenant_idx ON tenant_guard.tombstone_data (tenant, table_id, deleted_at)
+    WITH (deduplicate_items = off);
 
 SELECT pg_catalog.pg_extension_config_dump('tenant_guard.protected_table', '');
 SELECT pg_catalog.pg_extension_config_dump('tenant_guard.table_id_seq', '');
@@ -83,7 +96,9 @@ SELECT t.tombstone_id, p.rel, t.tenant, t.pk, t.row_data, t.deleted_at, t.delete
 CREATE VIEW tenant_guard.change_log AS
 SELECT c.seq, c.tenant, p.rel,
        c.op::text AS op,
-       c.pk, c.old_row, c.new_row, c.xid, c.changed_at, c.changed_by, c.actor,
+       c.pk,
+       CASE WHEN c.op = 'U' THEN c.new_row || c.old_row ELSE c.old_row END AS old_row,
+       c.new_row, c.xid, c.changed_at, c.changed_by, c.actor,
        CASE c.origin WHEN 'd' THEN 'dml' WHEN 'u' THEN 'undelete'
                      WHEN 'r' THEN 'rewind' WHEN 'i' THEN 'import' END AS origin
   FROM tenant_guard.change_log_data c

@@ -29,6 +29,12 @@ SELECT tenant, op, pk, old_row->'qty' AS old_qty, new_row->'qty' AS new_qty FROM
 ROLLBACK;
 SELECT count(*) AS after_rollback FROM log WHERE op = 'U';
 UPDATE orders SET qty = qty + 1 WHERE id = 1;
+-- The images of an UPDATE are the whole row before and after.
+CREATE TEMP TABLE before_update AS SELECT to_jsonb(o) AS img FROM orders o WHERE id = 3;
+UPDATE orders SET item = 'renamed', paid = true WHERE id = 3;
+SELECT l.old_row = b.img AS old_is_row_before,
+       l.new_row = (SELECT to_jsonb(o) FROM orders o WHERE id = 3) AS new_is_row_after
+  FROM log l, before_update b WHERE l.pk = '{"id": 3}' AND l.op = 'U';
 
 -- INSERT ... ON CONFLICT DO UPDATE: one U for the existing key, one I for the new.
 INSERT INTO orders (tenant_id, id, item, qty) VALUES ('acme', 1, 'bolt', 99), ('acme', 4, 'washer', 7)

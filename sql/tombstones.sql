@@ -46,6 +46,23 @@ ROLLBACK;
 SELECT count(*) AS tombstones_after FROM tombs;
 SELECT count(*) AS comments_after FROM comments;
 
+-- Large (TOASTed) values: an UPDATE that leaves them alone, a DELETE that
+-- keeps them, an undelete that brings them back intact.
+CREATE TABLE docs (tenant_id int NOT NULL, id int PRIMARY KEY, body text, n int);
+SELECT tenant_guard.protect('docs');
+INSERT INTO docs SELECT 1, 1, repeat('A long document that compresses well. ', 2000) || ' é', 0;
+CREATE TEMP TABLE docs_before AS SELECT md5(d::text) AS sum, to_jsonb(d) AS img FROM docs d;
+UPDATE docs SET n = 1;
+SELECT l.op, l.old_row->'n' AS old_n, l.new_row->'n' AS new_n, length(l.new_row->>'body') AS body_length,
+       l.old_row = b.img || '{"n": 0}' AS old_image_whole
+  FROM tenant_guard.change_log l, docs_before b WHERE l.rel = 'docs'::regclass AND l.op = 'U';
+UPDATE docs SET n = 0;
+DELETE FROM docs;
+SELECT t.row_data = b.img AS tombstone_is_row, pg_column_size(t.row_data) < length(b.img::text) AS compressed
+  FROM tombs t, docs_before b WHERE t.rel = 'docs'::regclass;
+SELECT * FROM tenant_guard.undelete('1', rels => ARRAY['docs']::regclass[]);
+SELECT md5(d::text) = b.sum AS restored_intact FROM docs d, docs_before b;
+
 -- A DELETE matching nothing writes nothing.
 DELETE FROM sites WHERE id = 42;
 SELECT count(*) AS tombstones FROM tombs;

@@ -32,22 +32,20 @@ void check_same_tenant(const RelShape *shape, Relation rel, TupleTableSlot *old_
                                 "tenant would move history between tenants.")));
 }
 
-void capture_inserts(LogWriter *w, const RelShape *shape, Tuplestorestate *rows, TupleTableSlot *slot,
-                     MemoryContext per_row) {
+void capture_inserts(LogWriter *w, const RelShape *shape, Tuplestorestate *rows, TupleTableSlot *slot) {
     rewind_store(rows);
     while (tuplestore_gettupleslot(rows, true, false, slot)) {
-        MemoryContext old = MemoryContextSwitchTo(per_row);
+        MemoryContext old = MemoryContextSwitchTo(row_memory(w));
         slot_getallattrs(slot);
         log_change(w, shape->table_id, 'I', tenant_text(shape, slot), pk_image(shape, slot), (Datum)0,
                    row_image(shape, slot));
         MemoryContextSwitchTo(old);
-        MemoryContextReset(per_row);
+        log_writer_row_done(w);
     }
 }
 
 void capture_updates(LogWriter *w, const RelShape *shape, Relation rel, Tuplestorestate *old_rows,
-                     Tuplestorestate *new_rows, TupleTableSlot *old_slot, TupleTableSlot *new_slot,
-                     MemoryContext per_row) {
+                     Tuplestorestate *new_rows, TupleTableSlot *old_slot, TupleTableSlot *new_slot) {
     // The executor appends the old and the new version of each row together,
     // so the two transition tables pair up row by row.
     rewind_store(old_rows);
@@ -55,31 +53,32 @@ void capture_updates(LogWriter *w, const RelShape *shape, Relation rel, Tuplesto
     while (tuplestore_gettupleslot(old_rows, true, false, old_slot)) {
         if (!tuplestore_gettupleslot(new_rows, true, false, new_slot))
             elog(ERROR, "tenant_guard: transition tables of \"%s\" differ in length", RelationGetRelationName(rel));
-        MemoryContext old = MemoryContextSwitchTo(per_row);
+        MemoryContext old = MemoryContextSwitchTo(row_memory(w));
         slot_getallattrs(old_slot);
         slot_getallattrs(new_slot);
         check_same_tenant(shape, rel, old_slot, new_slot);
+        // old_row holds only the changed columns' old values; the change_log
+        // view rebuilds the full old image as new_row || old_row.
         log_change(w, shape->table_id, 'U', tenant_text(shape, new_slot), pk_image(shape, new_slot),
-                   row_image(shape, old_slot), row_image(shape, new_slot));
+                   changed_columns_image(shape, old_slot, new_slot), row_image(shape, new_slot));
         MemoryContextSwitchTo(old);
-        MemoryContextReset(per_row);
+        log_writer_row_done(w);
     }
 }
 
-void capture_deletes(LogWriter *w, const RelShape *shape, Tuplestorestate *rows, TupleTableSlot *slot,
-                     MemoryContext per_row) {
+void capture_deletes(LogWriter *w, const RelShape *shape, Tuplestorestate *rows, TupleTableSlot *slot) {
     bool keep_tombstones = shape->delete_mode == DeleteMode::tombstone;
     rewind_store(rows);
     while (tuplestore_gettupleslot(rows, true, false, slot)) {
-        MemoryContext old = MemoryContextSwitchTo(per_row);
+        MemoryContext old = MemoryContextSwitchTo(row_memory(w));
         slot_getallattrs(slot);
         Datum tenant = tenant_text(shape, slot);
         Datum pk = pk_image(shape, slot);
-        Datum image = row_image(shape, slot);
+        Datum image = compress_large_image(row_image(shape, slot));
         int64 seq = log_change(w, shape->table_id, 'D', tenant, pk, image, (Datum)0);
         if (keep_tombstones) log_tombstone(w, seq, shape->table_id, tenant, pk, image);
         MemoryContextSwitchTo(old);
-        MemoryContextReset(per_row);
+        log_writer_row_done(w);
     }
 }
 
@@ -109,20 +108,18 @@ TG_FUNCTION(tg_capture) {
 
     LogWriter w;
     log_writer_begin(&w);
-    MemoryContext per_row = AllocSetContextCreate(CurrentMemoryContext, "tenant_guard row", ALLOCSET_DEFAULT_SIZES);
     TupleDesc desc = RelationGetDescr(rel);
     TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
     if (is_insert) {
-        capture_inserts(&w, shape, new_rows, slot, per_row);
+        capture_inserts(&w, shape, new_rows, slot);
     } else if (is_update) {
         TupleTableSlot *new_slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
-        capture_updates(&w, shape, rel, old_rows, new_rows, slot, new_slot, per_row);
+        capture_updates(&w, shape, rel, old_rows, new_rows, slot, new_slot);
         ExecDropSingleTupleTableSlot(new_slot);
     } else {
-        capture_deletes(&w, shape, old_rows, slot, per_row);
+        capture_deletes(&w, shape, old_rows, slot);
     }
     ExecDropSingleTupleTableSlot(slot);
-    MemoryContextDelete(per_row);
     log_writer_end(&w);
     return PointerGetDatum(nullptr);
 }

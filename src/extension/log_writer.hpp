@@ -1,16 +1,21 @@
 // Writes change-log and tombstone rows straight through the table AM: no SQL,
 // no plan, no permission check (application roles have no privilege on the
 // extension's tables), indexes maintained as the executor would.
+//
+// Rows are buffered and written with table_multi_insert, as COPY does: one WAL
+// record per page instead of one per row. Values given to log_change /
+// log_tombstone must live in row_memory(), which is reset after each flush.
 // One LogWriter serves one trigger invocation (one statement's rows).
 #pragma once
 #include "extension/module.hpp"
 
 namespace tg {
 
-struct TableSink;  // one target table with its indexes
+struct TableSink;  // one target table with its indexes and buffered rows
 
 struct LogWriter {
-    MemoryContext memory;  // lives as long as the writer
+    MemoryContext memory;      // lives as long as the writer
+    MemoryContext row_memory;  // the buffered rows' values; reset per flush
     EState *estate;
     TableSink *log;
     TableSink *tombstones;  // opened on first use
@@ -26,12 +31,19 @@ struct LogWriter {
 };
 
 void log_writer_begin(LogWriter *w);
+// Writes what is buffered and closes the tables.
 void log_writer_end(LogWriter *w);
+
+// The context to build row values in (switch to it before building them).
+inline MemoryContext row_memory(LogWriter *w) { return w->row_memory; }
 
 // Appends a change; returns its seq. old_row / new_row may be (Datum) 0 for none.
 int64 log_change(LogWriter *w, int32 table_id, char op, Datum tenant, Datum pk, Datum old_row, Datum new_row);
 
 // Keeps a deleted row as a tombstone whose id is the seq of its deletion.
 void log_tombstone(LogWriter *w, int64 seq, int32 table_id, Datum tenant, Datum pk, Datum row);
+
+// Flushes when the buffers are full; call after each row's values are handed over.
+void log_writer_row_done(LogWriter *w);
 
 }  // namespace tg

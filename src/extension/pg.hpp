@@ -26,6 +26,9 @@ extern "C" {
 
 #include "access/genam.h"
 #include "access/heapam.h"
+#include "access/heaptoast.h"
+#include "access/toast_compression.h"
+#include "access/toast_internals.h"
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/tableam.h"

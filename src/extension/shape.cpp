@@ -259,12 +259,37 @@ Datum row_image(const RelShape *shape, TupleTableSlot *slot) {
 
 Datum pk_image(const RelShape *shape, TupleTableSlot *slot) { return object_of(shape, slot, shape->pk, shape->npk); }
 
+Datum changed_columns_image(const RelShape *shape, TupleTableSlot *old_slot, TupleTableSlot *new_slot) {
+    int *changed = static_cast<int *>(palloc(sizeof(int) * (shape->ncolumns + 1)));
+    int n = 0;
+    TupleDesc desc = old_slot->tts_tupleDescriptor;
+    for (int c = 0; c < shape->ncolumns; c++) {
+        int a = shape->columns[c].attnum - 1;
+        bool old_null = old_slot->tts_isnull[a], new_null = new_slot->tts_isnull[a];
+        if (old_null && new_null) continue;
+        Form_pg_attribute att = TupleDescAttr(desc, a);
+        // Binary comparison: an unchanged TOASTed value keeps its pointer, so it
+        // compares equal without being fetched.
+        if (old_null != new_null ||
+            !datumIsEqual(old_slot->tts_values[a], new_slot->tts_values[a], att->attbyval, att->attlen))
+            changed[n++] = c;
+    }
+    return object_of(shape, old_slot, changed, n);
+}
+
+Datum compress_large_image(Datum image) {
+    if (VARSIZE_ANY(DatumGetPointer(image)) <= TOAST_TUPLE_THRESHOLD / 2) return image;
+    Datum compressed = toast_compress_datum(image, TOAST_LZ4_COMPRESSION);
+    return compressed != (Datum)0 ? compressed : image;
+}
+
 Datum tenant_text(const RelShape *shape, TupleTableSlot *slot) {
     int a = shape->tenant_attnum - 1;
     if (slot->tts_isnull[a])
         ereport(ERROR, (errcode(ERRCODE_NOT_NULL_VIOLATION), errmsg("tenant column of a protected row is NULL")));
     Datum value = slot->tts_values[a];
-    if (shape->tenant_is_text) return value;
+    // A copy: the slot's next tuple replaces the value, and rows are buffered.
+    if (shape->tenant_is_text) return PointerGetDatum(PG_DETOAST_DATUM_COPY(value));
     return CStringGetTextDatum(OutputFunctionCall(const_cast<FmgrInfo *>(&shape->tenant_output), value));
 }
 

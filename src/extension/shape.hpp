@@ -47,6 +47,12 @@ RelShape *shape_for(Relation rel, const Trigger *trigger);
 // slot must have all attributes deformed (slot_getallattrs).
 Datum row_image(const RelShape *shape, TupleTableSlot *slot);
 Datum pk_image(const RelShape *shape, TupleTableSlot *slot);
+// jsonb of the columns whose value differs between the two versions of a row,
+// with their old values: what an UPDATE's change-log row stores as old_row.
+Datum changed_columns_image(const RelShape *shape, TupleTableSlot *old_slot, TupleTableSlot *new_slot);
+// An image large enough to be TOASTed, compressed once (lz4) so that the
+// change log and the tombstone can both store it without compressing twice.
+Datum compress_large_image(Datum image);
 // The tenant as text, in its type's output form. Errors on NULL.
 Datum tenant_text(const RelShape *shape, TupleTableSlot *slot);
 
