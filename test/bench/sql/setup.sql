@@ -1,0 +1,46 @@
+-- Objects shared by every measurement, created once per benchmark cluster.
+--   bench_text_pool      1024 incompressible ~3 kB strings for wide.note (TOASTed in the table)
+--   bench_ref_log        the PL/pgSQL reference's change log
+--   bench_ref_tombstone  the PL/pgSQL reference's tombstones
+-- The reference trigger function itself is in reference_trigger.sql.
+
+SELECT setseed(0.42);
+
+-- md5 hex digits do not compress by pglz's 25 % rule, so a 3 kB value is stored
+-- out of line. STORAGE PLAIN keeps the pool's own copies inline: the INSERT under
+-- test then reads them from the hash join without detoasting another table.
+CREATE TABLE bench_text_pool (k int PRIMARY KEY, s text NOT NULL);
+ALTER TABLE bench_text_pool ALTER COLUMN s SET STORAGE PLAIN;
+INSERT INTO bench_text_pool (k, s)
+SELECT k, string_agg(md5(random()::text), '' ORDER BY j)   -- 94 x 32 = 3008 chars
+FROM generate_series(0, 1023) AS k CROSS JOIN generate_series(1, 94) AS j
+GROUP BY k;
+VACUUM ANALYZE bench_text_pool;
+
+-- One row per changed row, like tenant_guard.change_log.
+CREATE TABLE bench_ref_log (
+    seq        bigserial PRIMARY KEY,
+    tenant     text        NOT NULL,
+    rel        regclass    NOT NULL,
+    op         text        NOT NULL,          -- I, U, D
+    pk         jsonb       NOT NULL,
+    old_row    jsonb,
+    new_row    jsonb,
+    xid        xid8        NOT NULL,
+    changed_at timestamptz NOT NULL,
+    changed_by text        NOT NULL
+);
+CREATE INDEX bench_ref_log_tenant_seq ON bench_ref_log (tenant, seq);
+
+-- One row per deleted row, like tenant_guard.tombstones.
+CREATE TABLE bench_ref_tombstone (
+    tombstone_id bigserial PRIMARY KEY,
+    tenant       text        NOT NULL,
+    rel          regclass    NOT NULL,
+    pk           jsonb       NOT NULL,
+    row_data     jsonb       NOT NULL,
+    deleted_at   timestamptz NOT NULL,
+    deleted_by   text        NOT NULL,
+    xid          xid8        NOT NULL
+);
+CREATE INDEX bench_ref_tombstone_tenant ON bench_ref_tombstone (tenant, tombstone_id);

@@ -1,0 +1,1 @@
+-- Variant "baseline": the table as created, no trigger. Nothing to do.
