@@ -45,12 +45,15 @@ CREATE TABLE tenant_guard.change_log_data (
     new_row    jsonb,
     PRIMARY KEY (seq)
 );
--- Row images of wide rows are TOASTed: lz4 compresses them several times
--- faster than the default pglz, which is what a capture of wide rows costs.
+-- Images of wide rows: lz4 compresses several times faster than the default
+-- pglz, and MAIN storage keeps an image inline in the log row whenever it fits
+-- a page, instead of writing it to the TOAST table and its index as well.
 ALTER TABLE tenant_guard.change_log_data
     ALTER COLUMN pk SET COMPRESSION lz4,
     ALTER COLUMN old_row SET COMPRESSION lz4,
-    ALTER COLUMN new_row SET COMPRESSION lz4;
+    ALTER COLUMN new_row SET COMPRESSION lz4,
+    ALTER COLUMN old_row SET STORAGE MAIN,
+    ALTER COLUMN new_row SET STORAGE MAIN;
 CREATE INDEX change_log_data_tenant_idx ON tenant_guard.change_log_data (tenant, seq)
     WITH (deduplicate_items = off);  -- (tenant, seq) is unique: deduplication would only cost
 
@@ -69,7 +72,8 @@ CREATE TABLE tenant_guard.tombstone_data (
 );
 ALTER TABLE tenant_guard.tombstone_data
     ALTER COLUMN pk SET COMPRESSION lz4,
-    ALTER COLUMN row_data SET COMPRESSION lz4;
+    ALTER COLUMN row_data SET COMPRESSION lz4,
+    ALTER COLUMN row_data SET STORAGE MAIN;
 CREATE INDEX tombstone_data_tenant_idx ON tenant_guard.tombstone_data (tenant, table_id, deleted_at)
     WITH (deduplicate_items = off);
 
@@ -125,28 +129,67 @@ RETURNS TABLE (rel regclass, restored bigint, skipped bigint)
 AS 'MODULE_PATHNAME', 'tg_undelete'
 LANGUAGE C CALLED ON NULL INPUT VOLATILE;
 
--- Statement-level capture trigger (installed by protect on the table and on
--- every partition of it).
+-- Trigger functions protect() installs on the table and on every partition:
+-- capture (AFTER ... FOR EACH STATEMENT, with transition tables), the start of
+-- a statement's guard-rail scope, and the refusal of TRUNCATE.
 CREATE FUNCTION tenant_guard.capture()
 RETURNS trigger
 AS 'MODULE_PATHNAME', 'tg_capture'
 LANGUAGE C;
 
--- New partitions of a protected table get the capture triggers.
+CREATE FUNCTION tenant_guard.statement_start()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'tg_statement_start'
+LANGUAGE C;
+
+CREATE FUNCTION tenant_guard.refuse_truncate()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'tg_refuse_truncate'
+LANGUAGE C;
+
+-- delete_mode 'flag': BEFORE DELETE ... FOR EACH ROW, sets the flag instead.
+CREATE FUNCTION tenant_guard.flag_delete()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'tg_flag_delete'
+LANGUAGE C;
+
+-- DDL: new partitions of a protected table get its triggers; back doors that
+-- would hard-delete protected rows are refused (TG003). ALWAYS: they also fire
+-- under session_replication_role = replica.
 CREATE FUNCTION tenant_guard.on_ddl_command_end()
 RETURNS event_trigger
 AS 'MODULE_PATHNAME', 'tg_on_ddl_command_end'
 LANGUAGE C;
 
+CREATE FUNCTION tenant_guard.on_ddl_command_start()
+RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'tg_on_ddl_command_start'
+LANGUAGE C;
+
+CREATE FUNCTION tenant_guard.on_sql_drop()
+RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'tg_on_sql_drop'
+LANGUAGE C;
+
 CREATE EVENT TRIGGER tenant_guard_ddl_command_end ON ddl_command_end
     WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
     EXECUTE FUNCTION tenant_guard.on_ddl_command_end();
+CREATE EVENT TRIGGER tenant_guard_ddl_command_start ON ddl_command_start
+    WHEN TAG IN ('ALTER TABLE', 'DROP TABLE', 'DROP TRIGGER', 'ALTER TRIGGER', 'DROP EXTENSION')
+    EXECUTE FUNCTION tenant_guard.on_ddl_command_start();
+CREATE EVENT TRIGGER tenant_guard_sql_drop ON sql_drop
+    EXECUTE FUNCTION tenant_guard.on_sql_drop();
+ALTER EVENT TRIGGER tenant_guard_ddl_command_end ENABLE ALWAYS;
+ALTER EVENT TRIGGER tenant_guard_ddl_command_start ENABLE ALWAYS;
+ALTER EVENT TRIGGER tenant_guard_sql_drop ENABLE ALWAYS;
 
 -- ---------------------------------------------------------------------------
--- Privileges: nothing for PUBLIC but the trigger function (which can only be
--- called as a trigger). The DBA grants EXECUTE on management functions.
+-- Privileges: nothing for PUBLIC but the trigger functions (which can only be
+-- called as triggers). The DBA grants EXECUTE on management functions.
 -- ---------------------------------------------------------------------------
 REVOKE ALL ON ALL TABLES IN SCHEMA tenant_guard FROM PUBLIC;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA tenant_guard FROM PUBLIC;
 REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA tenant_guard FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION tenant_guard.capture() TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tenant_guard.capture(), tenant_guard.statement_start(), tenant_guard.refuse_truncate(),
+                          tenant_guard.flag_delete()
+    TO PUBLIC;

@@ -27,8 +27,12 @@ CREATE VIEW drift AS
         WHEN 'invoices' THEN (SELECT md5(string_agg(i::text, '|' ORDER BY id)) FROM invoices i WHERE i.tenant_id = s.tenant_id)
         ELSE (SELECT md5(string_agg(l::text, '|' ORDER BY invoice_id, n)) FROM lines l WHERE l.tenant_id = s.tenant_id) END;
 
--- The mistake: two tenants deleted (the cascade takes invoices and lines).
+-- The mistake: two tenants deleted (the cascade takes invoices and lines),
+-- with the blast-radius limit lifted.
+BEGIN;
+SET LOCAL tenant_guard.max_tenants_per_statement = 0;
 DELETE FROM customers WHERE tenant_id IN (91, 92);
+COMMIT;
 SELECT * FROM drift ORDER BY 1, 2;
 
 -- Dry run: the exact counts, nothing changed.

@@ -10,6 +10,7 @@
 #include "extension/errors.hpp"
 #include "extension/log_writer.hpp"
 #include "extension/shape.hpp"
+#include "extension/statement_scope.hpp"
 
 namespace {
 
@@ -32,53 +33,68 @@ void check_same_tenant(const RelShape *shape, Relation rel, TupleTableSlot *old_
                                 "tenant would move history between tenants.")));
 }
 
-void capture_inserts(LogWriter *w, const RelShape *shape, Tuplestorestate *rows, TupleTableSlot *slot) {
+// What one trigger call works with.
+struct Capture {
+    LogWriter w;
+    const RelShape *shape;
+    Relation rel;
+    scope::RowGuard guard;
+};
+
+// The row's tenant, checked against the guard rails.
+Datum guarded_tenant(Capture *c, TupleTableSlot *slot) {
+    Datum tenant = tenant_text(c->shape, slot);
+    scope::row_guard_check(&c->guard, tenant, c->rel);
+    return tenant;
+}
+
+void capture_inserts(Capture *c, Tuplestorestate *rows, TupleTableSlot *slot) {
     rewind_store(rows);
     while (tuplestore_gettupleslot(rows, true, false, slot)) {
-        MemoryContext old = MemoryContextSwitchTo(row_memory(w));
+        MemoryContext old = MemoryContextSwitchTo(row_memory(&c->w));
         slot_getallattrs(slot);
-        log_change(w, shape->table_id, 'I', tenant_text(shape, slot), pk_image(shape, slot), (Datum)0,
-                   row_image(shape, slot));
+        log_change(&c->w, c->shape->table_id, 'I', guarded_tenant(c, slot), pk_image(c->shape, slot), (Datum)0,
+                   row_image(c->shape, slot));
         MemoryContextSwitchTo(old);
-        log_writer_row_done(w);
+        log_writer_row_done(&c->w);
     }
 }
 
-void capture_updates(LogWriter *w, const RelShape *shape, Relation rel, Tuplestorestate *old_rows,
-                     Tuplestorestate *new_rows, TupleTableSlot *old_slot, TupleTableSlot *new_slot) {
+void capture_updates(Capture *c, Tuplestorestate *old_rows, Tuplestorestate *new_rows, TupleTableSlot *old_slot,
+                     TupleTableSlot *new_slot) {
     // The executor appends the old and the new version of each row together,
     // so the two transition tables pair up row by row.
     rewind_store(old_rows);
     rewind_store(new_rows);
     while (tuplestore_gettupleslot(old_rows, true, false, old_slot)) {
         if (!tuplestore_gettupleslot(new_rows, true, false, new_slot))
-            elog(ERROR, "tenant_guard: transition tables of \"%s\" differ in length", RelationGetRelationName(rel));
-        MemoryContext old = MemoryContextSwitchTo(row_memory(w));
+            elog(ERROR, "tenant_guard: transition tables of \"%s\" differ in length", RelationGetRelationName(c->rel));
+        MemoryContext old = MemoryContextSwitchTo(row_memory(&c->w));
         slot_getallattrs(old_slot);
         slot_getallattrs(new_slot);
-        check_same_tenant(shape, rel, old_slot, new_slot);
+        check_same_tenant(c->shape, c->rel, old_slot, new_slot);
         // old_row holds only the changed columns' old values; the change_log
         // view rebuilds the full old image as new_row || old_row.
-        log_change(w, shape->table_id, 'U', tenant_text(shape, new_slot), pk_image(shape, new_slot),
-                   changed_columns_image(shape, old_slot, new_slot), row_image(shape, new_slot));
+        log_change(&c->w, c->shape->table_id, 'U', guarded_tenant(c, new_slot), pk_image(c->shape, new_slot),
+                   changed_columns_image(c->shape, old_slot, new_slot), row_image(c->shape, new_slot));
         MemoryContextSwitchTo(old);
-        log_writer_row_done(w);
+        log_writer_row_done(&c->w);
     }
 }
 
-void capture_deletes(LogWriter *w, const RelShape *shape, Tuplestorestate *rows, TupleTableSlot *slot) {
-    bool keep_tombstones = shape->delete_mode == DeleteMode::tombstone;
+void capture_deletes(Capture *c, Tuplestorestate *rows, TupleTableSlot *slot) {
+    bool keep_tombstones = c->shape->delete_mode == DeleteMode::tombstone;
     rewind_store(rows);
     while (tuplestore_gettupleslot(rows, true, false, slot)) {
-        MemoryContext old = MemoryContextSwitchTo(row_memory(w));
+        MemoryContext old = MemoryContextSwitchTo(row_memory(&c->w));
         slot_getallattrs(slot);
-        Datum tenant = tenant_text(shape, slot);
-        Datum pk = pk_image(shape, slot);
-        Datum image = compress_large_image(row_image(shape, slot));
-        int64 seq = log_change(w, shape->table_id, 'D', tenant, pk, image, (Datum)0);
-        if (keep_tombstones) log_tombstone(w, seq, shape->table_id, tenant, pk, image);
+        Datum tenant = guarded_tenant(c, slot);
+        Datum pk = pk_image(c->shape, slot);
+        Datum image = compress_large_image(row_image(c->shape, slot));
+        int64 seq = log_change(&c->w, c->shape->table_id, 'D', tenant, pk, image, (Datum)0);
+        if (keep_tombstones) log_tombstone(&c->w, seq, c->shape->table_id, tenant, pk, image);
         MemoryContextSwitchTo(old);
-        log_writer_row_done(w);
+        log_writer_row_done(&c->w);
     }
 }
 
@@ -106,20 +122,24 @@ TG_FUNCTION(tg_capture) {
     Tuplestorestate *first = is_insert ? new_rows : old_rows;
     if (tuplestore_tuple_count(first) == 0) return PointerGetDatum(nullptr);
 
-    LogWriter w;
-    log_writer_begin(&w);
+    Capture c;
+    c.shape = shape;
+    c.rel = rel;
+    scope::row_guard_begin(&c.guard);
+    log_writer_begin(&c.w);
     TupleDesc desc = RelationGetDescr(rel);
     TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
     if (is_insert) {
-        capture_inserts(&w, shape, new_rows, slot);
+        capture_inserts(&c, new_rows, slot);
     } else if (is_update) {
         TupleTableSlot *new_slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
-        capture_updates(&w, shape, rel, old_rows, new_rows, slot, new_slot);
+        capture_updates(&c, old_rows, new_rows, slot, new_slot);
         ExecDropSingleTupleTableSlot(new_slot);
     } else {
-        capture_deletes(&w, shape, old_rows, slot);
+        capture_deletes(&c, old_rows, slot);
     }
+    scope::row_guard_end(&c.guard);
     ExecDropSingleTupleTableSlot(slot);
-    log_writer_end(&w);
+    log_writer_end(&c.w);
     return PointerGetDatum(nullptr);
 }

@@ -17,9 +17,12 @@ inline Oid registry_oid() { return relation_oid("protected_table"); }
 // CREATE EXTENSION).
 Oid extension_owner();
 
-// Names of the triggers protect() installs, one per event.
+// Names of the triggers protect() installs (all start with tenant_guard_).
 constexpr const char *trigger_insert = "tenant_guard_capture_insert";
 constexpr const char *trigger_update = "tenant_guard_capture_update";
 constexpr const char *trigger_delete = "tenant_guard_capture_delete";
+constexpr const char *trigger_statement_start = "tenant_guard_statement_start";
+constexpr const char *trigger_no_truncate = "tenant_guard_no_truncate";
+constexpr const char *trigger_flag_delete = "tenant_guard_flag_delete";
 
 }  // namespace tg::catalog

@@ -1,5 +1,6 @@
 // Module entry: magic block, GUCs, transaction callbacks.
 #include "extension/module.hpp"
+#include "extension/statement_scope.hpp"
 
 extern "C" {
 PG_MODULE_MAGIC;
@@ -26,8 +27,10 @@ void _PG_init(void) {
         "tenant_guard.actor", "Application-declared actor recorded with each captured change.",
         "Set it per session or per transaction (SET LOCAL) to say who acts for the application.",
         &tg::guc_actor, "", PGC_USERSET, 0, nullptr, nullptr, nullptr);
+    tg::scope::define_gucs();
     MarkGUCPrefixReserved("tenant_guard");
 
     RegisterXactCallback(tg::reset_at_transaction_end, nullptr);
     tg::register_shape_cache_callbacks();
+    tg::scope::install_hooks();
 }

@@ -184,9 +184,6 @@ TG_FUNCTION(tg_protect) {
         return read_facts(relid, tenant_column.c_str(), flag_column.empty() ? nullptr : flag_column.c_str());
     });
     check_facts(relid, facts, tenant_column, mode, flag_column);
-    if (mode == "flag")  // refused rather than half-done: a DELETE would still remove the rows
-        throw Error(ERRCODE_FEATURE_NOT_SUPPORTED, "delete_mode 'flag' is not available in this version", "",
-                    "Use delete_mode 'tombstone' (the default).");
 
     spi::Session spi;
     auto existing = registry::find(relid);

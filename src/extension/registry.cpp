@@ -24,9 +24,18 @@ ProtectedTable row_at(uint64 r) {
     return t;
 }
 
-bool has_trigger(Oid relid, const char *name) {
-    return spi::exec("SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = $1 AND tgname = $2",
-                     {{OIDOID, ObjectIdGetDatum(relid)}, spi::text_arg(name)}) > 0;
+// The trigger's tgenabled ('A' = ALWAYS), or '\0' when relid has no such trigger.
+char trigger_state(Oid relid, const char *name) {
+    uint64 n = spi::exec("SELECT tgenabled FROM pg_catalog.pg_trigger WHERE tgrelid = $1 AND tgname = $2",
+                         {{OIDOID, ObjectIdGetDatum(relid)}, spi::text_arg(name)});
+    return n ? DatumGetChar(spi::datum(0, 1)) : '\0';
+}
+
+std::string flag_type(Oid relid, const std::string &flag_column) {
+    uint64 n = spi::exec("SELECT format_type(atttypid, NULL) FROM pg_catalog.pg_attribute "
+                         "WHERE attrelid = $1 AND attname = $2 AND NOT attisdropped",
+                         {{OIDOID, ObjectIdGetDatum(relid)}, spi::text_arg(flag_column)});
+    return n ? spi::text(0, 1) : std::string();
 }
 
 }  // namespace
@@ -63,29 +72,40 @@ std::optional<ProtectedTable> covering(Oid relid, const std::vector<ProtectedTab
 }
 
 void install_triggers(const ProtectedTable &table, Oid target) {
-    struct Event {
-        const char *name, *event, *referencing;
+    struct Trigger {
+        const char *name, *timing_and_events, *referencing, *function;
+        bool row_level = false;
     };
-    const Event events[] = {
-        {catalog::trigger_insert, "INSERT", "NEW TABLE AS tg_new_rows"},
-        {catalog::trigger_update, "UPDATE", "OLD TABLE AS tg_old_rows NEW TABLE AS tg_new_rows"},
-        {catalog::trigger_delete, "DELETE", "OLD TABLE AS tg_old_rows"},
+    std::vector<Trigger> triggers = {
+        {catalog::trigger_insert, "AFTER INSERT", "REFERENCING NEW TABLE AS tg_new_rows", "capture"},
+        {catalog::trigger_update, "AFTER UPDATE", "REFERENCING OLD TABLE AS tg_old_rows NEW TABLE AS tg_new_rows",
+         "capture"},
+        {catalog::trigger_delete, "AFTER DELETE", "REFERENCING OLD TABLE AS tg_old_rows", "capture"},
+        {catalog::trigger_statement_start, "BEFORE UPDATE OR DELETE", "", "statement_start"},
+        {catalog::trigger_no_truncate, "BEFORE TRUNCATE", "", "refuse_truncate"},
     };
+    if (table.delete_mode == "flag")
+        triggers.push_back({catalog::trigger_flag_delete, "BEFORE DELETE", "", "flag_delete", true});
     std::string rel = spi::qualified_name(target);
     std::string args = spi::quote_literal(std::to_string(table.table_id)) + ", " +
                        spi::quote_literal(table.tenant_column) + ", " + spi::quote_literal(table.delete_mode);
+    std::string flag_args = table.delete_mode == "flag" ? spi::quote_literal(table.flag_column) + ", " +
+                                                              spi::quote_literal(flag_type(target, table.flag_column))
+                                                        : std::string();
     struct OwnDdl {
         bool saved = own_ddl_running;
         OwnDdl() { own_ddl_running = true; }
         ~OwnDdl() { own_ddl_running = saved; }
     } own_ddl;
     spi::AsExtensionOwner owner;
-    for (const Event &e : events) {
-        if (has_trigger(target, e.name)) continue;
-        spi::exec(std::string("CREATE TRIGGER ") + e.name + " AFTER " + e.event + " ON " + rel + " REFERENCING " +
-                  e.referencing + " FOR EACH STATEMENT EXECUTE FUNCTION tenant_guard.capture(" + args + ")");
-        // ALWAYS: capture must not stop under session_replication_role = replica.
-        spi::exec("ALTER TABLE " + rel + " ENABLE ALWAYS TRIGGER " + e.name);
+    for (const Trigger &t : triggers) {
+        char state = trigger_state(target, t.name);  // row triggers are cloned to partitions
+        if (state == '\0')
+            spi::exec(std::string("CREATE TRIGGER ") + t.name + " " + t.timing_and_events + " ON " + rel + " " +
+                      t.referencing + (t.row_level ? " FOR EACH ROW" : " FOR EACH STATEMENT") +
+                      " EXECUTE FUNCTION tenant_guard." + t.function + "(" + (t.row_level ? flag_args : args) + ")");
+        // ALWAYS: protection must not stop under session_replication_role = replica.
+        if (state != 'A') spi::exec("ALTER TABLE " + rel + " ENABLE ALWAYS TRIGGER " + t.name);
     }
 }
 

@@ -1,0 +1,54 @@
+-- delete_mode 'flag': a DELETE sets the flag column instead of removing the
+-- row (the statement reports 0 rows, as PostgreSQL does for a delete a trigger
+-- skipped), the change is captured as an UPDATE, undelete clears the flag.
+CREATE SCHEMA flag;
+SET search_path = flag, public;
+CREATE TABLE notes (tenant_id text NOT NULL, id int PRIMARY KEY, body text, deleted_at timestamptz);
+CREATE TABLE tasks (tenant_id text NOT NULL, id int PRIMARY KEY, title text, archived boolean NOT NULL DEFAULT false);
+SELECT tenant_guard.protect('notes', delete_mode => 'flag', flag_column => 'deleted_at');
+SELECT tenant_guard.protect('tasks', 'tenant_id', 'flag', 'archived');
+SELECT rel, delete_mode, flag_column FROM tenant_guard.protected_tables
+ WHERE rel IN ('notes'::regclass, 'tasks'::regclass) ORDER BY 1;
+INSERT INTO notes VALUES ('f1', 1, 'a', NULL), ('f1', 2, 'b', NULL), ('f2', 3, 'c', NULL);
+INSERT INTO tasks VALUES ('f1', 1, 'x'), ('f1', 2, 'y');
+
+DELETE FROM notes WHERE id = 1 RETURNING id;
+SELECT id, deleted_at IS NOT NULL AS flagged FROM notes ORDER BY id;
+DELETE FROM tasks WHERE tenant_id = 'f1';
+SELECT id, archived FROM tasks ORDER BY id;
+SELECT rel, op, old_row->'archived' AS old_flag, new_row->'archived' AS new_flag, origin
+  FROM tenant_guard.change_log WHERE rel = 'tasks'::regclass AND op <> 'I' ORDER BY seq;
+SELECT count(*) AS tombstones FROM tenant_guard.tombstones WHERE rel IN ('notes'::regclass, 'tasks'::regclass);
+
+-- Deleting a flagged row again keeps the time of its first deletion.
+SELECT deleted_at AS first_deleted FROM notes WHERE id = 1 \gset
+DELETE FROM notes WHERE id = 1;
+SELECT deleted_at = :'first_deleted' AS same_time FROM notes WHERE id = 1;
+
+-- undelete clears the flags of that tenant only.
+DELETE FROM notes WHERE id = 3;
+SELECT * FROM tenant_guard.undelete('f1', rels => ARRAY['notes', 'tasks']::regclass[]);
+SELECT tenant_id, id, deleted_at IS NOT NULL AS flagged FROM notes ORDER BY id;
+SELECT id, archived FROM tasks ORDER BY id;
+SELECT op, origin, new_row->'archived' AS flag FROM tenant_guard.change_log
+ WHERE rel = 'tasks'::regclass AND op = 'U' ORDER BY seq;
+
+-- Partitioned, with a partition created after protect().
+CREATE TABLE items (tenant_id text NOT NULL, id int, gone boolean, PRIMARY KEY (tenant_id, id))
+    PARTITION BY LIST (tenant_id);
+CREATE TABLE items_f1 PARTITION OF items FOR VALUES IN ('f1');
+SELECT tenant_guard.protect('items', delete_mode => 'flag', flag_column => 'gone');
+CREATE TABLE items_f2 PARTITION OF items FOR VALUES IN ('f2');
+INSERT INTO items VALUES ('f1', 1, false), ('f2', 1, false);
+DELETE FROM items WHERE tenant_id = 'f2';
+DELETE FROM items_f1;
+SELECT * FROM items ORDER BY 1, 2;
+SELECT tgrelid::regclass, tgenabled FROM pg_trigger WHERE tgname = 'tenant_guard_flag_delete' ORDER BY 1;
+
+-- The other guard rails hold in flag mode too.
+SELECT sqlstate_of($$ALTER TABLE flag.notes DISABLE TRIGGER tenant_guard_flag_delete$$) AS disable_flag_trigger;
+SELECT sqlstate_of($$TRUNCATE flag.notes$$) AS truncate;
+INSERT INTO notes VALUES ('f2', 4, 'd', NULL);
+SELECT sqlstate_of($$DELETE FROM flag.notes$$) AS two_tenants;
+SELECT count(*) FILTER (WHERE deleted_at IS NULL) AS still_unflagged FROM notes;
+RESET search_path;

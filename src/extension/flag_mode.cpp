@@ -1,0 +1,43 @@
+// delete_mode 'flag': a BEFORE DELETE ... FOR EACH ROW trigger turns the
+// DELETE of a row into an UPDATE of its flag column (now() for timestamptz,
+// true for boolean) and skips the delete. The row stays; the UPDATE is
+// captured like any other. As PostgreSQL reports for a DELETE that a trigger
+// skipped, the statement reports 0 rows, RETURNING returns nothing and
+// ON DELETE CASCADE does not fire.
+#include "extension/pg.hpp"
+
+namespace {
+
+// "UPDATE ONLY rel SET flag = ... WHERE ctid = $1 AND <not flagged yet>":
+// a row deleted twice keeps the time of its first deletion.
+char *flag_update_sql(Relation rel, const char *flag_column, bool is_boolean) {
+    const char *flag = quote_identifier(flag_column);
+    StringInfoData sql;
+    initStringInfo(&sql);
+    appendStringInfo(&sql, "UPDATE ONLY %s SET %s = %s WHERE ctid = $1 AND %s",
+                     quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
+                                                RelationGetRelationName(rel)),
+                     flag, is_boolean ? "true" : "now()", flag);
+    appendStringInfoString(&sql, is_boolean ? " IS NOT TRUE" : " IS NULL");
+    return sql.data;
+}
+
+}  // namespace
+
+TG_FUNCTION(tg_flag_delete) {
+    auto *td = reinterpret_cast<TriggerData *>(fcinfo->context);
+    if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
+        !TRIGGER_FIRED_BY_DELETE(td->tg_event) || td->tg_trigger->tgnargs != 2)
+        throw tg::Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
+                        "tenant_guard.flag_delete() must be a BEFORE DELETE ... FOR EACH ROW trigger with 2 arguments");
+    const char *flag_column = td->tg_trigger->tgargs[0];
+    bool is_boolean = strcmp(td->tg_trigger->tgargs[1], "boolean") == 0;
+    char *sql = flag_update_sql(td->tg_relation, flag_column, is_boolean);
+    Oid types[1] = {TIDOID};
+    Datum values[1] = {PointerGetDatum(&td->tg_trigtuple->t_self)};
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    if (SPI_execute_with_args(sql, 1, types, values, nullptr, false, 0) != SPI_OK_UPDATE)
+        elog(ERROR, "tenant_guard: could not flag a deleted row of \"%s\"", RelationGetRelationName(td->tg_relation));
+    SPI_finish();
+    return PointerGetDatum(nullptr);  // skip the physical delete
+}

@@ -1,0 +1,188 @@
+// No hard delete by a back door: TRUNCATE, DROP, disabling or dropping the
+// capture triggers, dropping or retyping the tenant column or the primary key,
+// detaching a partition, DROP EXTENSION while tables are protected — each is
+// refused with TG003, before it happens where the parse tree tells
+// (ddl_command_start) and otherwise when the drop is known (sql_drop, e.g.
+// DROP SCHEMA ... CASCADE or DROP OWNED).
+//
+// The event triggers and the TRUNCATE trigger are enabled ALWAYS, so
+// session_replication_role = replica does not silence them. A superuser can
+// still disable them on purpose (ALTER EVENT TRIGGER ... DISABLE): the threat
+// model is mistakes and application roles.
+#include <cstring>
+
+#include "extension/catalog.hpp"
+#include "extension/errors.hpp"
+#include "extension/registry.hpp"
+#include "extension/spi.hpp"
+
+namespace {
+
+using namespace tg;
+
+const char *const what_instead =
+    "Delete rows with DELETE (they are kept as tombstones, see tenant_guard.undelete), erase them with "
+    "tenant_guard.purge() and a signed token, or unprotect the table with tenant_guard.unprotect() and a "
+    "signed token first.";
+
+[[noreturn]] void refuse(const std::string &message, const std::string &detail = {}) {
+    throw Error(sqlstate::hard_delete, message, detail, what_instead);
+}
+
+bool is_capture_trigger(const char *name) {
+    return name && strncmp(name, "tenant_guard_", strlen("tenant_guard_")) == 0;
+}
+
+std::string rel_name(Oid relid) { return spi::qualified_name(relid); }
+
+// The protected table covering relid (itself or a partition ancestor), if any.
+std::optional<registry::ProtectedTable> covering(Oid relid) {
+    if (!OidIsValid(relid)) return std::nullopt;
+    return registry::covering(relid, registry::active_tables());
+}
+
+Oid relation_of(RangeVar *rv) {
+    return pg_guard([&] { return RangeVarGetRelid(rv, NoLock, true); });
+}
+
+std::string primary_key_name(Oid relid) {
+    uint64 n = spi::exec("SELECT conname::text FROM pg_catalog.pg_constraint WHERE conrelid = $1 AND contype = 'p'",
+                         {{OIDOID, ObjectIdGetDatum(relid)}});
+    return n ? spi::text(0, 1) : std::string();
+}
+
+void check_alter_table(AlterTableStmt *stmt) {
+    if (stmt->objtype != OBJECT_TABLE) return;
+    Oid relid = relation_of(stmt->relation);
+    auto table = covering(relid);
+    if (!table) return;
+    std::string rel = rel_name(relid);
+    ListCell *lc;
+    foreach (lc, stmt->cmds) {
+        auto *cmd = static_cast<AlterTableCmd *>(lfirst(lc));
+        const char *name = cmd->name;
+        switch (cmd->subtype) {
+            case AT_DisableTrig:
+            case AT_EnableTrig:
+            case AT_EnableReplicaTrig:
+                if (is_capture_trigger(name))
+                    refuse("cannot change how trigger \"" + std::string(name) + "\" of protected table " + rel +
+                               " fires",
+                           "tenant_guard's triggers fire ALWAYS; without them deletes would be lost for good.");
+                break;
+            case AT_DisableTrigAll:
+            case AT_DisableTrigUser:
+            case AT_EnableTrigAll:
+            case AT_EnableTrigUser:
+                refuse("cannot enable or disable all triggers of protected table " + rel,
+                       "That would change tenant_guard's triggers too; name the triggers one by one.");
+            case AT_DropColumn:
+                if (name && table->tenant_column == name)
+                    refuse("cannot drop tenant column \"" + std::string(name) + "\" of protected table " + rel);
+                break;
+            case AT_AlterColumnType:
+                if (name && table->tenant_column == name)
+                    refuse("cannot change the type of tenant column \"" + std::string(name) +
+                           "\" of protected table " + rel);
+                break;
+            case AT_DropNotNull:
+                if (name && table->tenant_column == name)
+                    refuse("cannot drop NOT NULL on tenant column \"" + std::string(name) +
+                           "\" of protected table " + rel);
+                break;
+            case AT_DropConstraint:
+                if (name && primary_key_name(relid) == name)
+                    refuse("cannot drop the primary key of protected table " + rel,
+                           "Tombstones and history identify rows by their primary key.");
+                break;
+            case AT_DetachPartition:
+            case AT_DetachPartitionFinalize:
+                refuse("cannot detach a partition of protected table " + rel,
+                       "A detached partition would leave the protected table with its rows.");
+            default:
+                break;
+        }
+    }
+}
+
+void check_rename(RenameStmt *stmt) {
+    if (!stmt->relation) return;
+    Oid relid = relation_of(stmt->relation);
+    auto table = covering(relid);
+    if (!table) return;
+    if (stmt->renameType == OBJECT_TRIGGER && is_capture_trigger(stmt->subname))
+        refuse("cannot rename trigger \"" + std::string(stmt->subname) + "\" of protected table " + rel_name(relid));
+    if (stmt->renameType == OBJECT_COLUMN && stmt->subname && table->tenant_column == stmt->subname)
+        throw Error(ERRCODE_FEATURE_NOT_SUPPORTED,
+                    "cannot rename tenant column \"" + std::string(stmt->subname) + "\" of protected table " +
+                        rel_name(relid));
+}
+
+void check_drop(DropStmt *stmt) {
+    ListCell *lc;
+    foreach (lc, stmt->objects) {
+        if (stmt->removeType == OBJECT_EXTENSION) {
+            const char *ext = strVal(lfirst(lc));
+            if (strcmp(ext, "tenant_guard") == 0 && !registry::active_tables().empty())
+                refuse("cannot drop extension tenant_guard while tables are protected",
+                       "See tenant_guard.protected_tables.");
+            continue;
+        }
+        if (stmt->removeType != OBJECT_TABLE && stmt->removeType != OBJECT_TRIGGER) continue;
+        List *names = static_cast<List *>(lfirst(lc));
+        if (stmt->removeType == OBJECT_TABLE) {
+            Oid relid = pg_guard([&] { return RangeVarGetRelid(makeRangeVarFromNameList(names), NoLock, true); });
+            if (covering(relid)) refuse("cannot drop protected table " + rel_name(relid));
+        } else {
+            const char *trigger = strVal(llast(names));
+            List *rel_names = list_copy_head(names, list_length(names) - 1);
+            Oid relid = pg_guard([&] { return RangeVarGetRelid(makeRangeVarFromNameList(rel_names), NoLock, true); });
+            if (is_capture_trigger(trigger) && covering(relid))
+                refuse("cannot drop trigger \"" + std::string(trigger) + "\" of protected table " + rel_name(relid));
+        }
+    }
+}
+
+}  // namespace
+
+TG_FUNCTION(tg_on_ddl_command_start) {
+    if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+        throw Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED, "tenant_guard.on_ddl_command_start() is an event trigger");
+    if (registry::own_ddl_running) return (Datum)0;
+    auto *data = reinterpret_cast<EventTriggerData *>(fcinfo->context);
+    spi::Session spi;
+    switch (nodeTag(data->parsetree)) {
+        case T_AlterTableStmt: check_alter_table(castNode(AlterTableStmt, data->parsetree)); break;
+        case T_RenameStmt: check_rename(castNode(RenameStmt, data->parsetree)); break;
+        case T_DropStmt: check_drop(castNode(DropStmt, data->parsetree)); break;
+        default: break;
+    }
+    return (Datum)0;
+}
+
+// What ddl_command_start cannot see (DROP SCHEMA ... CASCADE, DROP OWNED,
+// DROP ... CASCADE reaching a protected table): refused once the drop is known.
+TG_FUNCTION(tg_on_sql_drop) {
+    if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+        throw Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED, "tenant_guard.on_sql_drop() is an event trigger");
+    if (registry::own_ddl_running) return (Datum)0;
+    spi::Session spi;
+    spi::AsExtensionOwner owner;
+    uint64 n = spi::exec(
+        "SELECT d.object_identity FROM pg_catalog.pg_event_trigger_dropped_objects() d "
+        " WHERE (d.object_type = 'table' AND EXISTS (SELECT 1 FROM tenant_guard.protected_table p "
+        "                                            WHERE p.rel = d.objid AND p.unprotected_at IS NULL)) "
+        "    OR (d.object_type = 'trigger' AND d.object_identity LIKE 'tenant\\_guard\\_%') "
+        " ORDER BY d.object_type DESC, 1 LIMIT 1");
+    if (n > 0) refuse("cannot drop " + spi::text(0, 1) + ": it belongs to a table protected by tenant_guard");
+    return (Datum)0;
+}
+
+// BEFORE TRUNCATE on every protected table and partition.
+TG_FUNCTION(tg_refuse_truncate) {
+    auto *td = reinterpret_cast<TriggerData *>(fcinfo->context);
+    if (!CALLED_AS_TRIGGER(fcinfo))
+        throw Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED, "tenant_guard.refuse_truncate() is a trigger");
+    std::string rel = rel_name(RelationGetRelid(td->tg_relation));
+    refuse("cannot TRUNCATE protected table " + rel, "TRUNCATE would delete every tenant's rows for good.");
+}

@@ -1,0 +1,37 @@
+// Per-statement guard rails, checked on every captured row:
+//  * tenant_guard.max_tenants_per_statement (TG001): an UPDATE, DELETE or MERGE
+//    that changes rows of more tenants than allowed fails; rows changed by its
+//    triggers and foreign-key actions count toward it.
+//  * tenant_guard.tenant (TG002): with it set, rows of any other tenant cannot
+//    be inserted, updated or deleted.
+//
+// A "statement" is each UPDATE / DELETE / MERGE that starts outside any
+// trigger (at top level, or inside a function or DO block); everything that
+// runs inside triggers while it executes belongs to it. Executor hooks mark
+// its start and end; a BEFORE STATEMENT trigger marks the start when the
+// module was loaded too late for the hook (the session's first statement).
+#pragma once
+#include "extension/pg.hpp"
+
+namespace tg::scope {
+
+extern int guc_max_tenants;  // tenant_guard.max_tenants_per_statement
+extern char *guc_tenant;     // tenant_guard.tenant
+
+void define_gucs();
+void install_hooks();
+
+// Checks done per row during one capture call.
+struct RowGuard {
+    bool pin;       // tenant_guard.tenant is set
+    bool counting;  // inside a statement with a tenant limit
+    bool over;      // the limit was passed during this call
+};
+
+void row_guard_begin(RowGuard *g);
+// tenant: the row's tenant as text. Raises TG002 at once; TG001 is raised by
+// row_guard_end, once the whole call's tenants are counted.
+void row_guard_check(RowGuard *g, Datum tenant, Relation rel);
+void row_guard_end(RowGuard *g);
+
+}  // namespace tg::scope
