@@ -2,15 +2,30 @@
 // cloned to partitions, and a statement aimed straight at a partition fires
 // only the partition's own triggers. So every partition gets the capture
 // triggers of its protected ancestor, at CREATE TABLE ... PARTITION OF and
-// ALTER TABLE ... ATTACH PARTITION (ddl_command_end).
+// ALTER TABLE ... ATTACH PARTITION (ddl_command_end). Other commands are left
+// alone: pg_restore, for one, creates the triggers itself after the data.
 #include "extension/registry.hpp"
 #include "extension/spi.hpp"
+
+namespace {
+
+bool adds_partition(Node *parsetree) {
+    if (IsA(parsetree, CreateStmt)) return castNode(CreateStmt, parsetree)->partbound != nullptr;
+    if (!IsA(parsetree, AlterTableStmt)) return false;
+    ListCell *lc;
+    foreach (lc, castNode(AlterTableStmt, parsetree)->cmds)
+        if (static_cast<AlterTableCmd *>(lfirst(lc))->subtype == AT_AttachPartition) return true;
+    return false;
+}
+
+}  // namespace
 
 TG_FUNCTION(tg_on_ddl_command_end) {
     using namespace tg;
     if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
         throw Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED, "tenant_guard.on_ddl_command_end() is an event trigger");
     if (registry::own_ddl_running) return (Datum)0;
+    if (!adds_partition(reinterpret_cast<EventTriggerData *>(fcinfo->context)->parsetree)) return (Datum)0;
 
     spi::Session spi;
     auto active = registry::active_tables();
