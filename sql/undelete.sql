@@ -99,6 +99,21 @@ ALTER TABLE profiles ADD COLUMN plan text DEFAULT 'free';
 SELECT * FROM tenant_guard.undelete('95');
 SELECT * FROM profiles ORDER BY id;
 
+-- Identifiers that need quoting, a uuid tenant, a composite text key, more
+-- tombstones than one batch, and a column retyped since the deletion.
+CREATE SCHEMA "Und Schema";
+CREATE TABLE "Und Schema"."Order Items" ("Tenant Id" uuid NOT NULL, "Key" text, n int, "Val""ue" numeric,
+                                         PRIMARY KEY ("Key", n));
+SELECT tenant_guard.protect('"Und Schema"."Order Items"', 'Tenant Id');
+INSERT INTO "Und Schema"."Order Items"
+    SELECT 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 'k''ey ' || g, g, g / 7.0 FROM generate_series(1, 2500) g;
+CREATE TEMP TABLE items_before AS SELECT md5(string_agg(i::text, ',' ORDER BY n)) AS sum FROM "Und Schema"."Order Items" i;
+DELETE FROM "Und Schema"."Order Items";
+ALTER TABLE "Und Schema"."Order Items" ALTER COLUMN n TYPE bigint;
+SELECT * FROM tenant_guard.undelete('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11');
+SELECT md5(string_agg(i::text, ',' ORDER BY n)) = (SELECT sum FROM items_before) AS identical
+  FROM "Und Schema"."Order Items" i;
+
 -- Bad arguments.
 SELECT sqlstate_of($$SELECT * FROM tenant_guard.undelete(NULL)$$) AS null_tenant;
 SELECT sqlstate_of($$SELECT * FROM tenant_guard.undelete('91', on_conflict => 'overwrite')$$) AS bad_on_conflict;
