@@ -8,7 +8,8 @@ MODULE_big  = tenant_guard
 DATA        = $(wildcard tenant_guard--*.sql)
 PGFILEDESC  = "tenant_guard - safe deletion and per-tenant recovery"
 
-EXT_SRCS    = $(wildcard src/extension/*.cpp)
+# The module links the pure C++ of src/common (token codec, Ed25519, SHA-256).
+EXT_SRCS    = $(wildcard src/extension/*.cpp) $(wildcard src/common/*.cpp)
 OBJS        = $(EXT_SRCS:.cpp=.o)
 
 # Suites run in this order; each file in sql/ has its expected output in expected/.
@@ -28,4 +29,4 @@ include $(PGXS)
 COMPILE.cxx.bc += $(PG_CXXFLAGS)
 
 # Rebuild every object when a header changes (PGXS tracks no header dependencies).
-$(OBJS): $(wildcard src/extension/*.hpp)
+$(OBJS): $(wildcard src/extension/*.hpp) $(wildcard src/common/*.hpp)

@@ -74,7 +74,47 @@ ALTER TABLE tenant_guard.tombstone_data
 CREATE INDEX tombstone_data_tenant_idx ON tenant_guard.tombstone_data (tenant, table_id, deleted_at)
     WITH (deduplicate_items = off);
 
+-- Public keys of the offline Ed25519 keys that sign purge and unprotect tokens.
+CREATE TABLE tenant_guard.purge_key (
+    key_id     text PRIMARY KEY,
+    public_key text NOT NULL,
+    added_at   timestamptz NOT NULL DEFAULT now(),
+    added_by   text NOT NULL DEFAULT session_user,
+    revoked_at timestamptz
+);
+
+-- Every token id ever used: a token works once.
+CREATE TABLE tenant_guard.used_token (
+    jti     text PRIMARY KEY,
+    key_id  text NOT NULL,
+    used_at timestamptz NOT NULL DEFAULT now()
+);
+
+-- What each purge or unprotect did and on whose authority; never row contents.
+CREATE SEQUENCE tenant_guard.receipt_id_seq;
+CREATE TABLE tenant_guard.purge_receipt (
+    receipt_id         bigint PRIMARY KEY DEFAULT nextval('tenant_guard.receipt_id_seq'),
+    jti                text NOT NULL,
+    key_id             text NOT NULL,
+    act                text NOT NULL,
+    tenant             text,
+    tables             text[] NOT NULL,
+    row_keys           jsonb,
+    live_deleted       bigint NOT NULL,
+    tombstones_deleted bigint NOT NULL,
+    history_deleted    bigint NOT NULL,
+    reason             text NOT NULL,
+    purged_at          timestamptz NOT NULL DEFAULT now(),
+    purged_by          text NOT NULL DEFAULT session_user,
+    token_sha256       text NOT NULL
+);
+ALTER SEQUENCE tenant_guard.receipt_id_seq OWNED BY tenant_guard.purge_receipt.receipt_id;
+
 SELECT pg_catalog.pg_extension_config_dump('tenant_guard.protected_table', '');
+SELECT pg_catalog.pg_extension_config_dump('tenant_guard.purge_key', '');
+SELECT pg_catalog.pg_extension_config_dump('tenant_guard.used_token', '');
+SELECT pg_catalog.pg_extension_config_dump('tenant_guard.purge_receipt', '');
+SELECT pg_catalog.pg_extension_config_dump('tenant_guard.receipt_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('tenant_guard.table_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('tenant_guard.change_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('tenant_guard.change_log_data', '');
@@ -105,6 +145,14 @@ SELECT c.seq, c.tenant, p.rel,
   FROM tenant_guard.change_log_data c
   JOIN tenant_guard.protected_table p USING (table_id);
 
+CREATE VIEW tenant_guard.purge_keys AS
+SELECT key_id, public_key, added_at, added_by, revoked_at FROM tenant_guard.purge_key;
+
+CREATE VIEW tenant_guard.purge_receipts AS
+SELECT receipt_id, jti, key_id, act, tenant, tables, row_keys, live_deleted, tombstones_deleted,
+       history_deleted, reason, purged_at, purged_by, token_sha256
+  FROM tenant_guard.purge_receipt;
+
 -- ---------------------------------------------------------------------------
 -- Functions (C++ module).
 -- ---------------------------------------------------------------------------
@@ -124,6 +172,37 @@ CREATE FUNCTION tenant_guard.undelete(tenant text,
                                       dry_run boolean DEFAULT false)
 RETURNS TABLE (rel regclass, restored bigint, skipped bigint)
 AS 'MODULE_PATHNAME', 'tg_undelete'
+LANGUAGE C CALLED ON NULL INPUT VOLATILE;
+
+-- Signed purge (tokens are made offline; the database holds public keys only).
+CREATE FUNCTION tenant_guard.add_purge_key(key_id text, public_key text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'tg_add_purge_key'
+LANGUAGE C CALLED ON NULL INPUT VOLATILE;
+
+CREATE FUNCTION tenant_guard.revoke_purge_key(key_id text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'tg_revoke_purge_key'
+LANGUAGE C CALLED ON NULL INPUT VOLATILE;
+
+CREATE FUNCTION tenant_guard.database_id()
+RETURNS text
+AS 'MODULE_PATHNAME', 'tg_database_id'
+LANGUAGE C STRICT STABLE;
+
+CREATE FUNCTION tenant_guard.sign_token(claims jsonb, private_key text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'tg_sign_token'
+LANGUAGE C CALLED ON NULL INPUT VOLATILE;
+
+CREATE FUNCTION tenant_guard.purge(token text, dry_run boolean DEFAULT false)
+RETURNS TABLE (rel regclass, live_deleted bigint, tombstones_deleted bigint, history_deleted bigint)
+AS 'MODULE_PATHNAME', 'tg_purge'
+LANGUAGE C CALLED ON NULL INPUT VOLATILE;
+
+CREATE FUNCTION tenant_guard.unprotect(rel regclass, token text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'tg_unprotect'
 LANGUAGE C CALLED ON NULL INPUT VOLATILE;
 
 -- Trigger functions protect() installs on the table and on every partition:

@@ -113,6 +113,7 @@ TG_FUNCTION(tg_capture) {
                     "tenant_guard.capture() must be an AFTER ... FOR EACH STATEMENT trigger");
 
     Relation rel = td->tg_relation;
+    if (is_silenced(RelationGetRelid(rel))) return PointerGetDatum(nullptr);  // a purge erasing it
     const RelShape *shape = shape_for(rel, td->tg_trigger);
     Tuplestorestate *old_rows = td->tg_oldtable;
     Tuplestorestate *new_rows = td->tg_newtable;

@@ -4,7 +4,7 @@
 // captured like any other. As PostgreSQL reports for a DELETE that a trigger
 // skipped, the statement reports 0 rows, RETURNING returns nothing and
 // ON DELETE CASCADE does not fire.
-#include "extension/pg.hpp"
+#include "extension/module.hpp"
 
 namespace {
 
@@ -30,6 +30,8 @@ TG_FUNCTION(tg_flag_delete) {
         !TRIGGER_FIRED_BY_DELETE(td->tg_event) || td->tg_trigger->tgnargs != 2)
         throw tg::Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
                         "tenant_guard.flag_delete() must be a BEFORE DELETE ... FOR EACH ROW trigger with 2 arguments");
+    if (tg::is_silenced(RelationGetRelid(td->tg_relation)))
+        return PointerGetDatum(td->tg_trigtuple);  // a purge: the row goes for good
     const char *flag_column = td->tg_trigger->tgargs[0];
     bool is_boolean = strcmp(td->tg_trigger->tgargs[1], "boolean") == 0;
     char *sql = flag_update_sql(td->tg_relation, flag_column, is_boolean);

@@ -1,6 +1,7 @@
 // Module entry: magic block, GUCs, transaction callbacks.
 #include "extension/module.hpp"
 #include "extension/statement_scope.hpp"
+#include "extension/token_check.hpp"
 
 extern "C" {
 PG_MODULE_MAGIC;
@@ -11,11 +12,15 @@ namespace tg {
 
 char *guc_actor = nullptr;
 Origin current_origin = Origin::dml;
+const std::set<Oid> *silenced_relations = nullptr;
 
 static void reset_at_transaction_end(XactEvent event, void *) {
     if (event == XACT_EVENT_ABORT || event == XACT_EVENT_COMMIT ||
         event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_PREPARE)
+    {
         current_origin = Origin::dml;
+        silenced_relations = nullptr;
+    }
 }
 
 void register_shape_cache_callbacks();  // shape.cpp
@@ -28,6 +33,7 @@ void _PG_init(void) {
         "Set it per session or per transaction (SET LOCAL) to say who acts for the application.",
         &tg::guc_actor, "", PGC_USERSET, 0, nullptr, nullptr, nullptr);
     tg::scope::define_gucs();
+    tg::define_token_gucs();
     MarkGUCPrefixReserved("tenant_guard");
 
     RegisterXactCallback(tg::reset_at_transaction_end, nullptr);

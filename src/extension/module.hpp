@@ -1,6 +1,8 @@
 // Backend-wide state of the module: GUCs and the origin of the changes being
 // captured right now.
 #pragma once
+#include <set>
+
 #include "extension/pg.hpp"
 
 namespace tg {
@@ -24,6 +26,24 @@ class OriginScope {
 
    private:
     Origin saved_;
+};
+
+// Relations whose changes are not captured right now: a purge erasing them
+// must leave no trace (no tombstone, no change-log row, no flag instead).
+extern const std::set<Oid> *silenced_relations;
+inline bool is_silenced(Oid relid) { return silenced_relations && silenced_relations->count(relid) > 0; }
+
+class PurgeScope {
+   public:
+    explicit PurgeScope(const std::set<Oid> &relations) : saved_(silenced_relations) {
+        silenced_relations = &relations;
+    }
+    ~PurgeScope() { silenced_relations = saved_; }
+    PurgeScope(const PurgeScope &) = delete;
+    PurgeScope &operator=(const PurgeScope &) = delete;
+
+   private:
+    const std::set<Oid> *saved_;
 };
 
 }  // namespace tg

@@ -55,6 +55,20 @@ class AsExtensionOwner {
     int saved_context_;
 };
 
+// Switches the current user to role for the scope; restricted: as PostgreSQL
+// runs maintenance as a table's owner (no SET ROLE, no temp tables).
+class AsRole {
+   public:
+    AsRole(Oid role, bool restricted);
+    ~AsRole();
+    AsRole(const AsRole &) = delete;
+    AsRole &operator=(const AsRole &) = delete;
+
+   private:
+    Oid saved_user_;
+    int saved_context_;
+};
+
 // Quoting for SQL text built in C++.
 std::string quote_ident(const std::string &s);
 std::string quote_literal(const std::string &s);

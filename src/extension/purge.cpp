@@ -1,0 +1,266 @@
+// tenant_guard.purge(token, dry_run): the only way to delete for good. A
+// verified, unused token names one tenant (and optionally tables and rows);
+// in one transaction, children before parents, purge deletes the live rows
+// (if the token says live), the tombstones and every change-log row of that
+// scope, then records a receipt (never row contents). The purge's own deletes
+// are not captured: nothing of the rows may remain.
+#include <map>
+#include <set>
+
+#include "extension/fk_order.hpp"
+#include "extension/module.hpp"
+#include "extension/spi.hpp"
+#include "extension/subtransaction.hpp"
+#include "extension/token_check.hpp"
+
+namespace {
+
+using namespace tg;
+
+const int scope_invalid = MAKE_SQLSTATE('T', 'G', '0', '1', '7');
+const int scope_too_large = MAKE_SQLSTATE('T', 'G', '0', '1', '6');
+
+// One table of the purge's scope.
+struct ScopeTable {
+    registry::ProtectedTable table;
+    std::string rel;              // qualified name
+    std::string tenant_match;     // SQL predicate on alias x: the tenant is $1
+    std::string pk_json;          // SQL: the row's primary key as jsonb (alias x)
+    std::vector<std::string> rows;  // the token's row keys that belong to this table
+    int64 live = 0, tombstones = 0, history = 0;
+};
+
+struct Outcome {
+    std::vector<ScopeTable> tables;
+};
+
+std::vector<std::string> primary_key_columns(Oid relid) {
+    uint64 n = spi::exec(
+        "SELECT a.attname::text FROM pg_catalog.pg_index i "
+        "  JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey::int2[]) "
+        " WHERE i.indrelid = $1 AND i.indisprimary ORDER BY a.attname",
+        {{OIDOID, ObjectIdGetDatum(relid)}});
+    std::vector<std::string> out;
+    for (uint64 r = 0; r < n; r++) out.push_back(spi::text(r, 1));
+    return out;
+}
+
+// The sorted keys of a JSON object (the token's row key), via PostgreSQL.
+std::vector<std::string> object_keys(const std::string &json) {
+    uint64 n = spi::exec("SELECT k FROM jsonb_object_keys($1::jsonb) AS k ORDER BY k", {spi::text_arg(json)});
+    std::vector<std::string> out;
+    for (uint64 r = 0; r < n; r++) out.push_back(spi::text(r, 1));
+    return out;
+}
+
+ScopeTable describe(const registry::ProtectedTable &t) {
+    ScopeTable s;
+    s.table = t;
+    s.rel = spi::qualified_name(t.relid);
+    uint64 n = spi::exec("SELECT format_type(atttypid, atttypmod) FROM pg_catalog.pg_attribute "
+                         "WHERE attrelid = $1 AND attname = $2",
+                         {{OIDOID, ObjectIdGetDatum(t.relid)}, spi::text_arg(t.tenant_column)});
+    s.tenant_match = "x." + spi::quote_ident(t.tenant_column) + " = $1::" + spi::text(n - 1, 1);
+    std::string pairs;
+    for (const auto &c : primary_key_columns(t.relid))
+        pairs += (pairs.empty() ? "" : ", ") + spi::quote_literal(c) + ", x." + spi::quote_ident(c);
+    s.pk_json = "jsonb_build_object(" + pairs + ")";
+    return s;
+}
+
+std::vector<ScopeTable> resolve_scope(const tokens::VerifiedToken &token) {
+    auto active = registry::active_tables();
+    std::vector<registry::ProtectedTable> chosen;
+    if (token.tables.empty()) {
+        chosen = active;
+    } else {
+        for (const auto &name : token.tables) {
+            uint64 n = spi::exec("SELECT to_regclass($1)::oid", {spi::text_arg(name)});
+            Oid relid = n && !spi::is_null(0, 1) ? (Oid)spi::int64_at(0, 1) : InvalidOid;
+            const registry::ProtectedTable *match = nullptr;
+            for (const auto &t : active)
+                if (t.relid == relid) match = &t;
+            if (!match)
+                throw Error(scope_invalid, "table \"" + name + "\" of the token is not a protected table", "",
+                            "Name protected tables by their qualified name, e.g. \"public.orders\".");
+            chosen.push_back(*match);
+        }
+    }
+    // Children before parents: the reverse of the restore order.
+    auto ordered = parents_first(chosen, active);
+    std::vector<ScopeTable> scope;
+    for (auto it = ordered.rbegin(); it != ordered.rend(); ++it) scope.push_back(describe(*it));
+
+    // Each row key goes to the tables whose primary key it names.
+    for (const auto &row : token.rows_json) {
+        auto keys = object_keys(row);
+        bool placed = false;
+        for (auto &s : scope)
+            if (primary_key_columns(s.table.relid) == keys) {
+                s.rows.push_back(row);
+                placed = true;
+            }
+        if (!placed)
+            throw Error(scope_invalid, "row key " + row + " of the token matches no table in scope", "",
+                        "A row key names every primary-key column of a table, e.g. {\"id\": 7}.");
+    }
+    if (!token.rows_json.empty()) {  // with rows, only tables that have some are in scope
+        std::vector<ScopeTable> kept;
+        for (auto &s : scope)
+            if (!s.rows.empty()) kept.push_back(std::move(s));
+        scope = std::move(kept);
+    }
+    return scope;
+}
+
+std::vector<spi::Arg> args_for(const ScopeTable &s, const tokens::VerifiedToken &token) {
+    std::vector<Datum> rows;
+    for (const auto &r : s.rows)
+        rows.push_back(pg_guard([&] { return DirectFunctionCall1(jsonb_in, CStringGetDatum(r.c_str())); }));
+    Datum array = pg_guard([&] {
+        return PointerGetDatum(construct_array(rows.data(), (int)rows.size(), JSONBOID, -1, false, TYPALIGN_INT));
+    });
+    return {spi::text_arg(*token.tenant), {JSONBARRAYOID, array}, {INT4OID, Int32GetDatum(s.table.table_id)}};
+}
+
+// " AND <row key in the token's list>" when the token names rows.
+std::string row_filter(const ScopeTable &s, const std::string &pk_expr) {
+    return s.rows.empty() ? std::string() : " AND " + pk_expr + " = ANY ($2)";
+}
+
+void count_scope(std::vector<ScopeTable> &scope, const tokens::VerifiedToken &token) {
+    int64 total = 0;
+    for (auto &s : scope) {
+        auto args = args_for(s, token);
+        if (token.live) {
+            spi::exec("SELECT count(*) FROM " + s.rel + " AS x WHERE " + s.tenant_match + row_filter(s, s.pk_json),
+                      args);
+            s.live = spi::int64_at(0, 1);
+        }
+        spi::AsExtensionOwner owner;
+        spi::exec("SELECT count(*) FROM tenant_guard.tombstone_data x WHERE x.table_id = $3 AND x.tenant = $1" +
+                      row_filter(s, "x.pk"),
+                  args);
+        s.tombstones = spi::int64_at(0, 1);
+        total += s.live + s.tombstones;
+    }
+    if (total > token.max_rows)
+        throw Error(scope_too_large,
+                    "the token's scope holds " + std::to_string(total) + " rows, more than its max_rows " +
+                        std::to_string(token.max_rows),
+                    "Nothing was deleted.", "Check the scope; if it is right, ask for a token with a larger max_rows.");
+}
+
+Oid table_owner(Oid relid) {
+    return pg_guard([&] {
+        HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+        if (!HeapTupleIsValid(tup)) elog(ERROR, "cache lookup failed for relation %u", relid);
+        Oid owner = ((Form_pg_class)GETSTRUCT(tup))->relowner;
+        ReleaseSysCache(tup);
+        return owner;
+    });
+}
+
+void erase(std::vector<ScopeTable> &scope, const tokens::VerifiedToken &token) {
+    std::set<Oid> silenced;
+    for (const auto &s : scope) {
+        List *members = pg_guard([&] { return find_all_inheritors(s.table.relid, NoLock, nullptr); });
+        ListCell *lc;
+        foreach (lc, members) silenced.insert(lfirst_oid(lc));
+    }
+    PurgeScope purging(silenced);
+    for (auto &s : scope) {
+        auto args = args_for(s, token);
+        if (token.live) {
+            // As the table's owner, in a restricted context, as PostgreSQL runs
+            // maintenance: the token, not the caller's privileges, authorises it.
+            spi::AsRole as_owner(table_owner(s.table.relid), true);
+            s.live = (int64)spi::exec("DELETE FROM " + s.rel + " AS x WHERE " + s.tenant_match +
+                                          row_filter(s, s.pk_json),
+                                      args);
+        }
+        spi::AsExtensionOwner owner;
+        s.tombstones = (int64)spi::exec(
+            "DELETE FROM tenant_guard.tombstone_data x WHERE x.table_id = $3 AND x.tenant = $1" + row_filter(s, "x.pk"),
+            args);
+        s.history = (int64)spi::exec(
+            "DELETE FROM tenant_guard.change_log_data x WHERE x.table_id = $3 AND x.tenant = $1" + row_filter(s, "x.pk"),
+            args);
+    }
+}
+
+void record_receipt(const std::vector<ScopeTable> &scope, const tokens::VerifiedToken &token) {
+    int64 live = 0, tombstones = 0, history = 0;
+    std::vector<std::string> tables;
+    for (const auto &s : scope) {
+        live += s.live;
+        tombstones += s.tombstones;
+        history += s.history;
+        tables.push_back(s.rel);
+    }
+    std::string rows = "[";
+    for (size_t i = 0; i < token.rows_json.size(); i++) rows += (i ? "," : "") + token.rows_json[i];
+    rows += "]";
+    spi::AsExtensionOwner owner;
+    spi::exec("INSERT INTO tenant_guard.purge_receipt (jti, key_id, act, tenant, tables, row_keys, live_deleted, "
+              "tombstones_deleted, history_deleted, reason, token_sha256) "
+              "VALUES ($1, $2, 'purge', $3, string_to_array($4, E'\\n'), $5::jsonb, $6, $7, $8, $9, $10)",
+              {spi::text_arg(token.jti), spi::text_arg(token.kid), spi::text_arg(*token.tenant),
+               spi::text_arg([&] {
+                   std::string joined;
+                   for (size_t i = 0; i < tables.size(); i++) joined += (i ? "\n" : "") + tables[i];
+                   return joined;
+               }()),
+               token.rows_json.empty() ? spi::null_arg(TEXTOID) : spi::text_arg(rows),
+               {INT8OID, Int64GetDatum(live)}, {INT8OID, Int64GetDatum(tombstones)},
+               {INT8OID, Int64GetDatum(history)}, spi::text_arg(token.reason), spi::text_arg(token.token_sha256)});
+}
+
+std::vector<ScopeTable> run_purge(const std::string &token_text) {
+    spi::Session spi;
+    tokens::VerifiedToken token = verify_token(token_text, "purge");
+    consume_token(token);
+    std::vector<ScopeTable> scope = resolve_scope(token);
+    count_scope(scope, token);
+    erase(scope, token);
+    record_receipt(scope, token);
+    return scope;
+}
+
+std::vector<ScopeTable> run_dry(const std::string &token_text) {
+    spi::Session spi;
+    tokens::VerifiedToken token = verify_token(token_text, "purge");
+    consume_token(token);  // rolled back with the rest: a dry run leaves the token unused
+    std::vector<ScopeTable> scope = resolve_scope(token);
+    count_scope(scope, token);
+    for (auto &s : scope) {
+        auto args = args_for(s, token);
+        spi::AsExtensionOwner owner;
+        spi::exec("SELECT count(*) FROM tenant_guard.change_log_data x WHERE x.table_id = $3 AND x.tenant = $1" +
+                      row_filter(s, "x.pk"),
+                  args);
+        s.history = spi::int64_at(0, 1);
+    }
+    return scope;
+}
+
+}  // namespace
+
+TG_FUNCTION(tg_purge) {
+    if (PG_ARGISNULL(0)) throw Error(ERRCODE_NULL_VALUE_NOT_ALLOWED, "token must not be NULL");
+    std::string token = pg_guard([&] { return text_to_cstring(PG_GETARG_TEXT_PP(0)); });
+    bool dry_run = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
+    std::vector<ScopeTable> scope =
+        dry_run ? run_and_roll_back([&] { return run_dry(token); }) : run_purge(token);
+    pg_guard([&] {
+        InitMaterializedSRF(fcinfo, 0);
+        auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
+        for (const auto &s : scope) {
+            Datum values[4] = {ObjectIdGetDatum(s.table.relid), Int64GetDatum(s.live), Int64GetDatum(s.tombstones),
+                               Int64GetDatum(s.history)};
+            bool nulls[4] = {false, false, false, false};
+            tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+        }
+    });
+    return (Datum)0;
+}

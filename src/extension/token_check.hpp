@@ -1,0 +1,26 @@
+// Token checks shared by purge() and unprotect(): verification through
+// token_bridge, the single use of every token id, and receipts.
+#pragma once
+#include <string>
+
+#include "extension/pg.hpp"
+#include "extension/token_bridge.hpp"
+
+namespace tg {
+
+extern int guc_max_token_lifetime;  // tenant_guard.max_token_lifetime, seconds
+void define_token_gucs();
+
+std::string database_id();
+
+// Verifies the token (format, claims, key, signature, time, database) and its
+// act; refusals carry their TG01x SQLSTATE. Call inside spi::Session.
+tokens::VerifiedToken verify_token(const std::string &token, const char *expected_act);
+
+// Marks the token id used; TG014 if it was used before. Call before acting.
+void consume_token(const tokens::VerifiedToken &token);
+
+// Converts a refusal from token_bridge into the extension's error.
+[[noreturn]] void raise_token_failure(const tokens::TokenFailure &f);
+
+}  // namespace tg

@@ -1,0 +1,66 @@
+// tenant_guard.unprotect(rel, token): ends protection of one table, authorised
+// by a signed token with act "unprotect" naming exactly that table. The
+// extension's triggers go (from the table and its partitions); tombstones and
+// history stay; the token is consumed and a receipt records it.
+#include "extension/catalog.hpp"
+#include "extension/registry.hpp"
+#include "extension/spi.hpp"
+#include "extension/token_check.hpp"
+
+namespace {
+
+using namespace tg;
+
+const int scope_invalid = MAKE_SQLSTATE('T', 'G', '0', '1', '7');
+
+void drop_triggers(Oid relid) {
+    struct OwnDdl {
+        bool saved = registry::own_ddl_running;
+        OwnDdl() { registry::own_ddl_running = true; }
+        ~OwnDdl() { registry::own_ddl_running = saved; }
+    } own_ddl;
+    spi::AsExtensionOwner owner;
+    List *members = pg_guard([&] { return find_all_inheritors(relid, AccessExclusiveLock, nullptr); });
+    ListCell *lc;
+    foreach (lc, members) {
+        Oid member = lfirst_oid(lc);
+        // Row triggers cloned from the parent go with the parent's.
+        uint64 n = spi::exec("SELECT tgname::text FROM pg_catalog.pg_trigger WHERE tgrelid = $1 AND tgparentid = 0 "
+                             "AND tgname LIKE 'tenant\\_guard\\_%'",
+                             {{OIDOID, ObjectIdGetDatum(member)}});
+        std::vector<std::string> names;
+        for (uint64 r = 0; r < n; r++) names.push_back(spi::text(r, 1));
+        std::string rel = spi::qualified_name(member);
+        for (const auto &name : names) spi::exec("DROP TRIGGER " + spi::quote_ident(name) + " ON " + rel);
+    }
+}
+
+}  // namespace
+
+TG_FUNCTION(tg_unprotect) {
+    if (PG_ARGISNULL(0) || PG_ARGISNULL(1)) throw Error(ERRCODE_NULL_VALUE_NOT_ALLOWED, "rel and token must not be NULL");
+    Oid relid = PG_GETARG_OID(0);
+    std::string token_text = pg_guard([&] { return text_to_cstring(PG_GETARG_TEXT_PP(1)); });
+
+    spi::Session spi;
+    tokens::VerifiedToken token = verify_token(token_text, "unprotect");
+    consume_token(token);
+    std::string rel = spi::qualified_name(relid);
+    uint64 n = spi::exec("SELECT to_regclass($1)::oid", {spi::text_arg(token.tables.at(0))});
+    if (n == 0 || spi::is_null(0, 1) || (Oid)spi::int64_at(0, 1) != relid)
+        throw Error(scope_invalid, "the token names table \"" + token.tables.at(0) + "\", not " + rel, "",
+                    "An unprotect token names exactly the table it unprotects.");
+    auto table = registry::find(relid);
+    if (!table || !table->active) throw Error(scope_invalid, "table " + rel + " is not protected");
+
+    drop_triggers(relid);
+    spi::AsExtensionOwner owner;
+    spi::exec("UPDATE tenant_guard.protected_table SET unprotected_at = now() WHERE table_id = $1",
+              {{INT4OID, Int32GetDatum(table->table_id)}});
+    spi::exec("INSERT INTO tenant_guard.purge_receipt (jti, key_id, act, tenant, tables, live_deleted, "
+              "tombstones_deleted, history_deleted, reason, token_sha256) "
+              "VALUES ($1, $2, 'unprotect', NULL, ARRAY[$3], 0, 0, 0, $4, $5)",
+              {spi::text_arg(token.jti), spi::text_arg(token.kid), spi::text_arg(rel), spi::text_arg(token.reason),
+               spi::text_arg(token.token_sha256)});
+    return (Datum)0;
+}
