@@ -38,7 +38,7 @@ std::vector<std::string> primary_key_columns(Oid relid) {
     uint64 n = spi::exec(
         "SELECT a.attname::text FROM pg_catalog.pg_index i "
         "  JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey::int2[]) "
-        " WHERE i.indrelid = $1 AND i.indisprimary ORDER BY a.attname",
+        " WHERE i.indrelid = $1 AND i.indisprimary ORDER BY a.attname::text COLLATE \"C\"",
         {{OIDOID, ObjectIdGetDatum(relid)}});
     std::vector<std::string> out;
     for (uint64 r = 0; r < n; r++) out.push_back(spi::text(r, 1));
@@ -47,7 +47,8 @@ std::vector<std::string> primary_key_columns(Oid relid) {
 
 // The sorted keys of a JSON object (the token's row key), via PostgreSQL.
 std::vector<std::string> object_keys(const std::string &json) {
-    uint64 n = spi::exec("SELECT k FROM jsonb_object_keys($1::jsonb) AS k ORDER BY k", {spi::text_arg(json)});
+    uint64 n = spi::exec("SELECT k FROM jsonb_object_keys($1::jsonb) AS k ORDER BY k COLLATE \"C\"",
+                         {spi::text_arg(json)});
     std::vector<std::string> out;
     for (uint64 r = 0; r < n; r++) out.push_back(spi::text(r, 1));
     return out;
@@ -60,6 +61,7 @@ ScopeTable describe(const registry::ProtectedTable &t) {
     uint64 n = spi::exec("SELECT format_type(atttypid, atttypmod) FROM pg_catalog.pg_attribute "
                          "WHERE attrelid = $1 AND attname = $2",
                          {{OIDOID, ObjectIdGetDatum(t.relid)}, spi::text_arg(t.tenant_column)});
+    if (n == 0) throw Error(ERRCODE_UNDEFINED_COLUMN, "tenant column of " + s.rel + " is missing");
     s.tenant_match = "x." + spi::quote_ident(t.tenant_column) + " = $1::" + spi::text(n - 1, 1);
     std::string pairs;
     for (const auto &c : primary_key_columns(t.relid))
