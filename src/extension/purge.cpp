@@ -5,6 +5,7 @@
 // scope, then records a receipt (never row contents). The purge's own deletes
 // are not captured: nothing of the rows may remain.
 #include <map>
+#include <optional>
 #include <set>
 
 #include "extension/fk_order.hpp"
@@ -26,13 +27,25 @@ struct ScopeTable {
     std::string rel;              // qualified name
     std::string tenant_match;     // SQL predicate on alias x: the tenant is $1
     std::string pk_json;          // SQL: the row's primary key as jsonb (alias x)
-    std::vector<std::string> rows;  // the token's row keys that belong to this table
+    std::vector<std::string> rows;  // the token's row keys that belong to this table, canonical
+    bool tenant_fits = true;        // false: the tenant is no value of this table's tenant type
     int64 live = 0, tombstones = 0, history = 0;
 };
 
-struct Outcome {
-    std::vector<ScopeTable> tables;
-};
+// Runs one query in a subtransaction that is rolled back; returns its first
+// column's text, or nullopt when PostgreSQL refused it (e.g. an input that
+// does not convert to a column's type).
+std::optional<std::string> try_query(const std::string &sql, const std::vector<spi::Arg> &args) {
+    try {
+        return run_and_roll_back([&] {
+            uint64 n = spi::exec(sql, args);
+            return std::optional<std::string>(n && !spi::is_null(0, 1) ? spi::text(0, 1) : std::string());
+        });
+    } catch (const PgErrorPending &e) {
+        if (e.data) FreeErrorData(e.data);
+        return std::nullopt;
+    }
+}
 
 std::vector<std::string> primary_key_columns(Oid relid) {
     uint64 n = spi::exec(
@@ -54,7 +67,7 @@ std::vector<std::string> object_keys(const std::string &json) {
     return out;
 }
 
-ScopeTable describe(const registry::ProtectedTable &t) {
+ScopeTable describe(const registry::ProtectedTable &t, const std::string &tenant) {
     ScopeTable s;
     s.table = t;
     s.rel = spi::qualified_name(t.relid);
@@ -62,7 +75,9 @@ ScopeTable describe(const registry::ProtectedTable &t) {
                          "WHERE attrelid = $1 AND attname = $2",
                          {{OIDOID, ObjectIdGetDatum(t.relid)}, spi::text_arg(t.tenant_column)});
     if (n == 0) throw Error(ERRCODE_UNDEFINED_COLUMN, "tenant column of " + s.rel + " is missing");
-    s.tenant_match = "x." + spi::quote_ident(t.tenant_column) + " = $1::" + spi::text(n - 1, 1);
+    std::string tenant_type = spi::text(n - 1, 1);
+    s.tenant_match = "x." + spi::quote_ident(t.tenant_column) + " = $1::" + tenant_type;
+    s.tenant_fits = try_query("SELECT $1::" + tenant_type + "::text", {spi::text_arg(tenant)}).has_value();
     std::string pairs;
     for (const auto &c : primary_key_columns(t.relid))
         pairs += (pairs.empty() ? "" : ", ") + spi::quote_literal(c) + ", x." + spi::quote_ident(c);
@@ -91,7 +106,7 @@ std::vector<ScopeTable> resolve_scope(const tokens::VerifiedToken &token) {
     // Children before parents: the reverse of the restore order.
     auto ordered = parents_first(chosen, active);
     std::vector<ScopeTable> scope;
-    for (auto it = ordered.rbegin(); it != ordered.rend(); ++it) scope.push_back(describe(*it));
+    for (auto it = ordered.rbegin(); it != ordered.rend(); ++it) scope.push_back(describe(*it, *token.tenant));
 
     // Each row key goes to the tables whose primary key it names.
     for (const auto &row : token.rows_json) {
@@ -99,7 +114,14 @@ std::vector<ScopeTable> resolve_scope(const tokens::VerifiedToken &token) {
         bool placed = false;
         for (auto &s : scope)
             if (primary_key_columns(s.table.relid) == keys) {
-                s.rows.push_back(row);
+                // Through the table's own types: {"id": "7"} means id 7, and a
+                // key that is no value of its column is refused, not ignored.
+                auto canonical = try_query("SELECT " + std::string(s.pk_json) + " FROM jsonb_populate_record(NULL::" +
+                                               s.rel + ", $1::jsonb) AS x",
+                                           {spi::text_arg(row)});
+                if (!canonical)
+                    throw Error(scope_invalid, "row key " + row + " of the token is no primary key of " + s.rel);
+                s.rows.push_back(*canonical);
                 placed = true;
             }
         if (!placed)
@@ -113,6 +135,26 @@ std::vector<ScopeTable> resolve_scope(const tokens::VerifiedToken &token) {
         scope = std::move(kept);
     }
     return scope;
+}
+
+// A live purge must not reach beyond its scope through foreign-key actions.
+void check_cascades(const std::vector<ScopeTable> &scope) {
+    auto active = registry::active_tables();
+    std::set<int32> in_scope;
+    for (const auto &s : scope) in_scope.insert(s.table.table_id);
+    uint64 n = spi::exec("SELECT conrelid, confrelid FROM pg_catalog.pg_constraint "
+                         "WHERE contype = 'f' AND conparentid = 0 AND confdeltype IN ('c', 'n', 'd')");
+    std::vector<std::pair<Oid, Oid>> edges;
+    for (uint64 r = 0; r < n; r++) edges.emplace_back((Oid)spi::int64_at(r, 1), (Oid)spi::int64_at(r, 2));
+    for (auto [child_rel, parent_rel] : edges) {
+        auto parent = registry::covering(parent_rel, active);
+        auto child = registry::covering(child_rel, active);
+        if (parent && child && in_scope.count(parent->table_id) && !in_scope.count(child->table_id))
+            throw Error(scope_invalid,
+                        "deleting live rows of " + spi::qualified_name(parent->relid) + " would cascade into " +
+                            spi::qualified_name(child->relid) + ", which is not in the token's scope",
+                        "", "Ask for a token whose tables include " + spi::qualified_name(child->relid) + ".");
+    }
 }
 
 std::vector<spi::Arg> args_for(const ScopeTable &s, const tokens::VerifiedToken &token) {
@@ -132,9 +174,10 @@ std::string row_filter(const ScopeTable &s, const std::string &pk_expr) {
 
 void count_scope(std::vector<ScopeTable> &scope, const tokens::VerifiedToken &token) {
     int64 total = 0;
+    if (token.live) check_cascades(scope);
     for (auto &s : scope) {
         auto args = args_for(s, token);
-        if (token.live) {
+        if (token.live && s.tenant_fits) {
             spi::exec("SELECT count(*) FROM " + s.rel + " AS x WHERE " + s.tenant_match + row_filter(s, s.pk_json),
                       args);
             s.live = spi::int64_at(0, 1);
@@ -173,7 +216,7 @@ void erase(std::vector<ScopeTable> &scope, const tokens::VerifiedToken &token) {
     PurgeScope purging(silenced);
     for (auto &s : scope) {
         auto args = args_for(s, token);
-        if (token.live) {
+        if (token.live && s.tenant_fits) {
             // As the table's owner, in a restricted context, as PostgreSQL runs
             // maintenance: the token, not the caller's privileges, authorises it.
             spi::AsRole as_owner(table_owner(s.table.relid), true);
