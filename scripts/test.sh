@@ -19,18 +19,6 @@ work=$(mktemp -d /tmp/tenant_guard_test.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 chmod 755 "$work"
 
-run_unit() {
-    tg_log "unit tests (src/common)"
-    local out
-    out=$(bash test/unit/run.sh "$work/unit_build" 2>&1 | tee /dev/stderr | grep -E '^unit: [0-9]+ passed, [0-9]+ failed$' | tail -1)
-    if [[ $out =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
-        count "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
-    else
-        echo "unit tests printed no summary" >&2
-        count 0 1
-    fi
-}
-
 # run_pg_suite NAME TOOL SCHEDULE_ARGS...: pg_regress or pg_isolation_regress
 # on a temporary instance; counts tests from its summary.
 run_pg_suite() {
@@ -43,7 +31,7 @@ run_pg_suite() {
     tg_log "$name"
     local log="$dir/run.log"
     (cd "$dir" && tg_as_pg "$tool" --bindir="$TG_PG_BIN" --temp-instance="$dir/tmp_check" \
-        --temp-config="$dir/test/regress.conf" --port=56${RANDOM:0:3} "$@") >"$log" 2>&1
+        --temp-config="$dir/test/regress.conf" --port=$((56000 + RANDOM % 1000)) "$@") >"$log" 2>&1
     local rc=$?
     grep -E '^(test|     |ok|not ok|\s+)' "$log" | grep -E '\.\.\. |^(ok|not ok) ' >&2
     local ok bad
@@ -57,7 +45,22 @@ run_pg_suite() {
     count "$ok" "$bad"
 }
 
-run_unit
+# run_counted NAME COMMAND...: a script that ends with "NAME: N passed, N failed".
+run_counted() {
+    local name=$1 out
+    shift
+    tg_log "$name"
+    out=$("$@" 2>&1 | tee /dev/stderr | grep -E "^$name: [0-9]+ passed, [0-9]+ failed$" | tail -1)
+    if [[ $out =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+        count "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
+    else
+        echo "$name printed no summary" >&2
+        count 0 1
+    fi
+}
+
+run_counted unit bash test/unit/run.sh "$work/unit_build"
+run_counted interop bash test/interop/openssl_token.sh
 run_pg_suite regress "$TG_PG_BIN/../lib/pgxs/src/test/regress/pg_regress" \
     --inputdir=. --outputdir=. $(cat test/regress_suites)
 if [ -n "$(ls test/isolation/specs/*.spec 2>/dev/null)" ]; then

@@ -313,4 +313,28 @@ SELECT sqlstate_of(format('SELECT tenant_guard.unprotect(%L, %L)', 'pg_class', :
 SELECT sqlstate_of($$SELECT count(*) FROM tenant_guard.purge_receipts$$) AS read_receipts;
 SELECT sqlstate_of($$SELECT count(*) FROM tenant_guard.purge_keys$$) AS read_keys;
 RESET ROLE;
+-- Erasure is complete: after the purge no table of the extension holds the
+-- marker value the purged rows carried, in any image, key or column.
+CREATE TABLE marker (tenant_id int NOT NULL, id int PRIMARY KEY, secret text);
+SELECT tenant_guard.protect('marker');
+INSERT INTO marker VALUES (509, 1, 'MARKER-4f1c9'), (509, 2, 'other MARKER-4f1c9 text'), (510, 3, 'not secret');
+UPDATE marker SET secret = secret || '!' WHERE id = 1;
+DELETE FROM marker WHERE id = 2;
+CREATE FUNCTION marker_hits() RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+    t regclass;
+    n bigint;
+    total bigint := 0;
+BEGIN
+    FOR t IN SELECT c.oid::regclass FROM pg_class c
+              WHERE c.relnamespace = 'tenant_guard'::regnamespace AND c.relkind = 'r' LOOP
+        EXECUTE format('SELECT count(*) FROM %s x WHERE x::text LIKE %L', t, '%MARKER-4f1c9%') INTO n;
+        total := total + n;
+    END LOOP;
+    RETURN total;
+END $$;
+SELECT marker_hits() > 0 AS marker_kept_before;
+SELECT token(claims('{"tenant": "509", "live": true, "tables": ["purgetest.marker"], "jti": "purgetest-m1"}')) AS tm \gset
+SELECT * FROM tenant_guard.purge(:'tm');
+SELECT marker_hits() AS marker_left_after, (SELECT count(*) FROM marker) AS other_tenant_rows;
 RESET search_path;
