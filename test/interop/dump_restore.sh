@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# pg_dump / pg_restore keeps everything: protected tables, tombstones,
+# history, purge keys, used tokens and receipts; protection is active again in
+# the restored database (capture, TRUNCATE refused), undelete works there and a
+# used token is still refused. Runs on its own throwaway cluster; the extension
+# must be installed. Prints "dump_restore: N passed, N failed".
+set -uo pipefail
+source "$(dirname "$0")/../../scripts/lib/common.sh"
+
+passed=0 failed=0
+check() {  # check NAME EXPECTED ACTUAL
+    if [ "$2" = "$3" ]; then passed=$((passed + 1)); echo "ok   $1"; else
+        failed=$((failed + 1)); echo "FAIL $1: expected [$2], got [$3]"; fi
+}
+
+work=$(mktemp -d)
+chmod 755 "$work"
+[ "$(id -u)" -eq 0 ] && chown postgres: "$work"  # pg_dump runs as the cluster's OS user
+trap 'rm -rf "$work"; tg_cluster_stop' EXIT
+tg_cluster_start "${PORT:-55471}" || exit 1
+q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+openssl genpkey -algorithm ed25519 -out "$work/key.pem" 2>/dev/null
+openssl pkey -in "$work/key.pem" -pubout -out "$work/pub.pem"
+
+q -c 'CREATE DATABASE source' -c 'CREATE DATABASE target'
+q -d source -v pub="$(cat "$work/pub.pem")" -v key="$(cat "$work/key.pem")" <<'SQL' >/dev/null
+CREATE EXTENSION tenant_guard;
+CREATE TABLE sites (tenant_id int NOT NULL, id int PRIMARY KEY, name text);
+CREATE TABLE pages (tenant_id int NOT NULL, id int PRIMARY KEY, site_id int REFERENCES sites ON DELETE CASCADE);
+CREATE TABLE events (tenant_id int NOT NULL, id int, PRIMARY KEY (tenant_id, id)) PARTITION BY LIST (tenant_id);
+CREATE TABLE events_1 PARTITION OF events FOR VALUES IN (1);
+CREATE TABLE events_rest PARTITION OF events DEFAULT;
+SELECT tenant_guard.protect('pages');
+SELECT tenant_guard.protect('sites');
+SELECT tenant_guard.protect('events');
+INSERT INTO sites VALUES (1, 1, 'one'), (1, 2, 'two');
+INSERT INTO sites VALUES (2, 3, 'three');
+INSERT INTO pages VALUES (1, 10, 1), (1, 11, 2);
+INSERT INTO events VALUES (1, 1), (2, 1);
+DELETE FROM sites WHERE id = 1;
+SELECT tenant_guard.add_purge_key('k1', :'pub');
+SELECT * FROM tenant_guard.purge(tenant_guard.sign_token(jsonb_build_object(
+    'kid', 'k1', 'act', 'purge', 'db', tenant_guard.database_id(), 'tenant', '2', 'live', true,
+    'max_rows', 10, 'exp', extract(epoch FROM now())::bigint + 600, 'jti', 'used-before-dump', 'reason', 'test'),
+    :'key'));
+SQL
+before=$(q -d source -c "SELECT (SELECT count(*) FROM tenant_guard.change_log) || '/' ||
+    (SELECT count(*) FROM tenant_guard.tombstones) || '/' || (SELECT count(*) FROM tenant_guard.protected_tables) || '/' ||
+    (SELECT count(*) FROM tenant_guard.purge_keys) || '/' || (SELECT count(*) FROM tenant_guard.purge_receipts)")
+
+tg_as_pg "$TG_PG_BIN/pg_dump" -Fc -d source -f "$work/source.dump" 2>"$work/dump.err"
+check "pg_dump succeeds" "0" "$?"
+tg_as_pg "$TG_PG_BIN/pg_restore" -d target "$work/source.dump" 2>"$work/restore.err"
+check "pg_restore succeeds without errors" "0:" "$?:$(cat "$work/restore.err")"
+
+after=$(q -d target -c "SELECT (SELECT count(*) FROM tenant_guard.change_log) || '/' ||
+    (SELECT count(*) FROM tenant_guard.tombstones) || '/' || (SELECT count(*) FROM tenant_guard.protected_tables) || '/' ||
+    (SELECT count(*) FROM tenant_guard.purge_keys) || '/' || (SELECT count(*) FROM tenant_guard.purge_receipts)")
+check "history, tombstones, protection, keys, receipts restored" "$before" "$after"
+check "triggers restored, enabled ALWAYS" "25" \
+    "$(q -d target -c "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'tenant\_guard\_%' AND tgenabled = 'A'")"
+check "undelete works after restore" "sites 1 0|pages 1 0" \
+    "$(q -d target -c "SELECT string_agg(rel || ' ' || restored || ' ' || skipped, '|') FROM tenant_guard.undelete('1')")"
+check "capture active after restore" "1" \
+    "$(q -d target -c "INSERT INTO sites VALUES (1, 4, 'four')" -c "SELECT count(*) FROM tenant_guard.change_log WHERE pk = '{\"id\": 4}'")"
+check "TRUNCATE refused after restore" "TG003" \
+    "$(q -d target -c "DO \$\$ BEGIN TRUNCATE sites CASCADE; EXCEPTION WHEN OTHERS THEN RAISE NOTICE '%', SQLSTATE; END \$\$" 2>&1 | grep -o 'TG00[0-9]')"
+check "a used token is still refused" "TG014" \
+    "$(q -d target -v key="$(cat "$work/key.pem")" <<'SQL' 2>&1 | tail -1
+CREATE FUNCTION pg_temp.try(t text) RETURNS text LANGUAGE plpgsql AS $f$
+BEGIN PERFORM tenant_guard.purge(t); RETURN 'accepted'; EXCEPTION WHEN OTHERS THEN RETURN SQLSTATE; END $f$;
+SELECT pg_temp.try(tenant_guard.sign_token(jsonb_build_object(
+    'kid', 'k1', 'act', 'purge', 'db', tenant_guard.database_id(), 'tenant', '2', 'max_rows', 10,
+    'exp', extract(epoch FROM now())::bigint + 600, 'jti', 'used-before-dump', 'reason', 'test'), :'key'));
+SQL
+)"
+check "a new partition of a restored protected table is protected" "5" \
+    "$(q -d target -c "CREATE TABLE events_3 PARTITION OF events FOR VALUES IN (3)" -c "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'events_3'::regclass AND tgname LIKE 'tenant\_guard\_%'")"
+
+echo "dump_restore: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
