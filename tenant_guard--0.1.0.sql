@@ -42,8 +42,7 @@ CREATE TABLE tenant_guard.change_log_data (
     actor      text,
     pk         jsonb NOT NULL,
     old_row    jsonb,
-    new_row    jsonb,
-    PRIMARY KEY (seq)
+    new_row    jsonb
 );
 -- Images of wide rows are TOASTed: lz4 compresses several times faster than
 -- the default pglz. (MAIN storage, keeping images inline, measured no faster
@@ -52,8 +51,17 @@ ALTER TABLE tenant_guard.change_log_data
     ALTER COLUMN pk SET COMPRESSION lz4,
     ALTER COLUMN old_row SET COMPRESSION lz4,
     ALTER COLUMN new_row SET COMPRESSION lz4;
-CREATE INDEX change_log_data_tenant_idx ON tenant_guard.change_log_data (tenant, seq)
-    WITH (deduplicate_items = off);  -- (tenant, seq) is unique: deduplication would only cost
+-- The change stream reads by transaction (changes() cuts the log into
+-- batches between two snapshots): one entry per row, all of a statement's rows
+-- under one key, so deduplication keeps it small and its insertions cheap.
+-- seq needs no index of its own: it comes from a sequence, unique by making.
+CREATE INDEX change_log_data_xid_idx ON tenant_guard.change_log_data (xid);
+-- Without a primary key the log needs a replica identity to be published for
+-- logical replication (CREATE PUBLICATION ... FOR TABLE) and still be purged.
+ALTER TABLE tenant_guard.change_log_data REPLICA IDENTITY FULL;
+-- Per tenant: purge, tenant_status, the per-tenant stream (tenant, xid range).
+CREATE INDEX change_log_data_tenant_idx ON tenant_guard.change_log_data (tenant, xid, seq)
+    WITH (deduplicate_items = off);  -- unique keys: deduplication would only cost
 
 -- Rows deleted in tombstone mode. tombstone_id is the seq of the change that
 -- deleted the row, so a tombstone and its change-log entry share one number.
@@ -238,6 +246,97 @@ AS $$
      WHERE p.unprotected_at IS NULL
      ORDER BY p.table_id
 $$;
+
+-- The change stream (CDC). The log is cut into batches between two snapshots,
+-- as PgQ does: a batch holds the changes of the transactions that committed
+-- after the first snapshot and before the second; nothing committed is
+-- skipped, nothing uncommitted shown. Inside a batch, transactions come in the
+-- order of their last change (seq is an uncached sequence, so in real time):
+-- a transaction that changed a row after another committed its change to it
+-- comes after it, and each transaction's changes stay together.
+-- Cursor: c1/<snapshot 1>/<snapshot 2>/<position of the transaction>/<seq>.
+
+-- The caller's snapshot, its own transaction counted as still running (its
+-- changes are not committed: they belong to a later batch).
+CREATE FUNCTION tenant_guard._reader_snapshot()
+RETURNS pg_snapshot
+LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH s AS (SELECT pg_current_snapshot() AS snap, pg_current_xact_id_if_assigned() AS own)
+    SELECT CASE WHEN own IS NULL OR own >= pg_snapshot_xmax(snap) THEN snap
+                ELSE format('%s:%s:%s', least(pg_snapshot_xmin(snap), own), pg_snapshot_xmax(snap),
+                            array_to_string(ARRAY(SELECT x FROM pg_snapshot_xip(snap) AS x
+                                                  UNION SELECT own ORDER BY 1), ','))::pg_snapshot END
+      FROM s
+$$;
+
+CREATE FUNCTION tenant_guard.current_cursor()
+RETURNS text
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT format('c1/%s/%s/-1/-1', s, s) FROM tenant_guard._reader_snapshot() AS s
+$$;
+
+-- The reader (PL/pgSQL cannot name an input and an output column both
+-- "cursor", as the contract's changes() does: it wraps this one).
+CREATE FUNCTION tenant_guard._changes(after text, max_rows integer, only_tenant text)
+RETURNS TABLE (next_cursor text, seq bigint, tenant text, rel regclass, op text, pk jsonb, old_row jsonb,
+               new_row jsonb, xid xid8, changed_at timestamptz)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    part text[];
+    s1 pg_snapshot;
+    s2 pg_snapshot;
+    pos_tx bigint;
+    pos_seq bigint;
+    wanted integer := max_rows;
+    n integer;
+BEGIN
+    IF max_rows IS NULL OR max_rows < 1 THEN
+        RAISE EXCEPTION 'max_rows must be at least 1' USING ERRCODE = '22023';
+    END IF;
+    IF after IS NULL THEN  -- from the oldest retained change
+        s1 := '1:1:'; s2 := tenant_guard._reader_snapshot(); pos_tx := -1; pos_seq := -1;
+    ELSE
+        part := string_to_array(after, '/');
+        BEGIN
+            IF array_length(part, 1) <> 5 OR part[1] <> 'c1' THEN RAISE EXCEPTION 'bad'; END IF;
+            s1 := part[2]::pg_snapshot; s2 := part[3]::pg_snapshot;
+            pos_tx := part[4]::bigint; pos_seq := part[5]::bigint;
+        EXCEPTION WHEN OTHERS THEN
+            RAISE EXCEPTION 'invalid cursor "%"', after USING ERRCODE = '22023',
+                HINT = 'Pass the cursor column of the last change processed, NULL, or tenant_guard.current_cursor().';
+        END;
+    END IF;
+    -- The rest of the cursor's batch, then at most one more batch, up to now.
+    FOR attempt IN 1 .. 2 LOOP
+        RETURN QUERY
+        WITH batch AS (
+            SELECT c.*, max(c.seq) OVER (PARTITION BY c.xid) AS tx_pos
+              FROM tenant_guard.change_log_data AS c
+             WHERE c.xid >= pg_snapshot_xmin(s1) AND c.xid < pg_snapshot_xmax(s2)
+               AND pg_visible_in_snapshot(c.xid, s2) AND NOT pg_visible_in_snapshot(c.xid, s1)
+               AND (only_tenant IS NULL OR c.tenant = only_tenant))
+        SELECT format('c1/%s/%s/%s/%s', s1, s2, b.tx_pos, b.seq), b.seq, b.tenant::text, p.rel, b.op::text, b.pk,
+               CASE WHEN b.op = 'U' THEN b.new_row || b.old_row ELSE b.old_row END, b.new_row, b.xid, b.changed_at
+          FROM batch AS b JOIN tenant_guard.protected_table AS p USING (table_id)
+         WHERE (b.tx_pos, b.seq) > (pos_tx, pos_seq)
+         ORDER BY b.tx_pos, b.seq
+         LIMIT wanted;
+        GET DIAGNOSTICS n = ROW_COUNT;
+        wanted := wanted - n;
+        EXIT WHEN wanted = 0 OR attempt = 2;
+        s1 := s2; s2 := tenant_guard._reader_snapshot(); pos_tx := -1; pos_seq := -1;
+    END LOOP;
+END
+$$;
+
+CREATE FUNCTION tenant_guard.changes(cursor text DEFAULT NULL, max_rows integer DEFAULT 1000, tenant text DEFAULT NULL)
+RETURNS TABLE (cursor text, seq bigint, tenant text, rel regclass, op text, pk jsonb, old_row jsonb,
+               new_row jsonb, xid xid8, changed_at timestamptz)
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$ SELECT * FROM tenant_guard._changes($1, $2, $3) $$;
 
 -- Trigger functions protect() installs on the table and on every partition:
 -- capture (AFTER ... FOR EACH STATEMENT, with transition tables), the start of
