@@ -92,11 +92,7 @@ void install_triggers(const ProtectedTable &table, Oid target) {
     std::string flag_args = table.delete_mode == "flag" ? spi::quote_literal(table.flag_column) + ", " +
                                                               spi::quote_literal(flag_type(target, table.flag_column))
                                                         : std::string();
-    struct OwnDdl {
-        bool saved = own_ddl_running;
-        OwnDdl() { own_ddl_running = true; }
-        ~OwnDdl() { own_ddl_running = saved; }
-    } own_ddl;
+    registry::OwnDdlScope own_ddl;
     spi::AsExtensionOwner owner;
     for (const Trigger &t : triggers) {
         char state = trigger_state(target, t.name);  // row triggers are cloned to partitions

@@ -29,8 +29,20 @@ std::optional<ProtectedTable> covering(Oid relid, const std::vector<ProtectedTab
 // or one of its partitions), enabled ALWAYS, unless they exist already.
 void install_triggers(const ProtectedTable &table, Oid target);
 
-// While true, the DDL event trigger leaves commands alone (the extension's own
-// DDL is already complete).
+// While true, the DDL event triggers leave commands alone (the extension's own
+// DDL: installing or dropping its triggers).
 extern bool own_ddl_running;
+
+// Sets own_ddl_running for the lifetime of the scope.
+class OwnDdlScope {
+   public:
+    OwnDdlScope() : saved_(own_ddl_running) { own_ddl_running = true; }
+    ~OwnDdlScope() { own_ddl_running = saved_; }
+    OwnDdlScope(const OwnDdlScope &) = delete;
+    OwnDdlScope &operator=(const OwnDdlScope &) = delete;
+
+   private:
+    bool saved_;
+};
 
 }  // namespace tg::registry

@@ -14,11 +14,7 @@ using namespace tg;
 const int scope_invalid = MAKE_SQLSTATE('T', 'G', '0', '1', '7');
 
 void drop_triggers(Oid relid) {
-    struct OwnDdl {
-        bool saved = registry::own_ddl_running;
-        OwnDdl() { registry::own_ddl_running = true; }
-        ~OwnDdl() { registry::own_ddl_running = saved; }
-    } own_ddl;
+    registry::OwnDdlScope own_ddl;
     spi::AsExtensionOwner owner;
     List *members = pg_guard([&] { return find_all_inheritors(relid, AccessExclusiveLock, nullptr); });
     ListCell *lc;

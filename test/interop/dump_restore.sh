@@ -6,12 +6,7 @@
 # must be installed. Prints "dump_restore: N passed, N failed".
 set -uo pipefail
 source "$(dirname "$0")/../../scripts/lib/common.sh"
-
-passed=0 failed=0
-check() {  # check NAME EXPECTED ACTUAL
-    if [ "$2" = "$3" ]; then passed=$((passed + 1)); echo "ok   $1"; else
-        failed=$((failed + 1)); echo "FAIL $1: expected [$2], got [$3]"; fi
-}
+source "$(dirname "$0")/lib.sh"
 
 work=$(mktemp -d)
 chmod 755 "$work"
@@ -77,5 +72,4 @@ SQL
 check "a new partition of a restored protected table is protected" "5" \
     "$(q -d target -c "CREATE TABLE events_3 PARTITION OF events FOR VALUES IN (3)" -c "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'events_3'::regclass AND tgname LIKE 'tenant\_guard\_%'")"
 
-echo "dump_restore: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary dump_restore

@@ -6,12 +6,7 @@
 # installed. Prints "interop: N passed, N failed"; exits non-zero on failure.
 set -uo pipefail
 source "$(dirname "$0")/../../scripts/lib/common.sh"
-
-passed=0 failed=0
-check() {  # check NAME EXPECTED ACTUAL
-    if [ "$2" = "$3" ]; then passed=$((passed + 1)); echo "ok   $1"; else
-        failed=$((failed + 1)); echo "FAIL $1: expected [$2], got [$3]"; fi
-}
+source "$(dirname "$0")/lib.sh"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"; tg_cluster_stop' EXIT
@@ -64,5 +59,4 @@ forged="tg1.$(printf '{"kid":"ops-2026","act":"purge","db":"%s","tenant":"8","li
     "$db" $(( $(date +%s) + 300 )) | b64url).${token##*.}"
 check "forged claims refused" "TG011" "$(try_purge "$forged")"
 
-echo "interop: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary interop
