@@ -118,6 +118,15 @@ CREATE TABLE tenant_guard.purge_receipt (
 );
 ALTER SEQUENCE tenant_guard.receipt_id_seq OWNED BY tenant_guard.purge_receipt.receipt_id;
 
+-- Exact restore points: the snapshot says which transactions a mark saw.
+CREATE TABLE tenant_guard.mark_data (
+    name      text PRIMARY KEY,
+    snapshot  pg_snapshot NOT NULL,
+    marked_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+    marked_by text NOT NULL DEFAULT session_user
+);
+
+SELECT pg_catalog.pg_extension_config_dump('tenant_guard.mark_data', '');
 SELECT pg_catalog.pg_extension_config_dump('tenant_guard.protected_table', '');
 SELECT pg_catalog.pg_extension_config_dump('tenant_guard.purge_key', '');
 SELECT pg_catalog.pg_extension_config_dump('tenant_guard.used_token', '');
@@ -152,6 +161,9 @@ SELECT c.seq, c.tenant, p.rel,
                      WHEN 'r' THEN 'rewind' WHEN 'i' THEN 'import' END AS origin
   FROM tenant_guard.change_log_data c
   JOIN tenant_guard.protected_table p USING (table_id);
+
+CREATE VIEW tenant_guard.marks AS
+SELECT name, marked_at, marked_by, snapshot FROM tenant_guard.mark_data;
 
 CREATE VIEW tenant_guard.purge_keys AS
 SELECT key_id, public_key, added_at, added_by, revoked_at FROM tenant_guard.purge_key;
@@ -337,6 +349,27 @@ RETURNS TABLE (cursor text, seq bigint, tenant text, rel regclass, op text, pk j
                new_row jsonb, xid xid8, changed_at timestamptz)
 LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$ SELECT * FROM tenant_guard._changes($1, $2, $3) $$;
+
+-- Marks and rewind.
+CREATE FUNCTION tenant_guard.mark(name text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF name IS NULL OR name = '' THEN
+        RAISE EXCEPTION 'a mark needs a name' USING ERRCODE = '22023';
+    END IF;
+    INSERT INTO tenant_guard.mark_data (name, snapshot) VALUES (mark.name, tenant_guard._reader_snapshot());
+EXCEPTION WHEN unique_violation THEN
+    RAISE EXCEPTION 'mark "%" exists already', name USING ERRCODE = '42710', HINT = 'Choose a new name.';
+END
+$$;
+
+CREATE FUNCTION tenant_guard.rewind(tenant text, to_time timestamptz DEFAULT NULL, to_mark text DEFAULT NULL,
+                                    dry_run boolean DEFAULT false)
+RETURNS TABLE (rel regclass, reinserted bigint, reverted bigint, removed bigint)
+AS 'MODULE_PATHNAME', 'tg_rewind'
+LANGUAGE C CALLED ON NULL INPUT VOLATILE;
 
 -- Trigger functions protect() installs on the table and on every partition:
 -- capture (AFTER ... FOR EACH STATEMENT, with transition tables), the start of

@@ -1,0 +1,78 @@
+-- Marks and rewind: one tenant back to what a snapshot at a mark or a time
+-- saw, whole transactions, other tenants untouched, recorded with origin
+-- 'rewind' so that a rewind can itself be rewound.
+CREATE SCHEMA rw;
+SET search_path = rw, public;
+CREATE TABLE acc (tenant_id int NOT NULL, id int PRIMARY KEY, name text, bal int);
+CREATE TABLE con (tenant_id int NOT NULL, id int PRIMARY KEY, acc_id int REFERENCES acc ON DELETE CASCADE, email text);
+SELECT tenant_guard.protect('con');
+SELECT tenant_guard.protect('acc');
+INSERT INTO acc VALUES (71, 1, 'a', 10), (71, 2, 'b', 20);
+INSERT INTO acc VALUES (72, 3, 'c', 30);
+INSERT INTO con VALUES (71, 10, 1, 'x'), (71, 11, 2, 'y');
+INSERT INTO con VALUES (72, 12, 3, 'z');
+CREATE VIEW state AS
+    SELECT a.tenant_id, md5(string_agg(a::text, ',' ORDER BY a.id)) ||
+           md5(coalesce((SELECT string_agg(c::text, ',' ORDER BY c.id) FROM con c WHERE c.tenant_id = a.tenant_id), '')) AS sum
+      FROM acc a GROUP BY a.tenant_id;
+CREATE TABLE at_mark AS SELECT * FROM state;
+
+-- Marks.
+SELECT tenant_guard.mark('before-the-script');
+SELECT sqlstate_of($$SELECT tenant_guard.mark('before-the-script')$$) AS duplicate_mark;
+SELECT sqlstate_of($$SELECT tenant_guard.mark('')$$) AS empty_name;
+SELECT name, marked_by FROM tenant_guard.marks WHERE name = 'before-the-script';
+
+-- The bad script: updates, a delete that cascades, inserts; tenant 72 goes on
+-- working meanwhile.
+SELECT clock_timestamp() AS after_mark \gset
+BEGIN;
+UPDATE acc SET bal = 0 WHERE tenant_id = 71;
+DELETE FROM acc WHERE id = 2;
+COMMIT;
+INSERT INTO acc VALUES (71, 5, 'new', 1);
+INSERT INTO con VALUES (71, 15, 5, 'n');
+UPDATE con SET email = 'changed' WHERE id = 10;
+UPDATE acc SET bal = 99 WHERE tenant_id = 72;
+CREATE TABLE tenant_72_now AS SELECT * FROM state WHERE tenant_id = 72;
+
+-- Dry run: the counts, nothing changed.
+SELECT * FROM tenant_guard.rewind('71', to_mark => 'before-the-script', dry_run => true);
+SELECT s.sum = m.sum AS back_at_mark FROM state s JOIN at_mark m USING (tenant_id) WHERE tenant_id = 71;
+
+-- Rewind tenant 71 to the mark: exactly its rows then; tenant 72 untouched.
+SELECT tenant_guard.mark('before-the-rewind');
+SELECT * FROM tenant_guard.rewind('71', to_mark => 'before-the-script');
+SELECT s.sum = m.sum AS back_at_mark FROM state s JOIN at_mark m USING (tenant_id) WHERE tenant_id = 71;
+SELECT s.sum = n.sum AS tenant_72_untouched FROM state s JOIN tenant_72_now n USING (tenant_id);
+-- Recorded as origin rewind; rows inserted after the mark are tombstones now,
+-- rows deleted after it are back and their tombstones gone.
+SELECT rel, op, count(*) FROM tenant_guard.change_log WHERE origin = 'rewind' GROUP BY 1, 2 ORDER BY 1, 2;
+SELECT rel, pk FROM tenant_guard.tombstones WHERE tenant = '71' ORDER BY rel::text, pk::text;
+
+-- A rewind can be rewound.
+SELECT * FROM tenant_guard.rewind('71', to_mark => 'before-the-rewind');
+SELECT (SELECT bal FROM acc WHERE id = 1) AS bal_1, (SELECT count(*) FROM acc WHERE id = 2) AS row_2,
+       (SELECT email FROM con WHERE id = 10) AS email_10;
+
+-- To a time (exact: track_commit_timestamp is on).
+SELECT * FROM tenant_guard.rewind('71', to_time => :'after_mark');
+SELECT s.sum = m.sum AS back_at_time FROM state s JOIN at_mark m USING (tenant_id) WHERE tenant_id = 71;
+-- Nothing to do twice.
+SELECT * FROM tenant_guard.rewind('71', to_time => :'after_mark');
+
+-- History must reach back: a table protected after the point refuses (TG021).
+CREATE TABLE late (tenant_id int NOT NULL, id int PRIMARY KEY);
+SELECT tenant_guard.protect('late');
+SELECT sqlstate_of($$SELECT * FROM tenant_guard.rewind('71', to_mark => 'before-the-script')$$) AS too_far;
+
+-- Bad arguments.
+SELECT sqlstate_of($$SELECT * FROM tenant_guard.rewind('71')$$) AS no_point;
+SELECT sqlstate_of($$SELECT * FROM tenant_guard.rewind('71', now(), 'before-the-script')$$) AS two_points;
+SELECT sqlstate_of($$SELECT * FROM tenant_guard.rewind('71', to_mark => 'nope')$$) AS unknown_mark;
+SELECT sqlstate_of($$SELECT * FROM tenant_guard.rewind(NULL, to_mark => 'before-the-script')$$) AS null_tenant;
+SET ROLE regress_tg_app;
+SELECT sqlstate_of($$SELECT * FROM tenant_guard.rewind('71', to_mark => 'before-the-script')$$) AS app_rewind;
+SELECT sqlstate_of($$SELECT tenant_guard.mark('by-app')$$) AS app_mark;
+RESET ROLE;
+RESET search_path;

@@ -1,0 +1,293 @@
+// tenant_guard.rewind(tenant, to_time | to_mark, dry_run): puts one tenant's
+// rows, in every protected table, back to what a snapshot at that point saw.
+//
+// The changes to undo are the tenant's change-log rows of the transactions
+// that committed after the point (whole transactions: with a mark, those its
+// snapshot did not see; with a time, those whose commit timestamp is later, or
+// whose last change is later when commit timestamps are not tracked). For each
+// row they touched, its state at the point is the "before" image of its
+// earliest undone change (absent if that change inserted it). Rows are then
+// deleted (children first), updated and re-inserted (parents first) as the
+// caller, captured with origin 'rewind' (deletions become tombstones, so a
+// rewind can itself be rewound), and the tombstones of undone deletions go.
+// Only that tenant's rows are read or locked.
+#include <map>
+
+#include "extension/fk_order.hpp"
+#include "extension/module.hpp"
+#include "extension/spi.hpp"
+#include "extension/subtransaction.hpp"
+
+namespace {
+
+using namespace tg;
+
+const int history_too_short = MAKE_SQLSTATE('T', 'G', '0', '2', '1');
+
+struct Point {
+    bool by_mark = false;
+    spi::Arg snapshot{TEXTOID, (Datum)0, true};  // pg_snapshot as text (mark)
+    spi::Arg time{TIMESTAMPTZOID, (Datum)0, true};
+    std::string described;  // for messages
+    Datum taken_at = (Datum)0;
+    bool exact = true;
+};
+
+struct Counts {
+    Oid relid;
+    int64 reinserted = 0, reverted = 0, removed = 0;
+};
+
+// One row to put back: its key and its image at the point (empty: absent).
+struct Target {
+    std::string pk;
+    std::string image;   // jsonb text, or empty when the row did not exist
+    std::string columns; // quoted columns present in the image and insertable now
+};
+
+// SQL: which change-log rows (alias c) belong to transactions after the point.
+std::string after_point(const Point &p) {
+    if (p.by_mark)
+        return "c.xid >= pg_snapshot_xmin($3::pg_snapshot) AND NOT pg_visible_in_snapshot(c.xid, $3::pg_snapshot)";
+    if (p.exact) return "pg_xact_commit_timestamp(c.xid::xid) > $4";
+    return "c.xid IN (SELECT l.xid FROM tenant_guard.change_log_data l WHERE l.tenant = $1 "
+           "GROUP BY l.xid HAVING max(l.changed_at) > $4)";
+}
+
+std::vector<std::string> columns_where(Oid relid, const char *condition) {
+    uint64 n = spi::exec(std::string("SELECT quote_ident(a.attname::text) FROM pg_catalog.pg_attribute a "
+                                     "WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped AND ") +
+                             condition + " ORDER BY a.attname::text COLLATE \"C\"",
+                         {{OIDOID, ObjectIdGetDatum(relid)}});
+    std::vector<std::string> out;
+    for (uint64 r = 0; r < n; r++) out.push_back(spi::text(r, 1));
+    return out;
+}
+
+Datum text_array(const std::vector<std::string> &items) {
+    return pg_guard([&] {
+        Datum *elems = static_cast<Datum *>(palloc(sizeof(Datum) * (items.size() + 1)));
+        for (size_t i = 0; i < items.size(); i++) elems[i] = CStringGetTextDatum(items[i].c_str());
+        return PointerGetDatum(construct_array(elems, (int)items.size(), TEXTOID, -1, false, TYPALIGN_INT));
+    });
+}
+
+class TableRewind {
+   public:
+    TableRewind(const registry::ProtectedTable &t, const std::string &tenant, const Point &p)
+        : table_(t), tenant_(tenant), point_(p) {
+        counts_.relid = t.relid;
+        rel_ = spi::qualified_name(t.relid);
+        for (const auto &c : columns_where(t.relid, "a.attnum = ANY ((SELECT i.indkey FROM pg_catalog.pg_index i "
+                                                    "WHERE i.indrelid = a.attrelid AND i.indisprimary)::int2[])"))
+            pk_match_ += (pk_match_.empty() ? "" : " AND ") + ("x." + c + " = p." + c);
+        insertable_ = columns_where(t.relid, "a.attgenerated = ''");
+    }
+
+    // Reads (as the extension owner) the rows to put back.
+    void collect() {
+        spi::AsExtensionOwner owner;
+        std::string sql =
+            "SELECT DISTINCT ON (c.pk) c.pk::text, "
+            "       CASE c.op WHEN 'U' THEN (c.new_row || c.old_row)::text WHEN 'D' THEN c.old_row::text END, "
+            "       array_to_string(ARRAY(SELECT quote_ident(k) FROM jsonb_object_keys(coalesce(c.old_row, '{}')) k "
+            "                              WHERE quote_ident(k) = ANY ($5) ORDER BY k COLLATE \"C\"), ', ') "
+            "  FROM tenant_guard.change_log_data c "
+            " WHERE c.tenant = $1 AND c.table_id = $2 AND " + after_point(point_) +
+            " ORDER BY c.pk, c.seq";
+        uint64 n = spi::exec(sql, args());
+        for (uint64 r = 0; r < n; r++) {
+            Target t{spi::text(r, 1), spi::is_null(r, 2) ? std::string() : spi::text(r, 2), spi::text(r, 3)};
+            if (t.image.empty()) t.columns.clear();
+            targets_.push_back(std::move(t));
+        }
+        // For U rows the image's keys are the new row's: take them from the image itself.
+        for (auto &t : targets_)
+            if (!t.image.empty()) t.columns = image_columns(t.image);
+        n = spi::exec("SELECT c.seq FROM tenant_guard.change_log_data c WHERE c.tenant = $1 AND c.table_id = $2 "
+                      "AND c.op = 'D' AND " + after_point(point_),
+                      args());
+        for (uint64 r = 0; r < n; r++) undone_deletions_.push_back(spi::text(r, 1));
+    }
+
+    // Rows that did not exist at the point go (as tombstones, through capture).
+    void remove_new_rows() {
+        std::vector<std::string> keys;
+        for (const auto &t : targets_)
+            if (t.image.empty()) keys.push_back(t.pk);
+        if (keys.empty()) return;
+        counts_.removed = (int64)spi::exec(
+            "DELETE FROM " + rel_ + " AS x USING unnest($1::text[]) AS u(k), LATERAL jsonb_populate_record(NULL::" +
+                rel_ + ", u.k::jsonb) AS p WHERE " + pk_match_,
+            {{TEXTARRAYOID, text_array(keys)}});
+    }
+
+    // Rows that existed get their values back, or come back.
+    void restore_old_rows() {
+        std::map<std::string, std::vector<std::string>> by_columns;
+        for (const auto &t : targets_)
+            if (!t.image.empty()) by_columns[t.columns].push_back(t.image);
+        for (const auto &[columns, images] : by_columns) {
+            if (columns.empty()) continue;
+            std::string typed = typed_columns(columns);
+            std::string source = "unnest($1::text[]) AS u(t), LATERAL jsonb_to_record(u.t::jsonb) AS p(" + typed + ")";
+            std::vector<spi::Arg> args = {{TEXTARRAYOID, text_array(images)}};
+            std::string set_list, old_values, new_values;
+            for (const auto &c : split(columns)) {
+                set_list += (set_list.empty() ? "" : ", ") + c + " = p." + c;
+                old_values += (old_values.empty() ? "" : ", ") + ("x." + c);
+                new_values += (new_values.empty() ? "" : ", ") + ("p." + c);
+            }
+            counts_.reverted += (int64)spi::exec("UPDATE " + rel_ + " AS x SET " + set_list + " FROM " + source +
+                                                     " WHERE " + pk_match_ + " AND ROW(" + old_values +
+                                                     ") IS DISTINCT FROM ROW(" + new_values + ")",
+                                                 args);
+            counts_.reinserted += (int64)spi::exec(
+                "INSERT INTO " + rel_ + " (" + columns + ") OVERRIDING SYSTEM VALUE SELECT p.* FROM " + source +
+                    " WHERE NOT EXISTS (SELECT 1 FROM " + rel_ + " AS x WHERE " + pk_match_ + ")",
+                args);
+        }
+    }
+
+    // The tombstones of deletions that were undone.
+    void drop_undone_tombstones() {
+        if (undone_deletions_.empty()) return;
+        spi::AsExtensionOwner owner;
+        spi::exec("DELETE FROM tenant_guard.tombstone_data t WHERE t.tombstone_id = ANY ($1::text[]::bigint[]) "
+                  "AND EXISTS (SELECT 1 FROM " + rel_ + " AS x, LATERAL jsonb_populate_record(NULL::" + rel_ +
+                      ", t.pk) AS p WHERE " + pk_match_ + ")",
+                  {{TEXTARRAYOID, text_array(undone_deletions_)}});
+    }
+
+    const Counts &counts() const { return counts_; }
+
+   private:
+    std::vector<spi::Arg> args() const {
+        return {spi::text_arg(tenant_), {INT4OID, Int32GetDatum(table_.table_id)}, point_.snapshot, point_.time,
+                {TEXTARRAYOID, text_array(insertable_)}};
+    }
+
+    std::string image_columns(const std::string &image) {
+        uint64 n = spi::exec("SELECT array_to_string(ARRAY(SELECT quote_ident(k) FROM jsonb_object_keys($1::jsonb) k "
+                             "WHERE quote_ident(k) = ANY ($2) ORDER BY k COLLATE \"C\"), ', ')",
+                             {spi::text_arg(image), {TEXTARRAYOID, text_array(insertable_)}});
+        return n ? spi::text(0, 1) : std::string();
+    }
+
+    std::string typed_columns(const std::string &columns) {
+        uint64 n = spi::exec(
+            "SELECT string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod), ', ' "
+            "                  ORDER BY a.attname::text COLLATE \"C\") "
+            "  FROM pg_catalog.pg_attribute a "
+            " WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped "
+            "   AND quote_ident(a.attname) = ANY (string_to_array($2, ', '))",
+            {{OIDOID, ObjectIdGetDatum(table_.relid)}, spi::text_arg(columns)});
+        return n ? spi::text(0, 1) : std::string();
+    }
+
+    static std::vector<std::string> split(const std::string &columns) {
+        std::vector<std::string> out;
+        size_t start = 0;
+        while (start <= columns.size()) {
+            size_t end = columns.find(", ", start);
+            if (end == std::string::npos) end = columns.size();
+            out.push_back(columns.substr(start, end - start));
+            start = end + 2;
+        }
+        return out;
+    }
+
+    const registry::ProtectedTable &table_;
+    const std::string &tenant_;
+    const Point &point_;
+    Counts counts_;
+    std::string rel_, pk_match_;
+    std::vector<std::string> insertable_;
+    std::vector<Target> targets_;
+    std::vector<std::string> undone_deletions_;
+};
+
+Point resolve_point(FunctionCallInfo fcinfo) {
+    bool has_time = !PG_ARGISNULL(1), has_mark = !PG_ARGISNULL(2);
+    if (has_time == has_mark)
+        throw Error(ERRCODE_INVALID_PARAMETER_VALUE, "give exactly one of to_time and to_mark");
+    Point p;
+    spi::AsExtensionOwner owner;
+    if (has_mark) {
+        std::string name = pg_guard([&] { return text_to_cstring(PG_GETARG_TEXT_PP(2)); });
+        uint64 n = spi::exec("SELECT snapshot::text, marked_at FROM tenant_guard.mark_data WHERE name = $1",
+                             {spi::text_arg(name)});
+        if (n == 0) throw Error(ERRCODE_UNDEFINED_OBJECT, "mark \"" + name + "\" does not exist", "", "See tenant_guard.marks.");
+        p.by_mark = true;
+        p.snapshot = spi::text_arg(spi::text(0, 1));
+        p.taken_at = spi::datum(0, 2);
+        p.described = "mark \"" + name + "\"";
+    } else {
+        p.time = {TIMESTAMPTZOID, PG_GETARG_DATUM(1)};
+        p.taken_at = PG_GETARG_DATUM(1);
+        p.described = "that time";
+        p.exact = pg_guard([] { return strcmp(GetConfigOption("track_commit_timestamp", false, false), "on") == 0; });
+        if (!p.exact)
+            pg_guard([] {
+                ereport(NOTICE, (errmsg("track_commit_timestamp is off: commit times are approximated by the time "
+                                        "of each transaction's last change"),
+                                 errhint("Set track_commit_timestamp = on for exact rewinds to a time, or use marks.")));
+            });
+    }
+    return p;
+}
+
+// History must reach back to the point in every table.
+void check_reach(const std::vector<registry::ProtectedTable> &tables, const Point &p) {
+    spi::AsExtensionOwner owner;
+    uint64 n = spi::exec("SELECT max(protected_at) FROM tenant_guard.protected_table "
+                         "WHERE unprotected_at IS NULL AND protected_at > $1",
+                         {{TIMESTAMPTZOID, p.taken_at}});
+    if (n && !spi::is_null(0, 1))
+        throw Error(history_too_short, "the history does not reach back to " + p.described,
+                    "Tables were protected after it; the earliest point that can be reached is " + spi::text(0, 1) + ".",
+                    "Rewind to a later time or mark.");
+    (void)tables;
+}
+
+std::vector<Counts> rewind(FunctionCallInfo fcinfo, const std::string &tenant) {
+    spi::Session spi;
+    Point point = resolve_point(fcinfo);
+    auto active = registry::active_tables();
+    check_reach(active, point);
+    auto order = parents_first(active, active);
+    std::vector<TableRewind> tables;
+    for (const auto &t : order) tables.emplace_back(t, tenant, point);
+    for (auto &t : tables) t.collect();
+    OriginScope origin(Origin::rewind);
+    for (auto it = tables.rbegin(); it != tables.rend(); ++it) it->remove_new_rows();  // children first
+    for (auto &t : tables) t.restore_old_rows();                                    // parents first
+    for (auto &t : tables) t.drop_undone_tombstones();
+    std::vector<Counts> out;
+    for (auto &t : tables) {
+        const Counts &c = t.counts();
+        if (c.reinserted + c.reverted + c.removed > 0) out.push_back(c);
+    }
+    return out;
+}
+
+}  // namespace
+
+TG_FUNCTION(tg_rewind) {
+    if (PG_ARGISNULL(0)) throw Error(ERRCODE_NULL_VALUE_NOT_ALLOWED, "tenant must not be NULL");
+    std::string tenant = pg_guard([&] { return text_to_cstring(PG_GETARG_TEXT_PP(0)); });
+    bool dry_run = !PG_ARGISNULL(3) && PG_GETARG_BOOL(3);
+    std::vector<Counts> results =
+        dry_run ? run_and_roll_back([&] { return rewind(fcinfo, tenant); }) : rewind(fcinfo, tenant);
+    pg_guard([&] {
+        InitMaterializedSRF(fcinfo, 0);
+        auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
+        for (const auto &c : results) {
+            Datum values[4] = {ObjectIdGetDatum(c.relid), Int64GetDatum(c.reinserted), Int64GetDatum(c.reverted),
+                               Int64GetDatum(c.removed)};
+            bool nulls[4] = {false, false, false, false};
+            tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+        }
+    });
+    return (Datum)0;
+}
