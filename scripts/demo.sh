@@ -72,8 +72,9 @@ step "Checksum every tenant's rows, per table (BEFORE)" 2_checksums.sql
 step "The mistaken maintenance script deletes 100 tenants" 3_mistaken_delete.sql
 step "Recovery: tenant_guard.undelete() for each tenant" 4_undelete.sql
 step "Verification: checksums AFTER vs BEFORE" 5_verify.sql
+step "A bad UPDATE on tenant 42, rewound to a mark" 6_rewind.sql
 
-# Step 6 needs a key pair and a token made here, outside the database, as the
+# Step 7 needs a key pair and a token made here, outside the database, as the
 # key holder would: the token format is open, so plain openssl can sign it.
 b64url() { basenc --base64url -w0 | tr -d '='; }
 KEYDIR=$(mktemp -d)
@@ -98,7 +99,7 @@ TOKEN=$(sign_claims "$(claims 8)")
 # The same signature on claims naming another tenant: a forgery.
 TAMPERED="tg1.$(claims 9 | b64url).${TOKEN##*.}"
 STEP_VARS=(-v "pub=$(cat "$KEYDIR/demo.pub")" -v "token=$TOKEN" -v "tampered=$TAMPERED")
-step "GDPR erasure of tenant 8 with a signed, single-use token" 6_purge.sql
+step "GDPR erasure of tenant 8 with a signed, single-use token" 7_purge.sql
 STEP_VARS=()
 
 total=0
@@ -108,4 +109,4 @@ for i in "${!TITLES[@]}"; do
     total=$(( total + TIMES[i] ))
 done
 printf '      %-56s%10s\n' "total" "$(fmt_s "$total")"
-printf '\n%sOK%s: 100 tenants deleted and restored, all 300 identical to before; tenant 8 erased for good.\n\n' "$GREEN" "$OFF"
+printf '\n%sOK%s: 100 tenants deleted and restored, all 300 identical to before; tenant 42 rewound; tenant 8 erased for good.\n\n' "$GREEN" "$OFF"

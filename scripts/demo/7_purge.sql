@@ -1,8 +1,9 @@
--- Step 6. GDPR erasure: tenant 8 asks to be forgotten. The key holder signed a
+-- Step 7. GDPR erasure: tenant 8 asks to be forgotten. The key holder signed a
 -- token offline (demo.sh did it with the openssl command line: the private key
 -- never reached the database); the DBA registered the public key once. The
 -- token names one tenant, expires in 15 minutes and works once.
 
+CREATE TEMP TABLE before_purge AS SELECT * FROM demo_checksums;
 SELECT tenant_guard.add_purge_key('demo-key-2026', :'pub') IS NULL AS registered \gset
 \echo 'registered public key demo-key-2026 (tenant_guard.purge_keys)'
 
@@ -23,7 +24,7 @@ SELECT CASE WHEN :live_rows + :tombstones + :history_rows = 0 THEN 'gone' ELSE (
 
 -- Every other tenant is exactly as before.
 SELECT count(*) AS other_tenants_changed
-  FROM demo_checksums_after AS a JOIN demo_checksums AS n USING (tbl, tenant_id)
+  FROM before_purge AS a JOIN demo_checksums AS n USING (tbl, tenant_id)
  WHERE a.tenant_id <> 8 AND a.md5 IS DISTINCT FROM n.md5 \gset
 SELECT CASE WHEN :other_tenants_changed = 0 THEN 'untouched' ELSE (1 / 0)::text END AS other_299_tenants;
 
