@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 
+#include "extension/columns.hpp"
 #include "extension/fk_order.hpp"
 #include "extension/module.hpp"
 #include "extension/spi.hpp"
@@ -47,16 +48,7 @@ std::optional<std::string> try_query(const std::string &sql, const std::vector<s
     }
 }
 
-std::vector<std::string> primary_key_columns(Oid relid) {
-    uint64 n = spi::exec(
-        "SELECT a.attname::text FROM pg_catalog.pg_index i "
-        "  JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey::int2[]) "
-        " WHERE i.indrelid = $1 AND i.indisprimary ORDER BY a.attname::text COLLATE \"C\"",
-        {{OIDOID, ObjectIdGetDatum(relid)}});
-    std::vector<std::string> out;
-    for (uint64 r = 0; r < n; r++) out.push_back(spi::text(r, 1));
-    return out;
-}
+std::vector<std::string> primary_key_columns(Oid relid) { return columns::names(relid, columns::primary_key, false); }
 
 // The sorted keys of a JSON object (the token's row key), via PostgreSQL.
 std::vector<std::string> object_keys(const std::string &json) {

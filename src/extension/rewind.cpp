@@ -13,6 +13,7 @@
 // Only that tenant's rows are read or locked.
 #include <map>
 
+#include "extension/columns.hpp"
 #include "extension/fk_order.hpp"
 #include "extension/module.hpp"
 #include "extension/spi.hpp"
@@ -54,34 +55,14 @@ std::string after_point(const Point &p) {
            "GROUP BY l.xid HAVING max(l.changed_at) > $4)";
 }
 
-std::vector<std::string> columns_where(Oid relid, const char *condition) {
-    uint64 n = spi::exec(std::string("SELECT quote_ident(a.attname::text) FROM pg_catalog.pg_attribute a "
-                                     "WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped AND ") +
-                             condition + " ORDER BY a.attname::text COLLATE \"C\"",
-                         {{OIDOID, ObjectIdGetDatum(relid)}});
-    std::vector<std::string> out;
-    for (uint64 r = 0; r < n; r++) out.push_back(spi::text(r, 1));
-    return out;
-}
-
-Datum text_array(const std::vector<std::string> &items) {
-    return pg_guard([&] {
-        Datum *elems = static_cast<Datum *>(palloc(sizeof(Datum) * (items.size() + 1)));
-        for (size_t i = 0; i < items.size(); i++) elems[i] = CStringGetTextDatum(items[i].c_str());
-        return PointerGetDatum(construct_array(elems, (int)items.size(), TEXTOID, -1, false, TYPALIGN_INT));
-    });
-}
-
 class TableRewind {
    public:
     TableRewind(const registry::ProtectedTable &t, const std::string &tenant, const Point &p)
         : table_(t), tenant_(tenant), point_(p) {
         counts_.relid = t.relid;
         rel_ = spi::qualified_name(t.relid);
-        for (const auto &c : columns_where(t.relid, "a.attnum = ANY ((SELECT i.indkey FROM pg_catalog.pg_index i "
-                                                    "WHERE i.indrelid = a.attrelid AND i.indisprimary)::int2[])"))
-            pk_match_ += (pk_match_.empty() ? "" : " AND ") + ("x." + c + " = p." + c);
-        insertable_ = columns_where(t.relid, "a.attgenerated = ''");
+        pk_match_ = columns::primary_key_match(t.relid);
+        insertable_ = columns::names(t.relid, columns::insertable, true);
     }
 
     // Reads (as the extension owner) the rows to put back.
@@ -119,7 +100,7 @@ class TableRewind {
         counts_.removed = (int64)spi::exec(
             "DELETE FROM " + rel_ + " AS x USING unnest($1::text[]) AS u(k), LATERAL jsonb_populate_record(NULL::" +
                 rel_ + ", u.k::jsonb) AS p WHERE " + pk_match_,
-            {{TEXTARRAYOID, text_array(keys)}});
+            {{TEXTARRAYOID, columns::text_array(keys)}});
     }
 
     // Rows that existed get their values back, or come back.
@@ -131,7 +112,7 @@ class TableRewind {
             if (columns.empty()) continue;
             std::string typed = typed_columns(columns);
             std::string source = "unnest($1::text[]) AS u(t), LATERAL jsonb_to_record(u.t::jsonb) AS p(" + typed + ")";
-            std::vector<spi::Arg> args = {{TEXTARRAYOID, text_array(images)}};
+            std::vector<spi::Arg> args = {{TEXTARRAYOID, columns::text_array(images)}};
             std::string set_list, old_values, new_values;
             for (const auto &c : split(columns)) {
                 set_list += (set_list.empty() ? "" : ", ") + c + " = p." + c;
@@ -156,7 +137,7 @@ class TableRewind {
         spi::exec("DELETE FROM tenant_guard.tombstone_data t WHERE t.tombstone_id = ANY ($1::text[]::bigint[]) "
                   "AND EXISTS (SELECT 1 FROM " + rel_ + " AS x, LATERAL jsonb_populate_record(NULL::" + rel_ +
                       ", t.pk) AS p WHERE " + pk_match_ + ")",
-                  {{TEXTARRAYOID, text_array(undone_deletions_)}});
+                  {{TEXTARRAYOID, columns::text_array(undone_deletions_)}});
     }
 
     const Counts &counts() const { return counts_; }
@@ -164,26 +145,17 @@ class TableRewind {
    private:
     std::vector<spi::Arg> args() const {
         return {spi::text_arg(tenant_), {INT4OID, Int32GetDatum(table_.table_id)}, point_.snapshot, point_.time,
-                {TEXTARRAYOID, text_array(insertable_)}};
+                {TEXTARRAYOID, columns::text_array(insertable_)}};
     }
 
     std::string image_columns(const std::string &image) {
         uint64 n = spi::exec("SELECT array_to_string(ARRAY(SELECT quote_ident(k) FROM jsonb_object_keys($1::jsonb) k "
                              "WHERE quote_ident(k) = ANY ($2) ORDER BY k COLLATE \"C\"), ', ')",
-                             {spi::text_arg(image), {TEXTARRAYOID, text_array(insertable_)}});
+                             {spi::text_arg(image), {TEXTARRAYOID, columns::text_array(insertable_)}});
         return n ? spi::text(0, 1) : std::string();
     }
 
-    std::string typed_columns(const std::string &columns) {
-        uint64 n = spi::exec(
-            "SELECT string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod), ', ' "
-            "                  ORDER BY a.attname::text COLLATE \"C\") "
-            "  FROM pg_catalog.pg_attribute a "
-            " WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped "
-            "   AND quote_ident(a.attname) = ANY (string_to_array($2, ', '))",
-            {{OIDOID, ObjectIdGetDatum(table_.relid)}, spi::text_arg(columns)});
-        return n ? spi::text(0, 1) : std::string();
-    }
+    std::string typed_columns(const std::string &columns) { return columns::typed(table_.relid, columns); }
 
     static std::vector<std::string> split(const std::string &columns) {
         std::vector<std::string> out;

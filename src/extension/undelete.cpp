@@ -9,6 +9,7 @@
 #include <map>
 #include <unordered_set>
 
+#include "extension/columns.hpp"
 #include "extension/errors.hpp"
 #include "extension/fk_order.hpp"
 #include "extension/module.hpp"
@@ -44,24 +45,6 @@ struct Tombstone {
     std::string columns;  // quoted insert column list present in the image
 };
 
-std::vector<std::string> column_names(Oid relid, const char *condition) {
-    uint64 n = spi::exec(std::string("SELECT a.attname::text FROM pg_catalog.pg_attribute a WHERE a.attrelid = $1 "
-                                     "AND a.attnum > 0 AND NOT a.attisdropped AND ") +
-                             condition + " ORDER BY a.attnum",
-                         {{OIDOID, ObjectIdGetDatum(relid)}});
-    std::vector<std::string> out;
-    for (uint64 r = 0; r < n; r++) out.push_back(spi::text(r, 1));
-    return out;
-}
-
-Datum text_array(const std::vector<std::string> &items) {
-    return pg_guard([&] {
-        Datum *elems = static_cast<Datum *>(palloc(sizeof(Datum) * (items.size() + 1)));
-        for (size_t i = 0; i < items.size(); i++) elems[i] = CStringGetTextDatum(items[i].c_str());
-        return PointerGetDatum(construct_array(elems, (int)items.size(), TEXTOID, -1, false, TYPALIGN_INT));
-    });
-}
-
 Datum datum_array(const std::vector<Datum> &items, Oid type) {
     return pg_guard([&] {
         int16 len;
@@ -78,13 +61,8 @@ class TableRestore {
     TableRestore(const registry::ProtectedTable &table, const Options &options) : table_(table), options_(options) {
         counts_.relid = table.relid;
         rel_ = spi::qualified_name(table.relid);
-        insertable_ = column_names(table.relid, "a.attgenerated = ''");
-        std::string match;
-        for (const auto &c : column_names(table.relid, "a.attnum = ANY ((SELECT i.indkey FROM pg_catalog.pg_index i "
-                                                       "WHERE i.indrelid = a.attrelid AND i.indisprimary)::int2[])")) {
-            std::string q = spi::quote_ident(c);
-            match += (match.empty() ? "" : " AND ") + ("x." + q + " = p." + q);
-        }
+        insertable_ = columns::names(table.relid, columns::insertable, false);
+        std::string match = columns::primary_key_match(table.relid);
         conflict_sql_ = "SELECT u.i FROM unnest($1::jsonb[]) WITH ORDINALITY AS u(k, i), "
                         "LATERAL jsonb_populate_record(NULL::" + rel_ + ", u.k) AS p "
                         "WHERE EXISTS (SELECT 1 FROM " + rel_ + " AS x WHERE " + match + ")";
@@ -128,7 +106,7 @@ class TableRestore {
         spi::Arg tenant = spi::text_arg(options_.tenant);
         Oid types[] = {INT4OID, TEXTOID, TIMESTAMPTZOID, TEXTARRAYOID};
         Datum values[] = {Int32GetDatum(table_.table_id), tenant.value, options_.deleted_after.value,
-                          text_array(insertable_)};
+                          columns::text_array(insertable_)};
         char nulls[] = {' ', ' ', options_.deleted_after.is_null ? 'n' : ' ', ' '};
         return pg_guard([&] { return SPI_cursor_open_with_args(nullptr, sql, 4, types, values, nulls, false, 0); });
     }
@@ -217,20 +195,11 @@ class TableRestore {
         }
     }
 
-    // "a, b" -> "a <type of a>, b <type of b>" for jsonb_to_record.
+    // "a, b" -> "a <type of a>, b <type of b>" for jsonb_to_record, cached.
     std::string typed_columns(const std::string &columns) {
         auto it = typed_cache_.find(columns);
         if (it != typed_cache_.end()) return it->second;
-        uint64 n = spi::exec(
-            "SELECT string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod), ', ' "
-            "                  ORDER BY a.attname::text COLLATE \"C\") "
-            "  FROM pg_catalog.pg_attribute a "
-            " WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped "
-            "   AND quote_ident(a.attname) = ANY (string_to_array($2, ', '))",
-            {{OIDOID, ObjectIdGetDatum(table_.relid)}, spi::text_arg(columns)});
-        std::string typed = n ? spi::text(0, 1) : std::string();
-        typed_cache_.emplace(columns, typed);
-        return typed;
+        return typed_cache_.emplace(columns, columns::typed(table_.relid, columns)).first->second;
     }
 
     const registry::ProtectedTable &table_;

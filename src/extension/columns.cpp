@@ -1,0 +1,43 @@
+#include "extension/columns.hpp"
+
+#include "extension/spi.hpp"
+
+namespace tg::columns {
+
+std::vector<std::string> names(Oid relid, const char *condition, bool quoted) {
+    uint64 n = spi::exec(std::string("SELECT ") + (quoted ? "quote_ident(a.attname::text)" : "a.attname::text") +
+                             " FROM pg_catalog.pg_attribute a WHERE a.attrelid = $1 AND a.attnum > 0 "
+                             "AND NOT a.attisdropped AND " + condition + " ORDER BY a.attname::text COLLATE \"C\"",
+                         {{OIDOID, ObjectIdGetDatum(relid)}});
+    std::vector<std::string> out;
+    for (uint64 r = 0; r < n; r++) out.push_back(spi::text(r, 1));
+    return out;
+}
+
+std::string primary_key_match(Oid relid) {
+    std::string match;
+    for (const auto &c : names(relid, primary_key, true))
+        match += (match.empty() ? "" : " AND ") + ("x." + c + " = p." + c);
+    return match;
+}
+
+std::string typed(Oid relid, const std::string &quoted_columns) {
+    uint64 n = spi::exec(
+        "SELECT string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod), ', ' "
+        "                  ORDER BY a.attname::text COLLATE \"C\") "
+        "  FROM pg_catalog.pg_attribute a "
+        " WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped "
+        "   AND quote_ident(a.attname) = ANY (string_to_array($2, ', '))",
+        {{OIDOID, ObjectIdGetDatum(relid)}, spi::text_arg(quoted_columns)});
+    return n ? spi::text(0, 1) : std::string();
+}
+
+Datum text_array(const std::vector<std::string> &items) {
+    return pg_guard([&] {
+        Datum *elems = static_cast<Datum *>(palloc(sizeof(Datum) * (items.size() + 1)));
+        for (size_t i = 0; i < items.size(); i++) elems[i] = CStringGetTextDatum(items[i].c_str());
+        return PointerGetDatum(construct_array(elems, (int)items.size(), TEXTOID, -1, false, TYPALIGN_INT));
+    });
+}
+
+}  // namespace tg::columns

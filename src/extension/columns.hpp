@@ -1,0 +1,30 @@
+// A table's columns as the extension's SQL-building code needs them (undelete,
+// rewind, purge). C++ over SPI: call inside spi::Session.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "extension/pg.hpp"
+
+namespace tg::columns {
+
+// Conditions on pg_attribute a.
+constexpr const char *primary_key =
+    "a.attnum = ANY ((SELECT i.indkey FROM pg_catalog.pg_index i "
+    "WHERE i.indrelid = a.attrelid AND i.indisprimary)::int2[])";
+constexpr const char *insertable = "a.attgenerated = ''";
+
+// Live columns of relid meeting condition, in C-collated name order; quoted
+// with quote_ident when asked.
+std::vector<std::string> names(Oid relid, const char *condition, bool quoted);
+
+// "x.a = p.a AND x.b = p.b" over the primary key (quoted names).
+std::string primary_key_match(Oid relid);
+
+// "a integer, b text" for a quoted column list "a, b" (for jsonb_to_record).
+std::string typed(Oid relid, const std::string &quoted_columns);
+
+// A text[] datum.
+Datum text_array(const std::vector<std::string> &items);
+
+}  // namespace tg::columns
