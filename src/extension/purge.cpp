@@ -12,6 +12,7 @@
 #include "extension/fk_order.hpp"
 #include "extension/module.hpp"
 #include "extension/spi.hpp"
+#include "extension/table_counts.hpp"
 #include "extension/subtransaction.hpp"
 #include "extension/token_check.hpp"
 
@@ -289,15 +290,8 @@ TG_FUNCTION(tg_purge) {
     bool dry_run = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
     std::vector<ScopeTable> scope =
         dry_run ? run_and_roll_back([&] { return run_dry(token); }) : run_purge(token);
-    pg_guard([&] {
-        InitMaterializedSRF(fcinfo, 0);
-        auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
-        for (const auto &s : scope) {
-            Datum values[4] = {ObjectIdGetDatum(s.table.relid), Int64GetDatum(s.live), Int64GetDatum(s.tombstones),
-                               Int64GetDatum(s.history)};
-            bool nulls[4] = {false, false, false, false};
-            tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-        }
-    });
+    std::vector<TableCountRow<3>> rows;
+    for (const auto &s : scope) rows.push_back({s.table.relid, {s.live, s.tombstones, s.history}});
+    return_table_counts(fcinfo, rows);
     return (Datum)0;
 }

@@ -17,6 +17,7 @@
 #include "extension/fk_order.hpp"
 #include "extension/module.hpp"
 #include "extension/spi.hpp"
+#include "extension/table_counts.hpp"
 #include "extension/subtransaction.hpp"
 
 namespace {
@@ -251,15 +252,8 @@ TG_FUNCTION(tg_rewind) {
     bool dry_run = !PG_ARGISNULL(3) && PG_GETARG_BOOL(3);
     std::vector<Counts> results =
         dry_run ? run_and_roll_back([&] { return rewind(fcinfo, tenant); }) : rewind(fcinfo, tenant);
-    pg_guard([&] {
-        InitMaterializedSRF(fcinfo, 0);
-        auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
-        for (const auto &c : results) {
-            Datum values[4] = {ObjectIdGetDatum(c.relid), Int64GetDatum(c.reinserted), Int64GetDatum(c.reverted),
-                               Int64GetDatum(c.removed)};
-            bool nulls[4] = {false, false, false, false};
-            tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-        }
-    });
+    std::vector<TableCountRow<3>> rows;
+    for (const auto &c : results) rows.push_back({c.relid, {c.reinserted, c.reverted, c.removed}});
+    return_table_counts(fcinfo, rows);
     return (Datum)0;
 }

@@ -14,6 +14,7 @@
 #include "extension/fk_order.hpp"
 #include "extension/module.hpp"
 #include "extension/spi.hpp"
+#include "extension/table_counts.hpp"
 #include "extension/subtransaction.hpp"
 
 namespace {
@@ -288,14 +289,8 @@ TG_FUNCTION(tg_undelete) {
                                            ? run_and_roll_back([&] { return undelete(fcinfo, options); })
                                            : undelete(fcinfo, options);
 
-    pg_guard([&] {
-        InitMaterializedSRF(fcinfo, 0);
-        auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
-        for (const auto &c : results) {
-            Datum values[3] = {ObjectIdGetDatum(c.relid), Int64GetDatum(c.restored), Int64GetDatum(c.skipped)};
-            bool nulls[3] = {false, false, false};
-            tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-        }
-    });
+    std::vector<TableCountRow<2>> rows;
+    for (const auto &c : results) rows.push_back({c.relid, {c.restored, c.skipped}});
+    return_table_counts(fcinfo, rows);
     return (Datum)0;
 }
