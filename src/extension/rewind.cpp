@@ -69,23 +69,20 @@ class TableRewind {
     // Reads (as the extension owner) the rows to put back.
     void collect() {
         spi::AsExtensionOwner owner;
+        // Each touched row's image before its earliest undone change, with the
+        // columns of that image that can be written now.
         std::string sql =
-            "SELECT DISTINCT ON (c.pk) c.pk::text, "
-            "       CASE c.op WHEN 'U' THEN (c.new_row || c.old_row)::text WHEN 'D' THEN c.old_row::text END, "
-            "       array_to_string(ARRAY(SELECT quote_ident(k) FROM jsonb_object_keys(coalesce(c.old_row, '{}')) k "
-            "                              WHERE quote_ident(k) = ANY ($5) ORDER BY k COLLATE \"C\"), ', ') "
-            "  FROM tenant_guard.change_log_data c "
-            " WHERE c.tenant = $1 AND c.table_id = $2 AND " + after_point(point_) +
-            " ORDER BY c.pk, c.seq";
+            "SELECT t.pk, t.image::text, CASE WHEN t.image IS NULL THEN '' ELSE "
+            "       array_to_string(ARRAY(SELECT quote_ident(k) FROM jsonb_object_keys(t.image) k "
+            "                              WHERE quote_ident(k) = ANY ($5) ORDER BY k COLLATE \"C\"), ', ') END "
+            "  FROM (SELECT DISTINCT ON (c.pk) c.pk::text AS pk, "
+            "               CASE c.op WHEN 'U' THEN c.new_row || c.old_row WHEN 'D' THEN c.old_row END AS image "
+            "          FROM tenant_guard.change_log_data c "
+            "         WHERE c.tenant = $1 AND c.table_id = $2 AND " + after_point(point_) +
+            "         ORDER BY c.pk, c.seq) AS t";
         uint64 n = spi::exec(sql, args());
-        for (uint64 r = 0; r < n; r++) {
-            Target t{spi::text(r, 1), spi::is_null(r, 2) ? std::string() : spi::text(r, 2), spi::text(r, 3)};
-            if (t.image.empty()) t.columns.clear();
-            targets_.push_back(std::move(t));
-        }
-        // For U rows the image's keys are the new row's: take them from the image itself.
-        for (auto &t : targets_)
-            if (!t.image.empty()) t.columns = image_columns(t.image);
+        for (uint64 r = 0; r < n; r++)
+            targets_.push_back({spi::text(r, 1), spi::is_null(r, 2) ? std::string() : spi::text(r, 2), spi::text(r, 3)});
         n = spi::exec("SELECT c.seq FROM tenant_guard.change_log_data c WHERE c.tenant = $1 AND c.table_id = $2 "
                       "AND c.op = 'D' AND " + after_point(point_),
                       args());
@@ -149,13 +146,6 @@ class TableRewind {
                 {TEXTARRAYOID, columns::text_array(insertable_)}};
     }
 
-    std::string image_columns(const std::string &image) {
-        uint64 n = spi::exec("SELECT array_to_string(ARRAY(SELECT quote_ident(k) FROM jsonb_object_keys($1::jsonb) k "
-                             "WHERE quote_ident(k) = ANY ($2) ORDER BY k COLLATE \"C\"), ', ')",
-                             {spi::text_arg(image), {TEXTARRAYOID, columns::text_array(insertable_)}});
-        return n ? spi::text(0, 1) : std::string();
-    }
-
     std::string typed_columns(const std::string &columns) { return columns::typed(table_.relid, columns); }
 
     static std::vector<std::string> split(const std::string &columns) {
@@ -211,7 +201,7 @@ Point resolve_point(FunctionCallInfo fcinfo) {
 }
 
 // History must reach back to the point in every table.
-void check_reach(const std::vector<registry::ProtectedTable> &tables, const Point &p) {
+void check_reach(const Point &p) {
     spi::AsExtensionOwner owner;
     uint64 n = spi::exec("SELECT max(protected_at) FROM tenant_guard.protected_table "
                          "WHERE unprotected_at IS NULL AND protected_at > $1",
@@ -220,14 +210,13 @@ void check_reach(const std::vector<registry::ProtectedTable> &tables, const Poin
         throw Error(history_too_short, "the history does not reach back to " + p.described,
                     "Tables were protected after it; the earliest point that can be reached is " + spi::text(0, 1) + ".",
                     "Rewind to a later time or mark.");
-    (void)tables;
 }
 
 std::vector<Counts> rewind(FunctionCallInfo fcinfo, const std::string &tenant) {
     spi::Session spi;
     Point point = resolve_point(fcinfo);
     auto active = registry::active_tables();
-    check_reach(active, point);
+    check_reach(point);
     auto order = parents_first(active, active);
     std::vector<TableRewind> tables;
     for (const auto &t : order) tables.emplace_back(t, tenant, point);
