@@ -38,7 +38,7 @@ SELECT count(*) AS own_uncommitted_shown FROM tenant_guard.changes(:'p3');
 COMMIT;
 SELECT op, pk FROM tenant_guard.changes(:'p3');
 -- The log can be published for logical replication (Debezium and the like).
-CREATE PUBLICATION tg_changes FOR TABLE tenant_guard.change_log_data;
+CREATE PUBLICATION tg_changes FOR TABLE tenant_guard.change_log_data WITH (publish_via_partition_root = true);
 SELECT pubname, tablename FROM pg_publication_tables WHERE pubname = 'tg_changes';
 DROP PUBLICATION tg_changes;
 -- Bad arguments.

@@ -26,5 +26,5 @@ END $$;
 SELECT p.proname, has_function_privilege('regress_tg_app', p.oid, 'EXECUTE') AS app_can_execute
   FROM pg_proc p WHERE p.pronamespace = 'tenant_guard'::regnamespace ORDER BY 1;
 SELECT c.relname, has_table_privilege('regress_tg_app', c.oid, 'SELECT') AS app_can_read
-  FROM pg_class c WHERE c.relnamespace = 'tenant_guard'::regnamespace AND c.relkind IN ('r', 'v') ORDER BY 1;
+  FROM pg_class c WHERE c.relnamespace = 'tenant_guard'::regnamespace AND c.relkind IN ('r', 'p', 'v') ORDER BY 1;
 SELECT has_schema_privilege('regress_tg_app', 'tenant_guard', 'USAGE') AS app_has_schema_usage;

@@ -19,6 +19,14 @@ Oid relation_oid(const char *name) {
     return relid;
 }
 
+bool change_log_is_partitioned() { return get_rel_relkind(change_log_oid()) == RELKIND_PARTITIONED_TABLE; }
+
+Oid change_log_segment_oid(int64 segment) {
+    char name[NAMEDATALEN];
+    snprintf(name, sizeof name, "change_log_%06lld", (long long)segment);
+    return relation_oid(name);
+}
+
 Oid extension_owner() {
     HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(registry_oid()));
     if (!HeapTupleIsValid(tup)) elog(ERROR, "cache lookup failed for tenant_guard.protected_table");

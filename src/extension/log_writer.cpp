@@ -111,7 +111,7 @@ void log_writer_begin(LogWriter *w) {
     w->memory = CurrentMemoryContext;
     w->row_memory = AllocSetContextCreate(w->memory, "tenant_guard rows", ALLOCSET_DEFAULT_SIZES);
     w->estate = CreateExecutorState();
-    w->log = open_sink(w, catalog::change_log_oid(), L_NCOLUMNS);
+    w->log_partitioned = catalog::change_log_is_partitioned();
     w->change_seq = catalog::change_seq_oid();
     w->command_id = GetCurrentCommandId(true);
     w->xid = FullTransactionIdGetDatum(GetTopFullTransactionId());
@@ -131,13 +131,30 @@ void log_writer_end(LogWriter *w) {
 }
 
 void log_writer_row_done(LogWriter *w) {
-    bool full = w->log->nbuffered == batch_rows || (w->tombstones && w->tombstones->nbuffered == batch_rows) ||
+    bool full = (w->log && w->log->nbuffered == batch_rows) || (w->tombstones && w->tombstones->nbuffered == batch_rows) ||
                 MemoryContextMemAllocated(w->row_memory, false) > batch_bytes;
     if (full) flush(w);
 }
 
+// The change log's table for this seq. Rows go straight to their segment
+// (table_multi_insert does no partition routing), so the segment is computed
+// from the seq, which prune() moves from one segment to the next.
+TableSink *log_sink_for(LogWriter *w, int64 seq) {
+    int64 segment = w->log_partitioned ? catalog::segment_of(seq) : 0;
+    if (w->log && w->log_segment == segment) return w->log;
+    if (w->log) {
+        flush_sink(w, w->log);
+        close_sink(w->log);
+    }
+    Oid relid = w->log_partitioned ? catalog::change_log_segment_oid(segment) : catalog::change_log_oid();
+    w->log = open_sink(w, relid, L_NCOLUMNS);
+    w->log_segment = segment;
+    return w->log;
+}
+
 int64 log_change(LogWriter *w, int32 table_id, char op, Datum tenant, Datum pk, Datum old_row, Datum new_row) {
     int64 seq = nextval_internal(w->change_seq, false);
+    log_sink_for(w, seq);
     TupleTableSlot *slot = next_slot(w, w->log);
     set(slot, L_SEQ, Int64GetDatum(seq));
     set(slot, L_XID, w->xid);

@@ -17,7 +17,9 @@ struct LogWriter {
     MemoryContext memory;      // lives as long as the writer
     MemoryContext row_memory;  // the buffered rows' values; reset per flush
     EState *estate;
-    TableSink *log;
+    TableSink *log;         // the change-log segment being written (opened on first use)
+    int64 log_segment;      // its segment number
+    bool log_partitioned;   // false: version 0.1.0's single log table
     TableSink *tombstones;  // opened on first use
     Oid change_seq;
     CommandId command_id;

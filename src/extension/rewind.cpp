@@ -13,6 +13,7 @@
 // Only that tenant's rows are read or locked.
 #include <map>
 
+#include "extension/catalog.hpp"
 #include "extension/columns.hpp"
 #include "extension/fk_order.hpp"
 #include "extension/module.hpp"
@@ -200,8 +201,10 @@ Point resolve_point(FunctionCallInfo fcinfo) {
     return p;
 }
 
-// History must reach back to the point in every table.
-void check_reach(const Point &p) {
+// History must reach back to the point in every table: no table protected
+// after it, and nothing after it pruned (old segments dropped, or this
+// tenant's tombstones expired with the history of their rows).
+void check_reach(const Point &p, const std::string &tenant) {
     spi::AsExtensionOwner owner;
     uint64 n = spi::exec("SELECT max(protected_at) FROM tenant_guard.protected_table "
                          "WHERE unprotected_at IS NULL AND protected_at > $1",
@@ -210,13 +213,22 @@ void check_reach(const Point &p) {
         throw Error(history_too_short, "the history does not reach back to " + p.described,
                     "Tables were protected after it; the earliest point that can be reached is " + spi::text(0, 1) + ".",
                     "Rewind to a later time or mark.");
+    bool has_retention = pg_guard([] { return OidIsValid(get_relname_relid("log_segment", catalog::schema_oid())); });
+    if (!has_retention) return;  // version 0.1.0: nothing is ever pruned
+    n = spi::exec("SELECT r.reach_from FROM tenant_guard._reach($1) r WHERE CASE WHEN $2 IS NOT NULL "
+                  "THEN NOT tenant_guard._sees_all_before($2::pg_snapshot, r.reach_xmax) ELSE $3 < r.reach_from END",
+                  {spi::text_arg(tenant), p.snapshot, p.time});
+    if (n)
+        throw Error(history_too_short, "the history does not reach back to " + p.described,
+                    "History before it was pruned; the earliest point that can be reached is " + spi::text(0, 1) + ".",
+                    "Rewind to a later time or mark.");
 }
 
 std::vector<Counts> rewind(FunctionCallInfo fcinfo, const std::string &tenant) {
     spi::Session spi;
     Point point = resolve_point(fcinfo);
     auto active = registry::active_tables();
-    check_reach(point);
+    check_reach(point, tenant);
     auto order = parents_first(active, active);
     std::vector<TableRewind> tables;
     for (const auto &t : order) tables.emplace_back(t, tenant, point);

@@ -38,6 +38,16 @@ SELECT * FROM tenant_guard.purge(tenant_guard.sign_token(jsonb_build_object(
     'kid', 'k1', 'act', 'purge', 'db', tenant_guard.database_id(), 'tenant', '2', 'live', true,
     'max_rows', 10, 'exp', extract(epoch FROM now())::bigint + 600, 'jti', 'used-before-dump', 'reason', 'test'),
     :'key'));
+-- History in three log segments: the sequence is moved on twice by prune(),
+-- so the newest segments are ordinary tables created after CREATE EXTENSION.
+SELECT tenant_guard.set_retention('1 second');
+SELECT pg_sleep(0.2);
+SELECT * FROM tenant_guard.prune();
+INSERT INTO sites VALUES (1, 5, 'in segment 1');
+SELECT pg_sleep(0.2);
+SELECT * FROM tenant_guard.prune();
+INSERT INTO sites VALUES (1, 6, 'in segment 2');
+SELECT tenant_guard.set_retention('1 day');
 SQL
 before=$(q -d source -c "SELECT (SELECT count(*) FROM tenant_guard.change_log) || '/' ||
     (SELECT count(*) FROM tenant_guard.tombstones) || '/' || (SELECT count(*) FROM tenant_guard.protected_tables) || '/' ||
@@ -71,5 +81,15 @@ SQL
 )"
 check "a new partition of a restored protected table is protected" "5" \
     "$(q -d target -c "CREATE TABLE events_3 PARTITION OF events FOR VALUES IN (3)" -c "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'events_3'::regclass AND tgname LIKE 'tenant\_guard\_%'")"
+
+check "history in three log segments restored" "0 1 2" \
+    "$(q -d target -c "SELECT string_agg(DISTINCT (seq >> 44)::text, ' ') FROM tenant_guard.change_log")"
+check "new changes go to the current segment after restore" "2" \
+    "$(q -d target -c "INSERT INTO sites VALUES (1, 7, 'seven')" -c "SELECT seq >> 44 FROM tenant_guard.change_log WHERE pk = '{\"id\": 7}'")"
+q -d target -c "SELECT tenant_guard.set_retention('1 second')" -c "SELECT pg_sleep(1.1)" -c "SELECT * FROM tenant_guard.prune()" >/dev/null
+check "prune drops old segments after restore" "segments 0 1 gone, 2 kept" \
+    "$(q -d target -c "SELECT 'segments ' || string_agg(segment::text, ' ' ORDER BY segment) FILTER (WHERE dropped_at IS NOT NULL) ||
+                              ' gone, ' || string_agg(segment::text, ' ') FILTER (WHERE dropped_at IS NULL) || ' kept'
+                         FROM tenant_guard.log_segment")"
 
 summary dump_restore

@@ -1,0 +1,76 @@
+-- Retention: set_retention() and prune(). Old history goes by dropping whole
+-- log segments (no row-by-row DELETE); rewinds and cursors that would need it
+-- get TG021 / TG022 instead of a silently wrong answer; tombstones expired by
+-- policy leave a receipt and take the history of their rows with them.
+-- Runs last: it prunes the history the other suites wrote.
+CREATE SCHEMA ret;
+SET search_path = ret, public;
+CREATE TABLE item (tenant_id text NOT NULL, id int PRIMARY KEY, v text);
+SELECT tenant_guard.protect('item');
+
+-- The policy: positive intervals; NULL keeps until purged.
+SELECT sqlstate_of($$SELECT tenant_guard.set_retention('-1 day')$$) AS negative_history;
+SELECT sqlstate_of($$SELECT tenant_guard.set_retention('1 day', '0 seconds')$$) AS zero_tombstones;
+SET ROLE regress_tg_app;
+SELECT sqlstate_of($$SELECT tenant_guard.set_retention('1 day')$$) AS app_sets_policy;
+SELECT sqlstate_of($$SELECT * FROM tenant_guard.prune()$$) AS app_prunes;
+RESET ROLE;
+SELECT * FROM tenant_guard.prune();  -- no policy yet: a notice, nothing removed
+
+-- History before the first prune: a mark, a cursor, then more changes.
+INSERT INTO item VALUES ('r1', 1, 'a'), ('r1', 2, 'b'), ('r2', 3, 'c');
+SELECT tenant_guard.mark('ret-old');
+CREATE TABLE old_cursor AS SELECT cursor FROM tenant_guard.changes(NULL, 1);
+UPDATE item SET v = 'a2' WHERE id = 1;
+SELECT clock_timestamp() AS before_roll \gset
+
+-- First prune: the current segment is closed (new changes go to the next
+-- one); it is not old enough to go yet.
+SELECT tenant_guard.set_retention('2 seconds');
+SELECT retention.history, retention.tombstones FROM tenant_guard.retention_policy AS retention;
+SELECT pg_sleep(0.3);
+SELECT * FROM tenant_guard.prune();
+SELECT segment, dropped_at IS NULL AS kept FROM tenant_guard.log_segment ORDER BY segment;
+SELECT count(*) AS old_changes FROM tenant_guard.change_log WHERE seq < (1::bigint << 44) \gset
+INSERT INTO item VALUES ('r3', 4, 'd');
+SELECT seq >> 44 AS segment_of_new_change FROM tenant_guard.change_log WHERE rel = 'item'::regclass AND pk = '{"id": 4}';
+SELECT to_regclass('tenant_guard.change_log_000002') IS NOT NULL AS next_segment_ready;
+
+-- Second prune, after the policy's interval: segment 0 is dropped whole.
+SELECT pg_sleep(2.1);
+SELECT history_removed = :old_changes AS removed_all_old, tombstones_expired FROM tenant_guard.prune();
+SELECT to_regclass('tenant_guard.change_log_000000') IS NULL AS segment_dropped;
+SELECT count(*) AS old_changes_left FROM tenant_guard.change_log WHERE seq < (1::bigint << 44);
+SELECT segment, dropped_at IS NOT NULL AS dropped, reach_from >= :'before_roll' AS reach_after_old_changes
+  FROM tenant_guard.log_segment ORDER BY segment;
+
+-- Points older than the retained history: TG021; a stale cursor: TG022.
+SELECT sqlstate_of($$SELECT * FROM tenant_guard.rewind('r1', to_mark => 'ret-old')$$) AS rewind_old_mark;
+SELECT sqlstate_of(format($$SELECT * FROM tenant_guard.rewind('r2', to_time => %L)$$, :'before_roll')) AS rewind_old_time;
+SELECT sqlstate_of(format($$SELECT * FROM tenant_guard.changes(%L)$$, cursor)) AS stale_cursor FROM old_cursor;
+SELECT count(*) > 0 AS from_oldest_retained FROM tenant_guard.changes(NULL);
+SELECT count(*) AS from_now FROM tenant_guard.changes(tenant_guard.current_cursor());
+
+-- Inside the retained window rewinds work as before.
+SELECT tenant_guard.mark('ret-new');
+UPDATE item SET v = 'd2' WHERE id = 4;
+INSERT INTO item VALUES ('r3', 5, 'e');
+SELECT * FROM tenant_guard.rewind('r3', to_mark => 'ret-new');
+SELECT * FROM item WHERE tenant_id = 'r3' ORDER BY id;
+
+-- Tombstones expire by policy: a purge by policy with a receipt per tenant.
+SELECT tenant_guard.set_retention('1 hour', '1 second');
+DELETE FROM item WHERE id = 4;
+SELECT count(*) AS r3_tombstones FROM tenant_guard.tombstones WHERE tenant = 'r3';
+SELECT pg_sleep(1.1);
+SELECT history_removed >= 6 AS took_history, tombstones_expired >= 2 AS expired FROM tenant_guard.prune();
+SELECT count(*) AS r3_tombstones_left FROM tenant_guard.tombstones WHERE tenant = 'r3';
+SELECT count(*) AS history_of_row_4 FROM tenant_guard.change_log WHERE rel = 'item'::regclass AND pk = '{"id": 4}';
+SELECT count(*) AS history_of_row_5 FROM tenant_guard.change_log WHERE rel = 'item'::regclass AND pk = '{"id": 5}';
+SELECT act, tenant, tables, live_deleted, tombstones_deleted, history_deleted, jti IS NULL AS no_token, reason
+  FROM tenant_guard.purge_receipts WHERE act = 'expire' AND tenant = 'r3';
+-- r3 cannot be rewound to before that deletion any more; other tenants can.
+SELECT sqlstate_of($$SELECT * FROM tenant_guard.rewind('r3', to_mark => 'ret-new')$$) AS r3_before_expiry;
+SELECT sqlstate_of($$SELECT * FROM tenant_guard.rewind('r2', to_mark => 'ret-new', dry_run => true)$$) AS r2_unaffected;
+SELECT * FROM tenant_guard.prune();  -- nothing more to do
+RESET search_path;
