@@ -59,7 +59,7 @@ SELECT label,
        code(format('SELECT * FROM tenant_guard.tenant_status(%L)', t)) AS tenant_status,
        code(format('SELECT * FROM tenant_guard.changes(NULL, 1, %L)', t)) AS changes
   FROM (SELECT * FROM tenants UNION ALL SELECT 'NULL', NULL UNION ALL SELECT '1 MB', repeat('x', 1000000)) v
- ORDER BY label;
+ ORDER BY label COLLATE "C";
 -- tenant_status(NULL) answers, with nothing counted.
 SELECT count(*) AS counted FROM tenant_guard.tenant_status(NULL) WHERE tombstones > 0 OR history_rows > 0;
 
@@ -67,7 +67,7 @@ SELECT count(*) AS counted FROM tenant_guard.tenant_status(NULL) WHERE tombstone
 CREATE TABLE tenant_rows (tenant text NOT NULL, id int PRIMARY KEY, v text);
 SELECT tenant_guard.protect('tenant_rows', 'tenant');
 SELECT tenant_guard.current_cursor() AS start \gset
-INSERT INTO tenant_rows SELECT t, row_number() OVER (ORDER BY label), t || '|' || label FROM tenants;
+INSERT INTO tenant_rows SELECT t, row_number() OVER (ORDER BY label COLLATE "C"), t || '|' || label FROM tenants;
 CREATE TABLE tenant_rows_saved AS SELECT * FROM tenant_rows;
 -- The change stream gives each tenant exactly its own row.
 SELECT count(*) AS tenants, count(*) FILTER (WHERE ok) AS own_row_only
@@ -258,3 +258,239 @@ UPDATE comma_col SET "a, b" = 'changed', "x"", ""y" = 'changed' WHERE tenant_id 
 SELECT code($$SELECT * FROM tenant_guard.rewind('comma-2', to_mark => 'hostile-m4')$$) AS rewind_comma_column;
 SELECT * FROM differences('comma_col', 'comma_col_saved') ORDER BY 1, 2;
 SELECT intact();
+
+-- =========================================================================
+-- 4. SQL injection through every text argument and GUC: each call either
+--    works with the string as data, or fails with its own SQLSTATE; no
+--    injected statement runs.
+-- =========================================================================
+CREATE TABLE inj_target (tenant_id int NOT NULL, id int PRIMARY KEY);
+CREATE TABLE keys (name text PRIMARY KEY, pem text NOT NULL);
+INSERT INTO keys VALUES
+ ('hostile', E'-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIACUNXg/nIRLFDp2o6GurGEWwd6vJJRiZutsk2Wca4Ke\n-----END PRIVATE KEY-----\n'),
+ ('hostile.pub', E'-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAomQhBzsW9XjpyipHU7XoKC34NAukpPUKAUlyBOI9b2s=\n-----END PUBLIC KEY-----\n');
+CREATE FUNCTION key(n text) RETURNS text LANGUAGE sql AS $$ SELECT pem FROM hostile.keys WHERE name = n $$;
+-- %1$L is the payload (as a literal), %2$L the public key, %3$L the private key.
+-- The calls run in this order (mark before rewind to it, add before revoke),
+-- the GUCs last.
+CREATE TABLE calls (ord int PRIMARY KEY, call text NOT NULL, stmt text NOT NULL);
+INSERT INTO calls VALUES
+ (1, 'protect(rel)', 'SELECT tenant_guard.protect(%1$L)'),
+ (2, 'protect(tenant_column)', 'SELECT tenant_guard.protect(''hostile.inj_target'', %1$L)'),
+ (3, 'protect(delete_mode)', 'SELECT tenant_guard.protect(''hostile.inj_target'', ''tenant_id'', %1$L)'),
+ (4, 'protect(flag_column)', 'SELECT tenant_guard.protect(''hostile.inj_target'', ''tenant_id'', ''flag'', %1$L)'),
+ (5, 'undelete(tenant)', 'SELECT * FROM tenant_guard.undelete(%1$L)'),
+ (6, 'undelete(on_conflict)', 'SELECT * FROM tenant_guard.undelete(''x'', on_conflict => %1$L)'),
+ (7, 'rewind(tenant)', 'SELECT * FROM tenant_guard.rewind(%1$L, to_mark => ''hostile-m4'')'),
+ (8, 'rewind(to_mark)', 'SELECT * FROM tenant_guard.rewind(''x'', to_mark => %1$L)'),
+ (9, 'mark(name)', 'SELECT tenant_guard.mark(%1$L)'),
+ (10, 'rewind(to_mark) existing', 'SELECT * FROM tenant_guard.rewind(''x'', to_mark => %1$L)'),
+ (11, 'changes(cursor)', 'SELECT * FROM tenant_guard.changes(%1$L)'),
+ (12, 'changes(tenant)', 'SELECT * FROM tenant_guard.changes(NULL, 10, %1$L)'),
+ (13, 'tenant_status(tenant)', 'SELECT * FROM tenant_guard.tenant_status(%1$L)'),
+ (14, 'add_purge_key(key_id)', 'SELECT tenant_guard.add_purge_key(%1$L, %2$L)'),
+ (15, 'add_purge_key(public_key)', 'SELECT tenant_guard.add_purge_key(''hostile-bad'', %1$L)'),
+ (16, 'revoke_purge_key(key_id)', 'SELECT tenant_guard.revoke_purge_key(%1$L)'),
+ (17, 'revoke_purge_key(unknown)', 'SELECT tenant_guard.revoke_purge_key(%1$L || ''?'')'),
+ (18, 'sign_token(claims)', 'SELECT tenant_guard.sign_token(jsonb_build_object(%1$L, %1$L), %3$L)'),
+ (19, 'sign_token(private_key)', 'SELECT tenant_guard.sign_token(''{}'', %1$L)'),
+ (20, 'purge(token)', 'SELECT * FROM tenant_guard.purge(%1$L, dry_run => true)'),
+ (21, 'unprotect(rel)', 'SELECT tenant_guard.unprotect(%1$L, ''tg1.x.y'')'),
+ (22, 'unprotect(token)', 'SELECT tenant_guard.unprotect(''hostile.tenant_rows'', %1$L)'),
+ (23, 'SET tenant_guard.actor', 'SELECT set_config(''tenant_guard.actor'', %1$L, false)'),
+ (24, 'SET tenant_guard.tenant', 'SELECT set_config(''tenant_guard.tenant'', %1$L, false)'),
+ (25, 'SET max_tenants_per_statement', 'SELECT set_config(''tenant_guard.max_tenants_per_statement'', %1$L, false)'),
+ (26, 'SET max_token_lifetime', 'SELECT set_config(''tenant_guard.max_token_lifetime'', %1$L, false)');
+CREATE TABLE outcomes (call text, n int, code text);
+DO $$
+DECLARE c record; p record;
+BEGIN
+    FOR c IN SELECT * FROM hostile.calls ORDER BY ord LOOP
+        FOR p IN SELECT * FROM hostile.payloads ORDER BY n LOOP
+            INSERT INTO hostile.outcomes VALUES (c.call, p.n, hostile.code(format(c.stmt, p.p,
+                hostile.key('hostile.pub'), hostile.key('hostile'))));
+        END LOOP;
+    END LOOP;
+END $$;
+RESET tenant_guard.actor;
+RESET tenant_guard.tenant;
+SELECT call, string_agg(DISTINCT code, ', ') AS outcomes FROM outcomes GROUP BY call ORDER BY call COLLATE "C";
+SELECT intact();
+-- What worked kept the string as data: marks, key ids, actors, a pinned tenant.
+SELECT count(*) AS marks_named_literally FROM tenant_guard.marks m JOIN payloads p ON m.name = p.p;
+SELECT count(*) AS keys_named_literally, count(*) FILTER (WHERE revoked_at IS NOT NULL) AS revoked
+  FROM tenant_guard.purge_keys k JOIN payloads p ON k.key_id = p.p;
+DO $$
+DECLARE r record;
+BEGIN
+    FOR r IN SELECT n, p FROM hostile.payloads LOOP
+        PERFORM set_config('tenant_guard.actor', r.p, true);
+        PERFORM set_config('tenant_guard.tenant', r.p, true);
+        INSERT INTO hostile.tenant_rows VALUES (r.p, 4000 + r.n, 'actor');
+    END LOOP;
+END $$;
+SELECT count(*) AS actors_recorded_literally FROM tenant_guard.change_log c JOIN payloads p
+    ON c.actor = p.p AND c.tenant = p.p AND c.pk = jsonb_build_object('id', 4000 + p.n)
+ WHERE c.rel = 'tenant_rows'::regclass;
+SELECT intact();
+
+-- =========================================================================
+-- 5. Tokens: hand-picked malformed tokens, injection in claims, and the
+--    fuzzer's corpus (test/fuzz/corpus).
+-- =========================================================================
+SELECT tenant_guard.add_purge_key('hostile-key', key('hostile.pub'));
+CREATE SEQUENCE jti_seq;
+CREATE FUNCTION claims(extra jsonb DEFAULT '{}') RETURNS jsonb LANGUAGE sql AS $$
+    SELECT jsonb_build_object('kid', 'hostile-key', 'act', 'purge', 'db', tenant_guard.database_id(),
+                              'tenant', 'hostile-nobody', 'tables', jsonb_build_array('hostile.tenant_rows'),
+                              'max_rows', 100, 'exp', floor(extract(epoch FROM now()))::bigint + 600,
+                              'jti', 'hostile-' || nextval('hostile.jti_seq'), 'reason', 'hostile test') || extra $$;
+CREATE FUNCTION token(c jsonb) RETURNS text LANGUAGE sql AS $$ SELECT tenant_guard.sign_token(c, hostile.key('hostile')) $$;
+CREATE FUNCTION b64u(b bytea) RETURNS text LANGUAGE sql AS
+    $$ SELECT rtrim(translate(encode(b, 'base64'), E'+/\n', '-_'), '=') $$;
+CREATE FUNCTION b64u(s text) RETURNS text LANGUAGE sql AS $$ SELECT hostile.b64u(convert_to(s, 'UTF8')) $$;
+-- A token around any payload bytes, with a signature of 64 zero bytes.
+CREATE FUNCTION wrap(payload bytea) RETURNS text LANGUAGE sql AS
+    $$ SELECT 'tg1.' || hostile.b64u(payload) || '.' || hostile.b64u(decode(repeat('00', 64), 'hex')) $$;
+CREATE FUNCTION try_purge(t text) RETURNS text LANGUAGE sql AS
+    $$ SELECT hostile.code(format('SELECT * FROM tenant_guard.purge(%L, dry_run => true)', t)) $$;
+SELECT token(claims()) AS good \gset
+SELECT try_purge(:'good') AS good_token;
+SELECT label, try_purge(t) FROM (VALUES
+    ('empty', ''),
+    ('prefix only', 'tg1.'),
+    ('upper-case prefix', 'TG1' || substr(:'good', 4)),
+    ('wrong version', 'tg0' || substr(:'good', 4)),
+    ('no prefix', substr(:'good', 5)),
+    ('two parts', split_part(:'good', '.', 1) || '.' || split_part(:'good', '.', 2)),
+    ('empty parts', 'tg1..'),
+    ('extra dot', :'good' || '.'),
+    ('four parts', :'good' || '.AAAA'),
+    ('dot inside payload', 'tg1.' || split_part(:'good', '.', 2) || '..' || split_part(:'good', '.', 3)),
+    ('padded', :'good' || '=='),
+    ('base64 not base64url', 'tg1.' || translate(split_part(:'good', '.', 2), '-_', '+/') || '+/.' || split_part(:'good', '.', 3)),
+    ('bad characters', 'tg1.ey!J$%.' || split_part(:'good', '.', 3)),
+    ('impossible length', 'tg1.AAAAA.' || split_part(:'good', '.', 3)),
+    ('non-canonical last char', 'tg1.' || b64u('{}') || 'B.' || split_part(:'good', '.', 3)),
+    ('truncated signature', substr(:'good', 1, length(:'good') - 10)),
+    ('truncated payload', 'tg1.' || substr(split_part(:'good', '.', 2), 1, 20) || '.' || split_part(:'good', '.', 3)),
+    ('long signature', :'good' || 'AAAA'),
+    ('space inside', 'tg1. ' || substr(:'good', 5)),
+    ('newline at end', :'good' || E'\n'),
+    ('NUL escape in text', 'tg1.\0.' || split_part(:'good', '.', 3)),
+    ('huge (1 MB)', 'tg1.' || repeat('A', 1000000) || '.' || split_part(:'good', '.', 3)),
+    ('not JSON', wrap('not json')),
+    ('JSON array', wrap('[1, 2]')),
+    ('JSON null', wrap('null')),
+    ('empty payload', wrap('')),
+    ('trailing garbage', wrap(convert_to(claims()::text || 'x', 'UTF8'))),
+    ('two objects', wrap(convert_to(claims()::text || claims()::text, 'UTF8'))),
+    ('duplicate key', wrap(convert_to('{"kid": "a", ' || substr(claims()::text, 2), 'UTF8'))),
+    ('duplicate kid, same value', wrap(convert_to('{"kid": "hostile-key", ' || substr(claims()::text, 2), 'UTF8'))),
+    ('NUL byte in JSON', wrap(decode('7b226b6964223a2261006222', 'hex') || convert_to('}', 'UTF8'))),
+    ('NUL byte after JSON', wrap(convert_to(claims()::text, 'UTF8') || '\x00'::bytea)),
+    ('\u0000 in tenant', wrap(convert_to(replace(claims()::text, '"hostile-nobody"', '"a\u0000b"'), 'UTF8'))),
+    ('invalid UTF-8', wrap(decode('7b226b6964223a22ff227d', 'hex'))),
+    ('overlong UTF-8', wrap(decode('7b226b6964223a22c0af227d', 'hex'))),
+    ('lone surrogate', wrap(convert_to('{"kid": "\ud800"}', 'UTF8'))),
+    ('deep nesting', wrap(convert_to(repeat('[', 100000) || repeat(']', 100000), 'UTF8'))),
+    ('deep nesting in a claim', wrap(convert_to('{"rows": ' || repeat('[', 100000) || repeat(']', 100000) || '}', 'UTF8'))),
+    ('1e999', wrap(convert_to(replace(claims()::text, '"max_rows": 100', '"max_rows": 1e999'), 'UTF8'))),
+    ('2^64', wrap(convert_to(replace(claims()::text, '"max_rows": 100', '"max_rows": 18446744073709551616'), 'UTF8'))),
+    ('-0', wrap(convert_to(replace(claims()::text, '"max_rows": 100', '"max_rows": -0'), 'UTF8'))),
+    ('exp true', token(claims('{"exp": true}'))),
+    ('exp object', token(claims('{"exp": {"n": 1}}'))),
+    ('exp i64 max', token(claims('{"exp": 9223372036854775807}'))),
+    ('exp negative', token(claims('{"exp": -1}'))),
+    ('max_rows -1', token(claims('{"max_rows": -1}'))),
+    ('jti empty', token(claims('{"jti": ""}'))),
+    ('jti number', token(claims('{"jti": 7}'))),
+    ('reason array', token(claims('{"reason": ["a"]}'))),
+    ('tenant number', token(claims('{"tenant": 7}'))),
+    ('tenant null', token(claims('{"tenant": null}'))),
+    ('tenant empty', token(claims('{"tenant": ""}'))),
+    ('tables object', token(claims('{"tables": {"a": 1}}'))),
+    ('tables [1]', token(claims('{"tables": [1]}'))),
+    ('tables [""]', token(claims('{"tables": [""]}'))),
+    ('rows [[1]]', token(claims('{"rows": [[1]]}'))),
+    ('rows [{}]', token(claims('{"rows": [{}]}'))),
+    ('live 1', token(claims('{"live": 1}'))),
+    ('act PURGE', token(claims('{"act": "PURGE"}'))),
+    ('claims empty', tenant_guard.sign_token('{}', key('hostile')))) v(label, t)
+ ORDER BY label COLLATE "C";
+SELECT code($$SELECT tenant_guard.sign_token('[1]', hostile.key('hostile'))$$) AS sign_array_claims;
+-- Injection through the claims: names that are no table, keys that are no
+-- primary key, and a kid nobody registered.
+SELECT p.n, try_purge(token(claims(jsonb_build_object('tables', jsonb_build_array(p.p))))) AS tables_claim,
+       try_purge(token(claims(jsonb_build_object('tables', jsonb_build_array('hostile.' || p.p))))) AS qualified,
+       try_purge(token(claims(jsonb_build_object('rows', jsonb_build_array(jsonb_build_object('id', p.p)))))) AS row_key_value,
+       try_purge(token(claims(jsonb_build_object('rows', jsonb_build_array(jsonb_build_object(p.p, 1)))))) AS row_key_column,
+       try_purge(token(claims(jsonb_build_object('kid', p.p)))) AS kid
+  FROM payloads p ORDER BY p.n;
+-- Table names that are not even names: TG017 as well.
+SELECT label, try_purge(token(claims(jsonb_build_object('tables', jsonb_build_array(t))))) FROM (VALUES
+    ('unbalanced quote', 'hostile."x'), ('three dots', 'a.b.c.d'), ('other database', 'otherdb.hostile.tenant_rows'),
+    ('trailing dot', 'hostile.'), ('only dots', '...')) v(label, t)
+ ORDER BY label COLLATE "C";
+SELECT intact();
+-- A real purge whose tenant, jti and reason are payloads: the receipt keeps
+-- them literally; only that tenant's row goes.
+SELECT count(*) AS before FROM tenant_rows;
+SELECT rel, live_deleted, tombstones_deleted FROM tenant_guard.purge(
+    token(claims(jsonb_build_object('tenant', (SELECT p FROM payloads WHERE n = 1), 'live', true,
+                                    'jti', (SELECT p FROM payloads WHERE n = 2), 'reason', (SELECT p FROM payloads WHERE n = 3)))));
+SELECT count(*) AS after, count(*) FILTER (WHERE tenant = (SELECT p FROM payloads WHERE n = 1)) AS purged_tenant_rows
+  FROM tenant_rows;
+SELECT tenant = (SELECT p FROM payloads WHERE n = 1) AS tenant_literal, reason = (SELECT p FROM payloads WHERE n = 3) AS reason_literal,
+       tables FROM tenant_guard.purge_receipts WHERE jti = (SELECT p FROM payloads WHERE n = 2);
+SELECT intact();
+
+-- Quoted identifiers in a token: purge one tenant of the quoted tables (dry
+-- run, then for real), and unprotect the flag table.
+SELECT rel, live_deleted, tombstones_deleted FROM tenant_guard.purge(token(claims(jsonb_build_object(
+    'tenant', 'q''1', 'live', true, 'tables', jsonb_build_array(
+        '"Hostile ""Schema"". Ü"."Parent.Table ""Q"" 表"', '"Hostile ""Schema"". Ü"."child;DROP TABLE hostile.canary"')))),
+    dry_run => true) ORDER BY rel::text COLLATE "C";
+SELECT rel, live_deleted, tombstones_deleted FROM tenant_guard.purge(token(claims(jsonb_build_object(
+    'tenant', 'q''1', 'live', true, 'tables', jsonb_build_array(
+        '"Hostile ""Schema"". Ü"."Parent.Table ""Q"" 表"', '"Hostile ""Schema"". Ü"."child;DROP TABLE hostile.canary"')))))
+ ORDER BY rel::text COLLATE "C";
+SELECT t, r FROM quoted_state ORDER BY 1, 2;
+SELECT count(*) AS q1_history FROM tenant_guard.change_log WHERE tenant = 'q''1' AND rel::text NOT LIKE '%Flag%';
+SELECT tenant_guard.unprotect('"Hostile ""Schema"". Ü"."Flag ""Table"""', token(claims(jsonb_build_object(
+    'act', 'unprotect', 'tables', jsonb_build_array('"Hostile ""Schema"". Ü"."Flag ""Table"""')) ) - 'tenant'));
+SELECT count(*) AS still_protected FROM tenant_guard.protected_tables WHERE rel::text LIKE '%Flag%';
+
+-- The fuzzer's corpus: token-mode entries as they are, claims-mode entries
+-- wrapped (as the fuzz target does); only TG01x refusals.
+CREATE TABLE corpus (name text PRIMARY KEY, entry text NOT NULL);
+INSERT INTO corpus VALUES
+ ('claims_duplicate_key', '1{"kid":"a","kid":"b"}'),
+ ('claims_expired', '1{"act":"purge","db":"7301234567890123456/app","exp":1795600000,"iat":1795600800,"jti":"seed-1","kid":"ops-2026","max_rows":1000,"reason":"GDPR erasure request 4711","tenant":"acme"}'),
+ ('claims_full', '1{"act":"purge","db":"7301234567890123456/app","exp":1795604400,"iat":1795600800,"jti":"seed-1","kid":"ops-2026","live":true,"max_rows":1000,"nbf":1795600000,"reason":"GDPR erasure request 4711","rows":[{"id":7},{"no":12,"region":"eu"}],"tables":["public.orders","billing.invoices"],"tenant":"acme"}'),
+ ('claims_nested', '1{"rows":[{"id":[[[[1]]]]}]}'),
+ ('claims_purge', '1{"act":"purge","db":"7301234567890123456/app","exp":1795604400,"iat":1795600800,"jti":"seed-1","kid":"ops-2026","max_rows":1000,"reason":"GDPR erasure request 4711","tenant":"acme"}'),
+ ('claims_unprotect', '1{"act":"unprotect","db":"7301234567890123456/app","exp":1795604400,"jti":"seed-2","kid":"ops-2026","max_rows":0,"reason":"table retired","tables":["public.orders"]}'),
+ ('claims_wrong_types', '1{"act":"purge","db":"7301234567890123456/app","exp":1795604400.5,"iat":1795600800,"jti":"seed-1","kid":"ops-2026","max_rows":"10","reason":"GDPR erasure request 4711","tenant":"acme"}'),
+ ('token_bad_prefix', '0tg2.eyJhY3QiOiJwdXJnZSIsImRiIjoiNzMwMTIzNDU2Nzg5MDEyMzQ1Ni9hcHAiLCJleHAiOjE3OTU2MDQ0MDAsImlhdCI6MTc5NTYwMDgwMCwianRpIjoic2VlZC0xIiwia2lkIjoib3BzLTIwMjYiLCJtYXhfcm93cyI6MTAwMCwicmVhc29uIjoiR0RQUiBlcmFzdXJlIHJlcXVlc3QgNDcxMSIsInRlbmFudCI6ImFjbWUifQ.1RkgvmtQnWFSRYTbqFG_aTMJYtZJl_rn4iJ39-RoISH9SmbPPK-pSg32_A7ssbZLIrkkJZ_bae_Ei5vk6u-dDg'),
+ ('token_padded', '0tg1.eyJhY3QiOiJwdXJnZSIsImRiIjoiNzMwMTIzNDU2Nzg5MDEyMzQ1Ni9hcHAiLCJleHAiOjE3OTU2MDQ0MDAsImlhdCI6MTc5NTYwMDgwMCwianRpIjoic2VlZC0xIiwia2lkIjoib3BzLTIwMjYiLCJtYXhfcm93cyI6MTAwMCwicmVhc29uIjoiR0RQUiBlcmFzdXJlIHJlcXVlc3QgNDcxMSIsInRlbmFudCI6ImFjbWUifQ.1RkgvmtQnWFSRYTbqFG_aTMJYtZJl_rn4iJ39-RoISH9SmbPPK-pSg32_A7ssbZLIrkkJZ_bae_Ei5vk6u-dDg=='),
+ ('token_purge', '0tg1.eyJhY3QiOiJwdXJnZSIsImRiIjoiNzMwMTIzNDU2Nzg5MDEyMzQ1Ni9hcHAiLCJleHAiOjE3OTU2MDQ0MDAsImlhdCI6MTc5NTYwMDgwMCwianRpIjoic2VlZC0xIiwia2lkIjoib3BzLTIwMjYiLCJtYXhfcm93cyI6MTAwMCwicmVhc29uIjoiR0RQUiBlcmFzdXJlIHJlcXVlc3QgNDcxMSIsInRlbmFudCI6ImFjbWUifQ.1RkgvmtQnWFSRYTbqFG_aTMJYtZJl_rn4iJ39-RoISH9SmbPPK-pSg32_A7ssbZLIrkkJZ_bae_Ei5vk6u-dDg'),
+ ('token_purge_full', '0tg1.eyJhY3QiOiJwdXJnZSIsImRiIjoiNzMwMTIzNDU2Nzg5MDEyMzQ1Ni9hcHAiLCJleHAiOjE3OTU2MDQ0MDAsImlhdCI6MTc5NTYwMDgwMCwianRpIjoic2VlZC0xIiwia2lkIjoib3BzLTIwMjYiLCJsaXZlIjp0cnVlLCJtYXhfcm93cyI6MTAwMCwibmJmIjoxNzk1NjAwMDAwLCJyZWFzb24iOiJHRFBSIGVyYXN1cmUgcmVxdWVzdCA0NzExIiwicm93cyI6W3siaWQiOjd9LHsibm8iOjEyLCJyZWdpb24iOiJldSJ9XSwidGFibGVzIjpbInB1YmxpYy5vcmRlcnMiLCJiaWxsaW5nLmludm9pY2VzIl0sInRlbmFudCI6ImFjbWUifQ.Qxh8F9-KF9vKW4i6_dkKTZefTuAv2gmdjssm9Riq4TADEgDJ3p4cKC35hiPhM7w8YrXp-s80PO0JvsL6ZyKuAQ'),
+ ('token_two_parts', '0tg1.eyJhY3QiOiJwdXJnZSIsImRiIjoiNzMwMTIzNDU2Nzg5MDEyMzQ1Ni9hcHAiLCJleHAiOjE3OTU2MDQ0MDAsImlhdCI6MTc5NTYwMDgwMCwianRpIjoic2VlZC0xIiwia2lkIjoib3BzLTIwMjYiLCJtYXhfcm93cyI6MTAwMCwicmVhc29uIjoiR0RQUiBlcmFzdXJlIHJlcXVlc3QgNDcxMSIsInRlbmFudCI6ImFjbWUifQ'),
+ ('token_unprotect', '0tg1.eyJhY3QiOiJ1bnByb3RlY3QiLCJkYiI6IjczMDEyMzQ1Njc4OTAxMjM0NTYvYXBwIiwiZXhwIjoxNzk1NjA0NDAwLCJqdGkiOiJzZWVkLTIiLCJraWQiOiJvcHMtMjAyNiIsIm1heF9yb3dzIjowLCJyZWFzb24iOiJ0YWJsZSByZXRpcmVkIiwidGFibGVzIjpbInB1YmxpYy5vcmRlcnMiXX0.6u0ADyrRK055BnJ2p58YdCfSOqSGbg4GRATJXnuefxdCU4m4SfJxWX4C35W2M4WPTRJAhhKxagFHqB7y0OJ9BQ');
+-- Each entry, and each of its prefixes every 7 bytes (truncations), through
+-- purge(token, dry_run => true) and unprotect().
+CREATE TABLE corpus_tokens AS
+SELECT name, cut, CASE WHEN left(entry, 1) = '0' THEN left(substr(entry, 2), cut)
+                       ELSE wrap(convert_to(left(substr(entry, 2), cut), 'UTF8')) END AS t
+  FROM corpus, LATERAL generate_series(1, length(entry) - 1, 7) cut
+UNION ALL SELECT name, NULL, CASE WHEN left(entry, 1) = '0' THEN substr(entry, 2)
+                                  ELSE wrap(convert_to(substr(entry, 2), 'UTF8')) END FROM corpus;
+SELECT name, try_purge(t) AS whole FROM corpus_tokens WHERE cut IS NULL ORDER BY name COLLATE "C";
+SELECT count(*) AS truncations, string_agg(DISTINCT try_purge(t), ', ') AS purge,
+       string_agg(DISTINCT code(format('SELECT tenant_guard.unprotect(%L, %L)', 'hostile.tenant_rows', t)), ', ') AS unprotect
+  FROM corpus_tokens WHERE cut IS NOT NULL;
+
+-- Still here, nothing injected.
+SELECT intact(), (SELECT count(*) FROM tenant_guard.protected_tables WHERE rel = 'hostile.tenant_rows'::regclass) AS still_protected;
+RESET search_path;
