@@ -177,7 +177,8 @@ SELECT c AS bad_scope, try_purge(token(x)) FROM (VALUES
     ('not protected', claims('{"tables": ["purgetest.plain"]}')),
     ('unprotect token', claims('{"act": "unprotect", "tables": ["purgetest.accounts"]}', ARRAY['tenant'])),
     ('rows not pk', claims('{"rows": [{"email": "c121@t501.example"}]}')),
-    ('rows pk + more', claims('{"rows": [{"id": 12, "tenant_id": 501}]}'))) v(c, x);
+    ('rows pk + more', claims('{"rows": [{"id": 12, "tenant_id": 501}]}')),
+    ('rows null key', claims('{"rows": [{"id": null}]}'))) v(c, x);
 -- TG016: 4 tombstones in scope (9 rows with live ones); exactly max_rows passes.
 SELECT try_purge(token(claims('{"max_rows": 3, "jti": "purgetest-r016"}'))) AS tombstones_over,
        try_purge(token(claims('{"max_rows": 8, "live": true}'))) AS live_over,

@@ -50,6 +50,9 @@ nlohmann::json parse_strict_json(std::string_view text, std::size_t max_depth) {
         return true;
     };
 
+    // nlohmann's lexer takes a NUL byte for the end of input and would ignore
+    // whatever follows it; JSON text never holds a raw NUL.
+    if (text.find('\0') != std::string_view::npos) throw StrictJsonError("JSON text contains a NUL byte");
     try {
         return nlohmann::json::parse(text.begin(), text.end(), check);
     } catch (const nlohmann::json::exception& error) {

@@ -27,9 +27,34 @@ std::string typed(Oid relid, const std::string &quoted_columns) {
         "                  ORDER BY a.attname::text COLLATE \"C\") "
         "  FROM pg_catalog.pg_attribute a "
         " WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped "
-        "   AND quote_ident(a.attname) = ANY (string_to_array($2, ', '))",
-        {{OIDOID, ObjectIdGetDatum(relid)}, spi::text_arg(quoted_columns)});
+        "   AND quote_ident(a.attname) = ANY ($2)",
+        {{OIDOID, ObjectIdGetDatum(relid)}, {TEXTARRAYOID, text_array(split_list(quoted_columns))}});
     return n ? spi::text(0, 1) : std::string();
+}
+
+std::vector<std::string> split_list(const std::string &quoted_columns) {
+    std::vector<std::string> out;
+    size_t i = 0, n = quoted_columns.size();
+    while (i < n) {
+        size_t start = i;
+        if (quoted_columns[i] == '"') {
+            // Up to the closing quote; "" inside is an escaped quote.
+            for (i++; i < n; i++) {
+                if (quoted_columns[i] != '"') continue;
+                if (i + 1 < n && quoted_columns[i + 1] == '"') {
+                    i++;
+                    continue;
+                }
+                i++;
+                break;
+            }
+        } else {
+            while (i < n && quoted_columns[i] != ',') i++;
+        }
+        out.push_back(quoted_columns.substr(start, i - start));
+        if (i < n) i += 2;  // ", "
+    }
+    return out;
 }
 
 Datum text_array(const std::vector<std::string> &items) {

@@ -24,6 +24,10 @@ std::string primary_key_match(Oid relid);
 // "a integer, b text" for a quoted column list "a, b" (for jsonb_to_record).
 std::string typed(Oid relid, const std::string &quoted_columns);
 
+// The items of a list of quote_ident()ed names joined by ", " (a quoted name
+// may itself contain ", ").
+std::vector<std::string> split_list(const std::string &quoted_columns);
+
 // A text[] datum.
 Datum text_array(const std::vector<std::string> &items);
 

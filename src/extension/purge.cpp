@@ -37,18 +37,6 @@ struct ScopeTable {
 // Runs one query in a subtransaction that is rolled back; returns its first
 // column's text, or nullopt when PostgreSQL refused it (e.g. an input that
 // does not convert to a column's type).
-std::optional<std::string> try_query(const std::string &sql, const std::vector<spi::Arg> &args) {
-    try {
-        return run_and_roll_back([&] {
-            uint64 n = spi::exec(sql, args);
-            return std::optional<std::string>(n && !spi::is_null(0, 1) ? spi::text(0, 1) : std::string());
-        });
-    } catch (const PgErrorPending &e) {
-        if (e.data) FreeErrorData(e.data);
-        return std::nullopt;
-    }
-}
-
 std::vector<std::string> primary_key_columns(Oid relid) { return columns::names(relid, columns::primary_key, false); }
 
 // The sorted keys of a JSON object (the token's row key), via PostgreSQL.
@@ -70,7 +58,7 @@ ScopeTable describe(const registry::ProtectedTable &t, const std::string &tenant
     if (n == 0) throw Error(ERRCODE_UNDEFINED_COLUMN, "tenant column of " + s.rel + " is missing");
     std::string tenant_type = spi::text(n - 1, 1);
     s.tenant_match = "x." + spi::quote_ident(t.tenant_column) + " = $1::" + tenant_type;
-    s.tenant_fits = try_query("SELECT $1::" + tenant_type + "::text", {spi::text_arg(tenant)}).has_value();
+    s.tenant_fits = spi::try_text("SELECT $1::" + tenant_type + "::text", {spi::text_arg(tenant)}).has_value();
     std::string pairs;
     for (const auto &c : primary_key_columns(t.relid))
         pairs += (pairs.empty() ? "" : ", ") + spi::quote_literal(c) + ", x." + spi::quote_ident(c);
@@ -85,8 +73,7 @@ std::vector<ScopeTable> resolve_scope(const tokens::VerifiedToken &token) {
         chosen = active;
     } else {
         for (const auto &name : token.tables) {
-            uint64 n = spi::exec("SELECT to_regclass($1)::oid", {spi::text_arg(name)});
-            Oid relid = n && !spi::is_null(0, 1) ? (Oid)spi::int64_at(0, 1) : InvalidOid;
+            Oid relid = spi::relation_named(name);
             const registry::ProtectedTable *match = nullptr;
             for (const auto &t : active)
                 if (t.relid == relid) match = &t;
@@ -103,13 +90,17 @@ std::vector<ScopeTable> resolve_scope(const tokens::VerifiedToken &token) {
 
     // Each row key goes to the tables whose primary key it names.
     for (const auto &row : token.rows_json) {
+        // A primary key is never NULL: a null in a row key names no row.
+        if (spi::exec("SELECT 1 FROM jsonb_each($1::jsonb) AS e WHERE e.value = 'null'::jsonb", {spi::text_arg(row)}))
+            throw Error(scope_invalid, "row key " + row + " of the token has a null value",
+                        "", "Primary-key values are never NULL; name each row by its key values.");
         auto keys = object_keys(row);
         bool placed = false;
         for (auto &s : scope)
             if (primary_key_columns(s.table.relid) == keys) {
                 // Through the table's own types: {"id": "7"} means id 7, and a
                 // key that is no value of its column is refused, not ignored.
-                auto canonical = try_query("SELECT " + std::string(s.pk_json) + " FROM jsonb_populate_record(NULL::" +
+                auto canonical = spi::try_text("SELECT " + std::string(s.pk_json) + " FROM jsonb_populate_record(NULL::" +
                                                s.rel + ", $1::jsonb) AS x",
                                            {spi::text_arg(row)});
                 if (!canonical)

@@ -107,23 +107,23 @@ class TableRewind {
         std::map<std::string, std::vector<std::string>> by_columns;
         for (const auto &t : targets_)
             if (!t.image.empty()) by_columns[t.columns].push_back(t.image);
-        for (const auto &[columns, images] : by_columns) {
-            if (columns.empty()) continue;
-            std::string typed = typed_columns(columns);
+        for (const auto &[column_list, images] : by_columns) {
+            if (column_list.empty()) continue;
+            std::string typed = typed_columns(column_list);
             std::string source = "unnest($1::text[]) AS u(t), LATERAL jsonb_to_record(u.t::jsonb) AS p(" + typed + ")";
             std::vector<spi::Arg> args = {{TEXTARRAYOID, columns::text_array(images)}};
             std::string set_list, old_values, new_values;
-            for (const auto &c : split(columns)) {
+            for (const auto &c : columns::split_list(column_list)) {
                 set_list += (set_list.empty() ? "" : ", ") + c + " = p." + c;
                 old_values += (old_values.empty() ? "" : ", ") + ("x." + c);
                 new_values += (new_values.empty() ? "" : ", ") + ("p." + c);
             }
             counts_.reverted += (int64)spi::exec("UPDATE " + rel_ + " AS x SET " + set_list + " FROM " + source +
                                                      " WHERE " + pk_match_ + " AND ROW(" + old_values +
-                                                     ") IS DISTINCT FROM ROW(" + new_values + ")",
+                                                     ")::text IS DISTINCT FROM ROW(" + new_values + ")::text",
                                                  args);
             counts_.reinserted += (int64)spi::exec(
-                "INSERT INTO " + rel_ + " (" + columns + ") OVERRIDING SYSTEM VALUE SELECT p.* FROM " + source +
+                "INSERT INTO " + rel_ + " (" + column_list + ") OVERRIDING SYSTEM VALUE SELECT p.* FROM " + source +
                     " WHERE NOT EXISTS (SELECT 1 FROM " + rel_ + " AS x WHERE " + pk_match_ + ")",
                 args);
         }
@@ -148,18 +148,6 @@ class TableRewind {
     }
 
     std::string typed_columns(const std::string &columns) { return columns::typed(table_.relid, columns); }
-
-    static std::vector<std::string> split(const std::string &columns) {
-        std::vector<std::string> out;
-        size_t start = 0;
-        while (start <= columns.size()) {
-            size_t end = columns.find(", ", start);
-            if (end == std::string::npos) end = columns.size();
-            out.push_back(columns.substr(start, end - start));
-            start = end + 2;
-        }
-        return out;
-    }
 
     const registry::ProtectedTable &table_;
     const std::string &tenant_;

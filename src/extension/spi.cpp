@@ -1,4 +1,5 @@
 #include "extension/spi.hpp"
+#include "extension/subtransaction.hpp"
 
 #include "extension/catalog.hpp"
 
@@ -97,6 +98,27 @@ std::string qualified_name(Oid relid) {
         if (!nsp || !rel) elog(ERROR, "relation with OID %u does not exist", relid);
         return quote_qualified_identifier(nsp, rel);
     });
+}
+
+}  // namespace tg::spi
+
+namespace tg::spi {
+
+std::optional<std::string> try_text(const std::string &sql, const std::vector<Arg> &args) {
+    try {
+        return run_and_roll_back([&] {
+            uint64 n = exec(sql, args);
+            return std::optional<std::string>(n && !is_null(0, 1) ? text(0, 1) : std::string());
+        });
+    } catch (const PgErrorPending &e) {
+        if (e.data) FreeErrorData(e.data);
+        return std::nullopt;
+    }
+}
+
+Oid relation_named(const std::string &name) {
+    auto oid = try_text("SELECT to_regclass($1)::oid", {text_arg(name)});
+    return oid && !oid->empty() ? (Oid)std::stoul(*oid) : InvalidOid;
 }
 
 }  // namespace tg::spi

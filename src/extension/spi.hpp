@@ -3,6 +3,7 @@
 // the C++ objects on the stack are destroyed properly on the way out.
 #pragma once
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -73,5 +74,13 @@ class AsRole {
 std::string quote_ident(const std::string &s);
 std::string quote_literal(const std::string &s);
 std::string qualified_name(Oid relid);  // "schema"."table"
+
+// The first column of the first row of a query run in a subtransaction that
+// is rolled back; nullopt when the query fails (its error is discarded).
+std::optional<std::string> try_text(const std::string &sql, const std::vector<Arg> &args);
+
+// The relation a (possibly qualified, possibly malformed) name denotes, or
+// InvalidOid: names from tokens are data, never a reason for a syntax error.
+Oid relation_named(const std::string &name);
 
 }  // namespace tg::spi

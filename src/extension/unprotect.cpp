@@ -42,8 +42,7 @@ TG_FUNCTION(tg_unprotect) {
     tokens::VerifiedToken token = verify_token(token_text, "unprotect");
     consume_token(token);
     std::string rel = spi::qualified_name(relid);
-    uint64 n = spi::exec("SELECT to_regclass($1)::oid", {spi::text_arg(token.tables.at(0))});
-    if (n == 0 || spi::is_null(0, 1) || (Oid)spi::int64_at(0, 1) != relid)
+    if (spi::relation_named(token.tables.at(0)) != relid)
         throw Error(scope_invalid, "the token names table \"" + token.tables.at(0) + "\", not " + rel, "",
                     "An unprotect token names exactly the table it unprotects.");
     auto table = registry::find(relid);
