@@ -56,12 +56,12 @@ TEST(StrictJson, MessagesLeaveOutTheLibrarysExceptionId) {
     }
 }
 
-}  // namespace
-}  // namespace tg::common
-
 TEST(StrictJson, RejectsNulBytesAnywhere) {
     using namespace std::string_literals;
     EXPECT_THROW(parse_strict_json("{\"a\": 1}\0"s), StrictJsonError);
     EXPECT_THROW(parse_strict_json("{\"a\": 1}\0garbage"s), StrictJsonError);
     EXPECT_THROW(parse_strict_json("{\"a\": \"x\0y\"}"s), StrictJsonError);
 }
+
+}  // namespace
+}  // namespace tg::common
