@@ -17,6 +17,7 @@
 #include "extension/columns.hpp"
 #include "extension/fk_order.hpp"
 #include "extension/module.hpp"
+#include "extension/retryable.hpp"
 #include "extension/spi.hpp"
 #include "extension/table_counts.hpp"
 #include "extension/subtransaction.hpp"
@@ -90,6 +91,19 @@ class TableRewind {
         for (uint64 r = 0; r < n; r++) undone_deletions_.push_back(spi::text(r, 1));
     }
 
+    // Locks the rows it will change before changing any, tables parents
+    // first: the order of writers and of PostgreSQL's own cascades, so a
+    // writer of the same tenant waits for the rewind or the rewind for it,
+    // instead of the two deadlocking (deletions below go children first).
+    void lock_rows() {
+        if (targets_.empty()) return;
+        std::vector<std::string> keys;
+        for (const auto &t : targets_) keys.push_back(t.pk);
+        spi::exec("SELECT 1 FROM " + rel_ + " AS x, unnest($1::text[]) AS u(k), LATERAL jsonb_populate_record(NULL::" +
+                      rel_ + ", u.k::jsonb) AS p WHERE " + pk_match_ + " ORDER BY u.k FOR UPDATE OF x",
+                  {{TEXTARRAYOID, columns::text_array(keys)}});
+    }
+
     // Rows that did not exist at the point go (as tombstones, through capture).
     void remove_new_rows() {
         std::vector<std::string> keys;
@@ -107,7 +121,9 @@ class TableRewind {
         std::map<std::string, std::vector<std::string>> by_columns;
         for (const auto &t : targets_)
             if (!t.image.empty()) by_columns[t.columns].push_back(t.image);
-        for (const auto &[column_list, images] : by_columns) {
+        for (const auto &entry : by_columns) {
+            const std::string &column_list = entry.first;
+            const std::vector<std::string> &images = entry.second;
             if (column_list.empty()) continue;
             std::string typed = typed_columns(column_list);
             std::string source = "unnest($1::text[]) AS u(t), LATERAL jsonb_to_record(u.t::jsonb) AS p(" + typed + ")";
@@ -122,10 +138,13 @@ class TableRewind {
                                                      " WHERE " + pk_match_ + " AND ROW(" + old_values +
                                                      ")::text IS DISTINCT FROM ROW(" + new_values + ")::text",
                                                  args);
-            counts_.reinserted += (int64)spi::exec(
-                "INSERT INTO " + rel_ + " (" + column_list + ") OVERRIDING SYSTEM VALUE SELECT p.* FROM " + source +
-                    " WHERE NOT EXISTS (SELECT 1 FROM " + rel_ + " AS x WHERE " + pk_match_ + ")",
-                args);
+            counts_.reinserted += (int64)unique_violation_is_retryable(
+                "rows of " + rel_ + " changed while the rewind ran", [&] {
+                    return spi::exec("INSERT INTO " + rel_ + " (" + column_list +
+                                         ") OVERRIDING SYSTEM VALUE SELECT p.* FROM " + source +
+                                         " WHERE NOT EXISTS (SELECT 1 FROM " + rel_ + " AS x WHERE " + pk_match_ + ")",
+                                     args);
+                });
         }
     }
 
@@ -221,6 +240,7 @@ std::vector<Counts> rewind(FunctionCallInfo fcinfo, const std::string &tenant) {
     std::vector<TableRewind> tables;
     for (const auto &t : order) tables.emplace_back(t, tenant, point);
     for (auto &t : tables) t.collect();
+    for (auto &t : tables) t.lock_rows();  // parents first
     OriginScope origin(Origin::rewind);
     for (auto it = tables.rbegin(); it != tables.rend(); ++it) it->remove_new_rows();  // children first
     for (auto &t : tables) t.restore_old_rows();                                    // parents first

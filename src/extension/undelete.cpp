@@ -13,6 +13,7 @@
 #include "extension/errors.hpp"
 #include "extension/fk_order.hpp"
 #include "extension/module.hpp"
+#include "extension/retryable.hpp"
 #include "extension/spi.hpp"
 #include "extension/table_counts.hpp"
 #include "extension/subtransaction.hpp"
@@ -133,13 +134,17 @@ class TableRestore {
         }
         drop_conflicts(rows);
         if (rows.empty()) return;
-        insert_rows(rows);
+        std::unordered_set<std::string> inserted = insert_rows(rows);
         std::vector<Datum> ids;
-        for (const auto &t : rows) ids.push_back(t.id);
+        for (const auto &t : rows)
+            if (!options_.skip_conflicts || inserted.count(t.pk_text))
+                ids.push_back(t.id);
+            else
+                counts_.skipped++;  // its key was taken meanwhile by a concurrent insert
         spi::AsExtensionOwner owner;
         spi::exec("DELETE FROM tenant_guard.tombstone_data WHERE tombstone_id = ANY ($1)",
                   {{INT8ARRAYOID, datum_array(ids, INT8OID)}});
-        counts_.restored += (int64)rows.size();
+        counts_.restored += (int64)ids.size();
     }
 
     // Rows whose primary key a live row holds again: an error, or skipped.
@@ -170,8 +175,21 @@ class TableRestore {
     }
 
     // One INSERT per set of columns present in the images: columns added since
-    // the deletion are left to their defaults, dropped ones are ignored.
-    void insert_rows(const std::vector<Tombstone> &rows) {
+    // the deletion are left to their defaults, dropped ones are ignored. With
+    // skip_conflicts, a key that a concurrent transaction took after the
+    // conflict check is skipped too (ON CONFLICT DO NOTHING); returns the keys
+    // inserted then. Without, such a race is a retryable 40001.
+    std::unordered_set<std::string> insert_rows(const std::vector<Tombstone> &rows) {
+        std::unordered_set<std::string> inserted;
+        std::string on_conflict =
+            options_.skip_conflicts ? " ON CONFLICT DO NOTHING RETURNING " + returned_key() : std::string();
+        auto insert = [&](const std::string &sql, const std::vector<Datum> &images) {
+            uint64 n = unique_violation_is_retryable("rows of " + rel_ + " were inserted while undelete ran", [&] {
+                return spi::exec(sql + on_conflict, {{JSONBARRAYOID, datum_array(images, JSONBOID)}});
+            });
+            if (options_.skip_conflicts)
+                for (uint64 r = 0; r < n; r++) inserted.insert(spi::text(r, 1));
+        };
         std::vector<bool> done(rows.size(), false);
         OriginScope origin(Origin::undelete);
         for (size_t i = 0; i < rows.size(); i++) {
@@ -183,17 +201,23 @@ class TableRestore {
                     images.push_back(rows[j].row);
                     done[j] = true;
                 }
-            std::string select_list;
             if (columns.empty()) {
-                spi::exec("INSERT INTO " + rel_ + " SELECT FROM unnest($1::jsonb[])",
-                          {{JSONBARRAYOID, datum_array(images, JSONBOID)}});
+                insert("INSERT INTO " + rel_ + " SELECT FROM unnest($1::jsonb[])", images);
                 continue;
             }
-            spi::exec("INSERT INTO " + rel_ + " (" + columns + ") OVERRIDING SYSTEM VALUE SELECT p.* FROM "
-                      "unnest($1::jsonb[]) AS u(r), LATERAL jsonb_to_record(u.r) AS p(" + typed_columns(columns) +
-                      ")",
-                      {{JSONBARRAYOID, datum_array(images, JSONBOID)}});
+            insert("INSERT INTO " + rel_ + " (" + columns + ") OVERRIDING SYSTEM VALUE SELECT p.* FROM "
+                   "unnest($1::jsonb[]) AS u(r), LATERAL jsonb_to_record(u.r) AS p(" + typed_columns(columns) + ")",
+                   images);
         }
+        return inserted;
+    }
+
+    // The inserted row's primary key as the tombstone keeps it (jsonb text).
+    std::string returned_key() {
+        std::string pairs;
+        for (const auto &c : columns::names(table_.relid, columns::primary_key, false))
+            pairs += (pairs.empty() ? "" : ", ") + spi::quote_literal(c) + ", " + spi::quote_ident(c);
+        return "jsonb_build_object(" + pairs + ")::text";
     }
 
     // "a, b" -> "a <type of a>, b <type of b>" for jsonb_to_record, cached.

@@ -1,0 +1,33 @@
+// Concurrent writers of the same tenant: undelete and rewind check which keys
+// are free, then insert; a transaction that inserts one of those keys in
+// between makes the insert fail with a unique violation. That is a race, not
+// a conflict the caller can resolve: report it as a serialization failure
+// (40001), which applications and poolers retry.
+#pragma once
+#include <string>
+
+#include "extension/pg.hpp"
+
+namespace tg {
+
+template <typename F>
+auto unique_violation_is_retryable(const std::string &what, F &&work) -> decltype(work()) {
+    try {
+        return work();
+    } catch (const PgErrorPending &pending) {
+        ErrorData *error = pending.data;
+        if (!error) {
+            if (geterrcode() != ERRCODE_UNIQUE_VIOLATION) throw;
+            error = CopyErrorData();
+            FlushErrorState();
+        } else if (error->sqlerrcode != ERRCODE_UNIQUE_VIOLATION) {
+            throw;
+        }
+        std::string cause = error->message ? error->message : "";
+        FreeErrorData(error);
+        throw Error(ERRCODE_T_R_SERIALIZATION_FAILURE, what, "A concurrent transaction inserted the same key: " + cause,
+                    "Nothing was changed; retry.");
+    }
+}
+
+}  // namespace tg
