@@ -1,0 +1,27 @@
+# Counted checks for the scripts in test/crash and test/stress: one line
+# "ok - WHAT" or "not ok - WHAT" (with "#" detail lines) per check, and a
+# summary "NAME: N passed, N failed" that scripts/test.sh counts.
+# Source after scripts/lib/common.sh.
+passed=0 failed=0
+pass() { passed=$((passed + 1)); echo "ok - $1"; }
+fail() {  # fail WHAT [DETAIL...]
+    failed=$((failed + 1)); echo "not ok - $1"
+    shift
+    local d
+    for d in "$@"; do printf '%s\n' "$d" | sed 's/^/#   /'; done
+}
+check() {  # check WHAT EXPECTED ACTUAL
+    if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "expected [$2]" "got      [$3]"; fi
+}
+check_one_of() {  # check_one_of WHAT ACTUAL ALLOWED...
+    local what=$1 actual=$2 a
+    shift 2
+    for a in "$@"; do [ "$actual" = "$a" ] && { pass "$what"; return 0; }; done
+    fail "$what" "got [$actual], expected one of: $(printf '[%s] ' "$@")"
+    return 1
+}
+note() { printf '# %s\n' "$*"; }
+summary() {  # summary NAME: prints "NAME: N passed, N failed"; fails if any failed
+    echo "$1: $passed passed, $failed failed"
+    [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+}
