@@ -59,7 +59,9 @@ INSERT INTO app.orders (tenant_id, id, account_id, amount, status)
 SELECT t, o, 1 + o % 10, o * 1.5, 'new'
   FROM generate_series(1, :tenants) t, generate_series(1, 50) o;
 
--- Undelete for the writers: a refusal is recorded, not raised.
+-- Undelete for the writers: a refusal is recorded, not raised (pgbench would
+-- abort the client), except a deadlock or serialization failure: pgbench
+-- retries those, and the server log keeps them with every party's query.
 CREATE FUNCTION soak.try_undelete(t int) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     r bigint;
@@ -69,7 +71,9 @@ BEGIN
     SELECT coalesce(sum(restored), 0), coalesce(sum(skipped), 0) INTO r, s
       FROM tenant_guard.undelete(t::text, on_conflict => 'skip');
     INSERT INTO soak.undeletes (tenant, restored, skipped) VALUES (t, r, s);
-EXCEPTION WHEN OTHERS THEN
+EXCEPTION WHEN deadlock_detected OR serialization_failure THEN
+    RAISE;
+WHEN OTHERS THEN
     GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL,
                             ctx = PG_EXCEPTION_CONTEXT;
     INSERT INTO soak.errors (who, state_code, message, detail, context) VALUES ('undelete', st, msg, det, ctx);
