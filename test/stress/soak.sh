@@ -13,7 +13,7 @@
 #                 (default 0: as fast as they can). The consumer is one
 #                 PL/pgSQL loop; the "drain" line says how far behind it was
 #                 when the load stopped (it keeps up with ~2,700 tps on 2 cores).
-#   SOAK_STRICT   1: known extension bugs (test/stress/repro) count as failures
+#   SOAK_STRICT   1: known extension bugs (marked # TODO) count as failures
 #   SOAK_PORT     cluster port (default 57120)
 # The extension must be installed; run as root or as the postgres OS user.
 # Everything runs on a throwaway cluster, removed at the end (also on failure).
@@ -42,7 +42,7 @@
 # Prints "ok - ..." / "not ok - ..." per check and ends with
 # "soak: N passed, N failed"; exits non-zero on any failure. A check that
 # fails only through a known extension bug prints "not ok - ... # TODO" with
-# its reproducer and is not counted unless SOAK_STRICT=1.
+# its evidence and is not counted unless SOAK_STRICT=1.
 set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=../../scripts/lib/common.sh
@@ -83,13 +83,13 @@ log_file_mode = 0644
 log_min_error_statement = error
 max_connections = $((WRITERS + 20))" tg_cluster_start "$PORT" >/dev/null || { fail "cluster starts"; summary soak; exit 1; }
 export PGDATABASE=soak
-# A check that fails because of a known extension bug (reproducer named):
+# A check that fails because of a known extension bug (evidence named):
 # "not ok ... # TODO", not counted as a failure unless SOAK_STRICT=1.
 known=0
 known_check() {  # known_check WHAT COUNT REPRODUCER
     if [ "$2" = 0 ]; then pass "$1"
-    elif [ "${SOAK_STRICT:-0}" = 1 ]; then fail "$1" "$2 times; known extension bug, reproducer $3"
-    else known=$((known + 1)); echo "not ok - $1 # TODO known extension bug ($2 times), reproducer $3"; fi
+    elif [ "${SOAK_STRICT:-0}" = 1 ]; then fail "$1" "$2 times; known extension bug, evidence: $3"
+    else known=$((known + 1)); echo "not ok - $1 # TODO known extension bug ($2 times), evidence: $3"; fi
 }
 q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
@@ -225,22 +225,19 @@ UNION ALL
 SELECT who, state_code, message, coalesce(detail, ''), coalesce(context, ''), 'tenant_guard.undelete' FROM soak.errors;
 -- A deadlock involves the extension when one of its parties ran an extension
 -- function (the rewinder, an undelete) or the extension's code was on the
--- stack. Known extension bugs (test/stress/repro) are classed on their own.
+-- stack. A known extension bug is classed on its own.
 CREATE VIEW soak.classified AS
 SELECT *, CASE
        WHEN state_code = '40P01' AND detail ~ 'tenant_guard\.rewind' AND detail ~ 'try_undelete'
            THEN 'known: rewind and undelete of one tenant'
-       WHEN state_code = '40P01' AND (who = 'soak-rewinder' OR detail || context || statement ~ 'tenant_guard\.rewind')
-           THEN 'known: rewind lock order'
        WHEN state_code = '40P01' AND detail || context || statement ~ 'tenant_guard|try_undelete'
            THEN 'extension deadlock'
        WHEN state_code = '40P01' THEN 'workload deadlock'
-       WHEN state_code = '23505' AND who = 'undelete' THEN 'known: undelete skip race'
        -- A row restored by undelete or rewind whose parent a writer of the same
        -- tenant deleted meanwhile (documented: the undelete fails, nothing is
-       -- restored), or whose key a writer of the tenant took meanwhile (rewind).
+       -- restored). A key taken meanwhile gives 40001 (test/isolation/specs/
+       -- rewind_insert_race, undelete_skip_race); a 23505 is unexpected.
        WHEN state_code = '23503' AND who IN ('undelete', 'soak-rewinder') THEN 'expected refusal'
-       WHEN state_code = '23505' AND who = 'soak-rewinder' THEN 'expected refusal'
        WHEN state_code IN ('40001', 'TG001', 'TG002') THEN 'expected'
        ELSE 'unexpected' END AS class
   FROM soak.all_errors;
@@ -254,17 +251,12 @@ errors_of() {  # errors_of CLASS: "count" and up to 3 examples as "#" lines on f
     q -c "SELECT count(*) FROM soak.classified WHERE class = '$1'"
 }
 {
-    check "no deadlock involving an extension function (other than the known one below)" "0" "$(errors_of 'extension deadlock')"
-    check "no unexpected error (server log and wrappers)" "0" "$(errors_of unexpected)"
-    n=$(errors_of 'known: rewind lock order')
-    known_check "no deadlock between rewind and a writer (rewind locks child rows before parents)" "$n" \
-        "test/stress/repro/rewind_lock_order.spec"
+    check "no deadlock involving an extension function, e.g. rewind vs writers (other than the known one below)" "0" \
+        "$(errors_of 'extension deadlock')"
+    check "no unexpected error, e.g. 23505 from undelete/rewind (server log and wrappers)" "0" "$(errors_of unexpected)"
     n=$(errors_of 'known: rewind and undelete of one tenant')
     known_check "no deadlock between a rewind and an undelete of the same tenant (they insert keys in different orders)" "$n" \
         "the server-log lines above (no deterministic spec yet)"
-    n=$(errors_of 'known: undelete skip race')
-    known_check "undelete(on_conflict => 'skip') skips keys taken meanwhile instead of failing with 23505" "$n" \
-        "test/stress/repro/undelete_skip_race.spec"
 } 3>&1
 
 note "total $(( ($(now_ms) - t_start) / 1000 )) s"
