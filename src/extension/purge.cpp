@@ -12,6 +12,7 @@
 #include "extension/fk_order.hpp"
 #include "extension/module.hpp"
 #include "extension/spi.hpp"
+#include "extension/tenant_lock.hpp"
 #include "extension/table_counts.hpp"
 #include "extension/subtransaction.hpp"
 #include "extension/token_check.hpp"
@@ -249,6 +250,7 @@ std::vector<ScopeTable> run_purge(const std::string &token_text) {
     spi::Session spi;
     tokens::VerifiedToken token = verify_token(token_text, "purge");
     consume_token(token);
+    if (token.tenant) lock_tenant(*token.tenant);
     std::vector<ScopeTable> scope = resolve_scope(token);
     count_scope(scope, token);
     erase(scope, token);
@@ -260,6 +262,7 @@ std::vector<ScopeTable> run_dry(const std::string &token_text) {
     spi::Session spi;
     tokens::VerifiedToken token = verify_token(token_text, "purge");
     consume_token(token);  // rolled back with the rest: a dry run leaves the token unused
+    if (token.tenant) lock_tenant(*token.tenant);
     std::vector<ScopeTable> scope = resolve_scope(token);
     count_scope(scope, token);
     for (auto &s : scope) {

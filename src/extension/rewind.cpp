@@ -19,6 +19,7 @@
 #include "extension/module.hpp"
 #include "extension/retryable.hpp"
 #include "extension/spi.hpp"
+#include "extension/tenant_lock.hpp"
 #include "extension/table_counts.hpp"
 #include "extension/subtransaction.hpp"
 
@@ -233,6 +234,7 @@ void check_reach(const Point &p, const std::string &tenant) {
 
 std::vector<Counts> rewind(FunctionCallInfo fcinfo, const std::string &tenant) {
     spi::Session spi;
+    lock_tenant(tenant);
     Point point = resolve_point(fcinfo);
     auto active = registry::active_tables();
     check_reach(point, tenant);

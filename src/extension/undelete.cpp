@@ -15,6 +15,7 @@
 #include "extension/module.hpp"
 #include "extension/retryable.hpp"
 #include "extension/spi.hpp"
+#include "extension/tenant_lock.hpp"
 #include "extension/table_counts.hpp"
 #include "extension/subtransaction.hpp"
 
@@ -283,6 +284,7 @@ TableCounts clear_flags(const registry::ProtectedTable &table, const Options &op
 
 std::vector<TableCounts> undelete(FunctionCallInfo fcinfo, const Options &options) {
     spi::Session spi;
+    lock_tenant(options.tenant);
     auto active = registry::active_tables();
     std::vector<TableCounts> results;
     for (const auto &table : tables_in_scope(fcinfo, active)) {
