@@ -56,7 +56,7 @@ done
     { echo "recovery.sh: at most 130 rounds of changes per tenant" >&2; exit 2; }
 # Tenants 1 .. N-1 are used up by the measurements (one set per repetition); tenant N is
 # the probe of the independence test in the big database; the small database holds
-# tenants 1 .. S and S is its probe.
+# tenants 1 .. S and S is its probe. Tenants N+1 .. N+REPS get the captured copies of (a).
 PER_REP=$((1 + BULK + 1 + PURGE + CONV))
 [ $((REPS * PER_REP)) -le $((N - 1)) ] ||
     { echo "recovery.sh: BENCH_REPS x (bulk + purge + 3) tenants = $((REPS * PER_REP)) exceeds BENCH_TENANTS - 1" >&2; exit 2; }
@@ -252,6 +252,29 @@ SELECT sum(bench_tenant_rows(t)) AS n FROM generate_series($2, $3) AS t \gset
 \echo RESULT :ms :n
 SQL
 }
+# (a) the cost of capture alone: the same rows INSERT ... SELECTed into the protected
+# tables, under a tenant id no other measurement uses.
+captured_reinsert() {  # captured_reinsert NAME TENANT NEW_TENANT -> "ms rows"
+    check_so "$1"
+    sess "$1" bench <<SQL
+CREATE TEMP TABLE saved_projects AS SELECT * FROM projects WHERE tenant_id = $2;
+CREATE TEMP TABLE saved_issues AS SELECT * FROM issues WHERE tenant_id = $2;
+CREATE TEMP TABLE saved_comments AS SELECT * FROM comments WHERE tenant_id = $2;
+UPDATE saved_projects SET tenant_id = $3;
+UPDATE saved_issues SET tenant_id = $3;
+UPDATE saved_comments SET tenant_id = $3;
+CHECKPOINT;
+$T0
+BEGIN;
+INSERT INTO projects SELECT * FROM saved_projects;
+INSERT INTO issues SELECT * FROM saved_issues;
+INSERT INTO comments SELECT * FROM saved_comments;
+COMMIT;
+$T1
+SELECT bench_tenant_rows($3) AS n \gset
+\echo RESULT :ms :n
+SQL
+}
 # (c) / (f): a mark, ROUNDS rounds of changes to the tenant, then rewind to the mark.
 rewind_one() {  # rewind_one NAME DB TENANT MARK FIRST_ROUND ROUNDS -> "ms changes same"
     local r
@@ -361,6 +384,8 @@ for rep in $(seq 1 "$REPS"); do
     # (a) one tenant
     r=$(plain_reinsert "a_plain_r$rep" "$t_a" "$t_a")
     record a plain "$rep" "$(cut -sd' ' -f1 <<<"$r")" "$(cut -sd' ' -f2 <<<"$r")"
+    r=$(captured_reinsert "a_captured_r$rep" "$t_a" $((N + rep)))
+    record a captured "$rep" "$(cut -sd' ' -f1 <<<"$r")" "$(cut -sd' ' -f2 <<<"$r")"
     r=$(undelete_one "a_tg_r$rep" bench "$t_a")
     if ok_result "a_tg_r$rep" "$r" 3; then a_ms=$(cut -d' ' -f1 <<<"$r"); record a tg "$rep" "$a_ms" "$(cut -d' ' -f2 <<<"$r")"
     else a_ms=; record a tg "$rep"; fi

@@ -16,7 +16,8 @@ CREATE TEMP TABLE bench_meta (measure text, variant text, ord int, label text, b
                               target_kind text, target float8, target_text text);
 INSERT INTO bench_meta VALUES
  ('a', 'plain', 10, '(a) undelete 1 tenant | plain INSERT…SELECT into unprotected twin', 'plain', 'rows', NULL, NULL, NULL),
- ('a', 'tg',    11, '(a) undelete 1 tenant | tenant_guard.undelete()', 'plain', 'rows', 'max_ratio', 1.5, '≤ 1.5× plain'),
+ ('a', 'captured', 11, '(a) undelete 1 tenant | INSERT…SELECT into protected tables', 'plain', 'rows', NULL, NULL, NULL),
+ ('a', 'tg',    12, '(a) undelete 1 tenant | tenant_guard.undelete()', 'plain', 'rows', 'max_ratio', 1.5, '≤ 1.5× plain'),
  ('b', 'plain', 20, '(b) bulk, ' || :'bulk' || ' tenants | plain INSERT…SELECT into twin', 'plain', 'rows', NULL, NULL, NULL),
  ('b', 'tg',    21, '(b) bulk, ' || :'bulk' || ' tenants | undelete() per tenant, 1 stmt', 'plain', 'rows', 'min_rate', 100000, '≥ 100k rows/s'),
  ('c', 'plain', 30, '(c) rewind 1 tenant, ' || :'rounds' || ' rounds | the same DML forward on twin', 'plain', 'changes', NULL, NULL, NULL),
