@@ -10,7 +10,7 @@
 #
 # Environment: BENCH_TENANTS (1000), BENCH_REPS (3), BENCH_BULK_TENANTS (100),
 # BENCH_PURGE_TENANTS (10), BENCH_REWIND_ROUNDS (10), BENCH_PROBE_ROUNDS (2),
-# BENCH_CHANGES_MAX (20000), BENCH_CONVENTIONAL (1), BENCH_RESTORE_JOBS (2),
+# BENCH_CHANGES_MAX (20000; 0 = drain to the end), BENCH_CONVENTIONAL (1), BENCH_RESTORE_JOBS (2),
 # PORT (55492), OUT (default a new /tmp/tg_bench_recovery.XXXXXX), TG_EXTRA_CONF.
 set -euo pipefail
 
@@ -41,7 +41,8 @@ CONV=${BENCH_CONVENTIONAL:-1}
 RESTORE_JOBS=${BENCH_RESTORE_JOBS:-2}
 PORT=${PORT:-55492}
 case $CONV in 0|1) ;; *) echo "recovery.sh: BENCH_CONVENTIONAL must be 0 or 1" >&2; exit 2 ;; esac
-for v in N REPS ROUNDS PROBE_ROUNDS CHANGES_MAX RESTORE_JOBS PORT; do
+[[ $CHANGES_MAX =~ ^[0-9]+$ ]] || { echo "recovery.sh: BENCH_CHANGES_MAX must be a number (0: no limit)" >&2; exit 2; }
+for v in N REPS ROUNDS PROBE_ROUNDS RESTORE_JOBS PORT; do
     [[ ${!v} =~ ^[1-9][0-9]*$ ]] || { echo "recovery.sh: $v must be a positive integer" >&2; exit 2; }
 done
 [ "$N" -ge 20 ] || { echo "recovery.sh: BENCH_TENANTS must be at least 20" >&2; exit 2; }
@@ -171,7 +172,7 @@ header() {
     echo "scale:    $N tenants x 1968 live rows (20 projects, 380 issues, 1568 comments; 2000 inserted,"
     echo "          95 issues closed, 160 comments edited, 32 deleted), REPS=$REPS interleaved;"
     echo "          bulk $BULK tenants, purge $PURGE tenants, rewind $ROUNDS rounds (~2,030 changes each),"
-    echo "          probe $PROBE_ROUNDS rounds, changes() from the oldest: first $CHANGES_MAX"
+    echo "          probe $PROBE_ROUNDS rounds, changes() reads: first $([ "$CHANGES_MAX" = 0 ] && echo "all (to the end)" || echo "$CHANGES_MAX") changes"
     echo "timing:   clock_timestamp() in the session around the timed statements (commit included),"
     echo "          shell clock for pg_dump / pg_restore / the copy pipelines"
 }
@@ -473,10 +474,10 @@ SQL
     done
 
     # (e) changes(): this repetition's own changes (from the cursor taken at its start),
-    # then the oldest CHANGES_MAX changes of the whole log; baseline: the same number
-    # of rows in one plain SELECT.
+    # then the whole log from the oldest change; each up to CHANGES_MAX changes (0: to
+    # the end). Baseline: the same number of change-log rows in one plain SELECT.
     for e in e2 e1; do
-        if [ "$e" = e2 ]; then r=$(drain "${e}_tg_r$rep" "$cur_start" 0); else r=$(drain "${e}_tg_r$rep" "" "$CHANGES_MAX"); fi
+        if [ "$e" = e2 ]; then r=$(drain "${e}_tg_r$rep" "$cur_start" "$CHANGES_MAX"); else r=$(drain "${e}_tg_r$rep" "" "$CHANGES_MAX"); fi
         if [ -n "$r" ]; then
             read -r ms n calls max_ms <<<"$r"
             note "$e rep $rep: $n changes in $calls calls of changes(cursor, 10000), slowest call $max_ms ms"
@@ -524,7 +525,7 @@ done
 {
     echo
     "${PSQL[@]}" -d postgres -v bulk="$BULK" -v purge="$PURGE" -v rounds="$ROUNDS" -v probe_rounds="$PROBE_ROUNDS" \
-        -v changes_max="$CHANGES_MAX" \
+        -v changes_max="$([ "$CHANGES_MAX" = 0 ] && echo all || echo "$CHANGES_MAX")" \
         -P title="recovery: $N tenants, ~$((N * 1968)) live rows, $REPS interleaved reps (median; ratio per rep, then median)" \
         -f "$SQL/recovery_report.sql" <"$RESULTS"
     echo "independence (f): other tenants' data and history, at the end of the run:"

@@ -1,0 +1,203 @@
+#!/usr/bin/env bash
+# test/bench/memory.sh — what a big statement on a protected table costs in backend
+# memory: one UPDATE of every row, then one DELETE of every row (BENCH_ROWS rows),
+# each in a fresh session, on a protected table and on an identical unprotected one
+# (the baseline). Prints the backend's memory growth (median of interleaved
+# repetitions, min–max). A benchmark, not a test: it never fails on a figure.
+#
+#   test/bench/memory.sh [--no-install]         (or BENCH_NO_INSTALL=1)
+#
+# Environment: BENCH_ROWS (1000000), BENCH_TENANTS (100), BENCH_REPS (3),
+# BENCH_SAMPLE_MS (10), PORT (55494), OUT, TG_EXTRA_CONF.
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SQL=$BENCH_DIR/sql
+# shellcheck source=../../scripts/lib/common.sh
+source "$BENCH_DIR/../../scripts/lib/common.sh"
+
+usage() { sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+
+install=1
+[ "${BENCH_NO_INSTALL:-0}" = 1 ] && install=0
+while [ $# -gt 0 ]; do
+    case $1 in
+        --no-install) install=0 ;;
+        -h|--help) usage; exit 0 ;;
+        *) echo "memory.sh: unknown argument: $1" >&2; usage >&2; exit 2 ;;
+    esac
+    shift
+done
+
+ROWS=${BENCH_ROWS:-1000000}
+TENANTS=${BENCH_TENANTS:-100}
+REPS=${BENCH_REPS:-3}
+SAMPLE_MS=${BENCH_SAMPLE_MS:-10}
+PORT=${PORT:-55494}
+for v in ROWS TENANTS REPS SAMPLE_MS PORT; do
+    [[ ${!v} =~ ^[1-9][0-9]*$ ]] || { echo "memory.sh: $v must be a positive integer" >&2; exit 2; }
+done
+OUT=${OUT:-$(mktemp -d /tmp/tg_bench_memory.XXXXXX)}
+mkdir -p "$OUT"
+chmod 777 "$OUT"   # psql writes the backend's pid here (\o), as root; keep it simple for any user
+
+if [ "$install" = 1 ]; then
+    tg_install_packages
+    tg_build_install
+fi
+
+TG_EXTRA_CONF="${TG_EXTRA_CONF:+$TG_EXTRA_CONF
+}autovacuum = off
+jit = off"
+export TG_EXTRA_CONF
+SAMPLER=
+stop_sampler() { if [ -n "$SAMPLER" ]; then kill "$SAMPLER" 2>/dev/null || true; wait "$SAMPLER" 2>/dev/null || true; SAMPLER=; fi; }
+trap 'stop_sampler; tg_cluster_stop' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+tg_log "starting a throwaway cluster on port $PORT"
+tg_cluster_start "$PORT"
+
+PSQL=(psql -X -q -v ON_ERROR_STOP=1)
+q() { "${PSQL[@]}" -A -t -c "$1"; }
+WARNINGS=$OUT/warnings.txt
+: >"$WARNINGS"
+warn() { printf '%s\n' "$*" >>"$WARNINGS"; tg_log "warning: $*"; }
+TG_SO=$(pg_config --pkglibdir)/tenant_guard.so
+so_id() { if [ -f "$TG_SO" ]; then sha256sum "$TG_SO" | cut -c1-12; else echo none; fi; }
+SO_ID=$(so_id)
+"${PSQL[@]}" -c 'CREATE EXTENSION tenant_guard' >/dev/null
+
+# sample PIDFILE OUTFILE: waits for the backend's pid, then records the largest
+# RssAnon (private, resident memory) and VmRSS seen every SAMPLE_MS ms until the
+# backend exits. Pure bash reads: the sampler itself costs little CPU.
+sample() {
+    local pidfile=$1 outfile=$2 pid= k v _ anon max_anon=0 rss max_rss=0 i
+    for ((i = 0; i < 3000; i++)); do
+        pid=$(tr -dc '0-9' <"$pidfile" 2>/dev/null || true)
+        [ -n "$pid" ] && break
+        sleep 0.01
+    done
+    [ -n "$pid" ] || return 0
+    local delay
+    delay=$(printf '0.%03d' "$SAMPLE_MS")
+    [ "$SAMPLE_MS" -ge 1000 ] && delay=$((SAMPLE_MS / 1000))
+    while [ -r "/proc/$pid/status" ]; do
+        anon= rss=
+        while read -r k v _; do
+            case $k in RssAnon:) anon=$v ;; VmRSS:) rss=$v ;; esac
+        done <"/proc/$pid/status" 2>/dev/null || true
+        [ -n "$anon" ] && [ "$anon" -gt "$max_anon" ] && max_anon=$anon
+        [ -n "$rss" ] && [ "$rss" -gt "$max_rss" ] && max_rss=$rss
+        echo "$max_anon $max_rss" >"$outfile"
+        sleep "$delay"
+    done
+}
+
+header() {
+    local cpu
+    cpu=$(grep -m1 '^model name' /proc/cpuinfo | sed 's/^[^:]*: *//')
+    echo "tenant_guard memory benchmark — $(date -u '+%F %T UTC')"
+    echo "machine:  $(nproc) cores, ${cpu:-unknown CPU}, $(awk '/^MemTotal/ {printf "%.0f GB RAM", $2/1048576}' /proc/meminfo)"
+    echo "server:   $(q 'SELECT version()')"
+    echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) at start"
+    echo "settings: $(q "SELECT string_agg(name || '=' || current_setting(name), ', ' ORDER BY name)
+                          FROM pg_settings WHERE name IN ('shared_buffers', 'work_mem', 'maintenance_work_mem',
+                          'fsync', 'synchronous_commit', 'autovacuum', 'jit')")"
+    echo "tenant_guard: version $(q "SELECT extversion FROM pg_extension WHERE extname = 'tenant_guard'"), $TG_SO sha256 $SO_ID…"
+    echo "workload: per repetition and table: $ROWS rows ($TENANTS tenants, narrow shape), VACUUM ANALYZE +"
+    echo "          CHECKPOINT, then 'UPDATE t SET qty = qty + 1' in a fresh session, then"
+    echo "          'DELETE FROM t' in another fresh session; REPS=$REPS, tables interleaved"
+    echo "measured: in the session, /proc/self/status (pg_read_file) before and after the statement:"
+    echo "          peak RSS growth = VmHWM after - VmRSS before (counts the shared_buffers pages the"
+    echo "          backend touched, up to shared_buffers); and, sampled every ${SAMPLE_MS} ms from outside,"
+    echo "          peak private growth = max RssAnon - RssAnon before (memory the backend allocated"
+    echo "          for itself: executor, trigger queues, transition tables, the extension's own)"
+}
+
+# measure TABLE VARIANT OP REP -> "ms hwm_growth_kB anon_growth_kB" (empty on failure)
+measure() {
+    local tbl=$1 variant=$2 op=$3 rep=$4 name="${op}_${2}_r$4" stmt
+    local pidfile=$OUT/$name.pid samplefile=$OUT/$name.sample
+    case $op in update) stmt="UPDATE $tbl SET qty = qty + 1" ;; delete) stmt="DELETE FROM $tbl" ;; esac
+    : >"$pidfile"
+    : >"$samplefile"
+    chmod 666 "$pidfile"
+    [ "$variant" = tg ] && [ "$(so_id)" != "$SO_ID" ] &&
+        warn "$name: tenant_guard.so is no longer the one the run started with: another build was installed"
+    cat >"$OUT/$name.sql" <<SQL
+SET tenant_guard.max_tenants_per_statement = 0;
+-- Load the library and warm the catalogs before the baseline figures are read.
+SELECT count(*) FROM tenant_guard.protected_tables \\gset
+\\pset tuples_only on
+\\o $pidfile
+SELECT pg_backend_pid();
+\\o
+\\pset tuples_only off
+SELECT pg_sleep(0.05);
+SELECT (regexp_match(s, 'VmRSS:\\s+(\\d+)'))[1]::bigint AS rss0,
+       (regexp_match(s, 'RssAnon:\\s+(\\d+)'))[1]::bigint AS anon0
+  FROM pg_read_file('/proc/self/status') AS s \\gset
+SELECT count(*) AS n_before FROM $tbl \\gset
+SELECT clock_timestamp() AS t0 \\gset
+$stmt;
+SELECT round(extract(epoch FROM clock_timestamp() - :'t0') * 1000, 1) AS ms \\gset
+SELECT (regexp_match(s, 'VmHWM:\\s+(\\d+)'))[1]::bigint - :rss0 AS hwm_growth
+  FROM pg_read_file('/proc/self/status') AS s \\gset
+\\echo RESULT :ms :hwm_growth :anon0 :n_before
+SQL
+    sample "$pidfile" "$samplefile" &
+    SAMPLER=$!
+    if ! "${PSQL[@]}" -f "$OUT/$name.sql" >"$OUT/$name.log" 2>&1; then
+        stop_sampler
+        warn "$name FAILED: $(grep -m1 ERROR "$OUT/$name.log" || tail -n 1 "$OUT/$name.log")"
+        return 0
+    fi
+    wait "$SAMPLER" 2>/dev/null || true
+    SAMPLER=
+    local ms hwm anon0 n max_anon
+    read -r ms hwm anon0 n <<<"$(sed -n 's/^RESULT //p' "$OUT/$name.log" | tail -n 1)"
+    max_anon=$(cut -d' ' -f1 "$samplefile" 2>/dev/null || true)
+    if [ -z "$max_anon" ] || [ -z "$ms" ]; then warn "$name: no sample or no result"; return 0; fi
+    [ "$n" = "$ROWS" ] || warn "$name: the table held $n rows, not $ROWS"
+    echo "$ms $hwm $((max_anon > anon0 ? max_anon - anon0 : 0))"
+}
+
+header | tee "$OUT/report.txt"
+RESULTS=$OUT/results.tsv
+: >"$RESULTS"
+for rep in $(seq 1 "$REPS"); do
+    if [ $((rep % 2)) = 1 ]; then order="plain tg"; else order="tg plain"; fi
+    for variant in $order; do
+        tbl=mem_${variant}_r$rep
+        # Loaded before protect(): the load itself is not what is measured.
+        "${PSQL[@]}" >/dev/null <<SQL
+CREATE TABLE $tbl (id bigint PRIMARY KEY, tenant_id int NOT NULL, name text, qty int,
+                   price numeric(12,2), updated_at timestamptz);
+INSERT INTO $tbl SELECT i, 1 + i % $TENANTS, 'item ' || i, i % 1000, (i % 100000) / 100.0,
+                        timestamptz '2024-01-01 00:00:00+00' + i * interval '1 second'
+FROM generate_series(1, $ROWS) AS i;
+SQL
+        [ "$variant" = tg ] && q "SELECT tenant_guard.protect('$tbl')" >/dev/null
+        for op in update delete; do
+            "${PSQL[@]}" -c VACUUM -c CHECKPOINT >/dev/null
+            r=$(measure "$tbl" "$variant" "$op" "$rep")
+            read -r ms hwm anon <<<"${r:-}"
+            printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$op" "$variant" "$rep" "${ms:-\\N}" "${hwm:-\\N}" "${anon:-\\N}" >>"$RESULTS"
+            printf '  rep %s/%s  %-6s  %-5s  %s\n' "$rep" "$REPS" "$op" "$variant" \
+                "${ms:+$ms ms, peak RSS +$((hwm / 1024)) MB, peak private +$((anon / 1024)) MB}" >&2
+        done
+        # The unprotected table can go; a protected one cannot be dropped and stays (empty).
+        [ "$variant" = plain ] && q "DROP TABLE $tbl" >/dev/null
+    done
+done
+
+{
+    echo
+    "${PSQL[@]}" -P title="memory: one statement on $ROWS rows, $REPS interleaved reps (median)" \
+        -f "$SQL/memory_report.sql" <"$RESULTS"
+    if [ -s "$WARNINGS" ]; then echo; echo "warnings:"; sed 's/^/  /' "$WARNINGS"; fi
+    echo
+    echo "load: $(cut -d' ' -f1-3 /proc/loadavg) at end"
+} | tee -a "$OUT/report.txt"
+echo "raw results, per-measurement SQL, logs and samples: $OUT"
