@@ -72,7 +72,7 @@ SO_ID=$(so_id)
 # RssAnon (private, resident memory) and VmRSS seen every SAMPLE_MS ms until the
 # backend exits. Pure bash reads: the sampler itself costs little CPU.
 sample() {
-    local pidfile=$1 outfile=$2 pid= k v _ anon max_anon=0 rss max_rss=0 i
+    local pidfile=$1 outfile=$2 pid='' k v _ anon max_anon=0 rss max_rss=0 i
     for ((i = 0; i < 3000; i++)); do
         pid=$(tr -dc '0-9' <"$pidfile" 2>/dev/null || true)
         [ -n "$pid" ] && break
@@ -83,7 +83,7 @@ sample() {
     delay=$(printf '0.%03d' "$SAMPLE_MS")
     [ "$SAMPLE_MS" -ge 1000 ] && delay=$((SAMPLE_MS / 1000))
     while [ -r "/proc/$pid/status" ]; do
-        anon= rss=
+        anon='' rss=''
         while read -r k v _; do
             case $k in RssAnon:) anon=$v ;; VmRSS:) rss=$v ;; esac
         done <"/proc/$pid/status" 2>/dev/null || true
@@ -117,7 +117,8 @@ header() {
 
 # measure TABLE VARIANT OP REP -> "ms hwm_growth_kB anon_growth_kB" (empty on failure)
 measure() {
-    local tbl=$1 variant=$2 op=$3 rep=$4 name="${op}_${2}_r$4" stmt
+    local tbl=$1 variant=$2 op=$3 rep=$4 stmt
+    local name="${op}_${variant}_r$rep"
     local pidfile=$OUT/$name.pid samplefile=$OUT/$name.sample
     case $op in update) stmt="UPDATE $tbl SET qty = qty + 1" ;; delete) stmt="DELETE FROM $tbl" ;; esac
     : >"$pidfile"
