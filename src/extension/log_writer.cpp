@@ -74,12 +74,18 @@ int compare_by_tenant(const void *a, const void *b) {
 void flush_sink(LogWriter *w, TableSink *sink) {
     if (!sink || sink->nbuffered == 0) return;
     qsort(sink->slots, sink->nbuffered, sizeof(TupleTableSlot *), compare_by_tenant);
+    // heap_multi_insert forms a heap tuple from each virtual slot in the
+    // current memory context and never frees it: do it in row memory, which
+    // is reset after each flush, or a million-row statement keeps a million
+    // tuple copies until it ends.
+    MemoryContext caller = MemoryContextSwitchTo(w->row_memory);
     table_multi_insert(sink->rel, sink->slots, sink->nbuffered, w->command_id, 0, sink->bulk);
     if (sink->rri->ri_NumIndices > 0)
         for (int i = 0; i < sink->nbuffered; i++) {
             ExecInsertIndexTuples(sink->rri, sink->slots[i], w->estate, false, false, nullptr, NIL);
             ResetPerTupleExprContext(w->estate);
         }
+    MemoryContextSwitchTo(caller);
     for (int i = 0; i < sink->nbuffered; i++) ExecClearTuple(sink->slots[i]);
     sink->nbuffered = 0;
 }
