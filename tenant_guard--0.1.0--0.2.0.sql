@@ -15,8 +15,11 @@ REVOKE EXECUTE ON FUNCTION tenant_guard.begin_import() FROM PUBLIC;
 -- becomes segment 0 (it keeps its rows, indexes and pg_dump registration).
 -- ---------------------------------------------------------------------------
 ALTER TABLE tenant_guard.change_log_data RENAME TO change_log_000000;
-ALTER INDEX tenant_guard.change_log_data_xid_idx RENAME TO change_log_000000_xid_idx;
 ALTER INDEX tenant_guard.change_log_data_tenant_idx RENAME TO change_log_000000_tenant_idx;
+-- (xid, seq) instead of (xid): changes() resumes inside a large transaction
+-- by a range scan instead of reading the whole transaction again.
+DROP INDEX tenant_guard.change_log_data_xid_idx;
+CREATE INDEX change_log_000000_xid_idx ON tenant_guard.change_log_000000 (xid, seq) WITH (deduplicate_items = off);
 
 -- No indexes on the parent: each segment has its own (see _dress_segment), so
 -- that a segment created by prune() is an ordinary table for pg_dump, with its
@@ -37,7 +40,7 @@ AS $$
 DECLARE
     name text := (SELECT relname FROM pg_class WHERE oid = segment);
 BEGIN
-    EXECUTE format('CREATE INDEX %I ON %s (xid)', name || '_xid_idx', segment);
+    EXECUTE format('CREATE INDEX %I ON %s (xid, seq) WITH (deduplicate_items = off)', name || '_xid_idx', segment);
     EXECUTE format('CREATE INDEX %I ON %s (tenant, xid, seq) WITH (deduplicate_items = off)',
                    name || '_tenant_idx', segment);
     EXECUTE format('ALTER TABLE %s REPLICA IDENTITY FULL', segment);
@@ -260,6 +263,7 @@ BEGIN
                 END IF;
                 EXECUTE format('DROP TABLE tenant_guard.%I', seg_name);
             END IF;
+            DELETE FROM tenant_guard.cdc_tick t WHERE t.tick_seq < (seg.segment + 1) << 44;
             UPDATE tenant_guard.log_segment l
                SET dropped_at = now(), history_removed = seg_rows, reach_from = reach,
                    reach_xmax = (seg_xmax::text::bigint + 1)::text::xid8
@@ -304,7 +308,32 @@ BEGIN
 END
 $$;
 
--- changes(): TG022 for a cursor older than the retained history.
+-- CDC ticks: every 8192 changes, the statement that passes the mark records a
+-- snapshot (its own transaction counted as running). changes() cuts the
+-- stream into batches between consecutive ticks, so each call's work is
+-- bounded by a batch, not by the consumer's backlog. Not dumped: the xids of
+-- a restored database are not those of the original.
+CREATE TABLE tenant_guard.cdc_tick (
+    tick_seq  bigint PRIMARY KEY,   -- the last seq of the statement that took it
+    tick_xmax xid8 NOT NULL,
+    snapshot  pg_snapshot NOT NULL
+);
+CREATE INDEX cdc_tick_xmax_idx ON tenant_guard.cdc_tick (tick_xmax);
+
+-- The first tick that sees everything s sees and is later than it (NULL: none).
+CREATE FUNCTION tenant_guard._next_tick(s pg_snapshot)
+RETURNS pg_snapshot
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT t.snapshot FROM tenant_guard.cdc_tick AS t
+     WHERE t.tick_xmax > pg_snapshot_xmax(s)
+       AND NOT EXISTS (SELECT 1 FROM pg_snapshot_xip(t.snapshot) AS x WHERE pg_visible_in_snapshot(x, s))
+     ORDER BY t.tick_xmax
+     LIMIT 1
+$$;
+
+-- changes(): batches between ticks; TG022 for a cursor older than the
+-- retained history.
 CREATE OR REPLACE FUNCTION tenant_guard._changes(after text, max_rows integer, only_tenant text)
 RETURNS TABLE (next_cursor text, seq bigint, tenant text, rel regclass, op text, pk jsonb, old_row jsonb,
                new_row jsonb, xid xid8, changed_at timestamptz)
@@ -316,20 +345,25 @@ DECLARE
     s2 pg_snapshot;
     pos_tx bigint;
     pos_seq bigint;
+    pos_xid xid8;  -- the transaction the cursor is in (NULL: between transactions)
     wanted integer := max_rows;
     n integer;
+    at_now boolean := false;  -- s2 is the caller's snapshot, not a tick
 BEGIN
     IF max_rows IS NULL OR max_rows < 1 THEN
         RAISE EXCEPTION 'max_rows must be at least 1' USING ERRCODE = '22023';
     END IF;
     IF after IS NULL THEN  -- from the oldest retained change
-        s1 := '1:1:'; s2 := tenant_guard._reader_snapshot(); pos_tx := -1; pos_seq := -1;
+        s1 := '1:1:'; pos_tx := -1; pos_seq := -1;
+        s2 := tenant_guard._next_tick(s1);
+        IF s2 IS NULL THEN s2 := tenant_guard._reader_snapshot(); at_now := true; END IF;
     ELSE
         part := string_to_array(after, '/');
         BEGIN
-            IF array_length(part, 1) <> 5 OR part[1] <> 'c1' THEN RAISE EXCEPTION 'bad'; END IF;
+            -- c1/<s1>/<s2>/<tx position>/<seq>[/<xid>] (0.1.0's cursors have no xid)
+            IF array_length(part, 1) NOT IN (5, 6) OR part[1] <> 'c1' THEN RAISE EXCEPTION 'bad'; END IF;
             s1 := part[2]::pg_snapshot; s2 := part[3]::pg_snapshot;
-            pos_tx := part[4]::bigint; pos_seq := part[5]::bigint;
+            pos_tx := part[4]::bigint; pos_seq := part[5]::bigint; pos_xid := part[6]::xid8;
         EXCEPTION WHEN OTHERS THEN
             RAISE EXCEPTION 'invalid cursor "%"', after USING ERRCODE = '22023',
                 HINT = 'Pass the cursor column of the last change processed, NULL, or tenant_guard.current_cursor().';
@@ -343,25 +377,59 @@ BEGIN
                        'or from tenant_guard.current_cursor().';
         END IF;
     END IF;
-    -- The rest of the cursor's batch, then at most one more batch, up to now.
-    FOR attempt IN 1 .. 2 LOOP
+    -- Inside a transaction: the rest of it first, by a range scan.
+    IF pos_xid IS NOT NULL AND pos_seq < pos_tx THEN
         RETURN QUERY
-        WITH batch AS (
-            SELECT c.*, max(c.seq) OVER (PARTITION BY c.xid) AS tx_pos
-              FROM tenant_guard.change_log_data AS c
-             WHERE c.xid >= pg_snapshot_xmin(s1) AND c.xid < pg_snapshot_xmax(s2)
-               AND pg_visible_in_snapshot(c.xid, s2) AND NOT pg_visible_in_snapshot(c.xid, s1)
-               AND (only_tenant IS NULL OR c.tenant = only_tenant))
-        SELECT format('c1/%s/%s/%s/%s', s1, s2, b.tx_pos, b.seq), b.seq, b.tenant::text, p.rel, b.op::text, b.pk,
-               CASE WHEN b.op = 'U' THEN b.new_row || b.old_row ELSE b.old_row END, b.new_row, b.xid, b.changed_at
-          FROM batch AS b JOIN tenant_guard.protected_table AS p USING (table_id)
-         WHERE (b.tx_pos, b.seq) > (pos_tx, pos_seq)
-         ORDER BY b.tx_pos, b.seq
+        SELECT format('c1/%s/%s/%s/%s/%s', s1, s2, pos_tx, c.seq, c.xid), c.seq, c.tenant::text, p.rel, c.op::text,
+               c.pk, CASE WHEN c.op = 'U' THEN c.new_row || c.old_row ELSE c.old_row END, c.new_row, c.xid,
+               c.changed_at
+          FROM tenant_guard.change_log_data AS c JOIN tenant_guard.protected_table AS p USING (table_id)
+         WHERE c.xid = pos_xid AND c.seq > pos_seq AND (only_tenant IS NULL OR c.tenant = only_tenant)
+         ORDER BY c.seq
          LIMIT wanted;
         GET DIAGNOSTICS n = ROW_COUNT;
         wanted := wanted - n;
-        EXIT WHEN wanted = 0 OR attempt = 2;
-        s1 := s2; s2 := tenant_guard._reader_snapshot(); pos_tx := -1; pos_seq := -1;
+        IF wanted = 0 THEN RETURN; END IF;
+        pos_seq := pos_tx;  -- that transaction is delivered
+    END IF;
+    -- The rest of the cursor's batch, then the next ones (up to the next tick
+    -- each; the last one up to now), until max_rows.
+    LOOP
+        -- First the batch's transactions that are not fully delivered, with
+        -- how many rows each has left (narrow columns only, no image is read
+        -- or sorted); then the rows of the first of them, in order of their
+        -- last change, fetched by xid.
+        RETURN QUERY
+        WITH tx AS (
+            SELECT c.xid, max(c.seq) AS tx_pos,
+                   CASE WHEN max(c.seq) = pos_tx THEN count(*) FILTER (WHERE c.seq > pos_seq)
+                        ELSE count(*) END AS rows_left
+              FROM tenant_guard.change_log_data AS c
+             WHERE c.xid >= pg_snapshot_xmin(s1) AND c.xid < pg_snapshot_xmax(s2)
+               AND pg_visible_in_snapshot(c.xid, s2) AND NOT pg_visible_in_snapshot(c.xid, s1)
+               AND (only_tenant IS NULL OR c.tenant = only_tenant)
+             GROUP BY c.xid
+            HAVING max(c.seq) >= pos_tx),
+        chosen AS (
+            SELECT t.xid, t.tx_pos
+              FROM (SELECT tx.*, sum(tx.rows_left) OVER (ORDER BY tx.tx_pos) - tx.rows_left AS rows_before
+                      FROM tx WHERE tx.rows_left > 0) AS t
+             WHERE t.rows_before < wanted)
+        SELECT format('c1/%s/%s/%s/%s/%s', s1, s2, x.tx_pos, b.seq, b.xid), b.seq, b.tenant::text, p.rel, b.op::text, b.pk,
+               CASE WHEN b.op = 'U' THEN b.new_row || b.old_row ELSE b.old_row END, b.new_row, b.xid, b.changed_at
+          FROM chosen AS x
+         CROSS JOIN LATERAL (SELECT c.* FROM tenant_guard.change_log_data AS c
+                              WHERE c.xid = x.xid AND (only_tenant IS NULL OR c.tenant = only_tenant)
+                                AND (x.tx_pos, c.seq) > (pos_tx, pos_seq)) AS b
+          JOIN tenant_guard.protected_table AS p USING (table_id)
+         ORDER BY x.tx_pos, b.seq
+         LIMIT wanted;
+        GET DIAGNOSTICS n = ROW_COUNT;
+        wanted := wanted - n;
+        EXIT WHEN wanted = 0 OR at_now;
+        s1 := s2; pos_tx := -1; pos_seq := -1;
+        s2 := tenant_guard._next_tick(s1);
+        IF s2 IS NULL THEN s2 := tenant_guard._reader_snapshot(); at_now := true; END IF;
     END LOOP;
 END
 $$;

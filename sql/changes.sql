@@ -41,6 +41,47 @@ SELECT op, pk FROM tenant_guard.changes(:'p3');
 CREATE PUBLICATION tg_changes FOR TABLE tenant_guard.change_log_data WITH (publish_via_partition_root = true);
 SELECT pubname, tablename FROM pg_publication_tables WHERE pubname = 'tg_changes';
 DROP PUBLICATION tg_changes;
+-- A backlog: ticks (a snapshot every 8192 changes) cut it into bounded
+-- batches; a consumer reading 1000 at a time resumes inside large
+-- transactions and gets every change once, in order, for all tenants or one.
+CREATE TABLE bulk (tenant_id int NOT NULL, id int PRIMARY KEY, v int);
+SELECT tenant_guard.protect('bulk');
+CREATE TABLE consumer (tenant text, start text, pos int, seq bigint);
+INSERT INTO consumer (tenant, start) VALUES (NULL, tenant_guard.current_cursor()), ('3', tenant_guard.current_cursor());
+SET tenant_guard.max_tenants_per_statement = 0;
+INSERT INTO bulk SELECT i % 10, i, 0 FROM generate_series(1, 9000) i;
+INSERT INTO bulk VALUES (3, 9001, 0);
+INSERT INTO bulk VALUES (3, 9002, 0);
+UPDATE bulk SET v = 1 WHERE id > 4000;
+RESET tenant_guard.max_tenants_per_statement;
+SELECT count(*) >= 1 AS ticks_taken FROM tenant_guard.cdc_tick;
+DO $$
+DECLARE
+    only_tenant text;
+    c text;
+    got bigint;
+    r record;
+    pos int := 0;
+BEGIN
+    FOR only_tenant, c IN SELECT tenant, start FROM consumer ORDER BY tenant NULLS FIRST LOOP
+        LOOP
+            got := 0;
+            FOR r IN SELECT * FROM tenant_guard.changes(c, 1000, only_tenant) LOOP
+                pos := pos + 1;
+                INSERT INTO consumer (tenant, pos, seq) VALUES (only_tenant, pos, r.seq);
+                c := r.cursor;
+                got := got + 1;
+            END LOOP;
+            EXIT WHEN got = 0;
+        END LOOP;
+    END LOOP;
+END $$;
+SELECT coalesce(c.tenant, 'all') AS stream, count(*) AS delivered, count(DISTINCT c.seq) AS distinct_seqs,
+       array_agg(c.seq ORDER BY c.pos) = array_agg(c.seq ORDER BY c.seq) AS in_order,
+       array_agg(c.seq ORDER BY c.seq) = (SELECT array_agg(l.seq ORDER BY l.seq) FROM tenant_guard.change_log l
+                                           WHERE l.rel = 'bulk'::regclass AND (c.tenant IS NULL OR l.tenant = c.tenant))
+           AS all_of_them
+  FROM consumer c WHERE c.seq IS NOT NULL GROUP BY c.tenant ORDER BY 1;
 -- Bad arguments.
 SELECT sqlstate_of($$SELECT * FROM tenant_guard.changes('not a cursor')$$) AS bad_cursor;
 SELECT sqlstate_of($$SELECT * FROM tenant_guard.changes(NULL, 0)$$) AS zero_rows;

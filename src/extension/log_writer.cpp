@@ -1,6 +1,7 @@
 #include "extension/log_writer.hpp"
 
 #include "extension/catalog.hpp"
+#include "extension/spi.hpp"
 
 namespace tg {
 
@@ -8,6 +9,7 @@ namespace {
 
 constexpr int batch_rows = 1000;          // rows buffered per table
 constexpr Size batch_bytes = 4 * 1024 * 1024;  // or this much row memory
+constexpr int tick_bits = 13;                  // a CDC tick every 8192 changes
 
 }  // namespace
 
@@ -128,12 +130,28 @@ void log_writer_begin(LogWriter *w) {
     w->origin = static_cast<char>(current_origin);
 }
 
+// A tick is a snapshot taken every 8192 changes by the statement whose changes
+// pass the mark: changes() cuts the stream into batches between consecutive
+// ticks (as PgQ's ticker does), so a consumer far behind reads bounded
+// batches instead of its whole backlog at each call. The snapshot counts the
+// writer's own transaction as running (it has not committed yet).
+static void write_tick_if_due(LogWriter *w) {
+    if (w->last_seq == 0 || (w->last_seq >> tick_bits) == ((w->first_seq - 1) >> tick_bits)) return;
+    if (!OidIsValid(get_relname_relid("cdc_tick", catalog::schema_oid()))) return;  // version 0.1.0
+    spi::Session session;
+    spi::AsExtensionOwner owner;
+    spi::exec("INSERT INTO tenant_guard.cdc_tick (tick_seq, tick_xmax, snapshot) "
+              "SELECT $1, pg_snapshot_xmax(s), s FROM tenant_guard._reader_snapshot() AS s",
+              {{INT8OID, Int64GetDatum(w->last_seq)}});
+}
+
 void log_writer_end(LogWriter *w) {
     flush(w);
     close_sink(w->log);
     close_sink(w->tombstones);
     FreeExecutorState(w->estate);
     MemoryContextDelete(w->row_memory);
+    write_tick_if_due(w);
 }
 
 void log_writer_row_done(LogWriter *w) {
@@ -160,6 +178,8 @@ TableSink *log_sink_for(LogWriter *w, int64 seq) {
 
 int64 log_change(LogWriter *w, int32 table_id, char op, Datum tenant, Datum pk, Datum old_row, Datum new_row) {
     int64 seq = nextval_internal(w->change_seq, false);
+    if (w->first_seq == 0) w->first_seq = seq;
+    w->last_seq = seq;
     log_sink_for(w, seq);
     TupleTableSlot *slot = next_slot(w, w->log);
     set(slot, L_SEQ, Int64GetDatum(seq));

@@ -22,6 +22,7 @@ struct LogWriter {
     bool log_partitioned;   // false: version 0.1.0's single log table
     TableSink *tombstones;  // opened on first use
     Oid change_seq;
+    int64 first_seq, last_seq;  // of this statement's changes (0: none yet)
     CommandId command_id;
     // Per-statement values shared by every row written.
     Datum xid;
