@@ -23,8 +23,15 @@ CLI::Option* single_values(CLI::Option* option) {
     return option->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 }
 
-void add_tenant_guard_commands(CLI::App& app, Options& o, std::string& expires, std::string& db_id,
-                               std::string& as_tenant, std::string& tail_tenant) {
+// Options whose presence (not only value) matters after parsing.
+struct OptionalValues {
+    std::string expires, db_id, as_tenant, tail_tenant;
+    CLI::Option* db_id_option = nullptr;
+    CLI::Option* as_tenant_option = nullptr;
+    CLI::Option* tail_tenant_option = nullptr;
+};
+
+void add_tenant_guard_commands(CLI::App& app, Options& o, OptionalValues& v) {
     auto* keygen = app.add_subcommand("keygen", "Make an Ed25519 key pair for signing purge tokens");
     keygen->add_option("--out", o.key_name, "Writes NAME.key (PKCS#8 PEM, mode 0600) and NAME.pub (SPKI PEM)")
         ->required()
@@ -45,14 +52,14 @@ void add_tenant_guard_commands(CLI::App& app, Options& o, std::string& expires, 
     token->add_option("--max-rows", o.max_rows, "Refuse if the scope holds more rows than this")
         ->required()
         ->type_name("N");
-    token->add_option("--expires", expires, "Lifetime, e.g. 15m, 2h, 1d (server limit: max_token_lifetime)")
+    token->add_option("--expires", v.expires, "Lifetime, e.g. 15m, 2h, 1d (server limit: max_token_lifetime)")
         ->required()
         ->type_name("DURATION");
     token->add_option("--reason", o.reason, "Why; kept in the purge receipt")->required()->type_name("TEXT");
     token->add_option("--act", o.act, "purge (default) or unprotect")
         ->check(CLI::IsMember({"purge", "unprotect"}))
         ->type_name("ACT");
-    token->add_option("--db-id", db_id, "Database id to name (default: ask the server's tenant_guard.database_id())")
+    v.db_id_option = token->add_option("--db-id", v.db_id, "Database id to name (default: ask the server's tenant_guard.database_id())")
         ->type_name("ID");
     token->footer("Prints the token on stdout. The private key never leaves this machine; only with\n"
                   "no --db-id does it connect, to read database_id().");
@@ -75,12 +82,12 @@ void add_tenant_guard_commands(CLI::App& app, Options& o, std::string& expires, 
 
     auto* import = app.add_subcommand("import", "Restore an export archive into the connected database");
     import->add_option("archive", o.archive, "The archive written by export")->required()->type_name("FILE");
-    import->add_option("--as-tenant", as_tenant, "Import the rows under this (empty) tenant instead")->type_name("NEW");
+    v.as_tenant_option = import->add_option("--as-tenant", v.as_tenant, "Import the rows under this (empty) tenant instead")->type_name("NEW");
     import->footer("One transaction, parents before children, recorded with origin 'import'. Refused when a\n"
                    "table or column is missing in the target or the tenant already has rows there.");
 
     auto* tail = app.add_subcommand("tail", "Print the change stream as JSON lines");
-    tail->add_option("--tenant", tail_tenant, "Only this tenant's changes")->type_name("T");
+    v.tail_tenant_option = tail->add_option("--tenant", v.tail_tenant, "Only this tenant's changes")->type_name("T");
     tail->add_option("--cursor-file", o.cursor_file, "Resume from and save the position in this file")->type_name("FILE");
     tail->add_flag("--follow,-f", o.follow, "Keep polling for new changes until SIGINT/SIGTERM");
     tail->add_flag("--from-now", o.from_now, "Without a saved cursor, start at current_cursor() instead of the oldest change");
@@ -138,7 +145,7 @@ void check_combinations(Options& o, const std::string& expires) {
 ParseOutcome parse_args(int argc, const char* const argv[], std::ostream& out, std::ostream& err) {
     ParseOutcome outcome;
     Options& o = outcome.options;
-    std::string expires, db_id, as_tenant, tail_tenant;
+    OptionalValues v;
 
     CLI::App app{"tenant-guard: the operator's command line for the tenant_guard PostgreSQL extension",
                  "tenant-guard"};
@@ -150,16 +157,15 @@ ParseOutcome parse_args(int argc, const char* const argv[], std::ostream& out, s
     app.add_option("-d,--dbname", o.dbname, "Connection string or URI (default: PG* environment variables)")
         ->type_name("CONNINFO");
     app.footer(kConnectionHelp);
-    add_tenant_guard_commands(app, o, expires, db_id, as_tenant, tail_tenant);
+    add_tenant_guard_commands(app, o, v);
 
     try {
         app.parse(argc, argv);
         o.command = command_of(app, o);
-        const CLI::App* sub = app.get_subcommands().at(0);
-        if (sub->count("--db-id") > 0) o.db_id = db_id;
-        if (sub->count("--as-tenant") > 0) o.as_tenant = as_tenant;
-        if (sub->count("--tenant") > 0 && o.command == Command::Tail) o.tail_tenant = tail_tenant;
-        check_combinations(o, expires);
+        if (v.db_id_option->count() > 0) o.db_id = v.db_id;
+        if (v.as_tenant_option->count() > 0) o.as_tenant = v.as_tenant;
+        if (v.tail_tenant_option->count() > 0) o.tail_tenant = v.tail_tenant;
+        check_combinations(o, v.expires);
     } catch (const CLI::ParseError& error) {
         const int code = app.exit(error, out, err);
         outcome.exit_code = code == 0 ? kExitOk : kExitUsage;

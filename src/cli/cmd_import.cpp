@@ -124,7 +124,6 @@ std::uint64_t import_part(Connection& conn, const ExportArchive& archive, const 
     const std::string stage = "tg_import_stage";
     std::string destination = p.target->sql_name();
     if (as_tenant) {
-        conn.exec("DROP TABLE IF EXISTS pg_temp." + quote_ident(stage));
         conn.exec("CREATE TEMP TABLE " + quote_ident(stage) + " AS SELECT " + column_list(columns) + " FROM " +
                   p.target->sql_name() + " WITH NO DATA");
         destination = "pg_temp." + quote_ident(stage);

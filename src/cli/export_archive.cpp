@@ -36,7 +36,10 @@ Manifest ExportArchive::read_manifest(std::vector<std::string>& problems) const 
     const std::string name(kManifestName);
     const tar::Member* member = find(name);
     if (member == nullptr) {
-        if (!index_.damage.empty()) throw Failure(name + " is missing because " + index_.damage);
+        if (index_.members.empty() && !index_.damage.empty() && index_.damage.find("damaged header") == 0) {
+            throw Failure(path() + " is not a tar archive: " + index_.damage);
+        }
+        if (!index_.damage.empty()) throw Failure(name + " is missing because the " + index_.damage);
         throw Failure(name + " is missing: " + path() + " is not a tenant-guard export archive");
     }
     if (member->truncated()) {
@@ -47,9 +50,9 @@ Manifest ExportArchive::read_manifest(std::vector<std::string>& problems) const 
     const std::string actual = tg::common::sha256_hex(text);
     const tar::Member* sums_member = find(std::string(kChecksumsName));
     if (sums_member == nullptr || sums_member->truncated()) {
-        problems.push_back(std::string(kChecksumsName) + " is " + (sums_member ? "truncated" : "missing") +
-                           (index_.damage.empty() ? "" : " (" + index_.damage + ")") + ": " + name +
-                           " cannot be checked");
+        // The tar damage behind it, if any, is reported by structure_problems.
+        problems.push_back(std::string(kChecksumsName) + " is " + (sums_member ? "truncated" : "missing") + ": " +
+                           name + " cannot be checked against it");
     } else {
         try {
             const auto sums = parse_checksums(reader_.read_all(*sums_member, kMaxManifestBytes));

@@ -10,6 +10,8 @@ namespace tg::cli {
 namespace {
 
 using nlohmann::json;
+// Written in a fixed, readable order (format first); read in any order.
+using nlohmann::ordered_json;
 
 [[noreturn]] void bad(const std::string& where, const std::string& what) {
     throw ManifestError(kManifestName.data() + std::string(": ") + where + ": " + what);
@@ -47,8 +49,8 @@ bool is_sha256_hex(const std::string& text) {
     return true;
 }
 
-json part_to_json(const Part& part) {
-    return json{{"path", part.path}, {"rows", part.rows}, {"bytes", part.bytes}, {"sha256", part.sha256}};
+ordered_json part_to_json(const Part& part) {
+    return ordered_json{{"path", part.path}, {"rows", part.rows}, {"bytes", part.bytes}, {"sha256", part.sha256}};
 }
 
 Part part_from_json(const json& object, const std::string& where) {
@@ -84,9 +86,9 @@ std::vector<const Part*> Manifest::parts() const {
 }
 
 std::string manifest_to_text(const Manifest& manifest) {
-    json tables = json::array();
+    ordered_json tables = ordered_json::array();
     for (const auto& table : manifest.tables) {
-        json columns = json::array();
+        ordered_json columns = ordered_json::array();
         for (const auto& column : table.columns) {
             columns.push_back({{"name", column.name}, {"type", column.type}, {"not_null", column.not_null}});
         }
@@ -98,11 +100,11 @@ std::string manifest_to_text(const Manifest& manifest) {
                           {"columns", columns},
                           {"part", part_to_json(table.part)}});
     }
-    json extras = json::array();
+    ordered_json extras = ordered_json::array();
     for (const auto& extra : manifest.extras) {
         extras.push_back({{"kind", extra.kind}, {"columns", extra.columns}, {"part", part_to_json(extra.part)}});
     }
-    const json out = {
+    const ordered_json out = {
         {"format", kArchiveFormatName},
         {"format_version", manifest.format_version},
         {"created_by", manifest.created_by},
@@ -120,7 +122,7 @@ std::string manifest_to_text(const Manifest& manifest) {
     };
     // error_handler replace: a table or column name is valid UTF-8 in a UTF8
     // database; the handler only keeps a broken name from aborting the export.
-    return out.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+    return out.dump(2, ' ', false, ordered_json::error_handler_t::replace) + "\n";
 }
 
 Manifest parse_manifest(std::string_view text) {
