@@ -32,6 +32,7 @@ std::string render(const TextTable& table) {
         // Headers are centred in psql; left-aligned reads as well and is simpler.
         out += (c ? " | " : " ") + padded(table.headers[c], widths[c], false);
     }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
     out += "\n";
     for (std::size_t c = 0; c < columns; ++c) out += (c ? "-+-" : "-") + std::string(widths[c], '-');
     out += "-\n";
