@@ -12,6 +12,10 @@
 namespace tg::cli {
 namespace {
 
+constexpr const char* kSubcommandFooter =
+    "Connects with -d/--dbname CONNINFO|URI (before or after the subcommand) or the PG* variables.\n"
+    "Exit codes: 0 success, 1 refused or failed, 2 usage error.";
+
 constexpr const char* kConnectionHelp =
     "Connection: -d/--dbname takes a conninfo string (\"host=… dbname=…\") or a URI\n"
     "(postgresql://…); without it the PG* environment variables apply, as for psql.\n"
@@ -61,12 +65,14 @@ void add_tenant_guard_commands(CLI::App& app, Options& o, OptionalValues& v) {
         ->type_name("ACT");
     v.db_id_option = token->add_option("--db-id", v.db_id, "Database id to name (default: ask the server's tenant_guard.database_id())")
         ->type_name("ID");
-    token->footer("Prints the token on stdout. The private key never leaves this machine; only with\n"
-                  "no --db-id does it connect, to read database_id().");
+    token->footer(std::string("Prints the token on stdout. The private key never leaves this machine; only with\n"
+                              "no --db-id does it connect, to read database_id().\n") +
+                  kSubcommandFooter);
 
     auto* purge = app.add_subcommand("purge", "Run tenant_guard.purge() with a token and print the counts");
     purge->add_option("token", o.token, "The token (tg1.…)")->required()->type_name("TOKEN");
     purge->add_flag("--dry-run", o.dry_run, "Verify the token and count, change nothing, keep the token unused");
+    purge->footer(kSubcommandFooter);
 
     auto* exp = app.add_subcommand("export", "Write one tenant's rows from every protected table to an archive");
     auto* tenant_opt = exp->add_option("--tenant", o.tenant, "The tenant to export")->type_name("T");
@@ -77,14 +83,17 @@ void add_tenant_guard_commands(CLI::App& app, Options& o, OptionalValues& v) {
     auto* verify = exp->add_option("--verify", o.archive, "Check an archive's manifest and every checksum (no database)")
                        ->type_name("FILE");
     for (auto* other : {tenant_opt, out_opt, history, tombstones, force}) verify->excludes(other);
-    exp->footer("The archive is a POSIX tar: data/NN_<schema>.<table>.csv (COPY CSV with a header line),\n"
-                "optional history.csv and tombstones.csv, manifest.json and SHA256SUMS.");
+    exp->footer(std::string("The archive is a POSIX tar: data/NN_<schema>.<table>.csv (COPY CSV with a header line),\n"
+                            "optional history.csv and tombstones.csv, manifest.json and SHA256SUMS.\n"
+                            "--verify needs no database.\n") +
+                kSubcommandFooter);
 
     auto* import = app.add_subcommand("import", "Restore an export archive into the connected database");
     import->add_option("archive", o.archive, "The archive written by export")->required()->type_name("FILE");
     v.as_tenant_option = import->add_option("--as-tenant", v.as_tenant, "Import the rows under this (empty) tenant instead")->type_name("NEW");
-    import->footer("One transaction, parents before children, recorded with origin 'import'. Refused when a\n"
-                   "table or column is missing in the target or the tenant already has rows there.");
+    import->footer(std::string("One transaction, parents before children, recorded with origin 'import'. Refused when a\n"
+                               "table or column is missing in the target or the tenant already has rows there.\n") +
+                   kSubcommandFooter);
 
     auto* tail = app.add_subcommand("tail", "Print the change stream as JSON lines");
     v.tail_tenant_option = tail->add_option("--tenant", v.tail_tenant, "Only this tenant's changes")->type_name("T");
@@ -97,9 +106,13 @@ void add_tenant_guard_commands(CLI::App& app, Options& o, OptionalValues& v) {
     tail->add_option("--interval", o.interval_seconds, "Seconds between polls with --follow (default 1)")
         ->check(CLI::Range(0.01, 3600.0))
         ->type_name("SECONDS");
+    tail->footer(std::string("One JSON object per line. The cursor file is saved after each batch is written, so a\n"
+                             "restart (also after SIGINT/SIGTERM) continues with no gap and no repeat.\n") +
+                 kSubcommandFooter);
 
     auto* status = app.add_subcommand("status", "Show tenant_guard.status() (or tenant_status()) as a table");
     status->add_option("--tenant", o.tenant, "Figures for one tenant (tenant_status)")->type_name("T");
+    status->footer(kSubcommandFooter);
 }
 
 Command command_of(const CLI::App& app, const Options& o) {
