@@ -43,9 +43,11 @@ struct PartWriter {
             "COPY (" + query + ") TO STDOUT WITH (FORMAT csv, HEADER true)", [&](tg::common::ByteView chunk) {
                 tar.write(chunk);
                 sha.update(chunk);
-                const std::uint64_t before = counter.records();
+                // Rows are the records after the header line.
+                const std::uint64_t before = counter.records() > 0 ? counter.records() - 1 : 0;
                 counter.feed(chunk);
-                progress.add_rows(counter.records() - before);
+                const std::uint64_t after = counter.records() > 0 ? counter.records() - 1 : 0;
+                progress.add_rows(after - before);
             });
         Part part;
         part.path = member;

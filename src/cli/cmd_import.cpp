@@ -7,6 +7,7 @@
 #include "commands.hpp"
 
 #include "catalog.hpp"
+#include "csv_records.hpp"
 #include "errors.hpp"
 #include "export_archive.hpp"
 #include "pg.hpp"
@@ -133,11 +134,14 @@ std::uint64_t import_part(Connection& conn, const ExportArchive& archive, const 
                        header + ")");
     StreamedPart streamed;
     try {
+        CsvRecordCounter counter;
         streamed = archive.stream(*member, [&](tg::common::ByteView chunk) {
             conn.copy_in_send(chunk);
-            std::uint64_t lines = 0;
-            for (const auto byte : chunk) lines += byte == '\n';
-            progress.add_rows(lines);  // approximate within a part: newlines, quoted ones included
+            // Rows are the records after the header line.
+            const std::uint64_t before = counter.records() > 0 ? counter.records() - 1 : 0;
+            counter.feed(chunk);
+            const std::uint64_t after = counter.records() > 0 ? counter.records() - 1 : 0;
+            progress.add_rows(after - before);
         });
         const std::string problem = compare_part(entry.part, streamed);
         if (!problem.empty()) {
