@@ -1,7 +1,8 @@
--- Step 7. GDPR erasure: tenant 8 asks to be forgotten. The key holder signed a
--- token offline (demo.sh did it with the openssl command line: the private key
--- never reached the database); the DBA registered the public key once. The
--- token names one tenant, expires in 15 minutes and works once.
+-- Step 7. GDPR erasure: tenant 8 asks to be forgotten. The key holder made a
+-- key pair and signed a token offline (demo.sh did it with tenant-guard keygen
+-- and tenant-guard token: the private key never reached the database); the
+-- DBA registered the public key once. The token names one tenant, expires in
+-- 15 minutes and works once.
 
 CREATE TEMP TABLE before_purge AS SELECT * FROM demo_checksums;
 SELECT tenant_guard.add_purge_key('demo-key-2026', :'pub') IS NULL AS registered \gset

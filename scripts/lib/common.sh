@@ -6,7 +6,7 @@ TG_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 TG_PG_BIN=/usr/lib/postgresql/15/bin
 TG_PACKAGES=(build-essential postgresql-15 postgresql-client-15 postgresql-server-dev-15
              libpq-dev libssl-dev libgtest-dev cmake nlohmann-json3-dev openssl pkg-config
-             clang-14 libclang-rt-14-dev)
+             clang-14 libclang-rt-14-dev libcli11-dev)
 
 tg_log() {
     if [ -t 2 ]; then printf '\033[1m== %s\033[0m\n' "$*" >&2; else printf '== %s\n' "$*" >&2; fi
@@ -32,10 +32,17 @@ tg_install_packages() {
         { tg_as_root apt-get update -q >/dev/null && tg_as_root apt-get install -y -q "${missing[@]}" >/dev/null; }
 }
 
+# The extension (PGXS) and the tenant-guard command line (CMake, installed
+# to /usr/local/bin; its build directory is build/cli, ignored by git).
 tg_build_install() {
     tg_log "building and installing the extension"
     make -C "$TG_ROOT" -s -j2 >/dev/null
     tg_as_root make -C "$TG_ROOT" -s install >/dev/null
+    tg_log "building and installing the tenant-guard command line"
+    local build="$TG_ROOT/build/cli"
+    cmake -S "$TG_ROOT" -B "$build" -DTG_BUILD_TESTS=OFF >/dev/null &&
+        cmake --build "$build" --target tenant-guard -j2 >/dev/null &&
+        tg_as_root cmake --install "$build" >/dev/null
 }
 
 # tg_cluster_start [port]: initdb + start a private cluster in a fresh temp dir;

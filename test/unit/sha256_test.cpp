@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <string_view>
 
 namespace tg::common {
 namespace {
@@ -26,6 +27,26 @@ TEST(Sha256, TwoBlockMessage) {
 TEST(Sha256, HashesEveryByteNotJustText) {
     const std::string with_nul("a\0b", 3);
     EXPECT_NE(sha256_hex(with_nul), sha256_hex("a"));
+}
+
+TEST(Sha256Stream, PiecesGiveTheOneShotDigest) {
+    const std::string text = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    Sha256Stream stream;
+    for (std::size_t i = 0; i < text.size(); i += 7) stream.update(std::string_view(text).substr(i, 7));
+    EXPECT_EQ(stream.finish_hex(), sha256_hex(text));
+}
+
+TEST(Sha256Stream, NothingFedIsTheEmptyDigest) {
+    Sha256Stream stream;
+    stream.update("");
+    EXPECT_EQ(stream.finish_hex(), sha256_hex(""));
+}
+
+TEST(Sha256Stream, FinishTwiceIsRefused) {
+    Sha256Stream stream;
+    stream.finish();
+    EXPECT_THROW(stream.finish(), CryptoError);
+    EXPECT_THROW(stream.update("x"), CryptoError);
 }
 
 }  // namespace

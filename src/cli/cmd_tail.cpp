@@ -1,0 +1,108 @@
+// tail: the change stream (tenant_guard.changes) as JSON lines on stdout.
+// The cursor file always names the last change that was completely written:
+// a batch is written and flushed (and fsynced when stdout is a file) before
+// its cursor is saved, and a signal only stops the loop between batches. So
+// a restart continues exactly after the last line out — no gap, no repeat.
+#include "commands.hpp"
+
+#include "cursor_file.hpp"
+#include "errors.hpp"
+#include "pg.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <sys/stat.h>
+#include <thread>
+#include <unistd.h>
+
+namespace tg::cli {
+namespace {
+
+volatile std::sig_atomic_t g_stop = 0;
+
+extern "C" void request_stop(int) { g_stop = 1; }
+
+void install_signal_handlers() {
+    struct sigaction action {};
+    action.sa_handler = request_stop;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
+    // A closed pipe (tail … | head) shows up as a write error we handle.
+    std::signal(SIGPIPE, SIG_IGN);
+}
+
+bool stdout_is_regular_file() {
+    struct stat st {};
+    return ::fstat(STDOUT_FILENO, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+// Sleeps up to `seconds`, waking early when a stop is requested.
+void pause_unless_stopped(double seconds) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    while (!g_stop && std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+}
+
+std::string json_string(const std::string& text) { return nlohmann::json(text).dump(); }
+
+std::string line_for(const Result& r, int row) {
+    const auto raw = [&](int column) { return r.is_null(row, column) ? std::string("null") : r.get(row, column); };
+    return "{\"seq\":" + r.get(row, 1) + ",\"tenant\":" + raw(2) + ",\"rel\":" + raw(3) + ",\"op\":" +
+           json_string(r.get(row, 4)) + ",\"pk\":" + raw(5) + ",\"old_row\":" + raw(6) + ",\"new_row\":" + raw(7) +
+           ",\"xid\":" + json_string(r.get(row, 8)) + ",\"changed_at\":" + raw(9) +
+           ",\"cursor\":" + json_string(r.get(row, 0)) + "}\n";
+}
+
+void write_out(const std::string& text) {
+    if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0) {
+        throw Failure(std::string("could not write to stdout (") + std::strerror(errno) +
+                      "); the cursor stays at the last batch written");
+    }
+}
+
+}  // namespace
+
+int run_tail(const Options& o) {
+    install_signal_handlers();
+    std::optional<std::string> cursor;
+    if (!o.cursor_file.empty()) cursor = load_cursor(o.cursor_file);
+
+    Connection conn = Connection::open(o.dbname);
+    conn.exec("SET TimeZone = 'UTC'");  // changed_at in UTC whatever the server's zone
+    if (!cursor && o.from_now) {
+        cursor = conn.exec("SELECT tenant_guard.current_cursor()").get(0, 0);
+        if (!o.cursor_file.empty()) save_cursor(o.cursor_file, *cursor);
+    }
+    const bool sync_output = stdout_is_regular_file();
+    const std::string query =
+        "SELECT c.cursor, c.seq, to_json(c.tenant)::text, to_json(c.rel::text)::text, c.op, c.pk::text, "
+        "c.old_row::text, c.new_row::text, c.xid::text, to_json(c.changed_at)::text "
+        "FROM tenant_guard.changes($1, $2, $3) AS c";
+
+    while (!g_stop) {
+        const Result r = conn.exec(query, {cursor, std::to_string(o.batch), o.tail_tenant});
+        if (r.rows() == 0) {
+            if (!o.follow) break;
+            pause_unless_stopped(o.interval_seconds);
+            continue;
+        }
+        std::string text;
+        for (int row = 0; row < r.rows(); ++row) text += line_for(r, row);
+        write_out(text);
+        if (sync_output && ::fsync(STDOUT_FILENO) != 0) {
+            throw Failure(std::string("could not fsync stdout (") + std::strerror(errno) + ")");
+        }
+        cursor = r.get(r.rows() - 1, 0);
+        if (!o.cursor_file.empty()) save_cursor(o.cursor_file, *cursor);
+    }
+    return kExitOk;
+}
+
+}  // namespace tg::cli
