@@ -119,4 +119,19 @@ ALTER TABLE orders ADD COLUMN note text DEFAULT 'n/a';
 UPDATE orders SET qty = 5 WHERE id = 11;
 SELECT new_row->'note' AS note, new_row = (SELECT to_jsonb(o) FROM orders o WHERE id = 11) AS image_is_to_jsonb
   FROM log WHERE pk = '{"id": 11}' AND op = 'U';
+
+-- begin_import(): the rest of the transaction is recorded with origin
+-- 'import'; like SET LOCAL it ends with the transaction or with a savepoint
+-- rolled back; outside a transaction block it is refused.
+SELECT sqlstate_of($$SELECT tenant_guard.begin_import()$$) AS outside_a_transaction;
+BEGIN;
+SAVEPOINT s;
+SELECT tenant_guard.begin_import();
+ROLLBACK TO s;
+INSERT INTO orders (id, tenant_id, qty) VALUES (60, 'imp', 1);
+SELECT tenant_guard.begin_import();
+INSERT INTO orders (id, tenant_id, qty) VALUES (61, 'imp', 1);
+COMMIT;
+INSERT INTO orders (id, tenant_id, qty) VALUES (62, 'imp', 1);
+SELECT pk->>'id' AS id, origin FROM tenant_guard.change_log WHERE tenant = 'imp' ORDER BY seq;
 RESET search_path;

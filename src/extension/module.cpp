@@ -24,6 +24,7 @@ static void reset_at_transaction_end(XactEvent event, void *) {
 }
 
 void register_shape_cache_callbacks();  // shape.cpp
+void register_import_callbacks();       // import.cpp
 
 }  // namespace tg
 
@@ -38,5 +39,6 @@ void _PG_init(void) {
 
     RegisterXactCallback(tg::reset_at_transaction_end, nullptr);
     tg::register_shape_cache_callbacks();
+    tg::register_import_callbacks();
     tg::scope::install_hooks();
 }
