@@ -123,7 +123,7 @@ SELECT new_row->'note' AS note, new_row = (SELECT to_jsonb(o) FROM orders o WHER
 -- begin_import(): the rest of the transaction is recorded with origin
 -- 'import'; like SET LOCAL it ends with the transaction or with a savepoint
 -- rolled back; outside a transaction block it is refused.
-SELECT sqlstate_of($$SELECT tenant_guard.begin_import()$$) AS outside_a_transaction;
+SELECT tenant_guard.begin_import();  -- outside a transaction block: 25P01
 BEGIN;
 SAVEPOINT s;
 SELECT tenant_guard.begin_import();

@@ -25,7 +25,7 @@ void register_import_callbacks() { RegisterSubXactCallback(on_subtransaction_abo
 TG_FUNCTION(tg_begin_import) {
     if (!IsTransactionBlock())
         throw tg::Error(ERRCODE_NO_ACTIVE_SQL_TRANSACTION, "begin_import() must be called inside a transaction block",
-                        "Run BEGIN first; the import ends with the transaction.");
+                        "", "Run BEGIN first; the import ends with the transaction.");
     tg::current_origin = tg::Origin::import;
     tg::import_nest_level = GetCurrentTransactionNestLevel();
     PG_RETURN_VOID();
