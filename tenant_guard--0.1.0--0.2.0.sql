@@ -128,6 +128,63 @@ ALTER TABLE tenant_guard.purge_receipt
     ALTER COLUMN key_id DROP NOT NULL,
     ALTER COLUMN token_sha256 DROP NOT NULL;
 
+-- History restored from another cluster (pg_dump of a database, pg_restore
+-- into a new cluster): its xids and commit times mean nothing here, so the
+-- first rewind after the restore adopts it: rewinds reach back to that moment
+-- only, and compare only changes written here (seq from adopted_seq on; seq
+-- survives the dump, xids do not). One row per cluster the history has been in;
+-- the install's own row has adopted_seq 0.
+CREATE TABLE tenant_guard.history_cluster (
+    system_id    text NOT NULL,
+    adopted_at   timestamptz NOT NULL DEFAULT now(),
+    adopted_seq  bigint NOT NULL,
+    adopted_xmax xid8 NOT NULL
+);
+SELECT pg_catalog.pg_extension_config_dump('tenant_guard.history_cluster', '');
+
+CREATE FUNCTION tenant_guard._system_id()
+RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$ SELECT system_identifier::text FROM pg_control_system() $$;
+
+INSERT INTO tenant_guard.history_cluster (system_id, adopted_seq, adopted_xmax)
+VALUES (tenant_guard._system_id(), 0, '0');
+
+CREATE FUNCTION tenant_guard._adopt_history()
+RETURNS void
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM tenant_guard.history_cluster WHERE system_id <> tenant_guard._system_id())
+       AND NOT EXISTS (SELECT 1 FROM tenant_guard.history_cluster
+                        WHERE system_id = tenant_guard._system_id() AND adopted_seq > 0) THEN
+        PERFORM pg_advisory_xact_lock(29799, 0);
+        INSERT INTO tenant_guard.history_cluster (system_id, adopted_seq, adopted_xmax)
+        SELECT tenant_guard._system_id(), s.last_value + 1, '0'  -- marks: by time (see _reach)
+          FROM tenant_guard.change_seq AS s
+         WHERE NOT EXISTS (SELECT 1 FROM tenant_guard.history_cluster
+                            WHERE system_id = tenant_guard._system_id() AND adopted_seq > 0);
+    END IF;
+END
+$$;
+
+-- mark(): a mark taken after a restore from another cluster first adopts
+-- the restored history, so that the mark is after the horizon.
+CREATE OR REPLACE FUNCTION tenant_guard.mark(name text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF name IS NULL OR name = '' THEN
+        RAISE EXCEPTION 'a mark needs a name' USING ERRCODE = '22023';
+    END IF;
+    PERFORM tenant_guard._adopt_history();
+    INSERT INTO tenant_guard.mark_data (name, snapshot) VALUES (mark.name, tenant_guard._reader_snapshot());
+EXCEPTION WHEN unique_violation THEN
+    RAISE EXCEPTION 'mark "%" exists already', name USING ERRCODE = '42710', HINT = 'Choose a new name.';
+END
+$$;
+
 -- True when snapshot s sees (if committed) every transaction below xmax.
 CREATE FUNCTION tenant_guard._sees_all_before(s pg_snapshot, xmax xid8)
 RETURNS boolean
@@ -144,9 +201,12 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
 AS $$
     WITH s AS (SELECT max(l.reach_from) AS reach_from, max(l.reach_xmax) AS reach_xmax
                  FROM tenant_guard.log_segment l WHERE l.dropped_at IS NOT NULL),
-         t AS (SELECT r.reach_from, r.reach_xmax FROM tenant_guard.tenant_reach r WHERE r.tenant = _reach.tenant)
-    SELECT greatest((SELECT s.reach_from FROM s), (SELECT t.reach_from FROM t)),
-           greatest((SELECT s.reach_xmax FROM s), (SELECT t.reach_xmax FROM t))
+         t AS (SELECT r.reach_from, r.reach_xmax FROM tenant_guard.tenant_reach r WHERE r.tenant = _reach.tenant),
+         a AS (SELECT max(h.adopted_at) AS reach_from, max(h.adopted_xmax) AS reach_xmax
+                 FROM tenant_guard.history_cluster h
+                WHERE h.system_id = tenant_guard._system_id() AND h.adopted_seq > 0)
+    SELECT greatest((SELECT s.reach_from FROM s), (SELECT t.reach_from FROM t), (SELECT a.reach_from FROM a)),
+           greatest((SELECT s.reach_xmax FROM s), (SELECT t.reach_xmax FROM t), (SELECT a.reach_xmax FROM a))
 $$;
 
 CREATE FUNCTION tenant_guard.set_retention(history interval, tombstones interval DEFAULT NULL)
@@ -195,6 +255,7 @@ BEGIN
     history_removed := 0;
     tombstones_expired := 0;
     PERFORM pg_advisory_xact_lock(hashtext('tenant_guard.prune'));
+    PERFORM tenant_guard._adopt_history();
     SELECT * INTO policy FROM tenant_guard.retention_policy;
     IF NOT FOUND THEN
         RAISE NOTICE 'no retention policy is set: nothing was pruned'

@@ -34,6 +34,7 @@ struct Point {
     spi::Arg snapshot{TEXTOID, (Datum)0, true};  // pg_snapshot as text (mark)
     spi::Arg time{TIMESTAMPTZOID, (Datum)0, true};
     std::string described;  // for messages
+    int64 own_history_from = 0;  // first seq written in this cluster (history restored from another one)
     Datum taken_at = (Datum)0;
     bool exact = true;
 };
@@ -51,12 +52,16 @@ struct Target {
 };
 
 // SQL: which change-log rows (alias c) belong to transactions after the point.
+// Only changes written in this cluster ($6: the first seq after history from
+// another cluster was restored here) are compared: xids and commit times of
+// another cluster mean nothing here (check_reach keeps points after that).
 std::string after_point(const Point &p) {
     if (p.by_mark)
-        return "c.xid >= pg_snapshot_xmin($3::pg_snapshot) AND NOT pg_visible_in_snapshot(c.xid, $3::pg_snapshot)";
-    if (p.exact) return "pg_xact_commit_timestamp(c.xid::xid) > $4";
-    return "c.xid IN (SELECT l.xid FROM tenant_guard.change_log_data l WHERE l.tenant = $1 "
-           "GROUP BY l.xid HAVING max(l.changed_at) > $4)";
+        return "c.seq >= $6 AND c.xid >= pg_snapshot_xmin($3::pg_snapshot) "
+               "AND NOT pg_visible_in_snapshot(c.xid, $3::pg_snapshot)";
+    if (p.exact) return "c.seq >= $6 AND pg_xact_commit_timestamp(c.xid::xid) > $4";
+    return "c.seq >= $6 AND c.xid IN (SELECT l.xid FROM tenant_guard.change_log_data l WHERE l.tenant = $1 "
+           "AND l.seq >= $6 GROUP BY l.xid HAVING max(l.changed_at) > $4)";
 }
 
 class TableRewind {
@@ -164,7 +169,7 @@ class TableRewind {
    private:
     std::vector<spi::Arg> args() const {
         return {spi::text_arg(tenant_), {INT4OID, Int32GetDatum(table_.table_id)}, point_.snapshot, point_.time,
-                {TEXTARRAYOID, columns::text_array(insertable_)}};
+                {TEXTARRAYOID, columns::text_array(insertable_)}, {INT8OID, Int64GetDatum(point_.own_history_from)}};
     }
 
     std::string typed_columns(const std::string &columns) { return columns::typed(table_.relid, columns); }
@@ -212,7 +217,7 @@ Point resolve_point(FunctionCallInfo fcinfo) {
 // History must reach back to the point in every table: no table protected
 // after it, and nothing after it pruned (old segments dropped, or this
 // tenant's tombstones expired with the history of their rows).
-void check_reach(const Point &p, const std::string &tenant) {
+void check_reach(Point &p, const std::string &tenant) {
     spi::AsExtensionOwner owner;
     uint64 n = spi::exec("SELECT max(protected_at) FROM tenant_guard.protected_table "
                          "WHERE unprotected_at IS NULL AND protected_at > $1",
@@ -223,9 +228,15 @@ void check_reach(const Point &p, const std::string &tenant) {
                     "Rewind to a later time or mark.");
     bool has_retention = pg_guard([] { return OidIsValid(get_relname_relid("log_segment", catalog::schema_oid())); });
     if (!has_retention) return;  // version 0.1.0: nothing is ever pruned
-    n = spi::exec("SELECT r.reach_from FROM tenant_guard._reach($1) r WHERE CASE WHEN $2 IS NOT NULL "
-                  "THEN NOT tenant_guard._sees_all_before($2::pg_snapshot, r.reach_xmax) ELSE $3 < r.reach_from END",
-                  {spi::text_arg(tenant), p.snapshot, p.time});
+    spi::exec("SELECT tenant_guard._adopt_history()");
+    n = spi::exec("SELECT coalesce(max(adopted_seq), 0) FROM tenant_guard.history_cluster "
+                  "WHERE system_id = tenant_guard._system_id()");
+    p.own_history_from = spi::int64_at(0, 1);
+    // A mark must see every pruned transaction and be no older than the
+    // horizon's time (a mark restored from another cluster has foreign xids).
+    n = spi::exec("SELECT r.reach_from FROM tenant_guard._reach($1) r WHERE $3 < r.reach_from OR "
+                  "($2 IS NOT NULL AND NOT tenant_guard._sees_all_before($2::pg_snapshot, r.reach_xmax))",
+                  {spi::text_arg(tenant), p.snapshot, {TIMESTAMPTZOID, p.taken_at}});
     if (n)
         throw Error(history_too_short, "the history does not reach back to " + p.described,
                     "History before it was pruned; the earliest point that can be reached is " + spi::text(0, 1) + ".",

@@ -48,6 +48,7 @@ SELECT pg_sleep(0.2);
 SELECT * FROM tenant_guard.prune();
 INSERT INTO sites VALUES (1, 6, 'in segment 2');
 SELECT tenant_guard.set_retention('1 day');
+SELECT tenant_guard.mark('before-dump');
 SQL
 before=$(q -d source -c "SELECT (SELECT count(*) FROM tenant_guard.change_log) || '/' ||
     (SELECT count(*) FROM tenant_guard.tombstones) || '/' || (SELECT count(*) FROM tenant_guard.protected_tables) || '/' ||
@@ -91,5 +92,24 @@ check "prune drops old segments after restore" "segments 0 1 gone, 2 kept" \
     "$(q -d target -c "SELECT 'segments ' || string_agg(segment::text, ' ' ORDER BY segment) FILTER (WHERE dropped_at IS NOT NULL) ||
                               ' gone, ' || string_agg(segment::text, ' ') FILTER (WHERE dropped_at IS NULL) || ' kept'
                          FROM tenant_guard.log_segment")"
+
+# Into another cluster (a fresh initdb: its xids are lower than the source's):
+# history from there is adopted, not reinterpreted. Rewinds reach back to the
+# restore only; undelete works.
+first_cluster=$TG_CLUSTER_DIR first_port=$PGPORT
+tg_cluster_start "$((${PORT:-55471} + 1))" >/dev/null || exit 1
+q -c 'CREATE DATABASE target'
+tg_as_pg "$TG_PG_BIN/pg_restore" -h "$TG_CLUSTER_DIR" -p "$PGPORT" -d target "$work/source.dump" 2>"$work/restore2.err"
+check "pg_restore into another cluster succeeds without errors" "0:" "$?:$(cat "$work/restore2.err")"
+check "a mark from the other cluster is refused (TG021), not misread" "TG021" \
+    "$(q -d target -c "DO \$\$ BEGIN PERFORM tenant_guard.rewind('1', to_mark => 'before-dump'); EXCEPTION WHEN OTHERS THEN RAISE NOTICE '%', SQLSTATE; END \$\$" 2>&1 | grep -o 'TG0[0-9]*')"
+q -d target -c "SELECT tenant_guard.mark('after-restore')" -c "UPDATE sites SET name = 'changed' WHERE id = 2" >/dev/null
+check "rewind to a mark taken after the restore reverts only what followed it" "sites 0 1 0|two" \
+    "$(q -d target -c "SELECT string_agg(rel || ' ' || reinserted || ' ' || reverted || ' ' || removed, ',') FROM tenant_guard.rewind('1', to_mark => 'after-restore')" \
+        -c "SELECT name FROM sites WHERE id = 2" | paste -sd'|')"
+check "undelete works in the other cluster" "sites 1 0|pages 1 0" \
+    "$(q -d target -c "SELECT string_agg(rel || ' ' || restored || ' ' || skipped, '|') FROM tenant_guard.undelete('1')")"
+tg_cluster_stop
+TG_CLUSTER_DIR=$first_cluster PGHOST=$first_cluster PGPORT=$first_port
 
 summary dump_restore
