@@ -50,7 +50,7 @@ run_counted() {
     local name=$1 out
     shift
     tg_log "$name"
-    out=$("$@" 2>&1 | tee /dev/stderr | grep -E "^$name: [0-9]+ passed, [0-9]+ failed$" | tail -1)
+    out=$("$@" 2>&1 | tee >(cat >&2) | grep -E "^$name: [0-9]+ passed, [0-9]+ failed$" | tail -1)
     if [[ $out =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
         count "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
     else
