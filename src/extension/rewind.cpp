@@ -11,6 +11,7 @@
 // caller, captured with origin 'rewind' (deletions become tombstones, so a
 // rewind can itself be rewound), and the tombstones of undone deletions go.
 // Only that tenant's rows are read or locked.
+#include <array>
 #include <map>
 
 #include "extension/catalog.hpp"
@@ -103,11 +104,38 @@ class TableRewind {
     // instead of the two deadlocking (deletions below go children first).
     void lock_rows() {
         if (targets_.empty()) return;
+        lock_referenced_rows();
         std::vector<std::string> keys;
         for (const auto &t : targets_) keys.push_back(t.pk);
         spi::exec("SELECT 1 FROM " + rel_ + " AS x, unnest($1::text[]) AS u(k), LATERAL jsonb_populate_record(NULL::" +
                       rel_ + ", u.k::jsonb) AS p WHERE " + pk_match_ + " ORDER BY u.k FOR UPDATE OF x",
                   {{TEXTARRAYOID, columns::text_array(keys)}});
+    }
+
+    // The rows the restored images reference through foreign keys are locked
+    // (KEY SHARE, as the foreign-key checks will) before this table's own:
+    // a writer deleting such a parent cascades to its children in that order.
+    void lock_referenced_rows() {
+        std::vector<std::string> images;
+        for (const auto &t : targets_)
+            if (!t.image.empty()) images.push_back(t.image);
+        if (images.empty()) return;
+        uint64 n = spi::exec(
+            "SELECT c.confrelid::regclass::text, string_agg(quote_ident(pa.attname), ', ' ORDER BY k.i), "
+            "       string_agg('r.' || quote_ident(ca.attname), ', ' ORDER BY k.i) "
+            "  FROM pg_catalog.pg_constraint c, unnest(c.conkey, c.confkey) WITH ORDINALITY AS k(ck, fk, i) "
+            "  JOIN pg_catalog.pg_attribute ca ON ca.attrelid = $1 AND ca.attnum = k.ck "
+            "  JOIN pg_catalog.pg_attribute pa ON pa.attnum = k.fk "
+            " WHERE c.contype = 'f' AND c.conrelid = $1 AND pa.attrelid = c.confrelid "
+            " GROUP BY c.oid, c.confrelid ORDER BY c.oid",
+            {{OIDOID, ObjectIdGetDatum(table_.relid)}});
+        std::vector<std::array<std::string, 3>> fks;
+        for (uint64 r = 0; r < n; r++) fks.push_back({spi::text(r, 1), spi::text(r, 2), spi::text(r, 3)});
+        for (const auto &fk : fks)
+            spi::exec("SELECT 1 FROM " + fk[0] + " AS x WHERE (" + fk[1] + ") IN (SELECT " + fk[2] +
+                          " FROM unnest($1::text[]) AS u(t), LATERAL jsonb_populate_record(NULL::" + rel_ +
+                          ", u.t::jsonb) AS r) FOR KEY SHARE OF x",
+                      {{TEXTARRAYOID, columns::text_array(images)}});
     }
 
     // Rows that did not exist at the point go (as tombstones, through capture).
