@@ -12,24 +12,10 @@
 # default a new /tmp/tg_bench_capture.XXXXXX).
 set -euo pipefail
 
-BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SQL=$BENCH_DIR/sql
-# shellcheck source=../../scripts/lib/common.sh
-source "$BENCH_DIR/../../scripts/lib/common.sh"
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-usage() {
-    sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
-}
-
-install=1
-while [ $# -gt 0 ]; do
-    case $1 in
-        --no-install) install=0 ;;
-        -h|--help) usage; exit 0 ;;
-        *) echo "capture.sh: unknown argument: $1" >&2; usage >&2; exit 2 ;;
-    esac
-    shift
-done
+bench_args 12 "$@"
 
 ROWS=${ROWS:-100000}
 REPS=${REPS:-3}
@@ -37,37 +23,16 @@ VARIANTS=${VARIANTS:-"baseline plpgsql tenant_guard"}
 SHAPES=${SHAPES:-"narrow wide"}
 PORT=${PORT:-55490}
 OPS="insert update delete"
-for v in ROWS REPS PORT; do
-    [[ ${!v} =~ ^[1-9][0-9]*$ ]] || { echo "capture.sh: $v must be a positive integer" >&2; exit 2; }
-done
+bench_positive ROWS REPS PORT
 for v in $VARIANTS; do
     case $v in baseline|plpgsql|tenant_guard) ;; *) echo "capture.sh: unknown variant $v" >&2; exit 2 ;; esac
 done
 for s in $SHAPES; do
     case $s in narrow|wide) ;; *) echo "capture.sh: unknown shape $s" >&2; exit 2 ;; esac
 done
-OUT=${OUT:-$(mktemp -d /tmp/tg_bench_capture.XXXXXX)}
-mkdir -p "$OUT"
-chmod 755 "$OUT"
-
-if [ "$install" = 1 ]; then
-    tg_install_packages
-    tg_build_install
-fi
-
-# Autovacuum off: it would start on the log tables in the middle of a later
-# measurement; the bench vacuums explicitly before each timed statement instead.
-# JIT off: compiling the bulk statement (its cost is above jit_above_cost) adds
-# 50-200 ms of noise to every variant alike and hides the trigger cost in the ratios.
-TG_EXTRA_CONF="${TG_EXTRA_CONF:+$TG_EXTRA_CONF
-}autovacuum = off
-jit = off"
-export TG_EXTRA_CONF
-trap 'tg_cluster_stop' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-tg_log "starting a throwaway cluster on port $PORT"
-tg_cluster_start "$PORT"
+bench_output_dir
+bench_install
+bench_cluster_start "$PORT"
 
 PSQL=(psql -X -q -v ON_ERROR_STOP=1)
 "${PSQL[@]}" -f "$SQL/setup.sql" >/dev/null
@@ -83,12 +48,6 @@ if [[ " $VARIANTS " == *" tenant_guard "* ]]; then
 fi
 
 q() { "${PSQL[@]}" -A -t -c "$1"; }
-
-# Every session loads the library that is installed at that moment: note which one,
-# and flag measurements taken after someone else's `make install` replaced it.
-TG_SO=$(pg_config --pkglibdir)/tenant_guard.so
-so_id() { if [ -f "$TG_SO" ]; then sha256sum "$TG_SO" | cut -c1-12; else echo none; fi; }
-SO_ID=$(so_id)
 
 header() {
     local cpu ext
@@ -113,17 +72,12 @@ header() {
 # measure SHAPE OP VARIANT REP: one measurement in one psql session. Prints the
 # statement's milliseconds, or nothing when it failed; details in $OUT/<table>.log,
 # problems appended to $WARNINGS.
-WARNINGS=$OUT/warnings.txt
-: >"$WARNINGS"
-warn() { printf '%s\n' "$*" >>"$WARNINGS"; }
 measure() {
     local shape=$1 op=$2 variant=$3 rep=$4
     local tbl="bench_${variant}_${shape}_${op}_r${rep}" opc
     local script="$OUT/$tbl.sql" log="$OUT/$tbl.log"
     case $op in insert) opc=I ;; update) opc=U ;; delete) opc=D ;; esac
-    if [ "$variant" = tenant_guard ] && [ "$(so_id)" != "$SO_ID" ]; then
-        warn "$shape $op $variant rep $rep: tenant_guard.so is no longer the one the run started with (now $(so_id)…): another build was installed"
-    fi
+    [ "$variant" = tenant_guard ] && check_so "$shape $op $variant rep $rep"
     {
         echo "\\set tbl $tbl"
         echo "\\set opc $opc"

@@ -11,61 +11,25 @@
 # BENCH_SAMPLE_MS (10), PORT (55494), OUT, TG_EXTRA_CONF.
 set -euo pipefail
 
-BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SQL=$BENCH_DIR/sql
-# shellcheck source=../../scripts/lib/common.sh
-source "$BENCH_DIR/../../scripts/lib/common.sh"
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-usage() { sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
-
-install=1
-[ "${BENCH_NO_INSTALL:-0}" = 1 ] && install=0
-while [ $# -gt 0 ]; do
-    case $1 in
-        --no-install) install=0 ;;
-        -h|--help) usage; exit 0 ;;
-        *) echo "memory.sh: unknown argument: $1" >&2; usage >&2; exit 2 ;;
-    esac
-    shift
-done
+bench_args 11 "$@"
 
 ROWS=${BENCH_ROWS:-1000000}
 TENANTS=${BENCH_TENANTS:-100}
 REPS=${BENCH_REPS:-3}
 SAMPLE_MS=${BENCH_SAMPLE_MS:-10}
 PORT=${PORT:-55494}
-for v in ROWS TENANTS REPS SAMPLE_MS PORT; do
-    [[ ${!v} =~ ^[1-9][0-9]*$ ]] || { echo "memory.sh: $v must be a positive integer" >&2; exit 2; }
-done
-OUT=${OUT:-$(mktemp -d /tmp/tg_bench_memory.XXXXXX)}
-mkdir -p "$OUT"
-chmod 777 "$OUT"   # psql writes the backend's pid here (\o), as root; keep it simple for any user
-
-if [ "$install" = 1 ]; then
-    tg_install_packages
-    tg_build_install
-fi
-
-TG_EXTRA_CONF="${TG_EXTRA_CONF:+$TG_EXTRA_CONF
-}autovacuum = off
-jit = off"
-export TG_EXTRA_CONF
+bench_positive ROWS TENANTS REPS SAMPLE_MS PORT
+bench_output_dir 777   # psql writes the backend's pid here (\o), as root; keep it simple for any user
+bench_install
 SAMPLER=
 stop_sampler() { if [ -n "$SAMPLER" ]; then kill "$SAMPLER" 2>/dev/null || true; wait "$SAMPLER" 2>/dev/null || true; SAMPLER=; fi; }
-trap 'stop_sampler; tg_cluster_stop' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-tg_log "starting a throwaway cluster on port $PORT"
-tg_cluster_start "$PORT"
+bench_cluster_start "$PORT" stop_sampler
 
 PSQL=(psql -X -q -v ON_ERROR_STOP=1)
 q() { "${PSQL[@]}" -A -t -c "$1"; }
-WARNINGS=$OUT/warnings.txt
-: >"$WARNINGS"
-warn() { printf '%s\n' "$*" >>"$WARNINGS"; tg_log "warning: $*"; }
-TG_SO=$(pg_config --pkglibdir)/tenant_guard.so
-so_id() { if [ -f "$TG_SO" ]; then sha256sum "$TG_SO" | cut -c1-12; else echo none; fi; }
-SO_ID=$(so_id)
 "${PSQL[@]}" -c 'CREATE EXTENSION tenant_guard' >/dev/null
 
 # sample PIDFILE OUTFILE: waits for the backend's pid, then records the largest

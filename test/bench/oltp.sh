@@ -12,23 +12,10 @@
 # BENCH_CLIENTS (2), BENCH_PROTOCOL (prepared), PORT (55493), OUT, TG_EXTRA_CONF.
 set -euo pipefail
 
-BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SQL=$BENCH_DIR/sql
-# shellcheck source=../../scripts/lib/common.sh
-source "$BENCH_DIR/../../scripts/lib/common.sh"
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-usage() { sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
-
-install=1
-[ "${BENCH_NO_INSTALL:-0}" = 1 ] && install=0
-while [ $# -gt 0 ]; do
-    case $1 in
-        --no-install) install=0 ;;
-        -h|--help) usage; exit 0 ;;
-        *) echo "oltp.sh: unknown argument: $1" >&2; usage >&2; exit 2 ;;
-    esac
-    shift
-done
+bench_args 12 "$@"
 
 ROWS=${BENCH_ROWS:-100000}
 TENANTS=${BENCH_TENANTS:-100}
@@ -38,41 +25,16 @@ WARMUP=${BENCH_WARMUP:-3}
 CLIENTS=${BENCH_CLIENTS:-2}
 PROTOCOL=${BENCH_PROTOCOL:-prepared}
 PORT=${PORT:-55493}
-for v in ROWS TENANTS REPS DURATION CLIENTS PORT; do
-    [[ ${!v} =~ ^[1-9][0-9]*$ ]] || { echo "oltp.sh: $v must be a positive integer" >&2; exit 2; }
-done
+bench_positive ROWS TENANTS REPS DURATION CLIENTS PORT
 [[ $WARMUP =~ ^[0-9]+$ ]] || { echo "oltp.sh: WARMUP must be a number of seconds" >&2; exit 2; }
 case $PROTOCOL in simple|extended|prepared) ;; *) echo "oltp.sh: BENCH_PROTOCOL: simple, extended or prepared" >&2; exit 2 ;; esac
 [ "$ROWS" -ge "$CLIENTS" ] || { echo "oltp.sh: BENCH_ROWS must be at least BENCH_CLIENTS" >&2; exit 2; }
-OUT=${OUT:-$(mktemp -d /tmp/tg_bench_oltp.XXXXXX)}
-mkdir -p "$OUT"
-chmod 755 "$OUT"
-
-if [ "$install" = 1 ]; then
-    tg_install_packages
-    tg_build_install
-fi
-
-# Autovacuum off: a worker starting on one variant's table in the middle of its run
-# would be charged to it; the bench vacuums before every run instead.
-TG_EXTRA_CONF="${TG_EXTRA_CONF:+$TG_EXTRA_CONF
-}autovacuum = off
-jit = off"
-export TG_EXTRA_CONF
-trap 'tg_cluster_stop' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-tg_log "starting a throwaway cluster on port $PORT"
-tg_cluster_start "$PORT"
+bench_output_dir
+bench_install
+bench_cluster_start "$PORT"
 
 PSQL=(psql -X -q -v ON_ERROR_STOP=1)
 q() { "${PSQL[@]}" -A -t -c "$1"; }
-WARNINGS=$OUT/warnings.txt
-: >"$WARNINGS"
-warn() { printf '%s\n' "$*" >>"$WARNINGS"; tg_log "warning: $*"; }
-TG_SO=$(pg_config --pkglibdir)/tenant_guard.so
-so_id() { if [ -f "$TG_SO" ]; then sha256sum "$TG_SO" | cut -c1-12; else echo none; fi; }
-SO_ID=$(so_id)
 
 # Two identical tables (the narrow shape of capture.sh); rows 1..ROWS, tenant 1 + id % TENANTS.
 "${PSQL[@]}" -c 'CREATE EXTENSION tenant_guard' >/dev/null

@@ -14,23 +14,10 @@
 # PORT (55492), OUT (default a new /tmp/tg_bench_recovery.XXXXXX), TG_EXTRA_CONF.
 set -euo pipefail
 
-BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SQL=$BENCH_DIR/sql
-# shellcheck source=../../scripts/lib/common.sh
-source "$BENCH_DIR/../../scripts/lib/common.sh"
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-usage() { sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
-
-install=1
-[ "${BENCH_NO_INSTALL:-0}" = 1 ] && install=0
-while [ $# -gt 0 ]; do
-    case $1 in
-        --no-install) install=0 ;;
-        -h|--help) usage; exit 0 ;;
-        *) echo "recovery.sh: unknown argument: $1" >&2; usage >&2; exit 2 ;;
-    esac
-    shift
-done
+bench_args 14 "$@"
 
 N=${BENCH_TENANTS:-1000}
 REPS=${BENCH_REPS:-3}
@@ -42,16 +29,12 @@ RESTORE_JOBS=${BENCH_RESTORE_JOBS:-2}
 PORT=${PORT:-55492}
 case $CONV in 0|1) ;; *) echo "recovery.sh: BENCH_CONVENTIONAL must be 0 or 1" >&2; exit 2 ;; esac
 [[ $CHANGES_MAX =~ ^[0-9]+$ ]] || { echo "recovery.sh: BENCH_CHANGES_MAX must be a number (0: no limit)" >&2; exit 2; }
-for v in N REPS ROUNDS PROBE_ROUNDS RESTORE_JOBS PORT; do
-    [[ ${!v} =~ ^[1-9][0-9]*$ ]] || { echo "recovery.sh: $v must be a positive integer" >&2; exit 2; }
-done
+bench_positive N REPS ROUNDS PROBE_ROUNDS RESTORE_JOBS PORT
 [ "$N" -ge 20 ] || { echo "recovery.sh: BENCH_TENANTS must be at least 20" >&2; exit 2; }
 # Defaults that shrink with the scale: 100 and 10 tenants at 1,000 tenants.
 BULK=${BENCH_BULK_TENANTS:-$(( N / 10 < 100 ? N / 10 : 100 ))}
 PURGE=${BENCH_PURGE_TENANTS:-$(( N / 100 < 1 ? 1 : (N / 100 > 10 ? 10 : N / 100) ))}
-for v in BULK PURGE; do
-    [[ ${!v} =~ ^[1-9][0-9]*$ ]] || { echo "recovery.sh: BENCH_${v}_TENANTS must be a positive integer" >&2; exit 2; }
-done
+bench_positive BULK PURGE
 # Round numbers make the ids of the comments a round inserts (see recovery_changes.sql).
 [ $((ROUNDS > REPS * PROBE_ROUNDS ? ROUNDS : REPS * PROBE_ROUNDS)) -le 130 ] ||
     { echo "recovery.sh: at most 130 rounds of changes per tenant" >&2; exit 2; }
@@ -64,45 +47,19 @@ PER_REP=$((1 + BULK + 1 + PURGE + CONV))
 S=$((N / 10))
 PROBE_BIG=$N
 PROBE_SMALL=$S
-OUT=${OUT:-$(mktemp -d /tmp/tg_bench_recovery.XXXXXX)}
-mkdir -p "$OUT"
-chmod 755 "$OUT"
+bench_output_dir
+bench_install
 
-if [ "$install" = 1 ]; then
-    tg_install_packages
-    tg_build_install
-fi
-
-# Autovacuum off: it would start on the big tables in the middle of a measurement;
-# the bench vacuums after loading instead. JIT off: compile time is noise here.
-TG_EXTRA_CONF="${TG_EXTRA_CONF:+$TG_EXTRA_CONF
-}autovacuum = off
-jit = off"
-export TG_EXTRA_CONF
 KEYDIR=$(mktemp -d)
-trap 'rm -rf "$KEYDIR"; tg_cluster_stop' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-tg_log "starting a throwaway cluster on port $PORT"
-tg_cluster_start "$PORT"
+bench_cluster_start "$PORT" 'rm -rf "$KEYDIR"'
 
 PSQL=(psql -X -q -v ON_ERROR_STOP=1)
 q() { local db=$1; shift; "${PSQL[@]}" -d "$db" -A -t -c "$1"; }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-WARNINGS=$OUT/warnings.txt
 NOTES=$OUT/notes.txt
-: >"$WARNINGS"
 : >"$NOTES"
-warn() { printf '%s\n' "$*" >>"$WARNINGS"; tg_log "warning: $*"; }
 note() { printf '%s\n' "$*" >>"$NOTES"; }
 
-TG_SO=$(pg_config --pkglibdir)/tenant_guard.so
-so_id() { if [ -f "$TG_SO" ]; then sha256sum "$TG_SO" | cut -c1-12; else echo none; fi; }
-SO_ID=$(so_id)
-check_so() {
-    [ "$(so_id)" = "$SO_ID" ] ||
-        warn "$1: tenant_guard.so is no longer the one the run started with (now $(so_id)…): another build was installed"
-}
 
 # sess NAME DB: runs the SQL on stdin in one psql session (saved as $OUT/NAME.sql,
 # output in $OUT/NAME.log) and prints the fields of its last "RESULT" line; prints
