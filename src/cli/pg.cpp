@@ -168,6 +168,12 @@ std::uint64_t Connection::copy_out(const std::string& sql, const std::function<v
         if (length == -2) throw_connection_error("COPY failed");
         break;  // -1: done, the final result follows
     }
+    return copy_result();
+}
+
+// Reads the results that follow a COPY (all of them, so the connection is
+// ready again) and returns its row count, or throws its first error.
+std::uint64_t Connection::copy_result() {
     std::uint64_t rows = 0;
     std::optional<PgError> error;
     while (PGresult* raw = PQgetResult(conn_.get())) {
@@ -196,18 +202,7 @@ void Connection::copy_in_send(tg::common::ByteView data) {
 
 std::uint64_t Connection::copy_in_end() {
     if (PQputCopyEnd(conn_.get(), nullptr) != 1) throw_connection_error("COPY failed at its end");
-    std::uint64_t rows = 0;
-    std::optional<PgError> error;
-    while (PGresult* raw = PQgetResult(conn_.get())) {
-        try {
-            Result result = checked(raw);
-            rows = std::stoull("0" + result.command_tuples());
-        } catch (const PgError& e) {
-            if (!error) error = e;
-        }
-    }
-    if (error) throw *error;
-    return rows;
+    return copy_result();
 }
 
 void Connection::copy_in_abort(const std::string& reason) {

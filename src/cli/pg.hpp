@@ -82,6 +82,7 @@ public:
 private:
     explicit Connection(pg_conn* conn) : conn_(conn) {}
     Result checked(pg_result* result);
+    std::uint64_t copy_result();
     [[noreturn]] void throw_connection_error(const std::string& context);
 
     struct Closer {

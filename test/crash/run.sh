@@ -38,17 +38,7 @@ source "$HERE/../../scripts/lib/common.sh"
 source "$HERE/../lib/checks.sh"
 PORT=${CRASH_PORT:-57110}
 
-work=$(mktemp -d /tmp/tenant_guard_crash.XXXXXX)
-chmod 755 "$work"
-bg_pids=()
-cleanup() {
-    local p
-    for p in "${bg_pids[@]}"; do kill "$p" 2>/dev/null; done
-    tg_cluster_stop
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+work_dir crash
 
 # synchronous_commit on: what a client saw committed must survive. A long
 # wal_writer_delay leaves the WAL of aborted transactions unwritten longer.

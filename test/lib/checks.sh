@@ -25,3 +25,19 @@ summary() {  # summary NAME: prints "NAME: N passed, N failed"; fails if any fai
     echo "$1: $passed passed, $failed failed"
     [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
 }
+
+# work_dir NAME: $work, a fresh directory the cluster's OS user can read; on exit
+# the background jobs in bg_pids are killed, the cluster stopped, $work removed.
+work_dir() {
+    work=$(mktemp -d "/tmp/tenant_guard_$1.XXXXXX")
+    chmod 755 "$work"
+    bg_pids=()
+    trap cleanup EXIT
+    trap 'exit 130' INT TERM
+}
+cleanup() {
+    local p
+    for p in "${bg_pids[@]}"; do kill "$p" 2>/dev/null; done
+    tg_cluster_stop
+    rm -rf "$work"
+}

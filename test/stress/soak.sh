@@ -56,17 +56,7 @@ RATE=${SOAK_RATE:-0}
 PORT=${SOAK_PORT:-57120}
 [ "$WRITERS" -ge 4 ] || { echo "soak.sh: SOAK_WRITERS must be at least 4" >&2; exit 2; }
 
-work=$(mktemp -d /tmp/tenant_guard_soak.XXXXXX)
-chmod 755 "$work"
-bg_pids=()
-cleanup() {
-    local p
-    for p in "${bg_pids[@]}"; do kill "$p" 2>/dev/null; done
-    tg_cluster_stop
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+work_dir soak
 
 # The error log as JSON lines (loaded into the database at the end), with
 # every statement that failed.
