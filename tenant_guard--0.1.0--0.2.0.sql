@@ -130,15 +130,14 @@ ALTER TABLE tenant_guard.purge_receipt
 
 -- History restored from another cluster (pg_dump of a database, pg_restore
 -- into a new cluster): its xids and commit times mean nothing here, so the
--- first rewind after the restore adopts it: rewinds reach back to that moment
+-- first mark(), rewind() or prune() after the restore adopts it: rewinds reach back to that moment
 -- only, and compare only changes written here (seq from adopted_seq on; seq
 -- survives the dump, xids do not). One row per cluster the history has been in;
 -- the install's own row has adopted_seq 0.
 CREATE TABLE tenant_guard.history_cluster (
     system_id    text NOT NULL,
     adopted_at   timestamptz NOT NULL DEFAULT now(),
-    adopted_seq  bigint NOT NULL,
-    adopted_xmax xid8 NOT NULL
+    adopted_seq  bigint NOT NULL
 );
 SELECT pg_catalog.pg_extension_config_dump('tenant_guard.history_cluster', '');
 
@@ -147,8 +146,7 @@ RETURNS text
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
 AS $$ SELECT system_identifier::text FROM pg_control_system() $$;
 
-INSERT INTO tenant_guard.history_cluster (system_id, adopted_seq, adopted_xmax)
-VALUES (tenant_guard._system_id(), 0, '0');
+INSERT INTO tenant_guard.history_cluster (system_id, adopted_seq) VALUES (tenant_guard._system_id(), 0);
 
 CREATE FUNCTION tenant_guard._adopt_history()
 RETURNS void
@@ -158,9 +156,9 @@ BEGIN
     IF EXISTS (SELECT 1 FROM tenant_guard.history_cluster WHERE system_id <> tenant_guard._system_id())
        AND NOT EXISTS (SELECT 1 FROM tenant_guard.history_cluster
                         WHERE system_id = tenant_guard._system_id() AND adopted_seq > 0) THEN
-        PERFORM pg_advisory_xact_lock(29799, 0);
-        INSERT INTO tenant_guard.history_cluster (system_id, adopted_seq, adopted_xmax)
-        SELECT tenant_guard._system_id(), s.last_value + 1, '0'  -- marks: by time (see _reach)
+        PERFORM pg_advisory_xact_lock(hashtext('tenant_guard.adopt_history'));
+        INSERT INTO tenant_guard.history_cluster (system_id, adopted_seq)
+        SELECT tenant_guard._system_id(), s.last_value + 1
           FROM tenant_guard.change_seq AS s
          WHERE NOT EXISTS (SELECT 1 FROM tenant_guard.history_cluster
                             WHERE system_id = tenant_guard._system_id() AND adopted_seq > 0);
@@ -202,11 +200,11 @@ AS $$
     WITH s AS (SELECT max(l.reach_from) AS reach_from, max(l.reach_xmax) AS reach_xmax
                  FROM tenant_guard.log_segment l WHERE l.dropped_at IS NOT NULL),
          t AS (SELECT r.reach_from, r.reach_xmax FROM tenant_guard.tenant_reach r WHERE r.tenant = _reach.tenant),
-         a AS (SELECT max(h.adopted_at) AS reach_from, max(h.adopted_xmax) AS reach_xmax
+         a AS (SELECT max(h.adopted_at) AS reach_from  -- marks from before it: refused by their time
                  FROM tenant_guard.history_cluster h
                 WHERE h.system_id = tenant_guard._system_id() AND h.adopted_seq > 0)
     SELECT greatest((SELECT s.reach_from FROM s), (SELECT t.reach_from FROM t), (SELECT a.reach_from FROM a)),
-           greatest((SELECT s.reach_xmax FROM s), (SELECT t.reach_xmax FROM t), (SELECT a.reach_xmax FROM a))
+           greatest((SELECT s.reach_xmax FROM s), (SELECT t.reach_xmax FROM t))
 $$;
 
 CREATE FUNCTION tenant_guard.set_retention(history interval, tombstones interval DEFAULT NULL)
