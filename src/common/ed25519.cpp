@@ -52,6 +52,22 @@ void require_pem_size(std::string_view pem) {
     if (pem.size() > kMaxPemSize) throw CryptoError("PEM text is larger than 64 KiB; this is not a single Ed25519 key");
 }
 
+// A key text holds exactly one PEM block and nothing around it but white
+// space: a second block appended would otherwise be accepted and silently
+// ignored (OpenSSL reads the first one only).
+void require_single_pem_block(std::string_view pem) {
+    const std::size_t begin = pem.find("-----BEGIN ");
+    const std::size_t end_marker = pem.find("-----END ");
+    if (begin == std::string_view::npos || end_marker == std::string_view::npos) return;  // reported by the reader
+    const std::size_t end_line = pem.find('\n', end_marker);
+    const std::size_t after = end_line == std::string_view::npos ? pem.size() : end_line + 1;
+    auto blank = [](std::string_view s) { return s.find_first_not_of(" \t\r\n") == std::string_view::npos; };
+    if (pem.find("-----BEGIN ", begin + 1) != std::string_view::npos || !blank(pem.substr(0, begin)) ||
+        !blank(pem.substr(after))) {
+        throw CryptoError("the key text must hold exactly one PEM block and nothing else");
+    }
+}
+
 // PEM callback that never supplies a passphrase: no terminal prompt, ever.
 int refuse_passphrase(char*, int, int, void*) {
     return -1;
@@ -76,6 +92,7 @@ PublicKey PublicKey::from_pem(std::string_view pem) {
         }
         throw CryptoError("no PEM public key found; expected \"-----BEGIN PUBLIC KEY-----\" as written by openssl pkey -pubout");
     }
+    require_single_pem_block(pem);
     ERR_clear_error();
     detail::BioPtr bio = detail::read_only_bio(pem);
     EVP_PKEY* loaded = PEM_read_bio_PUBKEY(bio.get(), nullptr, refuse_passphrase, nullptr);

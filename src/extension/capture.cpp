@@ -7,7 +7,9 @@
 // Deletes in tombstone mode need nothing before the fact: the row is removed as
 // usual (row counts, RETURNING and FK cascades stay PostgreSQL's own) and its
 // image is kept here as a tombstone in the same transaction.
+#include "extension/catalog.hpp"
 #include "extension/errors.hpp"
+#include "extension/guard_audit.hpp"
 #include "extension/log_writer.hpp"
 #include "extension/shape.hpp"
 #include "extension/statement_scope.hpp"
@@ -113,18 +115,23 @@ TG_FUNCTION(tg_capture) {
                     "tenant_guard.capture() must be an AFTER ... FOR EACH STATEMENT trigger");
 
     Relation rel = td->tg_relation;
-    if (is_silenced(RelationGetRelid(rel))) return PointerGetDatum(nullptr);  // a purge erasing it
-    const RelShape *shape = shape_for(rel, td->tg_trigger);
-    Tuplestorestate *old_rows = td->tg_oldtable;
-    Tuplestorestate *new_rows = td->tg_newtable;
     bool is_insert = TRIGGER_FIRED_BY_INSERT(td->tg_event);
     bool is_update = TRIGGER_FIRED_BY_UPDATE(td->tg_event);
     bool is_delete = TRIGGER_FIRED_BY_DELETE(td->tg_event);
+    RelShape *shape = shape_for(rel, td->tg_trigger);
+    verify_trigger(shape, rel, td->tg_trigger,
+                   is_insert   ? catalog::trigger_insert
+                   : is_update ? catalog::trigger_update
+                   : is_delete ? catalog::trigger_delete
+                               : "");
+    if (is_silenced(RelationGetRelid(rel))) return PointerGetDatum(nullptr);  // a purge erasing it
+    audit::record_weakened_limit(rel);
+    Tuplestorestate *old_rows = td->tg_oldtable;
+    Tuplestorestate *new_rows = td->tg_newtable;
     if ((is_insert && !new_rows) || (is_update && (!old_rows || !new_rows)) || (is_delete && !old_rows))
         throw Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
                     std::string("tenant_guard trigger on \"") + RelationGetRelationName(rel) +
                         "\" lacks its transition tables; re-run tenant_guard.protect()");
-    if (!is_insert && !is_update && !is_delete) return PointerGetDatum(nullptr);  // TRUNCATE: guard's business
     // Nothing happened (e.g. a DELETE that matched no row): nothing to log.
     Tuplestorestate *first = is_insert ? new_rows : old_rows;
     if (tuplestore_tuple_count(first) == 0) return PointerGetDatum(nullptr);

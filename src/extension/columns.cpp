@@ -15,10 +15,38 @@ std::vector<std::string> names(Oid relid, const char *condition, bool quoted) {
 }
 
 std::string primary_key_match(Oid relid) {
+    uint64 n = spi::exec(std::string("SELECT quote_ident(a.attname::text), a.atttypid FROM pg_catalog.pg_attribute a "
+                                     "WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped AND ") +
+                             primary_key + " ORDER BY a.attname::text COLLATE \"C\"",
+                         {{OIDOID, ObjectIdGetDatum(relid)}});
+    std::vector<std::pair<std::string, Oid>> keys;
+    for (uint64 r = 0; r < n; r++) keys.emplace_back(spi::text(r, 1), (Oid)spi::int64_at(r, 2));
     std::string match;
-    for (const auto &c : names(relid, primary_key, true))
-        match += (match.empty() ? "" : " AND ") + ("x." + c + " = p." + c);
+    for (const auto &[c, type] : keys)
+        match += (match.empty() ? "" : " AND ") + ("x." + c + " " + equality_operator(type) + " p." + c);
     return match;
+}
+
+std::string operator_sql(Oid opr) {
+    return pg_guard([&] {
+        HeapTuple tup = SearchSysCache1(OPEROID, ObjectIdGetDatum(opr));
+        if (!HeapTupleIsValid(tup)) elog(ERROR, "cache lookup failed for operator %u", opr);
+        auto *form = reinterpret_cast<Form_pg_operator>(GETSTRUCT(tup));
+        char *sql = psprintf("OPERATOR(%s.%s)", quote_identifier(get_namespace_name(form->oprnamespace)),
+                             NameStr(form->oprname));
+        ReleaseSysCache(tup);
+        return sql;
+    });
+}
+
+std::string equality_operator(Oid type) {
+    Oid opr = pg_guard([&] { return lookup_type_cache(type, TYPECACHE_EQ_OPR)->eq_opr; });
+    if (!OidIsValid(opr))
+        throw Error(ERRCODE_UNDEFINED_FUNCTION,
+                    "type " + std::string(pg_guard([&] { return format_type_be(type); })) +
+                        " has no default equality operator",
+                    "", "tenant_guard matches keys and tenants with the type's default btree equality.");
+    return operator_sql(opr);
 }
 
 std::string typed(Oid relid, const std::string &quoted_columns) {

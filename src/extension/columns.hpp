@@ -18,8 +18,17 @@ constexpr const char *insertable = "a.attgenerated = ''";
 // with quote_ident when asked.
 std::vector<std::string> names(Oid relid, const char *condition, bool quoted);
 
-// "x.a = p.a AND x.b = p.b" over the primary key (quoted names).
+// "x.a OPERATOR(s.=) p.a AND ..." over the primary key (quoted names), each
+// with the equality operator of its column's type named by its schema: the
+// extension's SQL runs with a pinned search_path, which finds no operator of
+// a user's type (citext, a user's own type) unqualified, and must never find
+// one a caller put first.
 std::string primary_key_match(Oid relid);
+
+// OPERATOR(schema.name) of operator opr, for SQL text.
+std::string operator_sql(Oid opr);
+// The default equality operator of type (its btree opclass's), as operator_sql.
+std::string equality_operator(Oid type);
 
 // "a integer, b text" for a quoted column list "a, b" (for jsonb_to_record).
 std::string typed(Oid relid, const std::string &quoted_columns);

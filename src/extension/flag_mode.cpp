@@ -4,7 +4,10 @@
 // captured like any other. As PostgreSQL reports for a DELETE that a trigger
 // skipped, the statement reports 0 rows, RETURNING returns nothing and
 // ON DELETE CASCADE does not fire.
+#include "extension/catalog.hpp"
 #include "extension/module.hpp"
+#include "extension/shape.hpp"
+#include "extension/search_path.hpp"
 
 namespace {
 
@@ -27,18 +30,22 @@ char *flag_update_sql(Relation rel, const char *flag_column, bool is_boolean) {
 TG_FUNCTION(tg_flag_delete) {
     auto *td = reinterpret_cast<TriggerData *>(fcinfo->context);
     if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
-        !TRIGGER_FIRED_BY_DELETE(td->tg_event) || td->tg_trigger->tgnargs != 2)
+        !TRIGGER_FIRED_BY_DELETE(td->tg_event))
         throw tg::Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
-                        "tenant_guard.flag_delete() must be a BEFORE DELETE ... FOR EACH ROW trigger with 2 arguments");
+                        "tenant_guard.flag_delete() must be a BEFORE DELETE ... FOR EACH ROW trigger");
+    tg::RelShape *shape = tg::shape_for(td->tg_relation, td->tg_trigger);
+    tg::verify_trigger(shape, td->tg_relation, td->tg_trigger, tg::catalog::trigger_flag_delete);
     if (tg::is_silenced(RelationGetRelid(td->tg_relation)))
         return PointerGetDatum(td->tg_trigtuple);  // a purge: the row goes for good
-    const char *flag_column = td->tg_trigger->tgargs[0];
-    bool is_boolean = strcmp(td->tg_trigger->tgargs[1], "boolean") == 0;
+    // The flag column as the registry names it, never as the trigger's arguments do.
+    const char *flag_column = NameStr(shape->flag_column);
+    bool is_boolean = shape->flag_is_boolean;
     char *sql = flag_update_sql(td->tg_relation, flag_column, is_boolean);
     Oid types[1] = {TIDOID};
     Datum values[1] = {PointerGetDatum(&td->tg_trigtuple->t_self)};
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-    if (SPI_execute_with_args(sql, 1, types, values, nullptr, false, 0) != SPI_OK_UPDATE)
+    int rc = tg::with_pinned_search_path([&] { return SPI_execute_with_args(sql, 1, types, values, nullptr, false, 0); });
+    if (rc != SPI_OK_UPDATE)
         elog(ERROR, "tenant_guard: could not flag a deleted row of \"%s\"", RelationGetRelationName(td->tg_relation));
     SPI_finish();
     return PointerGetDatum(nullptr);  // skip the physical delete

@@ -14,6 +14,7 @@
 #include "extension/catalog.hpp"
 #include "extension/errors.hpp"
 #include "extension/registry.hpp"
+#include "extension/shape.hpp"
 #include "extension/spi.hpp"
 
 namespace {
@@ -29,9 +30,9 @@ const char *const what_instead =
     throw Error(sqlstate::hard_delete, message, detail, what_instead);
 }
 
-bool is_capture_trigger(const char *name) {
-    return name && strncmp(name, "tenant_guard_", strlen("tenant_guard_")) == 0;
-}
+// One of tenant_guard's triggers on relid: recognised by its function, not
+// its name (a table owner's own trigger called tenant_guard_x is its own).
+bool is_capture_trigger(Oid relid, const char *name) { return registry::is_extension_trigger(relid, name); }
 
 std::string rel_name(Oid relid) { return spi::qualified_name(relid); }
 
@@ -65,7 +66,7 @@ void check_alter_table(AlterTableStmt *stmt) {
             case AT_DisableTrig:
             case AT_EnableTrig:
             case AT_EnableReplicaTrig:
-                if (is_capture_trigger(name))
+                if (is_capture_trigger(relid, name))
                     refuse("cannot change how trigger \"" + std::string(name) + "\" of protected table " + rel +
                                " fires",
                            "tenant_guard's triggers fire ALWAYS; without them deletes would be lost for good.");
@@ -110,7 +111,7 @@ void check_rename(RenameStmt *stmt) {
     Oid relid = relation_of(stmt->relation);
     auto table = covering(relid);
     if (!table) return;
-    if (stmt->renameType == OBJECT_TRIGGER && is_capture_trigger(stmt->subname))
+    if (stmt->renameType == OBJECT_TRIGGER && is_capture_trigger(relid, stmt->subname))
         refuse("cannot rename trigger \"" + std::string(stmt->subname) + "\" of protected table " + rel_name(relid));
     if (stmt->renameType == OBJECT_COLUMN && stmt->subname && table->tenant_column == stmt->subname)
         throw Error(ERRCODE_FEATURE_NOT_SUPPORTED,
@@ -137,7 +138,7 @@ void check_drop(DropStmt *stmt) {
             const char *trigger = strVal(llast(names));
             List *rel_names = list_copy_head(names, list_length(names) - 1);
             Oid relid = pg_guard([&] { return RangeVarGetRelid(makeRangeVarFromNameList(rel_names), NoLock, true); });
-            if (is_capture_trigger(trigger) && covering(relid))
+            if (covering(relid) && is_capture_trigger(relid, trigger))
                 refuse("cannot drop trigger \"" + std::string(trigger) + "\" of protected table " + rel_name(relid));
         }
     }
@@ -172,9 +173,23 @@ TG_FUNCTION(tg_on_sql_drop) {
         "SELECT d.object_identity FROM pg_catalog.pg_event_trigger_dropped_objects() d "
         " WHERE (d.object_type = 'table' AND EXISTS (SELECT 1 FROM tenant_guard.protected_table p "
         "                                            WHERE p.rel = d.objid AND p.unprotected_at IS NULL)) "
-        "    OR (d.object_type = 'trigger' AND d.object_identity LIKE 'tenant\\_guard\\_%') "
-        " ORDER BY d.object_type DESC, 1 LIMIT 1");
+        " ORDER BY 1 LIMIT 1");
     if (n > 0) refuse("cannot drop " + spi::text(0, 1) + ": it belongs to a table protected by tenant_guard");
+    // A trigger gone by another path than DROP TRIGGER (DROP FUNCTION ...
+    // CASCADE): refused when a protected table now lacks one of its own.
+    n = spi::exec("SELECT DISTINCT c.oid FROM pg_catalog.pg_event_trigger_dropped_objects() d "
+                  "  JOIN pg_catalog.pg_namespace s ON s.nspname = d.address_names[1] "
+                  "  JOIN pg_catalog.pg_class c ON c.relnamespace = s.oid AND c.relname = d.address_names[2] "
+                  " WHERE d.object_type = 'trigger'");
+    std::vector<Oid> tables;
+    for (uint64 r = 0; r < n; r++) tables.push_back((Oid)spi::int64_at(r, 1));
+    auto active = registry::active_tables();
+    for (Oid relid : tables)
+        if (auto table = registry::covering(relid, active))
+            for (const char *name : {catalog::trigger_insert, catalog::trigger_update, catalog::trigger_delete,
+                                     catalog::trigger_statement_start, catalog::trigger_no_truncate})
+                if (!is_capture_trigger(relid, name))
+                    refuse("cannot drop trigger \"" + std::string(name) + "\" of protected table " + rel_name(relid));
     return (Datum)0;
 }
 
@@ -183,6 +198,8 @@ TG_FUNCTION(tg_refuse_truncate) {
     auto *td = reinterpret_cast<TriggerData *>(fcinfo->context);
     if (!CALLED_AS_TRIGGER(fcinfo))
         throw Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED, "tenant_guard.refuse_truncate() is a trigger");
+    verify_trigger(shape_for(td->tg_relation, td->tg_trigger), td->tg_relation, td->tg_trigger,
+                   catalog::trigger_no_truncate);
     std::string rel = rel_name(RelationGetRelid(td->tg_relation));
     refuse("cannot TRUNCATE protected table " + rel, "TRUNCATE would delete every tenant's rows for good.");
 }

@@ -1,5 +1,6 @@
 // Module entry: magic block, GUCs, transaction callbacks.
 #include "extension/module.hpp"
+#include "extension/guard_audit.hpp"
 #include "extension/statement_scope.hpp"
 #include "extension/token_check.hpp"
 
@@ -41,4 +42,5 @@ void _PG_init(void) {
     tg::register_shape_cache_callbacks();
     tg::register_import_callbacks();
     tg::scope::install_hooks();
+    tg::audit::install_permission_hint();
 }

@@ -11,6 +11,7 @@
 #include "extension/columns.hpp"
 #include "extension/fk_order.hpp"
 #include "extension/module.hpp"
+#include "extension/restore_rights.hpp"
 #include "extension/spi.hpp"
 #include "extension/tenant_lock.hpp"
 #include "extension/table_counts.hpp"
@@ -58,7 +59,10 @@ ScopeTable describe(const registry::ProtectedTable &t, const std::string &tenant
                          {{OIDOID, ObjectIdGetDatum(t.relid)}, spi::text_arg(t.tenant_column)});
     if (n == 0) throw Error(ERRCODE_UNDEFINED_COLUMN, "tenant column of " + s.rel + " is missing");
     std::string tenant_type = spi::text(n - 1, 1);
-    s.tenant_match = "x." + spi::quote_ident(t.tenant_column) + " = $1::" + tenant_type;
+    Oid tenant_type_oid = pg_guard([&] { return get_atttype(t.relid, get_attnum(t.relid, t.tenant_column.c_str())); });
+    s.tenant_match =
+        "x." + spi::quote_ident(t.tenant_column) + " " + columns::equality_operator(tenant_type_oid) + " $1::" + tenant_type;
+    AsTableOwner owner(t.relid);  // the tenant type's input and domain checks are the owner's code
     s.tenant_fits = spi::try_text("SELECT $1::" + tenant_type + "::text", {spi::text_arg(tenant)}).has_value();
     std::string pairs;
     for (const auto &c : primary_key_columns(t.relid))
@@ -74,7 +78,11 @@ std::vector<ScopeTable> resolve_scope(const tokens::VerifiedToken &token) {
         chosen = active;
     } else {
         for (const auto &name : token.tables) {
-            Oid relid = spi::relation_named(name);
+            Oid relid;
+            {
+                spi::AsExtensionOwner owner;  // the token is the authority: no USAGE on the table's schema needed
+                relid = spi::relation_named(name);
+            }
             const registry::ProtectedTable *match = nullptr;
             for (const auto &t : active)
                 if (t.relid == relid) match = &t;
@@ -101,6 +109,7 @@ std::vector<ScopeTable> resolve_scope(const tokens::VerifiedToken &token) {
             if (primary_key_columns(s.table.relid) == keys) {
                 // Through the table's own types: {"id": "7"} means id 7, and a
                 // key that is no value of its column is refused, not ignored.
+                AsTableOwner owner(s.table.relid);
                 auto canonical = spi::try_text("SELECT " + std::string(s.pk_json) + " FROM jsonb_populate_record(NULL::" +
                                                s.rel + ", $1::jsonb) AS x",
                                            {spi::text_arg(row)});
@@ -163,6 +172,7 @@ void count_scope(std::vector<ScopeTable> &scope, const tokens::VerifiedToken &to
     for (auto &s : scope) {
         auto args = args_for(s, token);
         if (token.live && s.tenant_fits) {
+            AsTableOwner owner(s.table.relid);
             spi::exec("SELECT count(*) FROM " + s.rel + " AS x WHERE " + s.tenant_match + row_filter(s, s.pk_json),
                       args);
             s.live = spi::int64_at(0, 1);
@@ -181,16 +191,6 @@ void count_scope(std::vector<ScopeTable> &scope, const tokens::VerifiedToken &to
                     "Nothing was deleted.", "Check the scope; if it is right, ask for a token with a larger max_rows.");
 }
 
-Oid table_owner(Oid relid) {
-    return pg_guard([&] {
-        HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-        if (!HeapTupleIsValid(tup)) elog(ERROR, "cache lookup failed for relation %u", relid);
-        Oid owner = ((Form_pg_class)GETSTRUCT(tup))->relowner;
-        ReleaseSysCache(tup);
-        return owner;
-    });
-}
-
 void erase(std::vector<ScopeTable> &scope, const tokens::VerifiedToken &token) {
     std::set<Oid> silenced;
     for (const auto &s : scope) {
@@ -204,7 +204,7 @@ void erase(std::vector<ScopeTable> &scope, const tokens::VerifiedToken &token) {
         if (token.live && s.tenant_fits) {
             // As the table's owner, in a restricted context, as PostgreSQL runs
             // maintenance: the token, not the caller's privileges, authorises it.
-            spi::AsRole as_owner(table_owner(s.table.relid), true);
+            AsTableOwner as_owner(s.table.relid);
             s.live = (int64)spi::exec("DELETE FROM " + s.rel + " AS x WHERE " + s.tenant_match +
                                           row_filter(s, s.pk_json),
                                       args);

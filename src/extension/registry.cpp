@@ -24,15 +24,45 @@ ProtectedTable row_at(uint64 r) {
     return t;
 }
 
-// The trigger's tgenabled ('A' = ALWAYS), or '\0' when relid has no such trigger.
-char trigger_state(Oid relid, const char *name) {
-    uint64 n = spi::exec("SELECT tgenabled FROM pg_catalog.pg_trigger WHERE tgrelid = $1 AND tgname = $2",
-                         {{OIDOID, ObjectIdGetDatum(relid)}, spi::text_arg(name)});
-    return n ? DatumGetChar(spi::datum(0, 1)) : '\0';
+// The arguments of a pg_trigger.tgargs value (each ends with a NUL byte).
+std::vector<std::string> split_tgargs(Datum tgargs) {
+    std::string bytes;
+    pg_guard([&] {
+        bytea *b = DatumGetByteaPP(tgargs);
+        bytes.assign(VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b));
+    });
+    std::vector<std::string> out;
+    size_t start = 0;
+    for (size_t i = 0; i < bytes.size(); i++)
+        if (bytes[i] == '\0') {
+            out.push_back(bytes.substr(start, i - start));
+            start = i + 1;
+        }
+    return out;
+}
+
+// The trigger's tgenabled ('A' = ALWAYS), or '\0' when relid has no such
+// trigger. A trigger of that name must run tenant_guard.<function> with args.
+char trigger_state(Oid relid, const char *name, const char *function, const std::vector<std::string> &args) {
+    uint64 n = spi::exec(
+        "SELECT t.tgenabled, p.proname::text = $3 AND p.pronamespace = $4, t.tgargs "
+        "  FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid "
+        " WHERE t.tgrelid = $1 AND t.tgname = $2",
+        {{OIDOID, ObjectIdGetDatum(relid)}, spi::text_arg(name), spi::text_arg(function),
+         {OIDOID, ObjectIdGetDatum(pg_guard([] { return catalog::schema_oid(); }))}});
+    if (n == 0) return '\0';
+    char state = DatumGetChar(spi::datum(0, 1));
+    if (!DatumGetBool(spi::datum(0, 2)) || split_tgargs(spi::datum(0, 3)) != args)
+        throw Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                    "table " + spi::qualified_name(relid) + " has a trigger \"" + name +
+                        "\" that tenant_guard did not create",
+                    "tenant_guard installs a trigger of that name itself and would otherwise take this one for it.",
+                    "Drop or rename that trigger, then run tenant_guard.protect() again.");
+    return state;
 }
 
 std::string flag_type(Oid relid, const std::string &flag_column) {
-    uint64 n = spi::exec("SELECT format_type(atttypid, NULL) FROM pg_catalog.pg_attribute "
+    uint64 n = spi::exec("SELECT pg_catalog.format_type(atttypid, NULL) FROM pg_catalog.pg_attribute "
                          "WHERE attrelid = $1 AND attname = $2 AND NOT attisdropped",
                          {{OIDOID, ObjectIdGetDatum(relid)}, spi::text_arg(flag_column)});
     return n ? spi::text(0, 1) : std::string();
@@ -87,22 +117,52 @@ void install_triggers(const ProtectedTable &table, Oid target) {
     if (table.delete_mode == "flag")
         triggers.push_back({catalog::trigger_flag_delete, "BEFORE DELETE", "", "flag_delete", true});
     std::string rel = spi::qualified_name(target);
-    std::string args = spi::quote_literal(std::to_string(table.table_id)) + ", " +
-                       spi::quote_literal(table.tenant_column) + ", " + spi::quote_literal(table.delete_mode);
-    std::string flag_args = table.delete_mode == "flag" ? spi::quote_literal(table.flag_column) + ", " +
-                                                              spi::quote_literal(flag_type(target, table.flag_column))
-                                                        : std::string();
+    std::vector<std::string> args = {std::to_string(table.table_id), table.tenant_column, table.delete_mode};
+    std::vector<std::string> flag_args;
+    if (table.delete_mode == "flag") flag_args = {table.flag_column, flag_type(target, table.flag_column)};
+    auto sql_list = [](const std::vector<std::string> &items) {
+        std::string out;
+        for (const auto &i : items) out += (out.empty() ? "" : ", ") + spi::quote_literal(i);
+        return out;
+    };
     registry::OwnDdlScope own_ddl;
     spi::AsExtensionOwner owner;
     for (const Trigger &t : triggers) {
-        char state = trigger_state(target, t.name);  // row triggers are cloned to partitions
+        const auto &targs = t.row_level ? flag_args : args;
+        char state = trigger_state(target, t.name, t.function, targs);  // row triggers are cloned
         if (state == '\0')
             spi::exec(std::string("CREATE TRIGGER ") + t.name + " " + t.timing_and_events + " ON " + rel + " " +
                       t.referencing + (t.row_level ? " FOR EACH ROW" : " FOR EACH STATEMENT") +
-                      " EXECUTE FUNCTION tenant_guard." + t.function + "(" + (t.row_level ? flag_args : args) + ")");
+                      " EXECUTE FUNCTION tenant_guard." + t.function + "(" + sql_list(targs) + ")");
         // ALWAYS: protection must not stop under session_replication_role = replica.
         if (state != 'A') spi::exec("ALTER TABLE " + rel + " ENABLE ALWAYS TRIGGER " + t.name);
     }
+}
+
+bool registration_of(Oid relid, Registration *out) {
+    spi::Session session;
+    auto table = covering(relid, active_tables());
+    if (!table) return false;
+    memset(out, 0, sizeof *out);
+    out->table_id = table->table_id;
+    out->flag_mode = table->delete_mode == "flag";
+    namestrcpy(&out->tenant_column, table->tenant_column.c_str());
+    namestrcpy(&out->flag_column, table->flag_column.c_str());
+    return true;
+}
+
+bool is_extension_trigger(Oid relid, const char *name) {
+    if (!name) return false;
+    bool installs_it = false;  // a trigger protect() installs has one of these names
+    for (const char *own : {catalog::trigger_insert, catalog::trigger_update, catalog::trigger_delete,
+                            catalog::trigger_statement_start, catalog::trigger_no_truncate, catalog::trigger_flag_delete})
+        installs_it |= strcmp(name, own) == 0;
+    if (!installs_it) return false;
+    uint64 n = spi::exec("SELECT 1 FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid "
+                         "WHERE t.tgrelid = $1 AND t.tgname = $2 AND p.pronamespace = $3",
+                         {{OIDOID, ObjectIdGetDatum(relid)}, spi::text_arg(name),
+                          {OIDOID, ObjectIdGetDatum(pg_guard([] { return catalog::schema_oid(); }))}});
+    return n > 0;
 }
 
 }  // namespace tg::registry

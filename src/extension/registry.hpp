@@ -25,8 +25,29 @@ std::optional<ProtectedTable> find(Oid relid);
 // The active protected table that covers relid: itself or a partition ancestor.
 std::optional<ProtectedTable> covering(Oid relid, const std::vector<ProtectedTable> &active);
 
+// What the triggers of one relation act on, as the registry says (never as
+// a trigger's own arguments say): plain data for the C-like trigger code.
+struct Registration {
+    int32 table_id;
+    bool flag_mode;
+    NameData tenant_column;
+    NameData flag_column;  // empty unless flag_mode
+};
+// The registration covering relid (itself or a partition ancestor); false
+// when no protected table covers it. Opens its own SPI session.
+bool registration_of(Oid relid, Registration *out);
+
+// Whether relid's trigger called name is one protect() installed: it runs a
+// function of schema tenant_guard, under one of the names protect() gives
+// (which install_triggers never lets another trigger hold). A table owner's
+// own trigger called tenant_guard_x, or a capture() trigger someone else
+// attached, is not.
+bool is_extension_trigger(Oid relid, const char *name);
+
 // Creates the capture triggers of `table` on relation target (the table itself
-// or one of its partitions), enabled ALWAYS, unless they exist already.
+// or one of its partitions), enabled ALWAYS, unless they exist already. A
+// trigger of one of those names that tenant_guard did not make (another
+// function, other arguments) is refused (55000), never taken for its own.
 void install_triggers(const ProtectedTable &table, Oid target);
 
 // While true, the DDL event triggers leave commands alone (the extension's own

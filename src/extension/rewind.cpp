@@ -8,9 +8,11 @@
 // row they touched, its state at the point is the "before" image of its
 // earliest undone change (absent if that change inserted it). Rows are then
 // deleted (children first), updated and re-inserted (parents first) as the
-// caller, captured with origin 'rewind' (deletions become tombstones, so a
-// rewind can itself be rewound), and the tombstones of undone deletions go.
-// Only that tenant's rows are read or locked.
+// table's owner, restricted, once the caller's own SELECT, INSERT, UPDATE and
+// DELETE on the table are checked (restore_rights.hpp); captured with origin
+// 'rewind' (deletions become tombstones, so a rewind can itself be rewound),
+// and the tombstones of undone deletions go. Only that tenant's rows are read
+// or locked.
 #include <array>
 #include <map>
 
@@ -18,6 +20,7 @@
 #include "extension/columns.hpp"
 #include "extension/fk_order.hpp"
 #include "extension/module.hpp"
+#include "extension/restore_rights.hpp"
 #include "extension/retryable.hpp"
 #include "extension/spi.hpp"
 #include "extension/tenant_lock.hpp"
@@ -107,6 +110,7 @@ class TableRewind {
         lock_referenced_rows();
         std::vector<std::string> keys;
         for (const auto &t : targets_) keys.push_back(t.pk);
+        AsTableOwner owner(table_.relid);
         spi::exec("SELECT 1 FROM " + rel_ + " AS x, unnest($1::text[]) AS u(k), LATERAL jsonb_populate_record(NULL::" +
                       rel_ + ", u.k::jsonb) AS p WHERE " + pk_match_ + " ORDER BY u.k FOR UPDATE OF x",
                   {{TEXTARRAYOID, columns::text_array(keys)}});
@@ -115,27 +119,50 @@ class TableRewind {
     // The rows the restored images reference through foreign keys are locked
     // (KEY SHARE, as the foreign-key checks will) before this table's own:
     // a writer deleting such a parent cascades to its children in that order.
+    // Each parent is read as its own owner, its key values taken from the
+    // images as jsonb and read through the parent's column types.
     void lock_referenced_rows() {
         std::vector<std::string> images;
         for (const auto &t : targets_)
             if (!t.image.empty()) images.push_back(t.image);
         if (images.empty()) return;
+        // One row per column of each foreign key, in key order.
         uint64 n = spi::exec(
-            "SELECT c.confrelid::regclass::text, string_agg(quote_ident(pa.attname), ', ' ORDER BY k.i), "
-            "       string_agg('r.' || quote_ident(ca.attname), ', ' ORDER BY k.i) "
+            "SELECT c.oid, c.confrelid, quote_literal(pa.attname) || ', u.t::jsonb -> ' || quote_literal(ca.attname), "
+            "       quote_ident(pa.attname), pa.atttypid "
             "  FROM pg_catalog.pg_constraint c, unnest(c.conkey, c.confkey) WITH ORDINALITY AS k(ck, fk, i) "
             "  JOIN pg_catalog.pg_attribute ca ON ca.attrelid = $1 AND ca.attnum = k.ck "
             "  JOIN pg_catalog.pg_attribute pa ON pa.attnum = k.fk "
             " WHERE c.contype = 'f' AND c.conrelid = $1 AND pa.attrelid = c.confrelid "
-            " GROUP BY c.oid, c.confrelid ORDER BY c.oid",
+            " ORDER BY c.oid, k.i",
             {{OIDOID, ObjectIdGetDatum(table_.relid)}});
-        std::vector<std::array<std::string, 3>> fks;
-        for (uint64 r = 0; r < n; r++) fks.push_back({spi::text(r, 1), spi::text(r, 2), spi::text(r, 3)});
-        for (const auto &fk : fks)
-            spi::exec("SELECT 1 FROM " + fk[0] + " AS x WHERE (" + fk[1] + ") IN (SELECT " + fk[2] +
-                          " FROM unnest($1::text[]) AS u(t), LATERAL jsonb_populate_record(NULL::" + rel_ +
-                          ", u.t::jsonb) AS r) FOR KEY SHARE OF x",
+        struct ForeignKey {
+            Oid constraint, parent;
+            std::string key_object;  // jsonb_build_object arguments: parent column <- image value
+            std::vector<std::string> columns;
+            std::vector<Oid> types;
+        };
+        std::vector<ForeignKey> fks;
+        for (uint64 r = 0; r < n; r++) {
+            Oid constraint = (Oid)spi::int64_at(r, 1);
+            if (fks.empty() || fks.back().constraint != constraint)
+                fks.push_back({constraint, (Oid)spi::int64_at(r, 2), {}, {}, {}});
+            ForeignKey &fk = fks.back();
+            fk.key_object += (fk.key_object.empty() ? "" : ", ") + spi::text(r, 3);
+            fk.columns.push_back(spi::text(r, 4));
+            fk.types.push_back((Oid)spi::int64_at(r, 5));
+        }
+        for (const auto &fk : fks) {
+            std::string parent = spi::qualified_name(fk.parent), match;
+            for (size_t i = 0; i < fk.columns.size(); i++)
+                match += (i ? " AND x." : "x.") + fk.columns[i] + " " + columns::equality_operator(fk.types[i]) +
+                         " p." + fk.columns[i];
+            AsTableOwner owner(fk.parent);
+            spi::exec("SELECT 1 FROM " + parent + " AS x WHERE EXISTS (SELECT 1 FROM unnest($1::text[]) AS u(t), "
+                      "LATERAL jsonb_populate_record(NULL::" + parent + ", jsonb_build_object(" + fk.key_object +
+                          ")) AS p WHERE " + match + ") FOR KEY SHARE OF x",
                       {{TEXTARRAYOID, columns::text_array(images)}});
+        }
     }
 
     // Rows that did not exist at the point go (as tombstones, through capture).
@@ -144,6 +171,7 @@ class TableRewind {
         for (const auto &t : targets_)
             if (t.image.empty()) keys.push_back(t.pk);
         if (keys.empty()) return;
+        AsTableOwner owner(table_.relid);
         counts_.removed = (int64)spi::exec(
             "DELETE FROM " + rel_ + " AS x USING unnest($1::text[]) AS u(k), LATERAL jsonb_populate_record(NULL::" +
                 rel_ + ", u.k::jsonb) AS p WHERE " + pk_match_,
@@ -152,6 +180,7 @@ class TableRewind {
 
     // Rows that existed get their values back, or come back.
     void restore_old_rows() {
+        AsTableOwner owner(table_.relid);
         std::map<std::string, std::vector<std::string>> by_columns;
         for (const auto &t : targets_)
             if (!t.image.empty()) by_columns[t.columns].push_back(t.image);
@@ -182,15 +211,40 @@ class TableRewind {
         }
     }
 
-    // The tombstones of deletions that were undone.
+    // The tombstones of deletions that were undone: those whose row is live
+    // again (checked as the table's owner; the tombstones are the extension
+    // owner's).
     void drop_undone_tombstones() {
         if (undone_deletions_.empty()) return;
+        std::vector<std::string> ids, keys;
+        {
+            spi::AsExtensionOwner owner;
+            uint64 n = spi::exec("SELECT t.tombstone_id, t.pk::text FROM tenant_guard.tombstone_data t "
+                                 "WHERE t.tombstone_id = ANY ($1::text[]::bigint[]) ORDER BY 1",
+                                 {{TEXTARRAYOID, columns::text_array(undone_deletions_)}});
+            for (uint64 r = 0; r < n; r++) {
+                ids.push_back(spi::text(r, 1));
+                keys.push_back(spi::text(r, 2));
+            }
+        }
+        if (ids.empty()) return;
+        std::vector<std::string> live_again;
+        {
+            AsTableOwner owner(table_.relid);
+            uint64 n = spi::exec("SELECT u.i FROM unnest($1::text[]) WITH ORDINALITY AS u(k, i), "
+                                 "LATERAL jsonb_populate_record(NULL::" + rel_ + ", u.k::jsonb) AS p "
+                                 "WHERE EXISTS (SELECT 1 FROM " + rel_ + " AS x WHERE " + pk_match_ + ")",
+                                 {{TEXTARRAYOID, columns::text_array(keys)}});
+            for (uint64 r = 0; r < n; r++) live_again.push_back(ids[spi::int64_at(r, 1) - 1]);
+        }
+        if (live_again.empty()) return;
         spi::AsExtensionOwner owner;
-        spi::exec("DELETE FROM tenant_guard.tombstone_data t WHERE t.tombstone_id = ANY ($1::text[]::bigint[]) "
-                  "AND EXISTS (SELECT 1 FROM " + rel_ + " AS x, LATERAL jsonb_populate_record(NULL::" + rel_ +
-                      ", t.pk) AS p WHERE " + pk_match_ + ")",
-                  {{TEXTARRAYOID, columns::text_array(undone_deletions_)}});
+        spi::exec("DELETE FROM tenant_guard.tombstone_data t WHERE t.tombstone_id = ANY ($1::text[]::bigint[])",
+                  {{TEXTARRAYOID, columns::text_array(live_again)}});
     }
+
+    // Something to change in this table: the caller must be allowed to.
+    bool has_work() const { return !targets_.empty() || !undone_deletions_.empty(); }
 
     const Counts &counts() const { return counts_; }
 
@@ -281,6 +335,8 @@ std::vector<Counts> rewind(FunctionCallInfo fcinfo, const std::string &tenant) {
     std::vector<TableRewind> tables;
     for (const auto &t : order) tables.emplace_back(t, tenant, point);
     for (auto &t : tables) t.collect();
+    for (const auto &t : tables)
+        if (t.has_work()) require_privileges(t.counts().relid, ACL_SELECT | ACL_INSERT | ACL_UPDATE | ACL_DELETE, "rewind");
     for (auto &t : tables) t.lock_rows();  // parents first
     OriginScope origin(Origin::rewind);
     for (auto it = tables.rbegin(); it != tables.rend(); ++it) it->remove_new_rows();  // children first

@@ -2,6 +2,9 @@
 // Plain C-like code: it runs per row inside triggers.
 #include "extension/shape.hpp"
 
+#include "extension/catalog.hpp"
+#include "extension/registry.hpp"
+
 namespace tg {
 
 namespace {
@@ -63,18 +66,25 @@ void bind_to_jsonb(FmgrInfo *finfo, Form_pg_attribute att, MemoryContext mcxt) {
     MemoryContextSwitchTo(old);
 }
 
-int trigger_int_arg(const Trigger *trigger, int i) { return pg_strtoint32(trigger->tgargs[i]); }
+[[noreturn]] void refuse_trigger(Relation rel, const Trigger *trigger) {
+    ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+                    errmsg("trigger \"%s\" on \"%s\" was not installed by tenant_guard.protect()", trigger->tgname,
+                           RelationGetRelationName(rel)),
+                    errdetail("tenant_guard's trigger functions act only for the triggers protect() installs."),
+                    errhint("Drop this trigger; to protect the table use tenant_guard.protect().")));
+    pg_unreachable();
+}
 
-void build_shape(RelShape *shape, Relation rel, const Trigger *trigger) {
-    if (trigger->tgnargs != 3)
-        elog(ERROR, "tenant_guard trigger \"%s\" on \"%s\" has %d arguments, expected 3", trigger->tgname,
-             RelationGetRelationName(rel), trigger->tgnargs);
+void build_shape(RelShape *shape, Relation rel, const registry::Registration *reg) {
     MemoryContext mcxt = shape->memory;
     TupleDesc desc = RelationGetDescr(rel);
 
-    shape->table_id = trigger_int_arg(trigger, 0);
-    const char *tenant_column = trigger->tgargs[1];
-    shape->delete_mode = strcmp(trigger->tgargs[2], "flag") == 0 ? DeleteMode::flag : DeleteMode::tombstone;
+    shape->table_id = reg->table_id;
+    const char *tenant_column = NameStr(reg->tenant_column);
+    shape->delete_mode = reg->flag_mode ? DeleteMode::flag : DeleteMode::tombstone;
+    snprintf(shape->table_id_text, sizeof shape->table_id_text, "%d", reg->table_id);
+    shape->tenant_column = reg->tenant_column;
+    shape->flag_column = reg->flag_column;
 
     shape->columns = static_cast<ColumnShape *>(MemoryContextAllocZero(mcxt, sizeof(ColumnShape) * desc->natts));
     shape->ncolumns = 0;
@@ -94,6 +104,10 @@ void build_shape(RelShape *shape, Relation rel, const Trigger *trigger) {
         getTypeOutputInfo(att->atttypid, &outfunc, &varlena);
         fmgr_info_cxt(outfunc, &col->output, mcxt);
         if (col->kind == ValueKind::to_jsonb) bind_to_jsonb(&col->to_jsonb, att, mcxt);
+        if (reg->flag_mode && strcmp(NameStr(att->attname), NameStr(reg->flag_column)) == 0) {
+            shape->flag_attnum = att->attnum;
+            shape->flag_is_boolean = att->atttypid == BOOLOID;
+        }
         if (strcmp(NameStr(att->attname), tenant_column) == 0) {
             shape->tenant_attnum = att->attnum;
             shape->tenant_is_text = getBaseType(att->atttypid) == TEXTOID;
@@ -217,6 +231,15 @@ Datum object_of(const RelShape *shape, TupleTableSlot *slot, const int *which, i
 }  // namespace
 
 RelShape *shape_for(Relation rel, const Trigger *trigger) {
+    Oid relid = RelationGetRelid(rel);
+    if (shape_cache) {
+        auto *cached = static_cast<ShapeEntry *>(hash_search(shape_cache, &relid, HASH_FIND, nullptr));
+        if (cached && cached->shape->valid) return cached->shape;
+    }
+    // What the registry says, read before the shape is built: it is C++ over
+    // SPI, and no C++ exception may cross the PG_TRY below.
+    registry::Registration reg;
+    if (!registry::registration_of(relid, &reg)) refuse_trigger(rel, trigger);
     if (!shape_cache) {
         HASHCTL ctl;
         memset(&ctl, 0, sizeof ctl);
@@ -225,7 +248,6 @@ RelShape *shape_for(Relation rel, const Trigger *trigger) {
         ctl.hcxt = CacheMemoryContext;
         shape_cache = hash_create("tenant_guard shapes", 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
     }
-    Oid relid = RelationGetRelid(rel);
     bool found;
     auto *entry = static_cast<ShapeEntry *>(hash_search(shape_cache, &relid, HASH_ENTER, &found));
     if (found && entry->shape->valid) return entry->shape;
@@ -239,7 +261,7 @@ RelShape *shape_for(Relation rel, const Trigger *trigger) {
     shape->memory = mcxt;
     PG_TRY();
     {
-        build_shape(shape, rel, trigger);
+        build_shape(shape, rel, &reg);
     }
     PG_CATCH();
     {
@@ -251,6 +273,22 @@ RelShape *shape_for(Relation rel, const Trigger *trigger) {
     shape->valid = true;
     entry->shape = shape;
     return shape;
+}
+
+void verify_trigger(RelShape *shape, Relation rel, const Trigger *trigger, const char *expected_name) {
+    for (int i = 0; i < shape->nverified; i++)
+        if (shape->verified[i] == trigger->tgoid) return;
+    bool row_level = strcmp(expected_name, catalog::trigger_flag_delete) == 0;
+    bool ok = strcmp(trigger->tgname, expected_name) == 0;
+    if (ok && row_level)
+        ok = shape->delete_mode == DeleteMode::flag && shape->flag_attnum != InvalidAttrNumber &&
+             trigger->tgnargs == 2 && strcmp(trigger->tgargs[0], NameStr(shape->flag_column)) == 0;
+    else if (ok)
+        ok = trigger->tgnargs == 3 && strcmp(trigger->tgargs[0], shape->table_id_text) == 0 &&
+             strcmp(trigger->tgargs[1], NameStr(shape->tenant_column)) == 0 &&
+             strcmp(trigger->tgargs[2], shape->delete_mode == DeleteMode::flag ? "flag" : "tombstone") == 0;
+    if (!ok) refuse_trigger(rel, trigger);
+    if (shape->nverified < (int)lengthof(shape->verified)) shape->verified[shape->nverified++] = trigger->tgoid;
 }
 
 Datum row_image(const RelShape *shape, TupleTableSlot *slot) {

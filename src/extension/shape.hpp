@@ -1,7 +1,14 @@
 // The shape of a protected relation as capture needs it: which column holds
 // the tenant, which make the primary key, and how each column becomes a jsonb
-// value. Built once per relation and kept until a relcache invalidation (any
-// ALTER TABLE, CREATE/DROP TRIGGER) says the relation changed.
+// value. Built once per relation from the registry (never from a trigger's
+// arguments) and kept until a relcache invalidation (any ALTER TABLE,
+// CREATE/DROP TRIGGER) says the relation changed.
+//
+// The trigger functions act only for the triggers protect() installed: each
+// call checks its trigger (verify_trigger) against the shape, so a trigger
+// someone else attached (to a temp table, an unprotected table, or as a
+// second trigger on a protected one) is refused and cannot change what the
+// real ones do.
 //
 // Row images are jsonb objects equal to to_jsonb(row): fast paths for the
 // common types, to_jsonb itself for the rest. jsonb rather than a binary tuple
@@ -37,11 +44,22 @@ struct RelShape {
     ColumnShape *columns;  // the relation's live columns
     int npk;
     int *pk;  // indexes into columns
+    AttrNumber flag_attnum;  // flag mode: the flag column
+    bool flag_is_boolean;
+    char table_id_text[16];     // the trigger arguments protect() gives
+    NameData tenant_column;
+    NameData flag_column;
+    int nverified;
+    Oid verified[8];  // triggers checked to be the ones protect() installed
 };
 
-// The shape of rel as configured by the arguments of the capture trigger that
-// fired (table_id, tenant column, delete mode).
+// The shape of rel, a table protected by tenant_guard or a partition of one.
+// Refuses (42501) a relation that no protected table covers.
 RelShape *shape_for(Relation rel, const Trigger *trigger);
+
+// Refuses (42501) unless trigger is the one protect() installs on rel under
+// expected_name: that name, the arguments protect() gives it.
+void verify_trigger(RelShape *shape, Relation rel, const Trigger *trigger, const char *expected_name);
 
 // jsonb of every column (to_jsonb(row)) / of the primary-key columns.
 // slot must have all attributes deformed (slot_getallattrs).

@@ -1,4 +1,5 @@
 #include "extension/spi.hpp"
+#include "extension/search_path.hpp"
 #include "extension/subtransaction.hpp"
 
 #include "extension/catalog.hpp"
@@ -31,7 +32,8 @@ uint64 exec(const std::string &sql, const std::vector<Arg> &args) {
     }
     const char *query = sql.c_str();
     int rc = pg_guard([&] {
-        return SPI_execute_with_args(query, n, types.data(), values.data(), nulls.data(), false, 0);
+        return with_pinned_search_path(
+            [&] { return SPI_execute_with_args(query, n, types.data(), values.data(), nulls.data(), false, 0); });
     });
     if (rc < 0) throw Error(ERRCODE_INTERNAL_ERROR, "SPI failed (" + std::to_string(rc) + ") on: " + sql);
     return SPI_processed;

@@ -1,6 +1,8 @@
 #include "extension/statement_scope.hpp"
 
+#include "extension/catalog.hpp"
 #include "extension/errors.hpp"
+#include "extension/shape.hpp"
 
 extern "C" {
 #include "common/hashfn.h"
@@ -8,7 +10,7 @@ extern "C" {
 
 namespace tg::scope {
 
-int guc_max_tenants = 1;
+int guc_max_tenants = default_max_tenants;
 char *guc_tenant = nullptr;
 
 namespace {
@@ -25,6 +27,7 @@ struct Scope {
     int64 count;
     uint64 last_hash;        // the previous row's tenant: the common case
     bool has_last;
+    bool override_recorded;  // ran with a weakened limit, and that is on record
 } scope;
 
 int trigger_depth() {
@@ -42,13 +45,14 @@ void end_scope() {
 
 void begin_scope(const QueryDesc *query) {
     end_scope();
-    if (guc_max_tenants <= 0) return;  // unlimited: nothing to count
-    HASHCTL ctl;
-    memset(&ctl, 0, sizeof ctl);
-    ctl.keysize = sizeof(uint64);
-    ctl.entrysize = sizeof(uint64);
-    ctl.hcxt = TopTransactionContext;
-    scope.tenants = hash_create("tenant_guard statement tenants", 16, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+    if (guc_max_tenants > 0) {  // unlimited: nothing to count (but a statement to record)
+        HASHCTL ctl;
+        memset(&ctl, 0, sizeof ctl);
+        ctl.keysize = sizeof(uint64);
+        ctl.entrysize = sizeof(uint64);
+        ctl.hcxt = TopTransactionContext;
+        scope.tenants = hash_create("tenant_guard statement tenants", 16, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+    }
     scope.active = true;
     scope.query = query;
     scope.nest_level = GetCurrentTransactionNestLevel();
@@ -92,8 +96,9 @@ void define_gucs() {
     DefineCustomIntVariable(
         "tenant_guard.max_tenants_per_statement",
         "Most tenants whose rows one UPDATE, DELETE or MERGE on protected tables may change (0 = unlimited).",
-        "Rows changed by the statement's triggers and foreign-key actions count too.", &guc_max_tenants, 1, 0,
-        INT_MAX, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+        "Rows changed by the statement's triggers and foreign-key actions count too.", &guc_max_tenants,
+        default_max_tenants, 0,
+        INT_MAX, PGC_SUSET, 0, nullptr, nullptr, nullptr);
     DefineCustomStringVariable("tenant_guard.tenant",
                                "When set, only rows of this tenant may be inserted, updated or deleted in protected "
                                "tables.",
@@ -111,7 +116,7 @@ void install_hooks() {
 
 void row_guard_begin(RowGuard *g) {
     g->pin = guc_tenant && guc_tenant[0] != '\0';
-    g->counting = scope.active && guc_max_tenants > 0;
+    g->counting = scope.active && guc_max_tenants > 0 && scope.tenants != nullptr;
     g->over = false;
 }
 
@@ -134,6 +139,12 @@ void row_guard_check(RowGuard *g, Datum tenant, Relation rel) {
     if (!found && ++scope.count > guc_max_tenants) g->over = true;
 }
 
+bool needs_override_record() {
+    return scope.active && !scope.override_recorded && guc_max_tenants != default_max_tenants;
+}
+
+void override_recorded() { scope.override_recorded = true; }
+
 void row_guard_end(RowGuard *g) {
     if (!g->over) return;
     ereport(ERROR,
@@ -142,7 +153,8 @@ void row_guard_end(RowGuard *g) {
                     (long long)scope.count, guc_max_tenants),
              errdetail("Nothing of the statement was kept."),
              errhint("Run it once per tenant, or raise the limit for one transaction: SET LOCAL "
-                     "tenant_guard.max_tenants_per_statement = %lld (0 = unlimited).",
+                     "tenant_guard.max_tenants_per_statement = %lld (0 = unlimited; needs superuser or GRANT SET ON "
+                     "PARAMETER, and is recorded in tenant_guard.guard_overrides).",
                      (long long)scope.count)));
 }
 
@@ -155,6 +167,9 @@ TG_FUNCTION(tg_statement_start) {
     using namespace tg::scope;
     if (!CALLED_AS_TRIGGER(fcinfo))
         throw tg::Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED, "tenant_guard.statement_start() is a trigger");
+    auto *td = reinterpret_cast<TriggerData *>(fcinfo->context);
+    tg::verify_trigger(tg::shape_for(td->tg_relation, td->tg_trigger), td->tg_relation, td->tg_trigger,
+                       tg::catalog::trigger_statement_start);
     if (!scope.active && trigger_depth() == 1) begin_scope(nullptr);
     return PointerGetDatum(nullptr);
 }

@@ -15,7 +15,11 @@
 
 namespace tg::scope {
 
-extern int guc_max_tenants;  // tenant_guard.max_tenants_per_statement
+// tenant_guard.max_tenants_per_statement: PGC_SUSET, a role raises it only
+// with GRANT SET ON PARAMETER; each statement that runs with another value
+// than this default is recorded (guard_audit.hpp).
+constexpr int default_max_tenants = 1;
+extern int guc_max_tenants;
 extern char *guc_tenant;     // tenant_guard.tenant
 
 void define_gucs();
@@ -33,5 +37,10 @@ void row_guard_begin(RowGuard *g);
 // row_guard_end, once the whole call's tenants are counted.
 void row_guard_check(RowGuard *g, Datum tenant, Relation rel);
 void row_guard_end(RowGuard *g);
+
+// The statement being counted runs with a weakened limit and is not on
+// record yet; override_recorded() says it is now.
+bool needs_override_record();
+void override_recorded();
 
 }  // namespace tg::scope

@@ -2,10 +2,12 @@
 //
 // Per table, parents before children: read the tenant's tombstones (as the
 // extension owner, newest first, locked), check their primary keys against live
-// rows, insert them back (as the caller, so the caller's INSERT privilege and
-// the table's own triggers apply) and remove the tombstones. The inserts are
-// captured with origin 'undelete'. A dry run does all of it in a subtransaction
-// and rolls it back, so its counts are exactly what a real run would do.
+// rows, insert them back and remove the tombstones. The caller must hold
+// INSERT and SELECT on the table; the conflict check and the inserts run as
+// the table's owner, restricted (restore_rights.hpp), so the table's triggers
+// apply but never with the caller's privileges. The inserts are captured
+// with origin 'undelete'. A dry run does all of it in a subtransaction and
+// rolls it back, so its counts are exactly what a real run would do.
 #include <map>
 #include <unordered_set>
 
@@ -13,7 +15,9 @@
 #include "extension/errors.hpp"
 #include "extension/fk_order.hpp"
 #include "extension/module.hpp"
+#include "extension/restore_rights.hpp"
 #include "extension/retryable.hpp"
+#include "extension/search_path.hpp"
 #include "extension/spi.hpp"
 #include "extension/tenant_lock.hpp"
 #include "extension/table_counts.hpp"
@@ -80,7 +84,10 @@ class TableRestore {
             if (n == 0) break;
             // Checked only where there is something to restore: an operator
             // needs no privilege on tables the tenant has no tombstones in.
-            if (!privilege_checked_) check_insert_privilege();
+            if (!privilege_checked_) {
+                require_privileges(table_.relid, ACL_INSERT | ACL_SELECT, "undelete");
+                privilege_checked_ = true;
+            }
             restore_batch(batch, n);
             SPI_freetuptable(batch);
         }
@@ -89,14 +96,6 @@ class TableRestore {
     }
 
    private:
-    void check_insert_privilege() {
-        AclResult acl = pg_guard([&] { return pg_class_aclcheck(table_.relid, GetUserId(), ACL_INSERT); });
-        if (acl != ACLCHECK_OK)
-            throw Error(ERRCODE_INSUFFICIENT_PRIVILEGE, "permission denied to restore rows into " + rel_,
-                        "", "undelete inserts as the calling role: it needs INSERT on the table.");
-        privilege_checked_ = true;
-    }
-
     Portal open_tombstones() {
         spi::AsExtensionOwner owner;
         const char *sql =
@@ -111,7 +110,10 @@ class TableRestore {
         Datum values[] = {Int32GetDatum(table_.table_id), tenant.value, options_.deleted_after.value,
                           columns::text_array(insertable_)};
         char nulls[] = {' ', ' ', options_.deleted_after.is_null ? 'n' : ' ', ' '};
-        return pg_guard([&] { return SPI_cursor_open_with_args(nullptr, sql, 4, types, values, nulls, false, 0); });
+        return pg_guard([&] {
+            return with_pinned_search_path(
+                [&] { return SPI_cursor_open_with_args(nullptr, sql, 4, types, values, nulls, false, 0); });
+        });
     }
 
     void restore_batch(SPITupleTable *batch, uint64 n) {
@@ -153,7 +155,11 @@ class TableRestore {
         if (rows.empty()) return;
         std::vector<Datum> keys;
         for (const auto &t : rows) keys.push_back(t.pk);
-        uint64 n = spi::exec(conflict_sql_, {{JSONBARRAYOID, datum_array(keys, JSONBOID)}});
+        uint64 n;
+        {
+            AsTableOwner owner(table_.relid);
+            n = spi::exec(conflict_sql_, {{JSONBARRAYOID, datum_array(keys, JSONBOID)}});
+        }
         if (n == 0) return;
         std::vector<bool> conflict(rows.size(), false);
         for (uint64 r = 0; r < n; r++) conflict[spi::int64_at(r, 1) - 1] = true;
@@ -192,6 +198,7 @@ class TableRestore {
                 for (uint64 r = 0; r < n; r++) inserted.insert(spi::text(r, 1));
         };
         std::vector<bool> done(rows.size(), false);
+        AsTableOwner owner(table_.relid);
         OriginScope origin(Origin::undelete);
         for (size_t i = 0; i < rows.size(); i++) {
             if (done[i]) continue;
@@ -274,10 +281,19 @@ TableCounts clear_flags(const registry::ProtectedTable &table, const Options &op
     bool is_bool = pg_guard([&] {
         return get_atttype(table.relid, get_attnum(table.relid, table.flag_column.c_str())) == BOOLOID;
     });
+    std::string flagged = is_bool ? flag : flag + " IS NOT NULL AND ($2::timestamptz IS NULL OR " + flag + " >= $2)";
+    std::string where = " WHERE " + flagged + " AND " + tenant + "::text = $1";
+    uint64 any_flagged;
+    {
+        AsTableOwner owner(table.relid);
+        any_flagged = spi::exec("SELECT 1 FROM " + rel + where + " LIMIT 1",
+                                {spi::text_arg(options.tenant), options.deleted_after});
+    }
+    if (any_flagged == 0) return counts;  // nothing flagged: no privilege needed
+    require_privileges(table.relid, ACL_UPDATE | ACL_SELECT, "undelete");
+    AsTableOwner owner(table.relid);
     OriginScope origin(Origin::undelete);
-    std::string sql = is_bool ? "UPDATE " + rel + " SET " + flag + " = false WHERE " + flag + " AND "
-                              : "UPDATE " + rel + " SET " + flag + " = NULL WHERE " + flag + " IS NOT NULL AND ($2::timestamptz IS NULL OR " + flag + " >= $2) AND ";
-    sql += tenant + "::text = $1";
+    std::string sql = "UPDATE " + rel + " SET " + flag + (is_bool ? " = false" : " = NULL") + where;
     counts.restored = (int64)spi::exec(sql, {spi::text_arg(options.tenant), options.deleted_after});
     return counts;
 }

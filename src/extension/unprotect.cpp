@@ -21,9 +21,10 @@ void drop_triggers(Oid relid) {
     foreach (lc, members) {
         Oid member = lfirst_oid(lc);
         // Row triggers cloned from the parent go with the parent's.
-        uint64 n = spi::exec("SELECT tgname::text FROM pg_catalog.pg_trigger WHERE tgrelid = $1 AND tgparentid = 0 "
-                             "AND tgname LIKE 'tenant\\_guard\\_%'",
-                             {{OIDOID, ObjectIdGetDatum(member)}});
+        uint64 n = spi::exec("SELECT t.tgname::text FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid "
+                             "WHERE t.tgrelid = $1 AND t.tgparentid = 0 AND p.pronamespace = $2",
+                             {{OIDOID, ObjectIdGetDatum(member)},
+                              {OIDOID, ObjectIdGetDatum(pg_guard([] { return catalog::schema_oid(); }))}});
         std::vector<std::string> names;
         for (uint64 r = 0; r < n; r++) names.push_back(spi::text(r, 1));
         std::string rel = spi::qualified_name(member);

@@ -1,0 +1,46 @@
+#include "extension/restore_rights.hpp"
+
+extern "C" {
+#include "utils/rls.h"
+}
+
+namespace tg {
+
+Oid relation_owner(Oid relid) {
+    return pg_guard([&] {
+        HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+        if (!HeapTupleIsValid(tup)) elog(ERROR, "cache lookup failed for relation %u", relid);
+        Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tup))->relowner;
+        ReleaseSysCache(tup);
+        return owner;
+    });
+}
+
+void require_privileges(Oid relid, AclMode modes, const char *operation) {
+    static const struct {
+        AclMode mode;
+        const char *name;
+    } all[] = {{ACL_SELECT, "SELECT"}, {ACL_INSERT, "INSERT"}, {ACL_UPDATE, "UPDATE"}, {ACL_DELETE, "DELETE"}};
+    std::string needed, missing;
+    for (const auto &p : all) {
+        if (!(modes & p.mode)) continue;
+        needed += (needed.empty() ? "" : ", ") + std::string(p.name);
+        if (pg_guard([&] { return pg_class_aclcheck(relid, GetUserId(), p.mode); }) != ACLCHECK_OK)
+            missing += (missing.empty() ? "" : ", ") + std::string(p.name);
+    }
+    std::string rel = spi::qualified_name(relid);
+    if (!missing.empty())
+        throw Error(ERRCODE_INSUFFICIENT_PRIVILEGE, "permission denied to " + std::string(operation) + " rows of " + rel,
+                    std::string(operation) + " needs " + needed + " on the table; the calling role lacks " + missing +
+                        ".",
+                    "GRANT " + missing + " ON " + rel + " to the role that restores, or restore as the table's owner.");
+    int rls = pg_guard([&] { return check_enable_rls(relid, InvalidOid, true); });
+    if (rls == RLS_ENABLED)
+        throw Error(ERRCODE_INSUFFICIENT_PRIVILEGE,
+                    "permission denied to " + std::string(operation) + " rows of " + rel +
+                        ": row-level security applies to the calling role",
+                    "The restore writes as the table's owner and would not apply the calling role's policies.",
+                    "Restore as the table's owner or as a role with BYPASSRLS.");
+}
+
+}  // namespace tg

@@ -1,0 +1,38 @@
+// Who writes rows back into a user's table. undelete and rewind first check
+// that the caller may do what it asks (its own privileges on the table, no
+// row-level security it would escape), then run their DML as the table's
+// owner under SECURITY_RESTRICTED_OPERATION, as PostgreSQL runs VACUUM or
+// REFRESH MATERIALIZED VIEW: the owner's triggers, defaults and domain checks
+// never run with the privileges of the DBA or operator who restores.
+// purge runs as the owner too, but the token, not the caller, authorises it.
+//
+// Rule for every statement the extension runs: a statement that touches a
+// user's table or evaluates values of its types runs as that table's owner
+// (restricted); one that touches the extension's tables runs as the
+// extension owner; none does both.
+#pragma once
+#include <string>
+
+#include "extension/pg.hpp"
+#include "extension/spi.hpp"
+
+namespace tg {
+
+// The table's owner (pg_class.relowner).
+Oid relation_owner(Oid relid);
+
+// Throws 42501 unless the calling role holds every privilege in modes on
+// relid and no row-level security policy restricts it there. operation names
+// what needs them ("undelete", "rewind").
+void require_privileges(Oid relid, AclMode modes, const char *operation);
+
+// The current user is relid's owner, restricted, for the scope.
+class AsTableOwner {
+   public:
+    explicit AsTableOwner(Oid relid) : role_(relation_owner(relid), true) {}
+
+   private:
+    spi::AsRole role_;
+};
+
+}  // namespace tg

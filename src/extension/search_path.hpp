@@ -1,0 +1,41 @@
+// Every statement the extension runs through SPI resolves names with
+// search_path = pg_catalog, pg_temp, whoever called and whatever their own
+// search_path says: unqualified functions, types and operators in the
+// extension's SQL come from pg_catalog, never from a schema (or a pg_temp)
+// that a caller or a table owner controls. pg_temp last: it is searched
+// first for types and relations unless it is listed.
+// Plain PostgreSQL calls: use inside pg_guard (spi.cpp) or C-like code.
+#pragma once
+#include "extension/pg.hpp"
+
+namespace tg {
+
+constexpr const char *pinned_search_path = "pg_catalog, pg_temp";
+
+// Pushes a GUC nesting level with search_path pinned; returns the level.
+int pin_search_path();
+// Pops it: the caller's search_path is back (also after an error: ok=false).
+void unpin_search_path(int level, bool ok);
+
+// fn() with search_path pinned. fn returns a plain value (Datum, pointer,
+// number); its own PostgreSQL errors travel on after the path is restored.
+template <typename F>
+auto with_pinned_search_path(F &&fn) -> decltype(fn()) {
+    using R = decltype(fn());
+    const int level = pin_search_path();
+    volatile R result{};
+    PG_TRY();
+    {
+        result = fn();
+    }
+    PG_CATCH();
+    {
+        unpin_search_path(level, false);
+        PG_RE_THROW();
+    }
+    PG_END_TRY();
+    unpin_search_path(level, true);
+    return result;
+}
+
+}  // namespace tg

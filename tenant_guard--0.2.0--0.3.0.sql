@@ -1,0 +1,45 @@
+-- tenant_guard 0.2.0 -> 0.3.0: no role gains a privilege through tenant_guard.
+\echo Use "ALTER EXTENSION tenant_guard UPDATE TO '0.3.0'" to load this file. \quit
+
+-- The statement-level trigger functions are for the triggers protect()
+-- installs (as the extension owner); nobody else may attach them. They refuse
+-- to act for any trigger protect() did not install, in any case.
+-- flag_delete keeps EXECUTE for PUBLIC: it is a row trigger, which PostgreSQL
+-- clones onto new and attached partitions as the role that creates them; it
+-- too refuses every trigger protect() did not install.
+REVOKE EXECUTE ON FUNCTION tenant_guard.capture(), tenant_guard.statement_start(), tenant_guard.refuse_truncate()
+    FROM PUBLIC;
+
+-- tenant_guard.actor and tenant_guard.tenant are every role's to set. Granted
+-- by name so that CREATE FUNCTION ... SET and ALTER ROLE ... SET of them work
+-- in a session that has not loaded the module yet (PostgreSQL then knows them
+-- only as placeholders, which need this privilege). The setting that weakens
+-- a guard, tenant_guard.max_tenants_per_statement, is not granted: a
+-- superuser grants it to the roles that may (GRANT SET ON PARAMETER).
+GRANT SET ON PARAMETER tenant_guard.actor, tenant_guard.tenant TO PUBLIC;
+
+-- Every statement that ran with a weakened guard, for auditors.
+CREATE SEQUENCE tenant_guard.guard_override_id_seq;
+CREATE TABLE tenant_guard.guard_override_data (
+    override_id      bigint PRIMARY KEY DEFAULT nextval('tenant_guard.guard_override_id_seq'),
+    recorded_at      timestamptz NOT NULL DEFAULT clock_timestamp(),
+    xid              xid8 NOT NULL DEFAULT pg_current_xact_id(),
+    recorded_by      text NOT NULL DEFAULT session_user,  -- the session (login) role, as changed_by
+    acting_role      text NOT NULL,                       -- current_user of the statement
+    application_name text DEFAULT current_setting('application_name'),
+    setting          text NOT NULL,
+    value            text NOT NULL,
+    rel              regclass,          -- the first protected table the statement changed
+    statement        text NOT NULL
+);
+ALTER SEQUENCE tenant_guard.guard_override_id_seq OWNED BY tenant_guard.guard_override_data.override_id;
+SELECT pg_catalog.pg_extension_config_dump('tenant_guard.guard_override_data', '');
+SELECT pg_catalog.pg_extension_config_dump('tenant_guard.guard_override_id_seq', '');
+
+CREATE VIEW tenant_guard.guard_overrides AS
+SELECT override_id, recorded_at, xid, recorded_by, acting_role, application_name, setting, value, rel,
+       statement
+  FROM tenant_guard.guard_override_data;
+
+REVOKE ALL ON ALL TABLES IN SCHEMA tenant_guard FROM PUBLIC;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA tenant_guard FROM PUBLIC;
