@@ -43,3 +43,12 @@ SELECT override_id, recorded_at, xid, recorded_by, acting_role, application_name
 
 REVOKE ALL ON ALL TABLES IN SCHEMA tenant_guard FROM PUBLIC;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA tenant_guard FROM PUBLIC;
+
+-- The DDL guard watches every command tag: ALTER VIEW, ALTER MATERIALIZED
+-- VIEW and ALTER FOREIGN TABLE also reach tables, CREATE TABLE ... INHERITS
+-- and ALTER TYPE ... RENAME VALUE change protected rows; the function looks at
+-- the parse tree and leaves everything else at once.
+DROP EVENT TRIGGER tenant_guard_ddl_command_start;
+CREATE EVENT TRIGGER tenant_guard_ddl_command_start ON ddl_command_start
+    EXECUTE FUNCTION tenant_guard.on_ddl_command_start();
+ALTER EVENT TRIGGER tenant_guard_ddl_command_start ENABLE ALWAYS;

@@ -1,9 +1,12 @@
 // No hard delete by a back door: TRUNCATE, DROP, disabling or dropping the
 // capture triggers, dropping or retyping the tenant column or the primary key,
-// detaching a partition, DROP EXTENSION while tables are protected — each is
-// refused with TG003, before it happens where the parse tree tells
-// (ddl_command_start) and otherwise when the drop is known (sql_drop, e.g.
-// DROP SCHEMA ... CASCADE or DROP OWNED).
+// detaching a partition, inheritance or attachment under an unprotected
+// parent, SET UNLOGGED, renaming a tenant enum's values, DROP EXTENSION while
+// tables are protected — each is refused with TG003, before it happens where
+// the parse tree tells (ddl_command_start, for every command tag: ALTER VIEW,
+// ALTER FOREIGN TABLE ... reach tables too) and otherwise when the drop is
+// known (sql_drop, e.g. DROP SCHEMA ... CASCADE, DROP OWNED, DROP TYPE ...
+// CASCADE reaching a protected table's columns).
 //
 // The event triggers and the TRUNCATE trigger are enabled ALWAYS, so
 // session_replication_role = replica does not silence them. A superuser can
@@ -26,8 +29,9 @@ const char *const what_instead =
     "tenant_guard.purge() and a signed token, or unprotect the table with tenant_guard.unprotect() and a "
     "signed token first.";
 
-[[noreturn]] void refuse(const std::string &message, const std::string &detail = {}) {
-    throw Error(sqlstate::hard_delete, message, detail, what_instead);
+[[noreturn]] void refuse(const std::string &message, const std::string &detail = {},
+                         const std::string &hint = what_instead) {
+    throw Error(sqlstate::hard_delete, message, detail, hint);
 }
 
 // One of tenant_guard's triggers on relid: recognised by its function, not
@@ -52,13 +56,47 @@ std::string primary_key_name(Oid relid) {
     return n ? spi::text(0, 1) : std::string();
 }
 
+bool is_primary_key_column(Oid relid, const char *column) {
+    return column && spi::exec("SELECT 1 FROM pg_catalog.pg_index i JOIN pg_catalog.pg_attribute a "
+                               "  ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey::int2[]) "
+                               "WHERE i.indrelid = $1 AND i.indisprimary AND a.attname = $2",
+                               {{OIDOID, ObjectIdGetDatum(relid)}, spi::text_arg(column)}) > 0;
+}
+
+// Inheritance and attachment, which can put a protected table's rows under a
+// parent that deletes them without a trace (statements on an inheritance
+// parent fire only the parent's statement triggers; an unprotected
+// partitioned parent has none of tenant_guard's).
+void check_hierarchy(Oid relid, AlterTableCmd *cmd) {
+    if (cmd->subtype == AT_AddInherit) {
+        Oid parent = relation_of(castNode(RangeVar, cmd->def));
+        if (covering(relid))
+            refuse("cannot make protected table " + rel_name(relid) + " inherit from " + rel_name(parent),
+                   "Statements on the parent would change its rows without tenant_guard's triggers.");
+        if (covering(parent))
+            refuse("cannot make " + rel_name(relid) + " inherit from protected table " + rel_name(parent),
+                   "tenant_guard supports declarative partitioning, not inheritance.");
+    }
+    if (cmd->subtype == AT_AttachPartition) {
+        auto *part = castNode(PartitionCmd, cmd->def);
+        Oid child = relation_of(part->name);
+        if (OidIsValid(child) && covering(child) && !covering(relid))
+            refuse("cannot attach protected table " + rel_name(child) + " to unprotected " + rel_name(relid),
+                   "Statements on the parent would change its rows without tenant_guard's triggers.",
+                   "Protect " + rel_name(relid) + " first (its partitions are then covered), or keep the table apart.");
+    }
+}
+
 void check_alter_table(AlterTableStmt *stmt) {
-    if (stmt->objtype != OBJECT_TABLE) return;
+    // Whatever the command says the relation is (ALTER VIEW, ALTER FOREIGN
+    // TABLE and ALTER MATERIALIZED VIEW accept a table too).
     Oid relid = relation_of(stmt->relation);
+    if (!OidIsValid(relid)) return;
+    ListCell *lc;
+    foreach (lc, stmt->cmds) check_hierarchy(relid, static_cast<AlterTableCmd *>(lfirst(lc)));
     auto table = covering(relid);
     if (!table) return;
     std::string rel = rel_name(relid);
-    ListCell *lc;
     foreach (lc, stmt->cmds) {
         auto *cmd = static_cast<AlterTableCmd *>(lfirst(lc));
         const char *name = cmd->name;
@@ -80,6 +118,9 @@ void check_alter_table(AlterTableStmt *stmt) {
             case AT_DropColumn:
                 if (name && table->tenant_column == name)
                     refuse("cannot drop tenant column \"" + std::string(name) + "\" of protected table " + rel);
+                if (is_primary_key_column(relid, name))
+                    refuse("cannot drop primary-key column \"" + std::string(name) + "\" of protected table " + rel,
+                           "Tombstones and history identify rows by their primary key.");
                 break;
             case AT_AlterColumnType:
                 if (name && table->tenant_column == name)
@@ -100,6 +141,9 @@ void check_alter_table(AlterTableStmt *stmt) {
             case AT_DetachPartitionFinalize:
                 refuse("cannot detach a partition of protected table " + rel,
                        "A detached partition would leave the protected table with its rows.");
+            case AT_SetUnLogged:
+                refuse("cannot make protected table " + rel + " unlogged",
+                       "An unlogged table is emptied by a crash or a failover, with no record of its rows.");
             default:
                 break;
         }
@@ -117,6 +161,36 @@ void check_rename(RenameStmt *stmt) {
         throw Error(ERRCODE_FEATURE_NOT_SUPPORTED,
                     "cannot rename tenant column \"" + std::string(stmt->subname) + "\" of protected table " +
                         rel_name(relid));
+}
+
+// CREATE TABLE ... INHERITS (protected table).
+void check_create(CreateStmt *stmt) {
+    if (stmt->partbound) return;  // a new partition: covered by its parent (ddl_command_end)
+    ListCell *lc;
+    foreach (lc, stmt->inhRelations) {
+        Oid parent = relation_of(static_cast<RangeVar *>(lfirst(lc)));
+        if (covering(parent))
+            refuse("cannot create a table inheriting from protected table " + rel_name(parent),
+                   "tenant_guard supports declarative partitioning, not inheritance.",
+                   "Create a partition (CREATE TABLE ... PARTITION OF) of a partitioned protected table instead.");
+    }
+}
+
+// ALTER TYPE <enum> RENAME VALUE 'a' TO 'b' would move every row of tenant
+// 'a' of a table whose tenant column has that enum type to tenant 'b'.
+void check_alter_enum(AlterEnumStmt *stmt) {
+    if (!stmt->oldVal) return;  // ADD VALUE changes no row
+    Oid type = pg_guard([&] { return typenameTypeId(nullptr, makeTypeNameFromNameList(stmt->typeName)); });
+    for (const auto &t : registry::active_tables()) {
+        Oid tenant_type = pg_guard([&] {
+            return getBaseType(get_atttype(t.relid, get_attnum(t.relid, t.tenant_column.c_str())));
+        });
+        if (tenant_type == type)
+            refuse("cannot rename a value of enum type " +
+                       std::string(pg_guard([&] { return format_type_be(type); })) +
+                       ": it is the tenant type of protected table " + rel_name(t.relid),
+                   "Renaming the value would move every row, tombstone and change of that tenant to another tenant.");
+    }
 }
 
 void check_drop(DropStmt *stmt) {
@@ -156,6 +230,8 @@ TG_FUNCTION(tg_on_ddl_command_start) {
         case T_AlterTableStmt: check_alter_table(castNode(AlterTableStmt, data->parsetree)); break;
         case T_RenameStmt: check_rename(castNode(RenameStmt, data->parsetree)); break;
         case T_DropStmt: check_drop(castNode(DropStmt, data->parsetree)); break;
+        case T_CreateStmt: check_create(castNode(CreateStmt, data->parsetree)); break;
+        case T_AlterEnumStmt: check_alter_enum(castNode(AlterEnumStmt, data->parsetree)); break;
         default: break;
     }
     return (Datum)0;
@@ -175,6 +251,21 @@ TG_FUNCTION(tg_on_sql_drop) {
         "                                            WHERE p.rel = d.objid AND p.unprotected_at IS NULL)) "
         " ORDER BY 1 LIMIT 1");
     if (n > 0) refuse("cannot drop " + spi::text(0, 1) + ": it belongs to a table protected by tenant_guard");
+    // Columns or the primary key of a protected table dropped by a cascade
+    // (DROP TYPE | DOMAIN | COLLATION ... CASCADE): their values would be
+    // gone with no record.
+    n = spi::exec(
+        "SELECT d.object_identity FROM pg_catalog.pg_event_trigger_dropped_objects() d "
+        "  JOIN tenant_guard.protected_table p ON p.rel = d.objid AND p.unprotected_at IS NULL "
+        " WHERE d.object_type = 'table column' AND NOT d.original "
+        "UNION ALL "  // the primary key went (DROP INDEX | OPERATOR CLASS ... CASCADE)
+        "SELECT p.rel::pg_catalog.text || ' primary key' FROM tenant_guard.protected_table p "
+        " WHERE p.unprotected_at IS NULL AND EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = p.rel) "
+        "   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE k.conrelid = p.rel AND k.contype = 'p') "
+        " ORDER BY 1 LIMIT 1");
+    if (n > 0)
+        refuse("cannot drop " + spi::text(0, 1) + ": it belongs to a table protected by tenant_guard",
+               "The drop cascades to a protected table; its values would be lost for good.");
     // A trigger gone by another path than DROP TRIGGER (DROP FUNCTION ...
     // CASCADE): refused when a protected table now lacks one of its own.
     n = spi::exec("SELECT DISTINCT c.oid FROM pg_catalog.pg_event_trigger_dropped_objects() d "

@@ -1,5 +1,6 @@
 // tenant_guard.protect(rel, tenant_column, delete_mode, flag_column)
 #include "extension/catalog.hpp"
+#include "extension/citus.hpp"
 #include "extension/registry.hpp"
 #include "extension/spi.hpp"
 
@@ -186,6 +187,7 @@ TG_FUNCTION(tg_protect) {
     check_facts(relid, facts, tenant_column, mode, flag_column);
 
     spi::Session spi;
+    citus::refuse_citus_table(relid, "protect");
     auto existing = registry::find(relid);
     if (existing && existing->active) {
         if (existing->tenant_column == tenant_column && existing->delete_mode == mode &&

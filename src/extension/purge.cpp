@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 
+#include "extension/citus.hpp"
 #include "extension/columns.hpp"
 #include "extension/fk_order.hpp"
 #include "extension/module.hpp"
@@ -93,6 +94,7 @@ std::vector<ScopeTable> resolve_scope(const tokens::VerifiedToken &token) {
         }
     }
     // Children before parents: the reverse of the restore order.
+    for (const auto &t : chosen) citus::refuse_citus_table(t.relid, "purge rows of");
     auto ordered = parents_first(chosen, active);
     std::vector<ScopeTable> scope;
     for (auto it = ordered.rbegin(); it != ordered.rend(); ++it) scope.push_back(describe(*it, *token.tenant));

@@ -17,6 +17,7 @@
 #include <map>
 
 #include "extension/catalog.hpp"
+#include "extension/citus.hpp"
 #include "extension/columns.hpp"
 #include "extension/fk_order.hpp"
 #include "extension/module.hpp"
@@ -335,6 +336,8 @@ std::vector<Counts> rewind(FunctionCallInfo fcinfo, const std::string &tenant) {
     std::vector<TableRewind> tables;
     for (const auto &t : order) tables.emplace_back(t, tenant, point);
     for (auto &t : tables) t.collect();
+    for (const auto &t : tables)
+        if (t.has_work()) citus::refuse_citus_table(t.counts().relid, "rewind rows of");
     for (const auto &t : tables)
         if (t.has_work()) require_privileges(t.counts().relid, ACL_SELECT | ACL_INSERT | ACL_UPDATE | ACL_DELETE, "rewind");
     for (auto &t : tables) t.lock_rows();  // parents first

@@ -11,6 +11,7 @@
 #include <map>
 #include <unordered_set>
 
+#include "extension/citus.hpp"
 #include "extension/columns.hpp"
 #include "extension/errors.hpp"
 #include "extension/fk_order.hpp"
@@ -304,6 +305,7 @@ std::vector<TableCounts> undelete(FunctionCallInfo fcinfo, const Options &option
     auto active = registry::active_tables();
     std::vector<TableCounts> results;
     for (const auto &table : tables_in_scope(fcinfo, active)) {
+        citus::refuse_citus_table(table.relid, "undelete rows of");
         TableCounts c = table.delete_mode == "flag" ? clear_flags(table, options) : TableRestore(table, options).run();
         if (c.restored + c.skipped > 0) results.push_back(c);  // tables with nothing of the tenant stay quiet
     }
