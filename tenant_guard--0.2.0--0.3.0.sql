@@ -52,3 +52,22 @@ DROP EVENT TRIGGER tenant_guard_ddl_command_start;
 CREATE EVENT TRIGGER tenant_guard_ddl_command_start ON ddl_command_start
     EXECUTE FUNCTION tenant_guard.on_ddl_command_start();
 ALTER EVENT TRIGGER tenant_guard_ddl_command_start ENABLE ALWAYS;
+
+-- Rows a logical replication subscription writes into a protected table are
+-- captured too: the apply worker fires row triggers only, so protect() adds a
+-- row-level trigger enabled REPLICA (it fires in the apply worker alone). A
+-- row trigger function is executable by PUBLIC, like flag_delete(), because
+-- PostgreSQL clones row triggers onto new partitions as their creator; it
+-- acts only for the trigger protect() installed.
+CREATE FUNCTION tenant_guard.capture_applied()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'tg_capture_applied'
+LANGUAGE C;
+
+-- Every protected table gets the triggers of this version.
+CREATE FUNCTION tenant_guard._reinstall_triggers()
+RETURNS void
+AS 'MODULE_PATHNAME', 'tg_reinstall_triggers'
+LANGUAGE C VOLATILE;
+REVOKE EXECUTE ON FUNCTION tenant_guard._reinstall_triggers() FROM PUBLIC;
+SELECT tenant_guard._reinstall_triggers();

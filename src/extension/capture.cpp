@@ -96,8 +96,12 @@ void capture_deletes(Capture *c, Tuplestorestate *rows, TupleTableSlot *slot) {
     while (tuplestore_gettupleslot(rows, true, false, slot)) {
         MemoryContext old = MemoryContextSwitchTo(row_memory(&c->w));
         slot_getallattrs(slot);
-        Datum tenant = guarded_tenant(c, slot);
         Datum pk = pk_image(c->shape, slot);
+        if (purge_silence && is_silenced_row(RelationGetRelid(c->rel), tenant_text(c->shape, slot), pk)) {
+            MemoryContextSwitchTo(old);  // a row the running purge erases: no trace
+            continue;
+        }
+        Datum tenant = guarded_tenant(c, slot);
         Datum image = compress_large_image(row_image(c->shape, slot));
         int64 seq = log_change(&c->w, c->shape->table_id, 'D', tenant, pk, image, (Datum)0);
         if (keep_tombstones) log_tombstone(&c->w, seq, c->shape->table_id, tenant, pk, image);
@@ -124,8 +128,7 @@ TG_FUNCTION(tg_capture) {
                    : is_update ? catalog::trigger_update
                    : is_delete ? catalog::trigger_delete
                                : "");
-    if (is_silenced(RelationGetRelid(rel))) return PointerGetDatum(nullptr);  // a purge erasing it
-    audit::record_weakened_limit(rel);
+    audit::record_weakened_limit(rel, is_insert);
     Tuplestorestate *old_rows = td->tg_oldtable;
     Tuplestorestate *new_rows = td->tg_newtable;
     if ((is_insert && !new_rows) || (is_update && (!old_rows || !new_rows)) || (is_delete && !old_rows))
@@ -139,7 +142,7 @@ TG_FUNCTION(tg_capture) {
     Capture c;
     c.shape = shape;
     c.rel = rel;
-    scope::row_guard_begin(&c.guard);
+    scope::row_guard_begin(&c.guard, is_insert);
     log_writer_begin(&c.w);
     TupleDesc desc = RelationGetDescr(rel);
     TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);

@@ -34,5 +34,8 @@ constexpr const char *trigger_delete = "tenant_guard_capture_delete";
 constexpr const char *trigger_statement_start = "tenant_guard_statement_start";
 constexpr const char *trigger_no_truncate = "tenant_guard_no_truncate";
 constexpr const char *trigger_flag_delete = "tenant_guard_flag_delete";
+// Row-level, ENABLE REPLICA: rows a logical replication apply worker writes
+// (it fires row triggers only).
+constexpr const char *trigger_capture_applied = "tenant_guard_capture_applied";
 
 }  // namespace tg::catalog

@@ -35,8 +35,13 @@ TG_FUNCTION(tg_flag_delete) {
                         "tenant_guard.flag_delete() must be a BEFORE DELETE ... FOR EACH ROW trigger");
     tg::RelShape *shape = tg::shape_for(td->tg_relation, td->tg_trigger);
     tg::verify_trigger(shape, td->tg_relation, td->tg_trigger, tg::catalog::trigger_flag_delete);
-    if (tg::is_silenced(RelationGetRelid(td->tg_relation)))
-        return PointerGetDatum(td->tg_trigtuple);  // a purge: the row goes for good
+    if (tg::purge_silence) {
+        TupleTableSlot *slot = td->tg_trigslot;
+        slot_getallattrs(slot);
+        if (tg::is_silenced_row(RelationGetRelid(td->tg_relation), tg::tenant_text(shape, slot),
+                                tg::pk_image(shape, slot)))
+            return PointerGetDatum(td->tg_trigtuple);  // a row the running purge erases: it goes for good
+    }
     // The flag column as the registry names it, never as the trigger's arguments do.
     const char *flag_column = NameStr(shape->flag_column);
     bool is_boolean = shape->flag_is_boolean;

@@ -104,11 +104,20 @@ void check_alter_table(AlterTableStmt *stmt) {
             case AT_DisableTrig:
             case AT_EnableTrig:
             case AT_EnableReplicaTrig:
-                if (is_capture_trigger(relid, name))
+            case AT_EnableAlwaysTrig: {
+                // Each of tenant_guard's triggers keeps the state protect()
+                // gives it (pg_dump writes that very state back).
+                bool replica_only = name && strcmp(name, catalog::trigger_capture_applied) == 0;
+                AlterTableType kept = replica_only ? AT_EnableReplicaTrig : AT_EnableAlwaysTrig;
+                if (cmd->subtype != kept && is_capture_trigger(relid, name))
                     refuse("cannot change how trigger \"" + std::string(name) + "\" of protected table " + rel +
                                " fires",
-                           "tenant_guard's triggers fire ALWAYS; without them deletes would be lost for good.");
+                           replica_only ? "It fires only in logical replication's apply worker (REPLICA), where it "
+                                          "records the rows a subscription writes."
+                                        : "tenant_guard's triggers fire ALWAYS; without them deletes would be lost "
+                                          "for good.");
                 break;
+            }
             case AT_DisableTrigAll:
             case AT_DisableTrigUser:
             case AT_EnableTrigAll:

@@ -31,8 +31,8 @@ void add_permission_hint(ErrorData *edata) {
 
 }  // namespace
 
-void record_weakened_limit(Relation rel) {
-    if (!scope::needs_override_record()) return;
+void record_weakened_limit(Relation rel, bool inserts) {
+    if (!scope::needs_override_record(inserts)) return;
     scope::override_recorded();
     bool has_table = pg_guard([] {  // not before version 0.3.0
         return OidIsValid(get_relname_relid("guard_override_data", catalog::schema_oid()));

@@ -9,7 +9,7 @@ namespace tg::audit {
 
 // Called by capture for each call: records the running statement once when
 // it runs with tenant_guard.max_tenants_per_statement weakened.
-void record_weakened_limit(Relation rel);
+void record_weakened_limit(Relation rel, bool inserts);
 
 // The hint PostgreSQL's "permission denied to set parameter" lacks, added to
 // that error for tenant_guard's own parameters.

@@ -13,14 +13,25 @@ namespace tg {
 
 char *guc_actor = nullptr;
 Origin current_origin = Origin::dml;
-const std::set<Oid> *silenced_relations = nullptr;
+const PurgeSilence *purge_silence = nullptr;
+
+bool is_silenced_row(Oid relid, Datum tenant, Datum pk) {
+    if (!purge_silence) return false;
+    auto it = purge_silence->rows.find(relid);
+    if (it == purge_silence->rows.end()) return false;
+    text *t = DatumGetTextPP(tenant);
+    if (purge_silence->tenant != std::string(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t))) return false;
+    if (it->second.empty()) return true;
+    Jsonb *key = DatumGetJsonbP(pk);
+    return it->second.count(JsonbToCString(nullptr, &key->root, VARSIZE(key))) > 0;
+}
 
 static void reset_at_transaction_end(XactEvent event, void *) {
     if (event == XACT_EVENT_ABORT || event == XACT_EVENT_COMMIT ||
         event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_PREPARE)
     {
         current_origin = Origin::dml;
-        silenced_relations = nullptr;
+        purge_silence = nullptr;
     }
 }
 

@@ -1,7 +1,9 @@
 // Backend-wide state of the module: GUCs and the origin of the changes being
 // captured right now.
 #pragma once
+#include <map>
 #include <set>
+#include <string>
 
 #include "extension/pg.hpp"
 
@@ -28,22 +30,30 @@ class OriginScope {
     Origin saved_;
 };
 
-// Relations whose changes are not captured right now: a purge erasing them
-// must leave no trace (no tombstone, no change-log row, no flag instead).
-extern const std::set<Oid> *silenced_relations;
-inline bool is_silenced(Oid relid) { return silenced_relations && silenced_relations->count(relid) > 0; }
+// The deletions a purge is making right now: they must leave no trace (no
+// tombstone, no change-log row, no flag instead). Exactly those: anything
+// else deleted meanwhile (by a table owner's trigger, say) is captured.
+struct PurgeSilence {
+    std::string tenant;  // the token's tenant, as capture writes it
+    // Per relation in scope (tables and their partitions): the primary keys
+    // (jsonb text) of the token's rows; empty: every row of the tenant.
+    std::map<Oid, std::set<std::string>> rows;
+};
+extern const PurgeSilence *purge_silence;
+
+// Whether a deleted row (tenant as text, primary key as jsonb) is one the
+// running purge erases.
+bool is_silenced_row(Oid relid, Datum tenant, Datum pk);
 
 class PurgeScope {
    public:
-    explicit PurgeScope(const std::set<Oid> &relations) : saved_(silenced_relations) {
-        silenced_relations = &relations;
-    }
-    ~PurgeScope() { silenced_relations = saved_; }
+    explicit PurgeScope(const PurgeSilence &silence) : saved_(purge_silence) { purge_silence = &silence; }
+    ~PurgeScope() { purge_silence = saved_; }
     PurgeScope(const PurgeScope &) = delete;
     PurgeScope &operator=(const PurgeScope &) = delete;
 
    private:
-    const std::set<Oid> *saved_;
+    const PurgeSilence *saved_;
 };
 
 }  // namespace tg

@@ -224,3 +224,16 @@ TG_FUNCTION(tg_protect) {
     warn_unprotected_cascades(relid);
     return (Datum)0;
 }
+
+// tenant_guard._reinstall_triggers(): gives every protected table (and each
+// of its partitions) the triggers this version's protect() installs, keeping
+// those it has. Run by the update scripts when a version adds a trigger.
+TG_FUNCTION(tg_reinstall_triggers) {
+    spi::Session spi;
+    for (const auto &table : registry::active_tables()) {
+        List *members = pg_guard([&] { return find_all_inheritors(table.relid, NoLock, nullptr); });
+        ListCell *lc;
+        foreach (lc, members) registry::install_triggers(table, lfirst_oid(lc));
+    }
+    return (Datum)0;
+}

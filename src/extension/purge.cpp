@@ -51,20 +51,45 @@ std::vector<std::string> object_keys(const std::string &json) {
     return out;
 }
 
+// The tenant as a value of one table's tenant column. The scope is exact: a
+// tenant is matched as an exact value of the column's type, never through a
+// cast to the column's typmod (varchar(4) would make 'acme-corp-2' 'acme',
+// numeric(4,1) would round), and a spelling that is not the column's own
+// output form ('01' for an int, an upper-case uuid, '5' for numeric(6,2)) is
+// refused (TG017): tombstones and history are keyed by that output form, so a
+// purge would otherwise erase live rows and report the rest as done.
+void match_tenant(ScopeTable &s, const std::string &tenant) {
+    const registry::ProtectedTable &t = s.table;
+    uint64 n = spi::exec("SELECT format_type(atttypid, NULL), format_type(atttypid, atttypmod), atttypid "
+                         "FROM pg_catalog.pg_attribute WHERE attrelid = $1 AND attname = $2 AND NOT attisdropped",
+                         {{OIDOID, ObjectIdGetDatum(t.relid)}, spi::text_arg(t.tenant_column)});
+    if (n == 0) throw Error(ERRCODE_UNDEFINED_COLUMN, "tenant column of " + s.rel + " is missing");
+    std::string type = spi::text(0, 1), column_type = spi::text(0, 2);
+    std::string eq = columns::equality_operator((Oid)spi::int64_at(0, 3));
+    s.tenant_match = "x." + spi::quote_ident(t.tenant_column) + " " + eq + " $1::" + type;
+    AsTableOwner owner(t.relid);  // the tenant type's input and domain checks are the owner's code
+    std::vector<spi::Arg> arg = {spi::text_arg(tenant)};
+    auto as_type = spi::try_text("SELECT $1::" + type, arg);  // in the type's output form, as capture writes it
+    auto as_column = spi::try_text("SELECT $1::" + column_type, arg);
+    s.tenant_fits = as_type.has_value();
+    if (!s.tenant_fits || (as_column && *as_column == tenant)) return;
+    // Written differently from the column's output: the same value spelled
+    // otherwise (refused), or no value the column can hold (no rows there).
+    auto same_value = spi::try_text("SELECT $1::" + type + " " + eq + " $1::" + column_type, arg);
+    if (as_column && (*as_type != tenant || (same_value && *same_value == "t")))
+        throw Error(scope_invalid,
+                    "tenant \"" + tenant + "\" of the token is not written as " + s.rel + " writes its tenants: \"" +
+                        *as_column + "\"",
+                    "Tombstones and history are kept under the tenant's canonical form; nothing was deleted.",
+                    "Ask for a token whose tenant is \"" + *as_column + "\".");
+    s.tenant_fits = false;
+}
+
 ScopeTable describe(const registry::ProtectedTable &t, const std::string &tenant) {
     ScopeTable s;
     s.table = t;
     s.rel = spi::qualified_name(t.relid);
-    uint64 n = spi::exec("SELECT format_type(atttypid, atttypmod) FROM pg_catalog.pg_attribute "
-                         "WHERE attrelid = $1 AND attname = $2",
-                         {{OIDOID, ObjectIdGetDatum(t.relid)}, spi::text_arg(t.tenant_column)});
-    if (n == 0) throw Error(ERRCODE_UNDEFINED_COLUMN, "tenant column of " + s.rel + " is missing");
-    std::string tenant_type = spi::text(n - 1, 1);
-    Oid tenant_type_oid = pg_guard([&] { return get_atttype(t.relid, get_attnum(t.relid, t.tenant_column.c_str())); });
-    s.tenant_match =
-        "x." + spi::quote_ident(t.tenant_column) + " " + columns::equality_operator(tenant_type_oid) + " $1::" + tenant_type;
-    AsTableOwner owner(t.relid);  // the tenant type's input and domain checks are the owner's code
-    s.tenant_fits = spi::try_text("SELECT $1::" + tenant_type + "::text", {spi::text_arg(tenant)}).has_value();
+    match_tenant(s, tenant);
     std::string pairs;
     for (const auto &c : primary_key_columns(t.relid))
         pairs += (pairs.empty() ? "" : ", ") + spi::quote_literal(c) + ", x." + spi::quote_ident(c);
@@ -194,13 +219,14 @@ void count_scope(std::vector<ScopeTable> &scope, const tokens::VerifiedToken &to
 }
 
 void erase(std::vector<ScopeTable> &scope, const tokens::VerifiedToken &token) {
-    std::set<Oid> silenced;
+    PurgeSilence silence;
+    silence.tenant = *token.tenant;
     for (const auto &s : scope) {
         List *members = pg_guard([&] { return find_all_inheritors(s.table.relid, NoLock, nullptr); });
         ListCell *lc;
-        foreach (lc, members) silenced.insert(lfirst_oid(lc));
+        foreach (lc, members) silence.rows[lfirst_oid(lc)] = std::set<std::string>(s.rows.begin(), s.rows.end());
     }
-    PurgeScope purging(silenced);
+    PurgeScope purging(silence);
     for (auto &s : scope) {
         auto args = args_for(s, token);
         if (token.live && s.tenant_fits) {

@@ -105,6 +105,8 @@ void install_triggers(const ProtectedTable &table, Oid target) {
     struct Trigger {
         const char *name, *timing_and_events, *referencing, *function;
         bool row_level = false;
+        char state = 'A';  // ALWAYS: protection must not stop under session_replication_role = replica
+        bool flag_arguments = false;
     };
     std::vector<Trigger> triggers = {
         {catalog::trigger_insert, "AFTER INSERT", "REFERENCING NEW TABLE AS tg_new_rows", "capture"},
@@ -115,7 +117,12 @@ void install_triggers(const ProtectedTable &table, Oid target) {
         {catalog::trigger_no_truncate, "BEFORE TRUNCATE", "", "refuse_truncate"},
     };
     if (table.delete_mode == "flag")
-        triggers.push_back({catalog::trigger_flag_delete, "BEFORE DELETE", "", "flag_delete", true});
+        triggers.push_back({catalog::trigger_flag_delete, "BEFORE DELETE", "", "flag_delete", true, 'A', true});
+    // REPLICA: it fires only where session_replication_role = replica, that
+    // is in logical replication's apply worker, which fires no statement
+    // triggers; everywhere else the statement-level capture records the rows.
+    triggers.push_back({catalog::trigger_capture_applied, "AFTER INSERT OR UPDATE OR DELETE", "", "capture_applied",
+                        true, 'R'});
     std::string rel = spi::qualified_name(target);
     std::vector<std::string> args = {std::to_string(table.table_id), table.tenant_column, table.delete_mode};
     std::vector<std::string> flag_args;
@@ -128,14 +135,21 @@ void install_triggers(const ProtectedTable &table, Oid target) {
     registry::OwnDdlScope own_ddl;
     spi::AsExtensionOwner owner;
     for (const Trigger &t : triggers) {
-        const auto &targs = t.row_level ? flag_args : args;
+        // An older version's schema, before ALTER EXTENSION UPDATE, lacks the
+        // functions of triggers added since: those come with the update.
+        if (!spi::exec("SELECT 1 FROM pg_catalog.pg_proc WHERE proname = $1 AND pronamespace = $2",
+                       {spi::text_arg(t.function),
+                        {OIDOID, ObjectIdGetDatum(pg_guard([] { return catalog::schema_oid(); }))}}))
+            continue;
+        const auto &targs = t.flag_arguments ? flag_args : args;
         char state = trigger_state(target, t.name, t.function, targs);  // row triggers are cloned
         if (state == '\0')
             spi::exec(std::string("CREATE TRIGGER ") + t.name + " " + t.timing_and_events + " ON " + rel + " " +
                       t.referencing + (t.row_level ? " FOR EACH ROW" : " FOR EACH STATEMENT") +
                       " EXECUTE FUNCTION tenant_guard." + t.function + "(" + sql_list(targs) + ")");
-        // ALWAYS: protection must not stop under session_replication_role = replica.
-        if (state != 'A') spi::exec("ALTER TABLE " + rel + " ENABLE ALWAYS TRIGGER " + t.name);
+        if (state != t.state)
+            spi::exec("ALTER TABLE " + rel + (t.state == 'R' ? " ENABLE REPLICA TRIGGER " : " ENABLE ALWAYS TRIGGER ") +
+                      t.name);
     }
 }
 
@@ -155,7 +169,8 @@ bool is_extension_trigger(Oid relid, const char *name) {
     if (!name) return false;
     bool installs_it = false;  // a trigger protect() installs has one of these names
     for (const char *own : {catalog::trigger_insert, catalog::trigger_update, catalog::trigger_delete,
-                            catalog::trigger_statement_start, catalog::trigger_no_truncate, catalog::trigger_flag_delete})
+                            catalog::trigger_statement_start, catalog::trigger_no_truncate, catalog::trigger_flag_delete,
+                            catalog::trigger_capture_applied})
         installs_it |= strcmp(name, own) == 0;
     if (!installs_it) return false;
     uint64 n = spi::exec("SELECT 1 FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid "

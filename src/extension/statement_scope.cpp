@@ -13,49 +13,64 @@ namespace tg::scope {
 int guc_max_tenants = default_max_tenants;
 char *guc_tenant = nullptr;
 
-namespace {
-
-ExecutorStart_hook_type previous_start = nullptr;
-ExecutorEnd_hook_type previous_end = nullptr;
-
-// The statement being counted.
-struct Scope {
-    bool active;
-    const QueryDesc *query;  // nullptr when started by the BEFORE STATEMENT trigger
-    int nest_level;          // subtransaction level it started in
-    HTAB *tenants;           // 64-bit hashes of the tenants seen
-    int64 count;
-    uint64 last_hash;        // the previous row's tenant: the common case
-    bool has_last;
-    bool override_recorded;  // ran with a weakened limit, and that is on record
-} scope;
-
 int trigger_depth() {
     LOCAL_FCINFO(fcinfo, 0);
     InitFunctionCallInfoData(*fcinfo, nullptr, 0, InvalidOid, nullptr, nullptr);
     return DatumGetInt32(pg_trigger_depth(fcinfo));
 }
 
-bool limits_tenants(CmdType op) { return op == CMD_UPDATE || op == CMD_DELETE || op == CMD_MERGE; }
+namespace {
 
-void end_scope() {
-    if (scope.tenants) hash_destroy(scope.tenants);
-    memset(&scope, 0, sizeof scope);
+ExecutorStart_hook_type previous_start = nullptr;
+ExecutorEnd_hook_type previous_end = nullptr;
+
+// One statement being counted. Statements nest: a statement run by a
+// function at the same trigger depth (a DELETE inside a function called from
+// another statement's WHERE) is a statement of its own; one run inside a
+// trigger of a counted statement belongs to that statement.
+struct Scope {
+    const QueryDesc *query;  // nullptr when opened by the BEFORE STATEMENT trigger
+    int depth;               // trigger depth it runs at
+    int nest_level;          // subtransaction level it started in
+    bool counts_inserts;     // an UPDATE, DELETE or MERGE: the rows its triggers insert count
+    HTAB *tenants;           // 64-bit hashes of the tenants seen (made at the first counted row)
+    int64 count;
+    uint64 last_hash;        // the previous row's tenant: the common case
+    bool has_last;
+    bool override_recorded;  // ran with a weakened limit, and that is on record
+};
+
+// Deeper nesting than this is counted with the innermost scope kept.
+constexpr int max_scopes = 64;
+Scope scopes[max_scopes];
+int nscopes = 0;
+
+Scope *top() { return nscopes > 0 ? &scopes[nscopes - 1] : nullptr; }
+
+void pop_scope() {
+    Scope *s = top();
+    if (s->tenants) hash_destroy(s->tenants);
+    nscopes--;
 }
 
-void begin_scope(const QueryDesc *query) {
-    end_scope();
-    if (guc_max_tenants > 0) {  // unlimited: nothing to count (but a statement to record)
-        HASHCTL ctl;
-        memset(&ctl, 0, sizeof ctl);
-        ctl.keysize = sizeof(uint64);
-        ctl.entrysize = sizeof(uint64);
-        ctl.hcxt = TopTransactionContext;
-        scope.tenants = hash_create("tenant_guard statement tenants", 16, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-    }
-    scope.active = true;
-    scope.query = query;
-    scope.nest_level = GetCurrentTransactionNestLevel();
+void push_scope(const QueryDesc *query, int depth, bool counts_inserts) {
+    if (nscopes == max_scopes) return;
+    Scope *s = &scopes[nscopes++];
+    memset(s, 0, sizeof *s);
+    s->query = query;
+    s->depth = depth;
+    s->nest_level = GetCurrentTransactionNestLevel();
+    s->counts_inserts = counts_inserts;
+}
+
+bool limits_tenants(CmdType op) { return op == CMD_UPDATE || op == CMD_DELETE || op == CMD_MERGE; }
+
+// Statements whose rows can be updated or deleted: UPDATE, DELETE, MERGE, and
+// INSERT (ON CONFLICT DO UPDATE, writable CTEs, its triggers) or SELECT with
+// a writable CTE, whose own inserted rows are not limited.
+bool opens_scope(const QueryDesc *query) {
+    if (limits_tenants(query->operation) || query->operation == CMD_INSERT) return true;
+    return query->operation == CMD_SELECT && query->plannedstmt && query->plannedstmt->hasModifyingCTE;
 }
 
 void on_executor_start(QueryDesc *query, int eflags) {
@@ -63,31 +78,32 @@ void on_executor_start(QueryDesc *query, int eflags) {
         previous_start(query, eflags);
     else
         standard_ExecutorStart(query, eflags);
-    if ((eflags & EXEC_FLAG_EXPLAIN_ONLY) == 0 && limits_tenants(query->operation) && !scope.active &&
-        trigger_depth() == 0)
-        begin_scope(query);
+    if ((eflags & EXEC_FLAG_EXPLAIN_ONLY) != 0 || !opens_scope(query)) return;
+    int depth = trigger_depth();
+    Scope *s = top();
+    if (!s || s->depth == depth) push_scope(query, depth, limits_tenants(query->operation));
 }
 
 void on_executor_end(QueryDesc *query) {
-    bool ends = scope.active && (scope.query == query || (scope.query == nullptr && limits_tenants(query->operation) &&
-                                                          trigger_depth() == 0));
+    Scope *s = top();
+    bool ends = s && (s->query == query || (s->query == nullptr && trigger_depth() == s->depth));
     if (previous_end)
         previous_end(query);
     else
         standard_ExecutorEnd(query);
-    if (ends) end_scope();
+    if (ends && top() == s) pop_scope();
 }
 
 void on_transaction_end(XactEvent event, void *) {
     if (event == XACT_EVENT_ABORT || event == XACT_EVENT_COMMIT || event == XACT_EVENT_PARALLEL_ABORT ||
         event == XACT_EVENT_PREPARE)
-        memset(&scope, 0, sizeof scope);  // its memory goes with the transaction
+        nscopes = 0;  // their memory goes with the transaction
 }
 
 // A statement that failed inside a caught exception never reaches ExecutorEnd.
 void on_subtransaction_end(SubXactEvent event, SubTransactionId, SubTransactionId, void *) {
-    if (event == SUBXACT_EVENT_ABORT_SUB && scope.active && scope.nest_level >= GetCurrentTransactionNestLevel())
-        end_scope();
+    if (event != SUBXACT_EVENT_ABORT_SUB) return;
+    while (top() && top()->nest_level >= GetCurrentTransactionNestLevel()) pop_scope();
 }
 
 }  // namespace
@@ -114,10 +130,19 @@ void install_hooks() {
     RegisterSubXactCallback(on_subtransaction_end, nullptr);
 }
 
-void row_guard_begin(RowGuard *g) {
+void row_guard_begin(RowGuard *g, bool inserts) {
+    Scope *s = top();
     g->pin = guc_tenant && guc_tenant[0] != '\0';
-    g->counting = scope.active && guc_max_tenants > 0 && scope.tenants != nullptr;
+    g->counting = s && guc_max_tenants > 0 && (!inserts || s->counts_inserts);
     g->over = false;
+    if (g->counting && !s->tenants) {
+        HASHCTL ctl;
+        memset(&ctl, 0, sizeof ctl);
+        ctl.keysize = sizeof(uint64);
+        ctl.entrysize = sizeof(uint64);
+        ctl.hcxt = TopTransactionContext;
+        s->tenants = hash_create("tenant_guard statement tenants", 16, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+    }
 }
 
 void row_guard_check(RowGuard *g, Datum tenant, Relation rel) {
@@ -130,39 +155,50 @@ void row_guard_check(RowGuard *g, Datum tenant, Relation rel) {
                                RelationGetRelationName(rel), guc_tenant),
                         errhint("This session may change only rows of tenant \"%s\".", guc_tenant)));
     if (!g->counting) return;
+    Scope *s = top();
     uint64 h = hash_bytes_extended(reinterpret_cast<const unsigned char *>(data), len, 0);
-    if (scope.has_last && scope.last_hash == h) return;
-    scope.last_hash = h;
-    scope.has_last = true;
+    if (s->has_last && s->last_hash == h) return;
+    s->last_hash = h;
+    s->has_last = true;
     bool found;
-    hash_search(scope.tenants, &h, HASH_ENTER, &found);
-    if (!found && ++scope.count > guc_max_tenants) g->over = true;
+    hash_search(s->tenants, &h, HASH_ENTER, &found);
+    if (!found && ++s->count > guc_max_tenants) g->over = true;
 }
 
-bool needs_override_record() {
-    return scope.active && !scope.override_recorded && guc_max_tenants != default_max_tenants;
+bool needs_override_record(bool inserts) {
+    Scope *s = top();
+    return s && !s->override_recorded && (!inserts || s->counts_inserts) && guc_max_tenants != default_max_tenants;
 }
 
-void override_recorded() { scope.override_recorded = true; }
+void override_recorded() { top()->override_recorded = true; }
 
 void row_guard_end(RowGuard *g) {
     if (!g->over) return;
+    long long count = (long long)top()->count;
     ereport(ERROR,
             (errcode(sqlstate::blast_radius),
-             errmsg("statement touches rows of %lld tenants; tenant_guard.max_tenants_per_statement is %d",
-                    (long long)scope.count, guc_max_tenants),
+             errmsg("statement touches rows of %lld tenants; tenant_guard.max_tenants_per_statement is %d", count,
+                    guc_max_tenants),
              errdetail("Nothing of the statement was kept."),
              errhint("Run it once per tenant, or raise the limit for one transaction: SET LOCAL "
                      "tenant_guard.max_tenants_per_statement = %lld (0 = unlimited; needs superuser or GRANT SET ON "
                      "PARAMETER, and is recorded in tenant_guard.guard_overrides).",
-                     (long long)scope.count)));
+                     count)));
+}
+
+// The module was loaded by this trigger, too late for the executor hook to
+// see the statement start (a session's first statement): a scope for
+// everything until the top-level statement ends, so nothing of it (rows a
+// cascade from an unprotected table changes, say) is missed.
+void open_late_scope() {
+    if (!top()) push_scope(nullptr, 0, true);
 }
 
 }  // namespace tg::scope
 
 // BEFORE UPDATE OR DELETE ... FOR EACH STATEMENT: loads the module (and its
-// hooks) before the first row changes, and opens the statement's scope when
-// the hook came too late to see it start.
+// hooks) before the first row changes, and opens a scope when the hook came
+// too late to see the statement start.
 TG_FUNCTION(tg_statement_start) {
     using namespace tg::scope;
     if (!CALLED_AS_TRIGGER(fcinfo))
@@ -170,6 +206,6 @@ TG_FUNCTION(tg_statement_start) {
     auto *td = reinterpret_cast<TriggerData *>(fcinfo->context);
     tg::verify_trigger(tg::shape_for(td->tg_relation, td->tg_trigger), td->tg_relation, td->tg_trigger,
                        tg::catalog::trigger_statement_start);
-    if (!scope.active && trigger_depth() == 1) begin_scope(nullptr);
+    open_late_scope();
     return PointerGetDatum(nullptr);
 }

@@ -5,11 +5,15 @@
 //  * tenant_guard.tenant (TG002): with it set, rows of any other tenant cannot
 //    be inserted, updated or deleted.
 //
-// A "statement" is each UPDATE / DELETE / MERGE that starts outside any
-// trigger (at top level, or inside a function or DO block); everything that
-// runs inside triggers while it executes belongs to it. Executor hooks mark
-// its start and end; a BEFORE STATEMENT trigger marks the start when the
-// module was loaded too late for the hook (the session's first statement).
+// A "statement" is each UPDATE / DELETE / MERGE (and each INSERT, whose own
+// rows are not limited but whose ON CONFLICT updates, writable CTEs and
+// triggers' changes are) that does not run inside a trigger of a statement
+// being counted: at top level, inside a function or DO block (also one called
+// by another statement), in a trigger of an INSERT, in a deferred trigger at
+// commit. Everything that runs inside its triggers belongs to it. Executor
+// hooks mark its start and end; a BEFORE STATEMENT trigger opens a scope
+// when the module was loaded too late for the hook (the session's first
+// statement), up to the end of the top-level statement.
 #pragma once
 #include "extension/pg.hpp"
 
@@ -23,6 +27,9 @@ extern int guc_max_tenants;
 extern char *guc_tenant;     // tenant_guard.tenant
 
 void define_gucs();
+
+// How deeply trigger functions are nested right now (pg_trigger_depth()).
+int trigger_depth();
 void install_hooks();
 
 // Checks done per row during one capture call.
@@ -32,7 +39,9 @@ struct RowGuard {
     bool over;      // the limit was passed during this call
 };
 
-void row_guard_begin(RowGuard *g);
+// inserts: the call captures inserted rows, which only an UPDATE, DELETE or
+// MERGE statement's scope counts (INSERT is not limited).
+void row_guard_begin(RowGuard *g, bool inserts);
 // tenant: the row's tenant as text. Raises TG002 at once; TG001 is raised by
 // row_guard_end, once the whole call's tenants are counted.
 void row_guard_check(RowGuard *g, Datum tenant, Relation rel);
@@ -40,7 +49,7 @@ void row_guard_end(RowGuard *g);
 
 // The statement being counted runs with a weakened limit and is not on
 // record yet; override_recorded() says it is now.
-bool needs_override_record();
+bool needs_override_record(bool inserts);
 void override_recorded();
 
 }  // namespace tg::scope

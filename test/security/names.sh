@@ -19,7 +19,7 @@ root=${1:-$(cd "$(dirname "$0")/../.." && pwd)}
 shopt -s nullglob
 cpp=("$root"/src/extension/*.cpp "$root"/src/extension/*.hpp)
 sql=("$root"/tenant_guard--*.sql)
-[ ${#cpp[@]} -gt 0 ] && [ ${#sql[@]} -gt 0 ] || { echo "names.sh: no sources under $root" >&2; exit 1; }
+if [ ${#cpp[@]} -eq 0 ] || [ ${#sql[@]} -eq 0 ]; then echo "names.sh: no sources under $root" >&2; exit 1; fi
 
 perl - "${cpp[@]}" -- "${sql[@]}" <<'PERL'
 use strict;
