@@ -71,3 +71,44 @@ AS 'MODULE_PATHNAME', 'tg_reinstall_triggers'
 LANGUAGE C VOLATILE;
 REVOKE EXECUTE ON FUNCTION tenant_guard._reinstall_triggers() FROM PUBLIC;
 SELECT tenant_guard._reinstall_triggers();
+
+-- A data-only restore into a database with protected tables is refused
+-- instead of mixing two histories (see history_merge.cpp): SQL inserts into
+-- the registry, the tombstones or a change-log segment that holds rows.
+CREATE FUNCTION tenant_guard.refuse_history_merge()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'tg_refuse_history_merge'
+LANGUAGE C;
+REVOKE EXECUTE ON FUNCTION tenant_guard.refuse_history_merge() FROM PUBLIC;
+
+CREATE FUNCTION tenant_guard._guard_history_table(t regclass)
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    EXECUTE format('CREATE TRIGGER tenant_guard_no_history_merge BEFORE INSERT ON %s '
+                   'FOR EACH STATEMENT EXECUTE FUNCTION tenant_guard.refuse_history_merge()', t);
+    EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER tenant_guard_no_history_merge', t);
+END
+$$;
+SELECT tenant_guard._guard_history_table(t)
+  FROM unnest(ARRAY['tenant_guard.protected_table'::regclass, 'tenant_guard.tombstone_data'::regclass]) AS t;
+SELECT tenant_guard._guard_history_table(i.inhrelid::regclass)
+  FROM pg_catalog.pg_inherits i WHERE i.inhparent = 'tenant_guard.change_log_data'::regclass;
+
+-- New segments get it too.
+CREATE OR REPLACE FUNCTION tenant_guard._dress_segment(segment regclass)
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    name text := (SELECT relname FROM pg_class WHERE oid = segment);
+BEGIN
+    EXECUTE format('CREATE INDEX %I ON %s (xid, seq) WITH (deduplicate_items = off)', name || '_xid_idx', segment);
+    EXECUTE format('CREATE INDEX %I ON %s (tenant, xid, seq) WITH (deduplicate_items = off)',
+                   name || '_tenant_idx', segment);
+    EXECUTE format('ALTER TABLE %s REPLICA IDENTITY FULL', segment);
+    PERFORM tenant_guard._guard_history_table(segment);
+END
+$$;
+REVOKE EXECUTE ON FUNCTION tenant_guard._guard_history_table(regclass) FROM PUBLIC;

@@ -119,3 +119,36 @@ SET allow_system_table_mods = on;
 DROP TABLE pg_catalog.pg_dist_partition;
 RESET allow_system_table_mods;
 SELECT tenant_guard.protect('bd.distributed');
+
+-- 7. DDL that destroys or may change values keeps them: DROP COLUMN and
+-- ALTER COLUMN TYPE with USING (or a conversion that may change values)
+-- first record the column's old values, one change per row, as an UPDATE is
+-- recorded. Adding columns, renames, indexes and value-keeping type changes
+-- record nothing and keep working.
+CREATE TABLE bd.notes (tenant_id int NOT NULL, id int PRIMARY KEY, body text, score int, price numeric(8,2));
+SELECT tenant_guard.protect('bd.notes');
+INSERT INTO bd.notes VALUES (1, 1, 'first', 10, 1.25), (2, 2, 'second', 20, 2.50);
+CREATE VIEW bd.note_changes AS
+    SELECT count(*) AS changes FROM tenant_guard.change_log WHERE rel = 'bd.notes'::regclass;
+SELECT changes AS before_ddl FROM bd.note_changes \gset
+ALTER TABLE bd.notes ADD COLUMN priority int DEFAULT 0 NOT NULL;
+ALTER TABLE bd.notes RENAME COLUMN score TO points;
+CREATE INDEX ON bd.notes (points);
+ALTER TABLE bd.notes ALTER COLUMN points TYPE bigint;
+ALTER TABLE bd.notes ALTER COLUMN price TYPE numeric;
+ALTER TABLE bd.notes ALTER COLUMN body TYPE varchar(100);
+SELECT changes - :before_ddl AS recorded_by_harmless_ddl FROM bd.note_changes;
+ALTER TABLE bd.notes DROP COLUMN body;
+SELECT op, tenant, pk, old_row, new_row, origin FROM tenant_guard.change_log
+ WHERE rel = 'bd.notes'::regclass AND old_row ? 'body' AND op = 'U' ORDER BY seq;
+ALTER TABLE bd.notes ALTER COLUMN points TYPE int USING NULL;
+ALTER TABLE bd.notes ALTER COLUMN price TYPE int;
+SELECT pk, (SELECT jsonb_object_agg(k, c.old_row -> k) FROM jsonb_object_keys(c.old_row) AS k
+             WHERE NOT c.new_row ? k) AS recorded_old_values
+  FROM tenant_guard.change_log c
+ WHERE c.rel = 'bd.notes'::regclass AND c.op = 'U' AND NOT c.old_row ? 'body' ORDER BY c.seq;
+SELECT * FROM bd.notes ORDER BY id;
+-- A row deleted before the drop still comes back (the dropped value ignored).
+DELETE FROM bd.notes WHERE id = 2;
+SELECT * FROM tenant_guard.undelete('2', ARRAY['bd.notes'::regclass]);
+SELECT * FROM bd.notes ORDER BY id;

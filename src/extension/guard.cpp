@@ -12,9 +12,11 @@
 // session_replication_role = replica does not silence them. A superuser can
 // still disable them on purpose (ALTER EVENT TRIGGER ... DISABLE): the threat
 // model is mistakes and application roles.
+#include <algorithm>
 #include <cstring>
 
 #include "extension/catalog.hpp"
+#include "extension/column_history.hpp"
 #include "extension/errors.hpp"
 #include "extension/registry.hpp"
 #include "extension/shape.hpp"
@@ -56,6 +58,32 @@ std::string primary_key_name(Oid relid) {
     return n ? spi::text(0, 1) : std::string();
 }
 
+// Whether ALTER COLUMN ... TYPE keeps every value of the column as it is:
+// no USING, and the same type with no narrower typmod, a binary-coercible
+// type, or a widening that converts every value exactly (int2 -> int4 ->
+// int8 -> numeric, float4 -> float8). Any other change may change values, which are
+// recorded first.
+bool keeps_values(Oid relid, AlterTableCmd *cmd) {
+    auto *def = castNode(ColumnDef, cmd->def);
+    if (def->raw_default) return false;  // USING
+    Oid old_type, collation, new_type;
+    int32 old_typmod, new_typmod;
+    pg_guard([&] {
+        get_atttypetypmodcoll(relid, get_attnum(relid, cmd->name), &old_type, &old_typmod, &collation);
+        typenameTypeIdAndMod(nullptr, def->typeName, &new_type, &new_typmod);
+    });
+    if (new_type == old_type) return new_typmod == old_typmod || new_typmod == -1;
+    // Binary-coercible (text -> varchar(n), which fails rather than truncates
+    // without USING); char(n) pads, so it may change what a value reads as.
+    if (new_type != BPCHAROID && pg_guard([&] { return IsBinaryCoercible(old_type, new_type); })) return true;
+    static const Oid widening[][2] = {{INT2OID, INT4OID}, {INT2OID, INT8OID}, {INT2OID, NUMERICOID},
+                                      {INT4OID, INT8OID}, {INT4OID, NUMERICOID}, {INT8OID, NUMERICOID},
+                                      {FLOAT4OID, FLOAT8OID}, {VARCHAROID, TEXTOID}};
+    for (const auto &w : widening)
+        if (w[0] == old_type && w[1] == new_type && new_typmod == -1) return true;
+    return false;
+}
+
 bool is_primary_key_column(Oid relid, const char *column) {
     return column && spi::exec("SELECT 1 FROM pg_catalog.pg_index i JOIN pg_catalog.pg_attribute a "
                                "  ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey::int2[]) "
@@ -87,16 +115,39 @@ void check_hierarchy(Oid relid, AlterTableCmd *cmd) {
     }
 }
 
+// The extension's own tables keep their triggers (history_merge.cpp):
+// pg_restore --data-only --disable-triggers would otherwise mix histories.
+void check_own_table(Oid relid, AlterTableStmt *stmt) {
+    if (pg_guard([&] { return get_rel_namespace(relid); }) != pg_guard([] { return catalog::schema_oid(); })) return;
+    ListCell *lc;
+    foreach (lc, stmt->cmds) {
+        switch (static_cast<AlterTableCmd *>(lfirst(lc))->subtype) {
+            case AT_DisableTrig:
+            case AT_DisableTrigAll:
+            case AT_DisableTrigUser:
+            case AT_EnableTrig:
+            case AT_EnableReplicaTrig:
+                refuse("cannot change the triggers of tenant_guard's table " + rel_name(relid),
+                       "They keep a data-only restore from mixing two histories.",
+                       "Restore the whole database into a new database instead.");
+            default:
+                break;
+        }
+    }
+}
+
 void check_alter_table(AlterTableStmt *stmt) {
     // Whatever the command says the relation is (ALTER VIEW, ALTER FOREIGN
     // TABLE and ALTER MATERIALIZED VIEW accept a table too).
     Oid relid = relation_of(stmt->relation);
     if (!OidIsValid(relid)) return;
+    check_own_table(relid, stmt);
     ListCell *lc;
     foreach (lc, stmt->cmds) check_hierarchy(relid, static_cast<AlterTableCmd *>(lfirst(lc)));
     auto table = covering(relid);
     if (!table) return;
     std::string rel = rel_name(relid);
+    std::vector<std::string> record;  // columns whose values this command destroys or may change
     foreach (lc, stmt->cmds) {
         auto *cmd = static_cast<AlterTableCmd *>(lfirst(lc));
         const char *name = cmd->name;
@@ -130,11 +181,14 @@ void check_alter_table(AlterTableStmt *stmt) {
                 if (is_primary_key_column(relid, name))
                     refuse("cannot drop primary-key column \"" + std::string(name) + "\" of protected table " + rel,
                            "Tombstones and history identify rows by their primary key.");
+                if (name && pg_guard([&] { return get_attnum(relid, name); }) != InvalidAttrNumber)
+                    record.push_back(name);
                 break;
             case AT_AlterColumnType:
                 if (name && table->tenant_column == name)
                     refuse("cannot change the type of tenant column \"" + std::string(name) +
                            "\" of protected table " + rel);
+                if (name && !keeps_values(relid, cmd)) record.push_back(name);
                 break;
             case AT_DropNotNull:
                 if (name && table->tenant_column == name)
@@ -157,6 +211,10 @@ void check_alter_table(AlterTableStmt *stmt) {
                 break;
         }
     }
+    // Nothing refused: the values go to the change log before the command runs.
+    std::sort(record.begin(), record.end());
+    record.erase(std::unique(record.begin(), record.end()), record.end());
+    record_column_values(*table, relid, record);
 }
 
 void check_rename(RenameStmt *stmt) {

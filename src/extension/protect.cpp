@@ -202,6 +202,7 @@ TG_FUNCTION(tg_protect) {
     check_overlaps(relid, facts);
 
     {
+        registry::OwnDdlScope own_write;  // the registry's history-merge guard lets the extension's own rows in
         spi::AsExtensionOwner owner;
         spi::Arg flag = flag_column.empty() ? spi::null_arg(TEXTOID) : spi::text_arg(flag_column);
         std::vector<spi::Arg> args = {{OIDOID, ObjectIdGetDatum(relid)}, spi::text_arg(tenant_column),

@@ -248,7 +248,7 @@ check "promoted: database_id() unchanged" "$dbid" "$(qs -c "SELECT tenant_guard.
 check "promoted: every tenant_guard_* trigger there and enabled as protect() left it" "$triggers_primary of $triggers_primary" \
     "$(qs -c "SELECT count(*) FILTER (WHERE tgenabled = CASE tgname WHEN 'tenant_guard_capture_applied' THEN 'R' ELSE 'A' END) || ' of ' || count(*) FROM pg_trigger WHERE tgname LIKE 'tenant\_guard\_%'")"
 check "promoted: triggers on both tables" "accounts items" \
-    "$(qs -c "SELECT string_agg(DISTINCT tgrelid::regclass::text, ' ') FROM pg_trigger WHERE tgname LIKE 'tenant\_guard\_%'")"
+    "$(qs -c "SELECT string_agg(DISTINCT tgrelid::regclass::text, ' ') FROM pg_trigger WHERE tgname LIKE 'tenant\_guard\_%' AND tgrelid::regclass::text NOT LIKE 'tenant\_guard.%'")"
 check "promoted: the extension's event triggers enabled ALWAYS" "A" \
     "$(qs -c "SELECT string_agg(DISTINCT e.evtenabled::text, ',') FROM pg_event_trigger e
                 JOIN pg_depend d ON d.classid = 'pg_event_trigger'::regclass AND d.objid = e.oid

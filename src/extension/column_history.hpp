@@ -1,0 +1,20 @@
+// DDL that destroys a protected table's column values keeps them: before
+// ALTER TABLE ... DROP COLUMN (or a type change that may change values) runs,
+// the old values of those columns are written to the change log, one row per
+// live row, as an UPDATE is recorded (op 'U', origin 'dml'): old_row holds the
+// columns' old values, new_row the row without them, so change_log shows the
+// full old image and export --with-history carries it. Tombstones already
+// hold whole rows. C++ over SPI: call inside spi::Session.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "extension/registry.hpp"
+
+namespace tg {
+
+// Records the current values of columns (names) of every row of relid, which
+// table covers (relid is the table or one of its partitions).
+void record_column_values(const registry::ProtectedTable &table, Oid relid, const std::vector<std::string> &columns);
+
+}  // namespace tg
