@@ -65,6 +65,7 @@ run_counted dump_restore bash test/interop/dump_restore.sh
 run_counted cli bash test/cli/run.sh
 run_counted crash bash test/crash/run.sh
 run_counted soak bash test/stress/soak.sh
+run_counted rewind_no_deadlock bash test/stress/rewind_no_deadlock.sh
 run_counted upgrade bash test/interop/upgrade.sh
 run_counted ha bash test/ha/run.sh
 run_counted replication bash test/replication/run.sh

@@ -27,6 +27,53 @@ std::string primary_key_match(Oid relid) {
     return match;
 }
 
+std::vector<ForeignKey> foreign_keys(Oid relid) {
+    // One row per column of each foreign key, in key order.
+    uint64 n = spi::exec(
+        "SELECT c.oid, c.confrelid, quote_ident(pa.attname), pa.atttypid, ca.attname::text, pa.attname::text "
+        "  FROM pg_catalog.pg_constraint c, unnest(c.conkey, c.confkey) WITH ORDINALITY AS k(ck, fk, i) "
+        "  JOIN pg_catalog.pg_attribute ca ON ca.attrelid = $1 AND ca.attnum = k.ck "
+        "  JOIN pg_catalog.pg_attribute pa ON pa.attnum = k.fk "
+        " WHERE c.contype = 'f' AND c.conrelid = $1 AND pa.attrelid = c.confrelid "
+        " ORDER BY c.oid, k.i",
+        {{OIDOID, ObjectIdGetDatum(relid)}});
+    std::vector<ForeignKey> fks;
+    for (uint64 r = 0; r < n; r++) {
+        Oid constraint = (Oid)spi::int64_at(r, 1);
+        if (fks.empty() || fks.back().constraint != constraint) fks.push_back({constraint, (Oid)spi::int64_at(r, 2)});
+        ForeignKey &fk = fks.back();
+        fk.parent_columns.push_back(spi::text(r, 3));
+        fk.parent_types.push_back((Oid)spi::int64_at(r, 4));
+        fk.child_names.push_back(spi::text(r, 5));
+        fk.parent_names.push_back(spi::text(r, 6));
+    }
+    return fks;
+}
+
+std::string ForeignKey::referenced_key(const std::string &image) const {
+    std::string pairs;
+    for (size_t i = 0; i < child_names.size(); i++)
+        pairs += (i ? ", " : "") + spi::quote_literal(parent_names[i]) + ", (" + image + ") -> " +
+                 spi::quote_literal(child_names[i]);
+    return "jsonb_build_object(" + pairs + ")";
+}
+
+std::string ForeignKey::references_a_row(const std::string &image) const {
+    std::string all;
+    for (size_t i = 0; i < child_names.size(); i++)
+        all += (i ? " AND " : "") + ("coalesce((" + image + ") -> " + spi::quote_literal(child_names[i]) +
+                                     ", 'null') <> 'null'::jsonb");
+    return all;
+}
+
+std::string ForeignKey::match() const {
+    std::string m;
+    for (size_t i = 0; i < parent_columns.size(); i++)
+        m += (i ? " AND x." : "x.") + parent_columns[i] + " " + equality_operator(parent_types[i]) + " p." +
+             parent_columns[i];
+    return m;
+}
+
 std::string operator_sql(Oid opr) {
     return pg_guard([&] {
         HeapTuple tup = SearchSysCache1(OPEROID, ObjectIdGetDatum(opr));

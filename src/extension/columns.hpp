@@ -33,6 +33,28 @@ std::string equality_operator(Oid type);
 // "a integer, b text" for a quoted column list "a, b" (for jsonb_to_record).
 std::string typed(Oid relid, const std::string &quoted_columns);
 
+// A foreign key of a table (the child) to a parent table.
+struct ForeignKey {
+    Oid constraint;
+    Oid parent;
+    std::vector<std::string> parent_columns;  // quote_ident()ed, in key order
+    std::vector<Oid> parent_types;
+    std::vector<std::string> child_names;     // plain names, in key order
+    std::vector<std::string> parent_names;
+    // SQL: the referenced key read from a child's row image (a jsonb
+    // expression) as an object of the parent's column names — read through
+    // the parent's types with jsonb_populate_record(NULL::parent, ...), so no
+    // value of the child's types is evaluated on the parent owner's behalf.
+    std::string referenced_key(const std::string &image) const;
+    // SQL: true when the image references a row (no key column null).
+    std::string references_a_row(const std::string &image) const;
+    // SQL: "x.a OPERATOR(s.=) p.a AND ..." over the parent's key columns.
+    std::string match() const;
+};
+
+// Foreign keys of relid (not inherited copies on partitions), by constraint.
+std::vector<ForeignKey> foreign_keys(Oid relid);
+
 // The items of a list of quote_ident()ed names joined by ", " (a quoted name
 // may itself contain ", ").
 std::vector<std::string> split_list(const std::string &quoted_columns);

@@ -1,6 +1,6 @@
 // delete_mode 'flag': a BEFORE DELETE ... FOR EACH ROW trigger turns the
 // DELETE of a row into an UPDATE of its flag column (now() for timestamptz,
-// true for boolean) and skips the delete. The row stays; the UPDATE is
+// true for boolean), made as the table's owner, and skips the delete. The row stays; the UPDATE is
 // captured like any other. As PostgreSQL reports for a DELETE that a trigger
 // skipped, the statement reports 0 rows, RETURNING returns nothing and
 // ON DELETE CASCADE does not fire.
@@ -49,7 +49,24 @@ TG_FUNCTION(tg_flag_delete) {
     Oid types[1] = {TIDOID};
     Datum values[1] = {PointerGetDatum(&td->tg_trigtuple->t_self)};
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-    int rc = tg::with_pinned_search_path([&] { return SPI_execute_with_args(sql, 1, types, values, nullptr, false, 0); });
+    // The caller was allowed to DELETE this row; the flag is written as the
+    // table's owner, restricted, so a DELETE needs no UPDATE privilege and
+    // the owner's triggers do not run with the caller's rights.
+    Oid saved_user;
+    int saved_context;
+    GetUserIdAndSecContext(&saved_user, &saved_context);
+    SetUserIdAndSecContext(td->tg_relation->rd_rel->relowner,
+                           saved_context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
+    volatile int rc = 0;
+    PG_TRY();
+    {
+        rc = tg::with_pinned_search_path([&] { return SPI_execute_with_args(sql, 1, types, values, nullptr, false, 0); });
+    }
+    PG_FINALLY();
+    {
+        SetUserIdAndSecContext(saved_user, saved_context);
+    }
+    PG_END_TRY();
     if (rc != SPI_OK_UPDATE)
         elog(ERROR, "tenant_guard: could not flag a deleted row of \"%s\"", RelationGetRelationName(td->tg_relation));
     SPI_finish();

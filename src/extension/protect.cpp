@@ -129,7 +129,8 @@ void check_overlaps(Oid relid, const RelationFacts &facts) {
 }
 
 // Warns about ON DELETE CASCADE children that are not protected: the cascade
-// would delete their rows for good.
+// would delete their rows for good. (Not in flag mode, where a DELETE is an
+// update of the flag and no ON DELETE action fires: that is warned instead.)
 void warn_unprotected_cascades(Oid relid) {
     uint64 n;
     {
@@ -150,6 +151,54 @@ void warn_unprotected_cascades(Oid relid) {
                             child.c_str(), constraint.c_str(), parent.c_str()),
                      errdetail("Rows of %s deleted by the cascade are deleted for good.", child.c_str()),
                      errhint("Protect %s too.", child.c_str())));
+        });
+    }
+}
+
+// Flag mode keeps deleted rows in place, which foreign keys see:
+//  * ON DELETE actions of tables referencing this one never fire;
+//  * a parent of this table that is not in flag mode cannot lose a row that
+//    flagged rows still reference (23503): an ORM that deletes children
+//    before their parent (Django's collector, Rails' dependent: :destroy)
+//    fails on the parent.
+void warn_flag_mode_references(Oid relid) {
+    uint64 n;
+    {
+        spi::AsExtensionOwner owner;
+        n = spi::exec(
+            "SELECT 'child', c.conrelid::regclass::text, c.conname::text FROM pg_catalog.pg_constraint c "
+            " WHERE c.contype = 'f' AND c.confrelid = $1 AND c.confdeltype IN ('c', 'n', 'd') AND c.conparentid = 0 "
+            "UNION ALL "
+            "SELECT 'parent', c.confrelid::regclass::text, c.conname::text FROM pg_catalog.pg_constraint c "
+            " WHERE c.contype = 'f' AND c.conrelid = $1 AND c.confrelid <> $1 AND c.conparentid = 0 "
+            "   AND NOT EXISTS (SELECT 1 FROM tenant_guard.protected_table p WHERE p.rel = c.confrelid "
+            "                      AND p.unprotected_at IS NULL AND p.delete_mode = 'flag') "
+            " ORDER BY 1, 2, 3",
+            {{OIDOID, ObjectIdGetDatum(relid)}});
+    }
+    std::string table = rel_name(relid);
+    for (uint64 r = 0; r < n; r++) {
+        std::string side = spi::text(r, 1), other = spi::text(r, 2), constraint = spi::text(r, 3);
+        pg_guard([&] {
+            if (side == "child")
+                ereport(WARNING,
+                        (errmsg("in flag mode, deleting a row of \"%s\" does not fire the ON DELETE action of "
+                                "foreign key \"%s\" of %s",
+                                table.c_str(), constraint.c_str(), other.c_str()),
+                         errdetail("A flagged row stays in place, so rows referencing it are neither deleted nor "
+                                   "changed."),
+                         errhint("Put %s in flag mode too and delete its rows first, as ORMs do, or use tombstone "
+                                 "mode for \"%s\".",
+                                 other.c_str(), table.c_str())));
+            else
+                ereport(WARNING,
+                        (errmsg("rows of %s referenced by flagged rows of \"%s\" (foreign key \"%s\") cannot be "
+                                "deleted",
+                                other.c_str(), table.c_str(), constraint.c_str()),
+                         errdetail("A flagged row still references its parent: deleting the parent fails with 23503, "
+                                   "as it does when an ORM deletes children before their parent."),
+                         errhint("Protect %s in flag mode too, or use tombstone mode for \"%s\".", other.c_str(),
+                                 table.c_str())));
         });
     }
 }
@@ -222,7 +271,10 @@ TG_FUNCTION(tg_protect) {
     List *members = pg_guard([&] { return find_all_inheritors(relid, NoLock, nullptr); });
     ListCell *lc;
     foreach (lc, members) registry::install_triggers(*table, lfirst_oid(lc));
-    warn_unprotected_cascades(relid);
+    if (mode == "flag")
+        warn_flag_mode_references(relid);
+    else
+        warn_unprotected_cascades(relid);
     return (Datum)0;
 }
 

@@ -20,6 +20,7 @@
 #include "extension/citus.hpp"
 #include "extension/columns.hpp"
 #include "extension/fk_order.hpp"
+#include "extension/lock_retry.hpp"
 #include "extension/module.hpp"
 #include "extension/restore_rights.hpp"
 #include "extension/retryable.hpp"
@@ -127,41 +128,12 @@ class TableRewind {
         for (const auto &t : targets_)
             if (!t.image.empty()) images.push_back(t.image);
         if (images.empty()) return;
-        // One row per column of each foreign key, in key order.
-        uint64 n = spi::exec(
-            "SELECT c.oid, c.confrelid, quote_literal(pa.attname) || ', u.t::jsonb -> ' || quote_literal(ca.attname), "
-            "       quote_ident(pa.attname), pa.atttypid "
-            "  FROM pg_catalog.pg_constraint c, unnest(c.conkey, c.confkey) WITH ORDINALITY AS k(ck, fk, i) "
-            "  JOIN pg_catalog.pg_attribute ca ON ca.attrelid = $1 AND ca.attnum = k.ck "
-            "  JOIN pg_catalog.pg_attribute pa ON pa.attnum = k.fk "
-            " WHERE c.contype = 'f' AND c.conrelid = $1 AND pa.attrelid = c.confrelid "
-            " ORDER BY c.oid, k.i",
-            {{OIDOID, ObjectIdGetDatum(table_.relid)}});
-        struct ForeignKey {
-            Oid constraint, parent;
-            std::string key_object;  // jsonb_build_object arguments: parent column <- image value
-            std::vector<std::string> columns;
-            std::vector<Oid> types;
-        };
-        std::vector<ForeignKey> fks;
-        for (uint64 r = 0; r < n; r++) {
-            Oid constraint = (Oid)spi::int64_at(r, 1);
-            if (fks.empty() || fks.back().constraint != constraint)
-                fks.push_back({constraint, (Oid)spi::int64_at(r, 2), {}, {}, {}});
-            ForeignKey &fk = fks.back();
-            fk.key_object += (fk.key_object.empty() ? "" : ", ") + spi::text(r, 3);
-            fk.columns.push_back(spi::text(r, 4));
-            fk.types.push_back((Oid)spi::int64_at(r, 5));
-        }
-        for (const auto &fk : fks) {
-            std::string parent = spi::qualified_name(fk.parent), match;
-            for (size_t i = 0; i < fk.columns.size(); i++)
-                match += (i ? " AND x." : "x.") + fk.columns[i] + " " + columns::equality_operator(fk.types[i]) +
-                         " p." + fk.columns[i];
+        for (const auto &fk : columns::foreign_keys(table_.relid)) {
+            std::string parent = spi::qualified_name(fk.parent);
             AsTableOwner owner(fk.parent);
             spi::exec("SELECT 1 FROM " + parent + " AS x WHERE EXISTS (SELECT 1 FROM unnest($1::text[]) AS u(t), "
-                      "LATERAL jsonb_populate_record(NULL::" + parent + ", jsonb_build_object(" + fk.key_object +
-                          ")) AS p WHERE " + match + ") FOR KEY SHARE OF x",
+                      "LATERAL jsonb_populate_record(NULL::" + parent + ", " + fk.referenced_key("u.t::jsonb") +
+                          ") AS p WHERE " + fk.match() + ") FOR KEY SHARE OF x",
                       {{TEXTARRAYOID, columns::text_array(images)}});
         }
     }
@@ -360,7 +332,8 @@ TG_FUNCTION(tg_rewind) {
     std::string tenant = pg_guard([&] { return text_to_cstring(PG_GETARG_TEXT_PP(0)); });
     bool dry_run = !PG_ARGISNULL(3) && PG_GETARG_BOOL(3);
     std::vector<Counts> results =
-        dry_run ? run_and_roll_back([&] { return rewind(fcinfo, tenant); }) : rewind(fcinfo, tenant);
+        dry_run ? run_and_roll_back([&] { return rewind(fcinfo, tenant); })
+                : without_lock_waits("rewind", [&] { return rewind(fcinfo, tenant); });
     std::vector<TableCountRow<3>> rows;
     for (const auto &c : results) rows.push_back({c.relid, {c.reinserted, c.reverted, c.removed}});
     return_table_counts(fcinfo, rows);

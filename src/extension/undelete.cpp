@@ -15,6 +15,7 @@
 #include "extension/columns.hpp"
 #include "extension/errors.hpp"
 #include "extension/fk_order.hpp"
+#include "extension/lock_retry.hpp"
 #include "extension/module.hpp"
 #include "extension/restore_rights.hpp"
 #include "extension/retryable.hpp"
@@ -66,7 +67,9 @@ Datum datum_array(const std::vector<Datum> &items, Oid type) {
 
 class TableRestore {
    public:
-    TableRestore(const registry::ProtectedTable &table, const Options &options) : table_(table), options_(options) {
+    TableRestore(const registry::ProtectedTable &table, const Options &options,
+                 const std::vector<registry::ProtectedTable> &active)
+        : table_(table), options_(options), active_(active) {
         counts_.relid = table.relid;
         rel_ = spi::qualified_name(table.relid);
         insertable_ = columns::names(table.relid, columns::insertable, false);
@@ -137,6 +140,7 @@ class TableRestore {
             rows.push_back(std::move(t));
         }
         drop_conflicts(rows);
+        if (options_.skip_conflicts) drop_orphans(rows);
         if (rows.empty()) return;
         std::unordered_set<std::string> inserted = insert_rows(rows);
         std::vector<Datum> ids;
@@ -178,6 +182,37 @@ class TableRestore {
         std::vector<Tombstone> kept;
         for (size_t i = 0; i < rows.size(); i++)
             if (!conflict[i]) kept.push_back(std::move(rows[i]));
+        counts_.skipped += (int64)(rows.size() - kept.size());
+        rows = std::move(kept);
+    }
+
+    // With 'skip', a row whose parent (in a protected table) stays tombstoned
+    // is skipped too: its parent's key may now be held by another tenant's
+    // live row (global keys, as Django and Rails make them), and the row must
+    // never be restored against it. A reference counts when a live row of the
+    // same tenant holds the key. (A reference to the table itself is left to
+    // the foreign key: its parent may be in the same batch.)
+    void drop_orphans(std::vector<Tombstone> &rows) {
+        if (rows.empty()) return;
+        std::vector<bool> orphan(rows.size(), false);
+        std::vector<Datum> images;
+        for (const auto &t : rows) images.push_back(t.row);
+        for (const auto &fk : columns::foreign_keys(table_.relid)) {
+            auto parent = registry::covering(fk.parent, active_);
+            if (!parent || fk.parent == table_.relid) continue;
+            std::string rel = spi::qualified_name(fk.parent);
+            AsTableOwner owner(fk.parent);
+            uint64 n = spi::exec(
+                "SELECT u.i FROM unnest($1::jsonb[]) WITH ORDINALITY AS u(r, i) WHERE " + fk.references_a_row("u.r") +
+                    " AND NOT EXISTS (SELECT 1 FROM " + rel + " AS x, LATERAL jsonb_populate_record(NULL::" + rel +
+                    ", " + fk.referenced_key("u.r") + ") AS p WHERE " + fk.match() + " AND pg_catalog.format('%s', x." +
+                    spi::quote_ident(parent->tenant_column) + ") = $2)",
+                {{JSONBARRAYOID, datum_array(images, JSONBOID)}, spi::text_arg(options_.tenant)});
+            for (uint64 r = 0; r < n; r++) orphan[spi::int64_at(r, 1) - 1] = true;
+        }
+        std::vector<Tombstone> kept;
+        for (size_t i = 0; i < rows.size(); i++)
+            if (!orphan[i]) kept.push_back(std::move(rows[i]));
         counts_.skipped += (int64)(rows.size() - kept.size());
         rows = std::move(kept);
     }
@@ -238,6 +273,7 @@ class TableRestore {
 
     const registry::ProtectedTable &table_;
     const Options &options_;
+    const std::vector<registry::ProtectedTable> &active_;
     TableCounts counts_;
     std::string rel_;
     std::vector<std::string> insertable_;
@@ -306,7 +342,7 @@ std::vector<TableCounts> undelete(FunctionCallInfo fcinfo, const Options &option
     std::vector<TableCounts> results;
     for (const auto &table : tables_in_scope(fcinfo, active)) {
         citus::refuse_citus_table(table.relid, "undelete rows of");
-        TableCounts c = table.delete_mode == "flag" ? clear_flags(table, options) : TableRestore(table, options).run();
+        TableCounts c = table.delete_mode == "flag" ? clear_flags(table, options) : TableRestore(table, options, active).run();
         if (c.restored + c.skipped > 0) results.push_back(c);  // tables with nothing of the tenant stay quiet
     }
     return results;
@@ -331,7 +367,7 @@ TG_FUNCTION(tg_undelete) {
 
     std::vector<TableCounts> results = options.dry_run
                                            ? run_and_roll_back([&] { return undelete(fcinfo, options); })
-                                           : undelete(fcinfo, options);
+                                           : without_lock_waits("undelete", [&] { return undelete(fcinfo, options); });
 
     std::vector<TableCountRow<2>> rows;
     for (const auto &c : results) rows.push_back({c.relid, {c.restored, c.skipped}});
