@@ -43,26 +43,9 @@ P2=$((P1 + 1))
 
 work_dir ha
 [ "$(id -u)" -eq 0 ] && chown postgres: "$work"
-# Replaces checks.sh's cleanup (it knows one cluster): both servers, then $work.
-cleanup() {
-    local p d
-    for p in "${bg_pids[@]}"; do kill "$p" 2>/dev/null; done
-    [ -n "${work:-}" ] && [ -d "$work" ] || return 0
-    for d in primary standby; do
-        [ -f "$work/$d/postmaster.pid" ] &&
-            tg_as_pg "$TG_PG_BIN/pg_ctl" -D "$work/$d" -m immediate -w -t 20 stop >/dev/null 2>&1
-    done
-    rm -rf "$work"
-}
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+work_clusters=(primary standby)
 t_start=$(now_ms)
 
-# bail WHAT: a step the rest depends on failed; print the server logs and stop.
-bail() {
-    fail "$1" "$(tail -n 20 "$work"/*.log 2>/dev/null)"
-    summary ha
-    exit 1
-}
 qp() { psql -X -q -At -v ON_ERROR_STOP=1 -h "$work" -p "$P1" -U postgres -d ha "$@"; }
 qs() { psql -X -q -At -v ON_ERROR_STOP=1 -h "$work" -p "$P2" -U postgres -d ha "$@"; }
 # expect_state WHAT SQLSTATE PORT SQL: a check that SQL fails with SQLSTATE

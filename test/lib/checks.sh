@@ -27,17 +27,32 @@ summary() {  # summary NAME: prints "NAME: N passed, N failed"; fails if any fai
 }
 
 # work_dir NAME: $work, a fresh directory the cluster's OS user can read; on exit
-# the background jobs in bg_pids are killed, the cluster stopped, $work removed.
+# the background jobs in bg_pids are killed, the servers whose data
+# directories (under $work) are listed in work_clusters stopped in that order,
+# the tg_cluster_start cluster stopped, $work removed.
 work_dir() {
     work=$(mktemp -d "/tmp/tenant_guard_$1.XXXXXX")
+    suite_name=$1
     chmod 755 "$work"
     bg_pids=()
+    work_clusters=()
     trap cleanup EXIT
     trap 'exit 130' INT TERM
 }
 cleanup() {
-    local p
+    local p d
     for p in "${bg_pids[@]}"; do kill "$p" 2>/dev/null; done
+    for d in "${work_clusters[@]}"; do
+        [ -f "$work/$d/postmaster.pid" ] &&
+            tg_as_pg "$TG_PG_BIN/pg_ctl" -D "$work/$d" -m immediate -w -t 20 stop >/dev/null 2>&1
+    done
     tg_cluster_stop
-    rm -rf "$work"
+    [ -n "${work:-}" ] && rm -rf "$work"
+}
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+# bail WHAT: a step the rest depends on failed; print the server logs and stop.
+bail() {
+    fail "$1" "$(tail -n 20 "$work"/*.log 2>/dev/null)"
+    summary "$suite_name"
+    exit 1
 }

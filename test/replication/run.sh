@@ -74,27 +74,9 @@ TG_PG_BIN=${REPL_PG_BIN:-$TG_PG_BIN}
 
 work_dir replication
 [ "$(id -u)" -eq 0 ] && chown postgres: "$work"
-# Replaces checks.sh's cleanup (it knows one cluster): the subscriber first
-# (its apply workers hold walsenders on the publisher open), then the
-# publisher, then $work.
-cleanup() {
-    local p d
-    for p in "${bg_pids[@]}"; do kill "$p" 2>/dev/null; done
-    [ -n "${work:-}" ] && [ -d "$work" ] || return 0
-    for d in sub pub; do
-        [ -f "$work/$d/postmaster.pid" ] &&
-            tg_as_pg "$TG_PG_BIN/pg_ctl" -D "$work/$d" -m immediate -w -t 20 stop >/dev/null 2>&1
-    done
-    rm -rf "$work"
-}
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+work_clusters=(sub pub)  # the subscriber first: its apply workers hold walsenders on the publisher
 t_start=$(now_ms)
 
-bail() {
-    fail "$1" "$(tail -n 20 "$work"/*.log 2>/dev/null)"
-    summary replication
-    exit 1
-}
 # qp DB ARGS / qs DB ARGS: psql on the publisher / the subscriber.
 qp() { local db=$1; shift; psql -X -q -At -v ON_ERROR_STOP=1 -h "$work" -p "$PUB" -U postgres -d "$db" "$@"; }
 qs() { local db=$1; shift; psql -X -q -At -v ON_ERROR_STOP=1 -h "$work" -p "$SUB" -U postgres -d "$db" "$@"; }
