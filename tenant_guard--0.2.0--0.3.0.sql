@@ -112,3 +112,12 @@ BEGIN
 END
 $$;
 REVOKE EXECUTE ON FUNCTION tenant_guard._guard_history_table(regclass) FROM PUBLIC;
+
+-- New partitions made inside CREATE SCHEMA ... CREATE TABLE ... PARTITION OF
+-- get their triggers too (the schema's elements fire no event trigger of
+-- their own).
+DROP EVENT TRIGGER tenant_guard_ddl_command_end;
+CREATE EVENT TRIGGER tenant_guard_ddl_command_end ON ddl_command_end
+    WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE', 'CREATE SCHEMA')
+    EXECUTE FUNCTION tenant_guard.on_ddl_command_end();
+ALTER EVENT TRIGGER tenant_guard_ddl_command_end ENABLE ALWAYS;

@@ -136,7 +136,7 @@ ALTER TABLE bd.notes RENAME COLUMN score TO points;
 CREATE INDEX ON bd.notes (points);
 ALTER TABLE bd.notes ALTER COLUMN points TYPE bigint;
 ALTER TABLE bd.notes ALTER COLUMN price TYPE numeric;
-ALTER TABLE bd.notes ALTER COLUMN body TYPE varchar(100);
+ALTER TABLE bd.notes ALTER COLUMN body TYPE varchar;
 SELECT changes - :before_ddl AS recorded_by_harmless_ddl FROM bd.note_changes;
 ALTER TABLE bd.notes DROP COLUMN body;
 SELECT op, tenant, pk, old_row, new_row, origin FROM tenant_guard.change_log

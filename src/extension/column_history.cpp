@@ -46,6 +46,7 @@ void write_batch(LogWriter *w, int32 table_id, SPITupleTable *batch, uint64 n) {
 
 void record_column_values(const registry::ProtectedTable &table, Oid relid, const std::vector<std::string> &columns) {
     if (columns.empty()) return;
+    refuse_forced_row_security(relid, "drop or retype a column of");
     std::string sql = values_query(table, relid, columns);
     // Read as the table's owner, restricted: values of the owner's types
     // (casts to json included) are the owner's code.

@@ -59,9 +59,9 @@ std::string primary_key_name(Oid relid) {
 }
 
 // Whether ALTER COLUMN ... TYPE keeps every value of the column as it is:
-// no USING, and the same type with no narrower typmod, a binary-coercible
-// type, or a widening that converts every value exactly (int2 -> int4 ->
-// int8 -> numeric, float4 -> float8). Any other change may change values, which are
+// no USING, and the same type with the same or no typmod, or a widening that
+// converts every value exactly (int2 -> int4 -> int8 -> numeric, float4 ->
+// float8, varchar <-> text without a length). Any other change may change values, which are
 // recorded first.
 bool keeps_values(Oid relid, AlterTableCmd *cmd) {
     auto *def = castNode(ColumnDef, cmd->def);
@@ -73,12 +73,11 @@ bool keeps_values(Oid relid, AlterTableCmd *cmd) {
         typenameTypeIdAndMod(nullptr, def->typeName, &new_type, &new_typmod);
     });
     if (new_type == old_type) return new_typmod == old_typmod || new_typmod == -1;
-    // Binary-coercible (text -> varchar(n), which fails rather than truncates
-    // without USING); char(n) pads, so it may change what a value reads as.
-    if (new_type != BPCHAROID && pg_guard([&] { return IsBinaryCoercible(old_type, new_type); })) return true;
+    // Not "binary-coercible" in general: int4 -> oid reads the same bits as
+    // another value, and storing into varchar(n) cuts trailing spaces.
     static const Oid widening[][2] = {{INT2OID, INT4OID}, {INT2OID, INT8OID}, {INT2OID, NUMERICOID},
                                       {INT4OID, INT8OID}, {INT4OID, NUMERICOID}, {INT8OID, NUMERICOID},
-                                      {FLOAT4OID, FLOAT8OID}, {VARCHAROID, TEXTOID}};
+                                      {FLOAT4OID, FLOAT8OID}, {VARCHAROID, TEXTOID}, {TEXTOID, VARCHAROID}};
     for (const auto &w : widening)
         if (w[0] == old_type && w[1] == new_type && new_typmod == -1) return true;
     return false;
@@ -108,6 +107,10 @@ void check_hierarchy(Oid relid, AlterTableCmd *cmd) {
     if (cmd->subtype == AT_AttachPartition) {
         auto *part = castNode(PartitionCmd, cmd->def);
         Oid child = relation_of(part->name);
+        if (OidIsValid(child) && covering(relid) &&
+            pg_guard([&] { return get_rel_relkind(child); }) == RELKIND_FOREIGN_TABLE)
+            refuse("cannot attach foreign table " + rel_name(child) + " to protected table " + rel_name(relid),
+                   "Its rows live on another server, where tenant_guard keeps no tombstones.");
         if (OidIsValid(child) && covering(child) && !covering(relid))
             refuse("cannot attach protected table " + rel_name(child) + " to unprotected " + rel_name(relid),
                    "Statements on the parent would change its rows without tenant_guard's triggers.",
@@ -136,12 +139,51 @@ void check_own_table(Oid relid, AlterTableStmt *stmt) {
     }
 }
 
+// The protected table (if any) whose rows hold values of composite type
+// relid's type: as a column (directly, in an array, through a domain) or as
+// the type of a typed table.
+std::string protected_user_of_composite(Oid composite) {
+    Oid type = pg_guard([&] { return get_rel_type_id(composite); });
+    spi::AsExtensionOwner owner;
+    uint64 n = spi::exec(
+        "SELECT p.rel::pg_catalog.text FROM tenant_guard.protected_table p "
+        "  JOIN pg_catalog.pg_attribute a ON a.attrelid = p.rel AND a.attnum > 0 AND NOT a.attisdropped "
+        "  JOIN pg_catalog.pg_type t ON t.oid = a.atttypid "
+        " WHERE p.unprotected_at IS NULL AND (t.oid = $1 OR t.typelem = $1 OR t.typbasetype = $1) "
+        "UNION ALL "
+        "SELECT p.rel::pg_catalog.text FROM tenant_guard.protected_table p JOIN pg_catalog.pg_class c ON c.oid = p.rel "
+        " WHERE p.unprotected_at IS NULL AND c.reloftype = $1 "
+        " ORDER BY 1 LIMIT 1",
+        {{OIDOID, ObjectIdGetDatum(type)}});
+    return n ? spi::text(0, 1) : std::string();
+}
+
+// ALTER TYPE <composite> DROP | ALTER | RENAME ATTRIBUTE changes the values
+// of every protected row that holds the type, with no record (and an image
+// taken before a rename no longer matches the attribute).
+void check_composite(Oid composite, const char *what) {
+    std::string user = protected_user_of_composite(composite);
+    if (!user.empty())
+        refuse(std::string("cannot ") + what + " of type " + rel_name(composite) +
+                   ": protected table " + user + " holds values of it",
+               "Its rows, tombstones and history would change or stop matching, with no record.",
+               "Add a new column of a new type, copy the values with UPDATE (recorded), then drop the old column.");
+}
+
 void check_alter_table(AlterTableStmt *stmt) {
     // Whatever the command says the relation is (ALTER VIEW, ALTER FOREIGN
     // TABLE and ALTER MATERIALIZED VIEW accept a table too).
     Oid relid = relation_of(stmt->relation);
     if (!OidIsValid(relid)) return;
     check_own_table(relid, stmt);
+    if (pg_guard([&] { return get_rel_relkind(relid); }) == RELKIND_COMPOSITE_TYPE) {
+        ListCell *c;
+        foreach (c, stmt->cmds) {
+            auto sub = static_cast<AlterTableCmd *>(lfirst(c))->subtype;
+            if (sub == AT_DropColumn || sub == AT_AlterColumnType) check_composite(relid, "drop or change an attribute");
+        }
+        return;
+    }
     ListCell *lc;
     foreach (lc, stmt->cmds) check_hierarchy(relid, static_cast<AlterTableCmd *>(lfirst(lc)));
     auto table = covering(relid);
@@ -207,6 +249,9 @@ void check_alter_table(AlterTableStmt *stmt) {
             case AT_SetUnLogged:
                 refuse("cannot make protected table " + rel + " unlogged",
                        "An unlogged table is emptied by a crash or a failover, with no record of its rows.");
+            case AT_AddOf:
+                refuse("cannot make protected table " + rel + " a typed table",
+                       "ALTER TYPE ... DROP ATTRIBUTE ... CASCADE would then drop its columns with no record.");
             default:
                 break;
         }
@@ -220,6 +265,10 @@ void check_alter_table(AlterTableStmt *stmt) {
 void check_rename(RenameStmt *stmt) {
     if (!stmt->relation) return;
     Oid relid = relation_of(stmt->relation);
+    if (stmt->renameType == OBJECT_ATTRIBUTE && OidIsValid(relid)) {
+        check_composite(relid, "rename an attribute");
+        return;
+    }
     auto table = covering(relid);
     if (!table) return;
     if (stmt->renameType == OBJECT_TRIGGER && is_capture_trigger(relid, stmt->subname))
@@ -232,8 +281,15 @@ void check_rename(RenameStmt *stmt) {
 
 // CREATE TABLE ... INHERITS (protected table).
 void check_create(CreateStmt *stmt) {
-    if (stmt->partbound) return;  // a new partition: covered by its parent (ddl_command_end)
     ListCell *lc;
+    if (stmt->partbound) {  // a new partition: covered by its parent (ddl_command_end) unless foreign
+        Oid parent = stmt->inhRelations ? relation_of(static_cast<RangeVar *>(linitial(stmt->inhRelations)))
+                                        : InvalidOid;
+        if (IsA(stmt, CreateForeignTableStmt) && covering(parent))
+            refuse("cannot create a foreign table as a partition of protected table " + rel_name(parent),
+                   "Its rows would live on another server, where tenant_guard keeps no tombstones.");
+        return;
+    }
     foreach (lc, stmt->inhRelations) {
         Oid parent = relation_of(static_cast<RangeVar *>(lfirst(lc)));
         if (covering(parent))
@@ -250,7 +306,9 @@ void check_alter_enum(AlterEnumStmt *stmt) {
     Oid type = pg_guard([&] { return typenameTypeId(nullptr, makeTypeNameFromNameList(stmt->typeName)); });
     for (const auto &t : registry::active_tables()) {
         Oid tenant_type = pg_guard([&] {
-            return getBaseType(get_atttype(t.relid, get_attnum(t.relid, t.tenant_column.c_str())));
+            Oid base = getBaseType(get_atttype(t.relid, get_attnum(t.relid, t.tenant_column.c_str())));
+            Oid element = get_element_type(base);  // an array of the enum
+            return OidIsValid(element) ? getBaseType(element) : base;
         });
         if (tenant_type == type)
             refuse("cannot rename a value of enum type " +
@@ -298,6 +356,13 @@ TG_FUNCTION(tg_on_ddl_command_start) {
         case T_RenameStmt: check_rename(castNode(RenameStmt, data->parsetree)); break;
         case T_DropStmt: check_drop(castNode(DropStmt, data->parsetree)); break;
         case T_CreateStmt: check_create(castNode(CreateStmt, data->parsetree)); break;
+        case T_CreateForeignTableStmt: check_create(&castNode(CreateForeignTableStmt, data->parsetree)->base); break;
+        case T_CreateSchemaStmt: {  // its elements fire no event trigger of their own
+            ListCell *lc;
+            foreach (lc, castNode(CreateSchemaStmt, data->parsetree)->schemaElts)
+                if (IsA(lfirst(lc), CreateStmt)) check_create(static_cast<CreateStmt *>(lfirst(lc)));
+            break;
+        }
         case T_AlterEnumStmt: check_alter_enum(castNode(AlterEnumStmt, data->parsetree)); break;
         default: break;
     }

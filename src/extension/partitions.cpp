@@ -11,6 +11,12 @@ namespace {
 
 bool adds_partition(Node *parsetree) {
     if (IsA(parsetree, CreateStmt)) return castNode(CreateStmt, parsetree)->partbound != nullptr;
+    if (IsA(parsetree, CreateSchemaStmt)) {  // CREATE SCHEMA s CREATE TABLE ... PARTITION OF ...
+        ListCell *lc;
+        foreach (lc, castNode(CreateSchemaStmt, parsetree)->schemaElts)
+            if (adds_partition(static_cast<Node *>(lfirst(lc)))) return true;
+        return false;
+    }
     if (!IsA(parsetree, AlterTableStmt)) return false;
     ListCell *lc;
     foreach (lc, castNode(AlterTableStmt, parsetree)->cmds)

@@ -14,6 +14,7 @@ struct RelationFacts {
     char persistence;
     bool is_partition;
     bool in_inheritance;  // plain (non-partition) inheritance, either side
+    bool is_typed;        // CREATE TABLE ... OF type
     bool is_owner;
     bool has_primary_key;
     AttrNumber tenant_attnum;
@@ -32,6 +33,7 @@ RelationFacts read_facts(Oid relid, const char *tenant_column, const char *flag_
     f.in_inheritance = !f.is_partition && f.relkind == RELKIND_RELATION &&
                        (has_superclass(relid) || has_subclass(relid));
     f.is_owner = pg_class_ownercheck(relid, GetUserId());
+    f.is_typed = OidIsValid(rel->rd_rel->reloftype);
     f.has_primary_key = (f.relkind == RELKIND_RELATION || f.relkind == RELKIND_PARTITIONED_TABLE) &&
                         OidIsValid(RelationGetPrimaryKeyIndex(rel));
     auto find = [&](const char *name, AttrNumber *attnum) -> Form_pg_attribute {
@@ -80,6 +82,10 @@ void check_facts(Oid relid, const RelationFacts &f, const std::string &tenant_co
         throw Error(ERRCODE_FEATURE_NOT_SUPPORTED,
                     "\"" + name + "\" takes part in table inheritance, which tenant_guard does not support",
                     "", "Use declarative partitioning and protect the partitioned table.");
+    if (f.is_typed)
+        throw Error(ERRCODE_FEATURE_NOT_SUPPORTED, "\"" + name + "\" is a typed table, which tenant_guard does not support",
+                    "ALTER TYPE ... DROP ATTRIBUTE ... CASCADE would drop its columns with no record.",
+                    "ALTER TABLE " + name + " NOT OF, then protect it.");
     if (!f.has_primary_key)
         throw Error(ERRCODE_INVALID_TABLE_DEFINITION, "table \"" + name + "\" has no primary key",
                     "tenant_guard identifies deleted and changed rows by their primary key.",

@@ -196,6 +196,8 @@ std::string row_filter(const ScopeTable &s, const std::string &pk_expr) {
 void count_scope(std::vector<ScopeTable> &scope, const tokens::VerifiedToken &token) {
     int64 total = 0;
     if (token.live) check_cascades(scope);
+    if (token.live)
+        for (const auto &s : scope) refuse_forced_row_security(s.table.relid, "purge live rows of");
     for (auto &s : scope) {
         auto args = args_for(s, token);
         if (token.live && s.tenant_fits) {

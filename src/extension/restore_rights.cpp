@@ -1,5 +1,7 @@
 #include "extension/restore_rights.hpp"
 
+#include "extension/errors.hpp"
+
 extern "C" {
 #include "utils/rls.h"
 }
@@ -16,7 +18,19 @@ Oid relation_owner(Oid relid) {
     });
 }
 
+void refuse_forced_row_security(Oid relid, const char *operation) {
+    Oid owner = relation_owner(relid);
+    if (pg_guard([&] { return check_enable_rls(relid, owner, true); }) != RLS_ENABLED) return;
+    std::string rel = spi::qualified_name(relid);
+    throw Error(sqlstate::hard_delete,
+                "cannot " + std::string(operation) + " " + rel + ": row-level security applies to its owner",
+                "The table has FORCE ROW LEVEL SECURITY: tenant_guard works as the table's owner and would see only "
+                "the rows a policy lets through.",
+                "Run ALTER TABLE " + rel + " NO FORCE ROW LEVEL SECURITY for the operation, then FORCE it again.");
+}
+
 void require_privileges(Oid relid, AclMode modes, const char *operation) {
+    refuse_forced_row_security(relid, (std::string(operation) + " rows of").c_str());
     static const struct {
         AclMode mode;
         const char *name;

@@ -26,6 +26,11 @@ Oid relation_owner(Oid relid);
 // what needs them ("undelete", "rewind").
 void require_privileges(Oid relid, AclMode modes, const char *operation);
 
+// Throws TG003 when row-level security applies to relid's owner itself
+// (FORCE ROW LEVEL SECURITY): what tenant_guard does as the owner would see
+// only the rows a policy lets through, and silently leave the rest.
+void refuse_forced_row_security(Oid relid, const char *operation);
+
 // The current user is relid's owner, restricted, for the scope.
 class AsTableOwner {
    public:

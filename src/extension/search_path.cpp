@@ -9,6 +9,8 @@ int pin_search_path() {
     return level;
 }
 
-void unpin_search_path(int level, bool ok) { AtEOXact_GUC(ok, level); }
+// As REFRESH MATERIALIZED VIEW does after running an owner's code: "commit"
+// would keep a plain SET made at this level, and hand it to the caller.
+void unpin_search_path(int level) { AtEOXact_GUC(false, level); }
 
 }  // namespace tg

@@ -14,8 +14,9 @@ constexpr const char *pinned_search_path = "pg_catalog, pg_temp";
 
 // Pushes a GUC nesting level with search_path pinned; returns the level.
 int pin_search_path();
-// Pops it: the caller's search_path is back (also after an error: ok=false).
-void unpin_search_path(int level, bool ok);
+// Pops it: the caller's search_path is back, and every setting changed at
+// that level (by a table owner's trigger, say) is thrown away.
+void unpin_search_path(int level);
 
 // fn() with search_path pinned. fn returns a plain value (Datum, pointer,
 // number); its own PostgreSQL errors travel on after the path is restored.
@@ -30,11 +31,11 @@ auto with_pinned_search_path(F &&fn) -> decltype(fn()) {
     }
     PG_CATCH();
     {
-        unpin_search_path(level, false);
+        unpin_search_path(level);
         PG_RE_THROW();
     }
     PG_END_TRY();
-    unpin_search_path(level, true);
+    unpin_search_path(level);
     return result;
 }
 

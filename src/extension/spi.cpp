@@ -82,10 +82,14 @@ AsExtensionOwner::~AsExtensionOwner() { SetUserIdAndSecContext(saved_user_, save
 AsRole::AsRole(Oid role, bool restricted) {
     GetUserIdAndSecContext(&saved_user_, &saved_context_);
     int context = saved_context_ | SECURITY_LOCAL_USERID_CHANGE | (restricted ? SECURITY_RESTRICTED_OPERATION : 0);
+    if (restricted) guc_level_ = NewGUCNestLevel();
     SetUserIdAndSecContext(role, context);
 }
 
-AsRole::~AsRole() { SetUserIdAndSecContext(saved_user_, saved_context_); }
+AsRole::~AsRole() {
+    if (guc_level_) AtEOXact_GUC(false, guc_level_);
+    SetUserIdAndSecContext(saved_user_, saved_context_);
+}
 
 std::string quote_ident(const std::string &s) { return pg_guard([&] { return quote_identifier(s.c_str()); }); }
 

@@ -57,7 +57,10 @@ class AsExtensionOwner {
 };
 
 // Switches the current user to role for the scope; restricted: as PostgreSQL
-// runs maintenance as a table's owner (no SET ROLE, no temp tables).
+// runs maintenance as a table's owner (no SET ROLE, no temp tables), and
+// every setting the role's code changes meanwhile (a trigger's set_config(...,
+// false) included) is thrown away at the end of the scope, as REFRESH
+// MATERIALIZED VIEW does: nothing of it reaches the caller's session.
 class AsRole {
    public:
     AsRole(Oid role, bool restricted);
@@ -68,6 +71,7 @@ class AsRole {
    private:
     Oid saved_user_;
     int saved_context_;
+    int guc_level_ = 0;  // restricted: the GUC nesting level its settings live in
 };
 
 // Quoting for SQL text built in C++.

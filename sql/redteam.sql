@@ -1,0 +1,118 @@
+-- Findings of a red-team pass, each as the table owner (not a superuser):
+-- refused, or recorded, and never a privilege gained.
+CREATE SCHEMA rt AUTHORIZATION regress_tg_owner;
+GRANT USAGE ON SCHEMA tenant_guard TO regress_tg_owner;
+GRANT EXECUTE ON FUNCTION tenant_guard.protect(regclass, name, text, name) TO regress_tg_owner;
+GRANT USAGE ON SCHEMA rt TO PUBLIC;
+
+-- 1. A trigger of the owner that changes a session setting during a DBA's
+-- undelete (set_config(..., false)) must not leave it in the DBA's session:
+-- there, the owner's function of the same name would run as the DBA.
+SET ROLE regress_tg_owner;
+CREATE TABLE rt.items (tenant_id int NOT NULL, id int PRIMARY KEY, v text);
+SELECT tenant_guard.protect('rt.items');
+INSERT INTO rt.items VALUES (7, 1, 'x');
+DELETE FROM rt.items WHERE id = 1;
+CREATE FUNCTION rt.leak() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_catalog.set_config('search_path', 'rt, pg_catalog, public', false);
+    PERFORM pg_catalog.set_config('work_mem', '77MB', false);
+    RETURN NULL;
+END $$;
+CREATE TRIGGER leak AFTER INSERT OR UPDATE OR DELETE ON rt.items FOR EACH STATEMENT EXECUTE FUNCTION rt.leak();
+RESET ROLE;
+SHOW search_path;
+SELECT * FROM tenant_guard.undelete('7');
+SHOW search_path;
+SHOW work_mem;
+SELECT tenant_guard.mark('rt-m');
+UPDATE rt.items SET v = 'y' WHERE id = 1;  -- the DBA's own statement fires it too (PostgreSQL's rule)
+RESET work_mem;
+SET search_path = public;
+SELECT * FROM tenant_guard.rewind('7', to_mark => 'rt-m');
+SHOW search_path;
+SHOW work_mem;
+RESET work_mem;
+SET search_path = public;
+DROP TRIGGER leak ON rt.items;
+
+-- 2. Typed tables: ALTER TYPE ... DROP | ALTER ATTRIBUTE ... CASCADE would drop
+-- or retype their columns with no record. A protected table cannot become
+-- one, and a typed table cannot be protected.
+SET ROLE regress_tg_owner;
+CREATE TYPE rt.order_t AS (tenant_id int, id int, note text);
+SELECT sqlstate_of($$ALTER TABLE rt.items OF rt.order_t$$) AS protected_becomes_typed;
+CREATE TABLE rt.typed OF rt.order_t (PRIMARY KEY (id), tenant_id WITH OPTIONS NOT NULL);
+SELECT sqlstate_of($$SELECT tenant_guard.protect('rt.typed')$$) AS protect_typed;
+-- 6. Composite column types: their attributes cannot be dropped, retyped or
+-- renamed while a protected table holds values of them (a renamed attribute
+-- would come back NULL from an older image).
+CREATE TYPE rt.addr AS (street text, city text);
+CREATE TABLE rt.cust (tenant_id int NOT NULL, id int PRIMARY KEY, a rt.addr, old_a rt.addr[]);
+SELECT tenant_guard.protect('rt.cust');
+SELECT sqlstate_of($$ALTER TYPE rt.addr RENAME ATTRIBUTE street TO line1$$) AS rename_attribute;
+SELECT sqlstate_of($$ALTER TYPE rt.addr DROP ATTRIBUTE city CASCADE$$) AS drop_attribute;
+SELECT sqlstate_of($$ALTER TYPE rt.addr ALTER ATTRIBUTE city TYPE varchar(3) CASCADE$$) AS retype_attribute;
+-- A composite no protected table uses stays the owner's to change.
+CREATE TYPE rt.free AS (x int, y int);
+ALTER TYPE rt.free RENAME ATTRIBUTE x TO z;
+RESET ROLE;
+
+-- 3. FORCE ROW LEVEL SECURITY would hide rows from what tenant_guard does as
+-- the table's owner: DROP COLUMN (its values recorded first) is refused then,
+-- and so are undelete and purge.
+SET ROLE regress_tg_owner;
+CREATE TABLE rt.notes (tenant_id int NOT NULL, id int PRIMARY KEY, body text);
+SELECT tenant_guard.protect('rt.notes');
+INSERT INTO rt.notes VALUES (7, 1, 'secret A'), (7, 2, 'secret B'), (8, 3, 'visible');
+ALTER TABLE rt.notes ENABLE ROW LEVEL SECURITY;
+ALTER TABLE rt.notes FORCE ROW LEVEL SECURITY;
+CREATE POLICY only_8 ON rt.notes USING (tenant_id = 8);
+SELECT sqlstate_of($$ALTER TABLE rt.notes DROP COLUMN body$$) AS drop_column_under_forced_rls;
+RESET ROLE;
+DELETE FROM rt.notes WHERE id = 1;
+SELECT sqlstate_of($$SELECT * FROM tenant_guard.undelete('7', ARRAY['rt.notes'::regclass])$$) AS undelete_under_forced_rls;
+SET ROLE regress_tg_owner;
+ALTER TABLE rt.notes NO FORCE ROW LEVEL SECURITY;
+ALTER TABLE rt.notes DROP COLUMN body;
+RESET ROLE;
+SELECT count(*) AS every_row_recorded FROM tenant_guard.change_log
+ WHERE rel = 'rt.notes'::regclass AND op = 'U' AND old_row ? 'body';
+
+-- 4. CREATE SCHEMA ... CREATE TABLE ... PARTITION OF a protected table: the
+-- partition gets the triggers; ... INHERITS (a protected table): refused.
+SET ROLE regress_tg_owner;
+CREATE TABLE rt.events (tenant_id int NOT NULL, id int, PRIMARY KEY (tenant_id, id)) PARTITION BY LIST (tenant_id);
+CREATE TABLE rt.events_1 PARTITION OF rt.events FOR VALUES IN (1);
+SELECT tenant_guard.protect('rt.events');
+RESET ROLE;
+DO $$ BEGIN EXECUTE format('GRANT CREATE ON DATABASE %I TO regress_tg_owner', current_database()); END $$;
+SET ROLE regress_tg_owner;
+CREATE SCHEMA rt_more CREATE TABLE events_2 PARTITION OF rt.events FOR VALUES IN (2);
+SELECT string_agg(tgname::text || ':' || tgenabled::text, ',' ORDER BY tgname) AS partition_triggers
+  FROM pg_trigger WHERE tgrelid = 'rt_more.events_2'::regclass;
+SELECT sqlstate_of($$CREATE SCHEMA rt_kid CREATE TABLE kid () INHERITS (rt.items)$$) AS schema_element_inherits;
+SELECT sqlstate_of($$TRUNCATE rt_more.events_2$$) AS truncate_schema_element_partition;
+RESET ROLE;
+DO $$ BEGIN EXECUTE format('REVOKE CREATE ON DATABASE %I FROM regress_tg_owner', current_database()); END $$;
+
+-- 5. Type changes that read values otherwise are recorded first.
+SET ROLE regress_tg_owner;
+CREATE TABLE rt.k (tenant_id int NOT NULL, id int PRIMARY KEY, code text, n int);
+SELECT tenant_guard.protect('rt.k');
+INSERT INTO rt.k VALUES (7, 1, 'ab      ', -5);
+ALTER TABLE rt.k ALTER COLUMN code TYPE varchar(2);
+ALTER TABLE rt.k ALTER COLUMN n TYPE oid;
+RESET ROLE;
+SELECT (SELECT jsonb_object_agg(k, c.old_row -> k) FROM jsonb_object_keys(c.old_row) AS k WHERE NOT c.new_row ? k)
+       AS recorded_old_values
+  FROM tenant_guard.change_log c WHERE c.rel = 'rt.k'::regclass AND c.op = 'U' ORDER BY c.seq;
+
+-- An enum array as the tenant type: renaming a value is refused too.
+SET ROLE regress_tg_owner;
+CREATE TYPE rt.region AS ENUM ('eu', 'us');
+CREATE TABLE rt.by_region (tenant_id rt.region[] NOT NULL, id int PRIMARY KEY);
+SELECT tenant_guard.protect('rt.by_region');
+SELECT sqlstate_of($$ALTER TYPE rt.region RENAME VALUE 'eu' TO 'apac'$$) AS rename_enum_array_value;
+RESET ROLE;
+SELECT rolname, rolsuper FROM pg_roles WHERE rolname = 'regress_tg_owner';
