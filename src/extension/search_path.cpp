@@ -11,4 +11,15 @@ int pin_search_path() {
 
 void unpin_search_path(int level, bool ok) { AtEOXact_GUC(ok, level); }
 
+int pin_output_settings() {
+    static const char *const settings[][2] = {
+        {"extra_float_digits", "1"}, {"DateStyle", "ISO, MDY"}, {"IntervalStyle", "postgres"},
+        {"bytea_output", "hex"},     {"xmloption", "content"},  {"array_nulls", "on"},
+    };
+    int level = NewGUCNestLevel();
+    for (const auto &s : settings)
+        (void)set_config_option(s[0], s[1], PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+    return level;
+}
+
 }  // namespace tg

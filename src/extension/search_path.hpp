@@ -17,6 +17,12 @@ int pin_search_path();
 // Pops it: the caller's search_path is back (also after an error: ok=false).
 void unpin_search_path(int level, bool ok);
 
+// Pushes a GUC nesting level with the output settings row images are written
+// with (shape.hpp pins the same in C for capture), and the input settings
+// they are read back with (xmloption content, array_nulls on); returns the
+// level. Pop it with unpin_search_path (it pops any level).
+int pin_output_settings();
+
 // fn() with search_path pinned. fn returns a plain value (Datum, pointer,
 // number); its own PostgreSQL errors travel on after the path is restored.
 template <typename F>
