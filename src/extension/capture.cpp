@@ -4,6 +4,9 @@
 // C and written through the table AM (log_writer), so a statement costs one
 // trigger call, not one per row.
 //
+// Images and tenants are written with the output settings pinned (shape.hpp),
+// whatever the session's.
+//
 // Deletes in tombstone mode need nothing before the fact: the row is removed as
 // usual (row counts, RETURNING and FK cascades stay PostgreSQL's own) and its
 // image is kept here as a tombstone in the same transaction.
@@ -146,15 +149,17 @@ TG_FUNCTION(tg_capture) {
     log_writer_begin(&c.w);
     TupleDesc desc = RelationGetDescr(rel);
     TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
-    if (is_insert) {
-        capture_inserts(&c, new_rows, slot);
-    } else if (is_update) {
-        TupleTableSlot *new_slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
-        capture_updates(&c, old_rows, new_rows, slot, new_slot);
-        ExecDropSingleTupleTableSlot(new_slot);
-    } else {
-        capture_deletes(&c, old_rows, slot);
-    }
+    with_pinned_output(shape, [&] {
+        if (is_insert) {
+            capture_inserts(&c, new_rows, slot);
+        } else if (is_update) {
+            TupleTableSlot *new_slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
+            capture_updates(&c, old_rows, new_rows, slot, new_slot);
+            ExecDropSingleTupleTableSlot(new_slot);
+        } else {
+            capture_deletes(&c, old_rows, slot);
+        }
+    });
     scope::row_guard_end(&c.guard);
     ExecDropSingleTupleTableSlot(slot);
     log_writer_end(&c.w);

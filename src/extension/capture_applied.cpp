@@ -24,28 +24,33 @@ namespace {
 
 using namespace tg;
 
-void capture_row(const RelShape *shape, TriggerData *td) {
-    LogWriter w;
-    log_writer_begin(&w);
-    MemoryContext old = MemoryContextSwitchTo(row_memory(&w));
+// One applied row's change (and tombstone), in the writer's row memory.
+void log_row(LogWriter *w, const RelShape *shape, TriggerData *td) {
+    MemoryContext old = MemoryContextSwitchTo(row_memory(w));
     TupleTableSlot *before = td->tg_trigslot, *after = td->tg_newslot;
     if (TRIGGER_FIRED_BY_INSERT(td->tg_event)) {
         slot_getallattrs(before);  // an insert's new row is the trigger slot
-        log_change(&w, shape->table_id, 'I', tenant_text(shape, before), pk_image(shape, before), (Datum)0,
+        log_change(w, shape->table_id, 'I', tenant_text(shape, before), pk_image(shape, before), (Datum)0,
                    row_image(shape, before));
     } else if (TRIGGER_FIRED_BY_UPDATE(td->tg_event)) {
         slot_getallattrs(before);
         slot_getallattrs(after);
-        log_change(&w, shape->table_id, 'U', tenant_text(shape, after), pk_image(shape, after),
+        log_change(w, shape->table_id, 'U', tenant_text(shape, after), pk_image(shape, after),
                    changed_columns_image(shape, before, after), row_image(shape, after));
     } else {
         slot_getallattrs(before);
         Datum tenant = tenant_text(shape, before), pk = pk_image(shape, before);
         Datum image = compress_large_image(row_image(shape, before));
-        int64 seq = log_change(&w, shape->table_id, 'D', tenant, pk, image, (Datum)0);
-        if (shape->delete_mode == DeleteMode::tombstone) log_tombstone(&w, seq, shape->table_id, tenant, pk, image);
+        int64 seq = log_change(w, shape->table_id, 'D', tenant, pk, image, (Datum)0);
+        if (shape->delete_mode == DeleteMode::tombstone) log_tombstone(w, seq, shape->table_id, tenant, pk, image);
     }
     MemoryContextSwitchTo(old);
+}
+
+void capture_row(const RelShape *shape, TriggerData *td) {
+    LogWriter w;
+    log_writer_begin(&w);
+    with_pinned_output(shape, [&] { log_row(&w, shape, td); });
     log_writer_row_done(&w);
     log_writer_end(&w);
 }

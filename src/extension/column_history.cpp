@@ -1,74 +1,77 @@
 #include "extension/column_history.hpp"
 
-#include "extension/columns.hpp"
 #include "extension/log_writer.hpp"
 #include "extension/restore_rights.hpp"
-#include "extension/search_path.hpp"
-#include "extension/spi.hpp"
+#include "extension/shape.hpp"
 
 namespace tg {
 
 namespace {
 
-constexpr long batch_rows = 1000;
-
-// tenant (output form), primary key, the columns' old values, the row without them.
-std::string values_query(const registry::ProtectedTable &table, Oid relid, const std::vector<std::string> &columns) {
-    std::string pk, old_values, dropped;
-    for (const auto &c : columns::names(table.relid, columns::primary_key, false))
-        pk += (pk.empty() ? "" : ", ") + spi::quote_literal(c) + ", x." + spi::quote_ident(c);
-    for (const auto &c : columns) {
-        old_values += (old_values.empty() ? "" : ", ") + spi::quote_literal(c) + ", x." + spi::quote_ident(c);
-        dropped += (dropped.empty() ? "" : ", ") + spi::quote_literal(c);
+// One change per row of leaf (the protected table or one of its partitions):
+// old_row the named columns' values, new_row the rest of the row, both built
+// as capture builds images (the leaf's shape, output settings pinned).
+// Plain C-like code.
+void record_leaf(LogWriter *w, Oid leaf, const registry::Registration *reg, char *const *names, int nnames) {
+    Relation rel = table_open(leaf, AccessShareLock);
+    RelShape *shape = shape_registered(rel, reg);
+    int *named = static_cast<int *>(palloc(sizeof(int) * (shape->ncolumns + 1)));
+    int *rest = static_cast<int *>(palloc(sizeof(int) * (shape->ncolumns + 1)));
+    int nnamed = 0, nrest = 0;
+    for (int c = 0; c < shape->ncolumns; c++) {
+        bool hit = false;
+        for (int i = 0; i < nnames && !hit; i++) hit = strcmp(shape->columns[c].key.val.string.val, names[i]) == 0;
+        if (hit)
+            named[nnamed++] = c;
+        else
+            rest[nrest++] = c;
     }
-    return "SELECT format('%s', x." + spi::quote_ident(table.tenant_column) + "), jsonb_build_object(" + pk +
-           "), jsonb_build_object(" + old_values + "), to_jsonb(x) - ARRAY[" + dropped + "]::text[] FROM " +
-           spi::qualified_name(relid) + " AS x";
-}
-
-// Hands one fetched batch to the writer (values copied into its row memory).
-void write_batch(LogWriter *w, int32 table_id, SPITupleTable *batch, uint64 n) {
-    for (uint64 r = 0; r < n; r++) {
-        MemoryContext old = MemoryContextSwitchTo(row_memory(w));
-        Datum v[4];
-        for (int c = 0; c < 4; c++) {
-            bool isnull;
-            Datum d = SPI_getbinval(batch->vals[r], batch->tupdesc, c + 1, &isnull);
-            v[c] = isnull ? (Datum)0 : datumCopy(d, false, -1);
+    Snapshot snapshot = RegisterSnapshot(ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot());
+    TupleTableSlot *slot = table_slot_create(rel, nullptr);
+    TableScanDesc scan = table_beginscan(rel, snapshot, 0, nullptr);
+    with_pinned_output(shape, [&] {
+        while (table_scan_getnextslot(scan, ForwardScanDirection, slot)) {
+            MemoryContext old = MemoryContextSwitchTo(row_memory(w));
+            slot_getallattrs(slot);
+            log_change(w, reg->table_id, 'U', tenant_text(shape, slot), pk_image(shape, slot),
+                       columns_image(shape, slot, named, nnamed), columns_image(shape, slot, rest, nrest));
+            MemoryContextSwitchTo(old);
+            log_writer_row_done(w);
         }
-        log_change(w, table_id, 'U', v[0], v[1], v[2], v[3]);
-        MemoryContextSwitchTo(old);
-        log_writer_row_done(w);
-    }
+    });
+    table_endscan(scan);
+    ExecDropSingleTupleTableSlot(slot);
+    UnregisterSnapshot(snapshot);
+    table_close(rel, NoLock);
 }
 
 }  // namespace
 
 void record_column_values(const registry::ProtectedTable &table, Oid relid, const std::vector<std::string> &columns) {
     if (columns.empty()) return;
-    refuse_forced_row_security(relid, "drop or retype a column of");
-    std::string sql = values_query(table, relid, columns);
-    // Read as the table's owner, restricted: values of the owner's types
-    // (casts to json included) are the owner's code.
+    // The plain tables that hold the rows: relid itself, or its leaf partitions.
+    List *all = pg_guard([&] { return find_all_inheritors(relid, AccessShareLock, nullptr); });
+    std::vector<Oid> leaves;
+    for (ListCell *lc = list_head(all); lc; lc = lnext(all, lc)) {
+        Oid oid = lfirst_oid(lc);
+        if (pg_guard([&] { return get_rel_relkind(oid); }) == RELKIND_RELATION) leaves.push_back(oid);
+    }
+    std::vector<registry::Registration> registrations(leaves.size());
+    for (size_t i = 0; i < leaves.size(); i++)
+        if (!registry::registration_of(leaves[i], &registrations[i]))
+            throw Error(ERRCODE_INTERNAL_ERROR, "tenant_guard: " + spi::qualified_name(leaves[i]) +
+                                                    " is not covered by protected table " +
+                                                    spi::qualified_name(table.relid));
+    char **names = pg_guard([&] { return static_cast<char **>(palloc(sizeof(char *) * columns.size())); });
+    for (size_t i = 0; i < columns.size(); i++) names[i] = pg_guard([&] { return pstrdup(columns[i].c_str()); });
+    // Values of the owner's types are the owner's code: built as the table's owner, restricted.
     AsTableOwner owner(relid);
-    Portal cursor = pg_guard([&] {
-        return with_pinned_search_path(
-            [&] { return SPI_cursor_open_with_args(nullptr, sql.c_str(), 0, nullptr, nullptr, nullptr, true, 0); });
-    });
     LogWriter w;
     pg_guard([&] { log_writer_begin(&w); });
-    for (;;) {
-        pg_guard([&] { SPI_cursor_fetch(cursor, true, batch_rows); });
-        SPITupleTable *batch = SPI_tuptable;
-        uint64 n = SPI_processed;
-        if (n == 0) break;
-        pg_guard([&] { write_batch(&w, table.table_id, batch, n); });
-        SPI_freetuptable(batch);
-    }
-    pg_guard([&] {
-        log_writer_end(&w);
-        SPI_cursor_close(cursor);
-    });
+    for (size_t i = 0; i < leaves.size(); i++)
+        pg_guard([&] { record_leaf(&w, leaves[i], &registrations[i], names, (int)columns.size()); });
+    pg_guard([&] { log_writer_close(&w); });
+    log_writer_tick(&w);
 }
 
 }  // namespace tg

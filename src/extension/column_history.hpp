@@ -4,7 +4,8 @@
 // live row, as an UPDATE is recorded (op 'U', origin 'dml'): old_row holds the
 // columns' old values, new_row the row without them, so change_log shows the
 // full old image and export --with-history carries it. Tombstones already
-// hold whole rows. C++ over SPI: call inside spi::Session.
+// hold whole rows. The images are built as capture builds them (shape.hpp).
+// C++ over SPI: call inside spi::Session.
 #pragma once
 #include <string>
 #include <vector>

@@ -1,5 +1,6 @@
 #include "extension/columns.hpp"
 
+#include "extension/shape.hpp"
 #include "extension/spi.hpp"
 
 namespace tg::columns {
@@ -72,6 +73,23 @@ std::string ForeignKey::match() const {
         m += (i ? " AND x." : "x.") + parent_columns[i] + " " + equality_operator(parent_types[i]) + " p." +
              parent_columns[i];
     return m;
+}
+
+std::string primary_key_object(Oid relid, const std::string &alias) {
+    uint64 n = spi::exec(std::string("SELECT a.attname::text, a.atttypid FROM pg_catalog.pg_attribute a "
+                                     "WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped AND ") +
+                             primary_key + " ORDER BY a.attname::text COLLATE \"C\"",
+                         {{OIDOID, ObjectIdGetDatum(relid)}});
+    std::vector<std::pair<std::string, Oid>> keys;
+    for (uint64 r = 0; r < n; r++) keys.emplace_back(spi::text(r, 1), (Oid)spi::int64_at(r, 2));
+    std::string pairs;
+    for (const auto &[c, type] : keys) {
+        std::string value = (alias.empty() ? "" : alias + ".") + spi::quote_ident(c);
+        Oid t = type;
+        if (pg_guard([t] { return written_as_text(t); })) value = "pg_catalog.format('%s', " + value + ")";
+        pairs += (pairs.empty() ? "" : ", ") + spi::quote_literal(c) + ", " + value;
+    }
+    return "jsonb_build_object(" + pairs + ")";
 }
 
 std::string operator_sql(Oid opr) {

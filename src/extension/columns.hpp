@@ -25,6 +25,12 @@ std::vector<std::string> names(Oid relid, const char *condition, bool quoted);
 // one a caller put first.
 std::string primary_key_match(Oid relid);
 
+// "jsonb_build_object('a', x.a, ...)" over the primary key of relid, alias x
+// (none when empty): the key as capture writes it, values of a type it writes
+// as text (hstore) through their text output. Run it under the output
+// settings of images (spi::PinnedOutputSettings).
+std::string primary_key_object(Oid relid, const std::string &alias);
+
 // OPERATOR(schema.name) of operator opr, for SQL text.
 std::string operator_sql(Oid opr);
 // The default equality operator of type (its btree opclass's), as operator_sql.

@@ -38,9 +38,12 @@ TG_FUNCTION(tg_flag_delete) {
     if (tg::purge_silence) {
         TupleTableSlot *slot = td->tg_trigslot;
         slot_getallattrs(slot);
-        if (tg::is_silenced_row(RelationGetRelid(td->tg_relation), tg::tenant_text(shape, slot),
-                                tg::pk_image(shape, slot)))
-            return PointerGetDatum(td->tg_trigtuple);  // a row the running purge erases: it goes for good
+        bool silenced = false;
+        tg::with_pinned_output(shape, [&] {  // tenant and key spelled as capture writes them
+            silenced = tg::is_silenced_row(RelationGetRelid(td->tg_relation), tg::tenant_text(shape, slot),
+                                           tg::pk_image(shape, slot));
+        });
+        if (silenced) return PointerGetDatum(td->tg_trigtuple);  // a row the running purge erases: it goes for good
     }
     // The flag column as the registry names it, never as the trigger's arguments do.
     const char *flag_column = NameStr(shape->flag_column);

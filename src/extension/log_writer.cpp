@@ -145,13 +145,19 @@ static void write_tick_if_due(LogWriter *w) {
               {{INT8OID, Int64GetDatum(w->last_seq)}});
 }
 
-void log_writer_end(LogWriter *w) {
+void log_writer_close(LogWriter *w) {
     flush(w);
     close_sink(w->log);
     close_sink(w->tombstones);
     FreeExecutorState(w->estate);
     MemoryContextDelete(w->row_memory);
-    write_tick_if_due(w);
+}
+
+void log_writer_tick(LogWriter *w) { write_tick_if_due(w); }
+
+void log_writer_end(LogWriter *w) {
+    log_writer_close(w);
+    log_writer_tick(w);
 }
 
 void log_writer_row_done(LogWriter *w) {

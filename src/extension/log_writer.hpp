@@ -34,8 +34,12 @@ struct LogWriter {
 };
 
 void log_writer_begin(LogWriter *w);
-// Writes what is buffered and closes the tables.
+// Writes what is buffered and closes the tables: log_writer_close (plain
+// PostgreSQL calls) then log_writer_tick (C++ over SPI, which throws: never
+// inside pg_guard).
 void log_writer_end(LogWriter *w);
+void log_writer_close(LogWriter *w);
+void log_writer_tick(LogWriter *w);
 
 // The context to build row values in (switch to it before building them).
 inline MemoryContext row_memory(LogWriter *w) { return w->row_memory; }

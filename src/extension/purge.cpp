@@ -90,10 +90,7 @@ ScopeTable describe(const registry::ProtectedTable &t, const std::string &tenant
     s.table = t;
     s.rel = spi::qualified_name(t.relid);
     match_tenant(s, tenant);
-    std::string pairs;
-    for (const auto &c : primary_key_columns(t.relid))
-        pairs += (pairs.empty() ? "" : ", ") + spi::quote_literal(c) + ", x." + spi::quote_ident(c);
-    s.pk_json = "jsonb_build_object(" + pairs + ")";
+    s.pk_json = columns::primary_key_object(t.relid, "x");
     return s;
 }
 
@@ -309,6 +306,7 @@ std::vector<ScopeTable> run_dry(const std::string &token_text) {
 }  // namespace
 
 TG_FUNCTION(tg_purge) {
+    spi::PinnedOutputSettings output;  // values compared and read as the images spell them
     if (PG_ARGISNULL(0)) throw Error(ERRCODE_NULL_VALUE_NOT_ALLOWED, "token must not be NULL");
     std::string token = pg_guard([&] { return text_to_cstring(PG_GETARG_TEXT_PP(0)); });
     bool dry_run = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);

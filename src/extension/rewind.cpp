@@ -328,6 +328,7 @@ std::vector<Counts> rewind(FunctionCallInfo fcinfo, const std::string &tenant) {
 }  // namespace
 
 TG_FUNCTION(tg_rewind) {
+    spi::PinnedOutputSettings output;  // values compared and read as the images spell them
     if (PG_ARGISNULL(0)) throw Error(ERRCODE_NULL_VALUE_NOT_ALLOWED, "tenant must not be NULL");
     std::string tenant = pg_guard([&] { return text_to_cstring(PG_GETARG_TEXT_PP(0)); });
     bool dry_run = !PG_ARGISNULL(3) && PG_GETARG_BOOL(3);

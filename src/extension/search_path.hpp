@@ -18,6 +18,12 @@ int pin_search_path();
 // that level (by a table owner's trigger, say) is thrown away.
 void unpin_search_path(int level);
 
+// Pushes a GUC nesting level with the output settings row images are written
+// with (shape.hpp pins the same in C for capture), and the input settings
+// they are read back with (xmloption content, array_nulls on); returns the
+// level. Pop it with unpin_search_path (it pops any level).
+int pin_output_settings();
+
 // fn() with search_path pinned. fn returns a plain value (Datum, pointer,
 // number); its own PostgreSQL errors travel on after the path is restored.
 template <typename F>

@@ -19,12 +19,17 @@ HTAB *shape_cache = nullptr;
 void invalidate_shapes(Datum, Oid relid) {
     if (!shape_cache) return;
     // Only mark: a callback may run while a shape is in use; it is rebuilt
-    // (and the old one freed) at the next shape_for().
+    // (and the old one freed) at the next shape_for(). A composite type the
+    // columns hold changes through its own relid (ALTER TYPE ... ATTRIBUTE).
     HASH_SEQ_STATUS seq;
     hash_seq_init(&seq, shape_cache);
     while (auto *e = static_cast<ShapeEntry *>(hash_seq_search(&seq)))
-        if (!OidIsValid(relid) || e->relid == relid) e->shape->valid = false;
+        if (e->shape && (!OidIsValid(relid) || e->relid == relid || list_member_oid(e->shape->row_types, relid)))
+            e->shape->valid = false;  // (no shape yet: one is being built)
 }
+
+// A cast to json created or dropped changes what to_jsonb writes for a type.
+void invalidate_all_shapes(Datum, int, uint32) { invalidate_shapes((Datum)0, InvalidOid); }
 
 ValueKind kind_of(Oid type) {
     switch (getBaseType(type)) {
@@ -53,6 +58,63 @@ ValueKind kind_of(Oid type) {
         case CHAROID: return ValueKind::output_string;
         default: return ValueKind::to_jsonb;
     }
+}
+
+// What a value of a type holds, as to_jsonb and the output functions see it.
+struct TypeScan {
+    bool json_cast;   // to_jsonb would write some part of it through a cast to json
+    bool names;       // some part is a reg* value, whose output depends on search_path
+    List *row_types;  // relids of the composite types met
+};
+
+bool is_name_type(Oid type) {
+    switch (type) {
+        case REGCLASSOID:
+        case REGTYPEOID:
+        case REGPROCOID:
+        case REGPROCEDUREOID:
+        case REGOPEROID:
+        case REGOPERATOROID:
+        case REGCONFIGOID:
+        case REGDICTIONARYOID:
+        case REGCOLLATIONOID: return true;
+        default: return false;
+    }
+}
+
+// Follows to_jsonb: through domains, into array elements and composite
+// attributes; any other type added after initdb with a cast to json is
+// written through that cast. Below an output function (as_text: a range's
+// bounds) casts no longer apply, but reg* outputs still do.
+void scan_type(Oid type, bool as_text, TypeScan *scan) {
+    check_stack_depth();
+    Oid base = getBaseType(type);
+    if (is_name_type(base)) {
+        scan->names = true;
+        return;
+    }
+    Oid element = get_element_type(base);
+    if (OidIsValid(element)) {
+        scan_type(element, as_text, scan);
+        return;
+    }
+    if (type_is_rowtype(base)) {
+        scan->row_types = lappend_oid(scan->row_types, get_typ_typrelid(base));
+        TupleDesc desc = lookup_rowtype_tupdesc(base, -1);
+        for (int i = 0; i < desc->natts; i++)
+            if (!TupleDescAttr(desc, i)->attisdropped) scan_type(TupleDescAttr(desc, i)->atttypid, as_text, scan);
+        ReleaseTupleDesc(desc);
+        return;
+    }
+    if (!as_text && base >= FirstNormalObjectId) {
+        Oid cast;
+        if (find_coercion_pathway(JSONOID, base, COERCION_EXPLICIT, &cast) == COERCION_PATH_FUNC && OidIsValid(cast))
+            scan->json_cast = true;
+    }
+    if (type_is_range(base))
+        scan_type(get_range_subtype(base), true, scan);
+    else if (type_is_multirange(base))
+        scan_type(get_multirange_range(base), true, scan);
 }
 
 // to_jsonb(anyelement) needs to know its argument's type from the call
@@ -96,6 +158,15 @@ void build_shape(RelShape *shape, Relation rel, const registry::Registration *re
         col->attnum = att->attnum;
         col->type = att->atttypid;
         col->kind = kind_of(att->atttypid);
+        TypeScan scan;
+        memset(&scan, 0, sizeof scan);
+        MemoryContext old = MemoryContextSwitchTo(mcxt);
+        scan_type(att->atttypid, false, &scan);
+        shape->row_types = list_concat(shape->row_types, scan.row_types);
+        MemoryContextSwitchTo(old);
+        // jsonb_to_record reads no JSON object back into such a type; its text it does.
+        if (scan.json_cast) col->kind = ValueKind::output_string;
+        shape->qualify_names |= scan.names;
         col->key.type = jbvString;
         col->key.val.string.val = MemoryContextStrdup(mcxt, NameStr(att->attname));
         col->key.val.string.len = (int)strlen(NameStr(att->attname));
@@ -228,18 +299,26 @@ Datum object_of(const RelShape *shape, TupleTableSlot *slot, const int *which, i
     return JsonbPGetDatum(JsonbValueToJsonb(result));
 }
 
+RelShape *cached_shape(Oid relid) {
+    if (!shape_cache) return nullptr;
+    auto *cached = static_cast<ShapeEntry *>(hash_search(shape_cache, &relid, HASH_FIND, nullptr));
+    return cached && cached->shape->valid ? cached->shape : nullptr;
+}
+
 }  // namespace
 
 RelShape *shape_for(Relation rel, const Trigger *trigger) {
-    Oid relid = RelationGetRelid(rel);
-    if (shape_cache) {
-        auto *cached = static_cast<ShapeEntry *>(hash_search(shape_cache, &relid, HASH_FIND, nullptr));
-        if (cached && cached->shape->valid) return cached->shape;
-    }
+    if (RelShape *shape = cached_shape(RelationGetRelid(rel))) return shape;
     // What the registry says, read before the shape is built: it is C++ over
     // SPI, and no C++ exception may cross the PG_TRY below.
     registry::Registration reg;
-    if (!registry::registration_of(relid, &reg)) refuse_trigger(rel, trigger);
+    if (!registry::registration_of(RelationGetRelid(rel), &reg)) refuse_trigger(rel, trigger);
+    return shape_registered(rel, &reg);
+}
+
+RelShape *shape_registered(Relation rel, const registry::Registration *reg) {
+    Oid relid = RelationGetRelid(rel);
+    if (RelShape *shape = cached_shape(relid)) return shape;
     if (!shape_cache) {
         HASHCTL ctl;
         memset(&ctl, 0, sizeof ctl);
@@ -261,7 +340,7 @@ RelShape *shape_for(Relation rel, const Trigger *trigger) {
     shape->memory = mcxt;
     PG_TRY();
     {
-        build_shape(shape, rel, &reg);
+        build_shape(shape, rel, reg);
     }
     PG_CATCH();
     {
@@ -315,6 +394,48 @@ Datum changed_columns_image(const RelShape *shape, TupleTableSlot *old_slot, Tup
     return object_of(shape, old_slot, changed, n);
 }
 
+Datum columns_image(const RelShape *shape, TupleTableSlot *slot, const int *which, int n) {
+    return object_of(shape, slot, which, n);
+}
+
+bool written_as_text(Oid type) {
+    TypeScan scan;
+    memset(&scan, 0, sizeof scan);
+    scan_type(type, false, &scan);
+    return scan.json_cast;
+}
+
+void pin_output(OutputPin *saved, const RelShape *shape) {
+    saved->search_path_pushed = shape->qualify_names;
+    if (saved->search_path_pushed) {
+        // reg* values are named by schema unless pg_catalog holds them: the
+        // readers resolve names with search_path = pg_catalog, pg_temp.
+        OverrideSearchPath path;
+        memset(&path, 0, sizeof path);
+        path.addCatalog = true;
+        PushOverrideSearchPath(&path);
+    }
+    saved->extra_float_digits = extra_float_digits;
+    saved->date_style = DateStyle;
+    saved->date_order = DateOrder;
+    saved->interval_style = IntervalStyle;
+    saved->bytea_output = bytea_output;
+    extra_float_digits = 1;  // shortest exact (the default)
+    DateStyle = USE_ISO_DATES;
+    DateOrder = DATEORDER_MDY;
+    IntervalStyle = INTSTYLE_POSTGRES;  // explicit signs: read back alike under every IntervalStyle
+    bytea_output = BYTEA_OUTPUT_HEX;
+}
+
+void unpin_output(const OutputPin *saved) {
+    extra_float_digits = saved->extra_float_digits;
+    DateStyle = saved->date_style;
+    DateOrder = saved->date_order;
+    IntervalStyle = saved->interval_style;
+    bytea_output = saved->bytea_output;
+    if (saved->search_path_pushed) PopOverrideSearchPath();
+}
+
 Datum compress_large_image(Datum image) {
     if (VARSIZE_ANY(DatumGetPointer(image)) <= TOAST_TUPLE_THRESHOLD / 2) return image;
     Datum compressed = toast_compress_datum(image, TOAST_LZ4_COMPRESSION);
@@ -331,6 +452,9 @@ Datum tenant_text(const RelShape *shape, TupleTableSlot *slot) {
     return CStringGetTextDatum(OutputFunctionCall(const_cast<FmgrInfo *>(&shape->tenant_output), value));
 }
 
-void register_shape_cache_callbacks() { CacheRegisterRelcacheCallback(invalidate_shapes, (Datum)0); }
+void register_shape_cache_callbacks() {
+    CacheRegisterRelcacheCallback(invalidate_shapes, (Datum)0);
+    CacheRegisterSyscacheCallback(CASTSOURCETARGET, invalidate_all_shapes, (Datum)0);
+}
 
 }  // namespace tg

@@ -13,8 +13,20 @@
 // Row images are jsonb objects equal to to_jsonb(row): fast paths for the
 // common types, to_jsonb itself for the rest. jsonb rather than a binary tuple
 // image because images must stay readable after ALTER TABLE and pg_dump/restore.
+// Images must come back exactly through jsonb_to_record, so two things differ
+// from a plain to_jsonb in the writer's session:
+//  * a value to_jsonb would write through a type's cast to json (hstore; also
+//    inside arrays, composites and domains) is written as its text output, a
+//    JSON string: jsonb_to_record reads no JSON object back into such a type;
+//  * output functions run with the settings they read pinned (pin_output):
+//    shortest-exact floats, ISO dates, postgres-style intervals, hex bytea,
+//    and reg* names qualified as the readers' pinned search_path resolves
+//    them, whatever the session says. timestamptz keeps the session's UTC
+//    offset, as to_jsonb writes it (the same instant in any zone); money
+//    follows lc_monetary, as in pg_dump.
 #pragma once
 #include "extension/pg.hpp"
+#include "extension/registry.hpp"
 
 namespace tg {
 
@@ -51,11 +63,16 @@ struct RelShape {
     NameData flag_column;
     int nverified;
     Oid verified[8];  // triggers checked to be the ones protect() installed
+    bool qualify_names;  // a column holds reg* values: their output depends on search_path
+    List *row_types;     // relids of the composite types the columns hold (their changes invalidate)
 };
 
 // The shape of rel, a table protected by tenant_guard or a partition of one.
 // Refuses (42501) a relation that no protected table covers.
 RelShape *shape_for(Relation rel, const Trigger *trigger);
+
+// The shape of rel as registration reg says (the caller looked it up).
+RelShape *shape_registered(Relation rel, const registry::Registration *reg);
 
 // Refuses (42501) unless trigger is the one protect() installs on rel under
 // expected_name: that name, the arguments protect() gives it.
@@ -68,11 +85,52 @@ Datum pk_image(const RelShape *shape, TupleTableSlot *slot);
 // jsonb of the columns whose value differs between the two versions of a row,
 // with their old values: what an UPDATE's change-log row stores as old_row.
 Datum changed_columns_image(const RelShape *shape, TupleTableSlot *old_slot, TupleTableSlot *new_slot);
+// jsonb of the columns at indexes which[0..n) of shape->columns.
+Datum columns_image(const RelShape *shape, TupleTableSlot *slot, const int *which, int n);
 // An image large enough to be TOASTed, compressed once (lz4) so that the
 // change log and the tombstone can both store it without compressing twice.
 Datum compress_large_image(Datum image);
 // The tenant as text, in its type's output form. Errors on NULL.
 Datum tenant_text(const RelShape *shape, TupleTableSlot *slot);
+
+// Whether images write values of type as their text output (a cast to json
+// inside), for SQL that builds image values itself (primary-key objects).
+bool written_as_text(Oid type);
+
+// The output settings of images, pinned while they are built (C globals, no
+// GUC machinery: once per statement); unpin_output restores the session's.
+struct OutputPin {
+    int extra_float_digits, date_style, date_order, interval_style, bytea_output;
+    bool search_path_pushed;
+};
+void pin_output(OutputPin *saved, const RelShape *shape);
+void unpin_output(const OutputPin *saved);
+
+// fn() with the output settings pinned, restored on every exit: a
+// PostgreSQL error, and a C++ exception (caught inside the PG_TRY, which it
+// must not cross, and thrown on after).
+template <typename F>
+void with_pinned_output(const RelShape *shape, F &&fn) {
+    OutputPin pin;
+    std::exception_ptr failed;
+    pin_output(&pin, shape);
+    PG_TRY();
+    {
+        try {
+            fn();
+        } catch (...) {
+            failed = std::current_exception();
+        }
+    }
+    PG_CATCH();
+    {
+        unpin_output(&pin);
+        PG_RE_THROW();
+    }
+    PG_END_TRY();
+    unpin_output(&pin);
+    if (failed) std::rethrow_exception(failed);
+}
 
 void register_shape_cache_callbacks();
 

@@ -91,6 +91,12 @@ AsRole::~AsRole() {
     SetUserIdAndSecContext(saved_user_, saved_context_);
 }
 
+PinnedOutputSettings::PinnedOutputSettings() : level_(pg_guard([] { return pin_output_settings(); })) {}
+
+PinnedOutputSettings::~PinnedOutputSettings() {
+    if (std::uncaught_exceptions() == 0) unpin_search_path(level_);
+}
+
 std::string quote_ident(const std::string &s) { return pg_guard([&] { return quote_identifier(s.c_str()); }); }
 
 std::string quote_literal(const std::string &s) {

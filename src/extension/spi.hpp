@@ -74,6 +74,21 @@ class AsRole {
     int guc_level_ = 0;  // restricted: the GUC nesting level its settings live in
 };
 
+// The output (and image input) settings of row images for the scope
+// (pin_output_settings): undelete, rewind and purge compare, key and read
+// values as the images spell them, whatever the caller's session says. Popped
+// at the end of the scope; after an error, by the (sub)transaction's abort.
+class PinnedOutputSettings {
+   public:
+    PinnedOutputSettings();
+    ~PinnedOutputSettings();
+    PinnedOutputSettings(const PinnedOutputSettings &) = delete;
+    PinnedOutputSettings &operator=(const PinnedOutputSettings &) = delete;
+
+   private:
+    int level_;
+};
+
 // Quoting for SQL text built in C++.
 std::string quote_ident(const std::string &s);
 std::string quote_literal(const std::string &s);

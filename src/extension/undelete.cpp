@@ -258,10 +258,7 @@ class TableRestore {
 
     // The inserted row's primary key as the tombstone keeps it (jsonb text).
     std::string returned_key() {
-        std::string pairs;
-        for (const auto &c : columns::names(table_.relid, columns::primary_key, false))
-            pairs += (pairs.empty() ? "" : ", ") + spi::quote_literal(c) + ", " + spi::quote_ident(c);
-        return "jsonb_build_object(" + pairs + ")::text";
+        return columns::primary_key_object(table_.relid, "") + "::text";
     }
 
     // "a, b" -> "a <type of a>, b <type of b>" for jsonb_to_record, cached.
@@ -351,6 +348,7 @@ std::vector<TableCounts> undelete(FunctionCallInfo fcinfo, const Options &option
 }  // namespace
 
 TG_FUNCTION(tg_undelete) {
+    spi::PinnedOutputSettings output;  // values compared and read as the images spell them
     if (PG_ARGISNULL(0)) throw Error(ERRCODE_NULL_VALUE_NOT_ALLOWED, "tenant must not be NULL");
     Options options;
     options.tenant = pg_guard([&] { return text_to_cstring(PG_GETARG_TEXT_PP(0)); });
