@@ -112,3 +112,158 @@ BEGIN
 END
 $$;
 REVOKE EXECUTE ON FUNCTION tenant_guard._guard_history_table(regclass) FROM PUBLIC;
+
+-- changes() gains origin and actor (as the change_log view shows them). A
+-- return type cannot be replaced: both functions are dropped and created
+-- again, and changes() keeps the EXECUTE grants it had. A view or function
+-- of the database's own over changes() would block the drop: it is named.
+DO $$
+DECLARE
+    dependents text;
+BEGIN
+    SELECT string_agg(DISTINCT coalesce((SELECT format('view %s', r.ev_class::regclass) FROM pg_rewrite r
+                                          WHERE d.classid = 'pg_rewrite'::regclass AND r.oid = d.objid),
+                                         pg_describe_object(d.classid, d.objid, d.objsubid)), ', ')
+      INTO dependents
+      FROM pg_depend d
+     WHERE d.refclassid = 'pg_proc'::regclass
+       AND d.refobjid IN ('tenant_guard.changes(text, integer, text)'::regprocedure,
+                          'tenant_guard._changes(text, integer, text)'::regprocedure)
+       AND d.deptype = 'n';
+    IF dependents IS NOT NULL THEN
+        RAISE EXCEPTION 'tenant_guard.changes() gains two columns in 0.3.0, but these depend on it: %', dependents
+            USING ERRCODE = '2BP01',
+                  HINT = 'Drop them, run ALTER EXTENSION tenant_guard UPDATE, and create them again.';
+    END IF;
+END
+$$;
+ALTER FUNCTION tenant_guard.changes(text, integer, text) RENAME TO changes_0_2;
+DROP FUNCTION tenant_guard._changes(text, integer, text);
+
+-- changes(): batches between ticks; TG022 for a cursor older than the
+-- retained history.
+CREATE FUNCTION tenant_guard._changes(after text, max_rows integer, only_tenant text)
+RETURNS TABLE (next_cursor text, seq bigint, tenant text, rel regclass, op text, pk jsonb, old_row jsonb,
+               new_row jsonb, xid xid8, changed_at timestamptz, origin text, actor text)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    part text[];
+    s1 pg_snapshot;
+    s2 pg_snapshot;
+    pos_tx bigint;
+    pos_seq bigint;
+    pos_xid xid8;  -- the transaction the cursor is in (NULL: between transactions)
+    wanted integer := max_rows;
+    n integer;
+    at_now boolean := false;  -- s2 is the caller's snapshot, not a tick
+BEGIN
+    IF max_rows IS NULL OR max_rows < 1 THEN
+        RAISE EXCEPTION 'max_rows must be at least 1' USING ERRCODE = '22023';
+    END IF;
+    IF after IS NULL THEN  -- from the oldest retained change
+        s1 := '1:1:'; pos_tx := -1; pos_seq := -1;
+        s2 := tenant_guard._next_tick(s1);
+        IF s2 IS NULL THEN s2 := tenant_guard._reader_snapshot(); at_now := true; END IF;
+    ELSE
+        part := string_to_array(after, '/');
+        BEGIN
+            -- c1/<s1>/<s2>/<tx position>/<seq>[/<xid>] (0.1.0's cursors have no xid)
+            IF array_length(part, 1) NOT IN (5, 6) OR part[1] <> 'c1' THEN RAISE EXCEPTION 'bad'; END IF;
+            s1 := part[2]::pg_snapshot; s2 := part[3]::pg_snapshot;
+            pos_tx := part[4]::bigint; pos_seq := part[5]::bigint; pos_xid := part[6]::xid8;
+        EXCEPTION WHEN OTHERS THEN
+            RAISE EXCEPTION 'invalid cursor "%"', after USING ERRCODE = '22023',
+                HINT = 'Pass the cursor column of the last change processed, NULL, or tenant_guard.current_cursor().';
+        END;
+        -- Every change the cursor has not delivered must still be there.
+        IF NOT tenant_guard._sees_all_before(s1, (SELECT max(l.reach_xmax) FROM tenant_guard.log_segment l)) THEN
+            RAISE EXCEPTION 'the cursor is older than the retained history' USING ERRCODE = 'TG022',
+                DETAIL = format('History up to %s was pruned before this consumer read it.',
+                                (SELECT max(l.reach_from) FROM tenant_guard.log_segment l)),
+                HINT = 'Resynchronise the consumer, then continue from NULL (the oldest retained change) '
+                       'or from tenant_guard.current_cursor().';
+        END IF;
+    END IF;
+    -- Inside a transaction: the rest of it first, by a range scan.
+    IF pos_xid IS NOT NULL AND pos_seq < pos_tx THEN
+        RETURN QUERY
+        SELECT format('c1/%s/%s/%s/%s/%s', s1, s2, pos_tx, c.seq, c.xid), c.seq, c.tenant::text, p.rel, c.op::text,
+               c.pk, CASE WHEN c.op = 'U' THEN c.new_row || c.old_row ELSE c.old_row END, c.new_row, c.xid,
+               c.changed_at,
+               CASE c.origin WHEN 'd' THEN 'dml' WHEN 'u' THEN 'undelete' WHEN 'r' THEN 'rewind' WHEN 'i' THEN 'import' END,
+               c.actor
+          FROM tenant_guard.change_log_data AS c JOIN tenant_guard.protected_table AS p USING (table_id)
+         WHERE c.xid = pos_xid AND c.seq > pos_seq AND (only_tenant IS NULL OR c.tenant = only_tenant)
+         ORDER BY c.seq
+         LIMIT wanted;
+        GET DIAGNOSTICS n = ROW_COUNT;
+        wanted := wanted - n;
+        IF wanted = 0 THEN RETURN; END IF;
+        pos_seq := pos_tx;  -- that transaction is delivered
+    END IF;
+    -- The rest of the cursor's batch, then the next ones (up to the next tick
+    -- each; the last one up to now), until max_rows.
+    LOOP
+        -- First the batch's transactions that are not fully delivered, with
+        -- how many rows each has left (narrow columns only, no image is read
+        -- or sorted); then the rows of the first of them, in order of their
+        -- last change, fetched by xid.
+        RETURN QUERY
+        WITH tx AS (
+            SELECT c.xid, max(c.seq) AS tx_pos,
+                   CASE WHEN max(c.seq) = pos_tx THEN count(*) FILTER (WHERE c.seq > pos_seq)
+                        ELSE count(*) END AS rows_left
+              FROM tenant_guard.change_log_data AS c
+             WHERE c.xid >= pg_snapshot_xmin(s1) AND c.xid < pg_snapshot_xmax(s2)
+               AND pg_visible_in_snapshot(c.xid, s2) AND NOT pg_visible_in_snapshot(c.xid, s1)
+               AND (only_tenant IS NULL OR c.tenant = only_tenant)
+             GROUP BY c.xid
+            HAVING max(c.seq) >= pos_tx),
+        chosen AS (
+            SELECT t.xid, t.tx_pos
+              FROM (SELECT tx.*, sum(tx.rows_left) OVER (ORDER BY tx.tx_pos) - tx.rows_left AS rows_before
+                      FROM tx WHERE tx.rows_left > 0) AS t
+             WHERE t.rows_before < wanted)
+        SELECT format('c1/%s/%s/%s/%s/%s', s1, s2, x.tx_pos, b.seq, b.xid), b.seq, b.tenant::text, p.rel, b.op::text, b.pk,
+               CASE WHEN b.op = 'U' THEN b.new_row || b.old_row ELSE b.old_row END, b.new_row, b.xid, b.changed_at,
+               CASE b.origin WHEN 'd' THEN 'dml' WHEN 'u' THEN 'undelete' WHEN 'r' THEN 'rewind' WHEN 'i' THEN 'import' END,
+               b.actor
+          FROM chosen AS x
+         CROSS JOIN LATERAL (SELECT c.* FROM tenant_guard.change_log_data AS c
+                              WHERE c.xid = x.xid AND (only_tenant IS NULL OR c.tenant = only_tenant)
+                                AND (x.tx_pos, c.seq) > (pos_tx, pos_seq)) AS b
+          JOIN tenant_guard.protected_table AS p USING (table_id)
+         ORDER BY x.tx_pos, b.seq
+         LIMIT wanted;
+        GET DIAGNOSTICS n = ROW_COUNT;
+        wanted := wanted - n;
+        EXIT WHEN wanted = 0 OR at_now;
+        s1 := s2; pos_tx := -1; pos_seq := -1;
+        s2 := tenant_guard._next_tick(s1);
+        IF s2 IS NULL THEN s2 := tenant_guard._reader_snapshot(); at_now := true; END IF;
+    END LOOP;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION tenant_guard._changes(text, integer, text) FROM PUBLIC;
+
+CREATE FUNCTION tenant_guard.changes(cursor text DEFAULT NULL, max_rows integer DEFAULT 1000, tenant text DEFAULT NULL)
+RETURNS TABLE (cursor text, seq bigint, tenant text, rel regclass, op text, pk jsonb, old_row jsonb,
+               new_row jsonb, xid xid8, changed_at timestamptz, origin text, actor text)
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$ SELECT * FROM tenant_guard._changes($1, $2, $3) $$;
+REVOKE EXECUTE ON FUNCTION tenant_guard.changes(text, integer, text) FROM PUBLIC;
+DO $$
+DECLARE
+    g record;
+BEGIN
+    FOR g IN SELECT a.grantee::regrole AS grantee, a.is_grantable
+               FROM pg_proc p, aclexplode(p.proacl) AS a
+              WHERE p.oid = 'tenant_guard.changes_0_2(text, integer, text)'::regprocedure
+                AND a.privilege_type = 'EXECUTE' AND a.grantee <> 0 AND a.grantee <> p.proowner LOOP
+        EXECUTE format('GRANT EXECUTE ON FUNCTION tenant_guard.changes(text, integer, text) TO %s%s',
+                       g.grantee, CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
+    END LOOP;
+END
+$$;
+DROP FUNCTION tenant_guard.changes_0_2(text, integer, text);

@@ -12,6 +12,7 @@ set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$HERE/../../scripts/lib/common.sh"
 source "$HERE/../interop/lib.sh"
+TG_PG_BIN=${CLI_PG_BIN:-$TG_PG_BIN}  # another build's bindir (a private install tree)
 
 BIN=${1:-$(command -v tenant-guard || true)}
 [ -d "$BIN" ] && BIN=$BIN/tenant-guard
@@ -209,6 +210,7 @@ check "every change of the log, no gap" "$(wc -l <"$work/logged") $(md5sum <"$wo
 check "writers committed hundreds of transactions meanwhile" t "$(sql -c "SELECT count(*) > 400 FROM accounts WHERE tenant_id IN (1, 2) AND name ~ '^[wv]'")"
 check "every line is a JSON object" "$(wc -l <"$work/changes.jsonl")" \
     "$(sql -c "CREATE TEMP TABLE l (line text); COPY l FROM STDIN WITH (FORMAT csv, QUOTE E'\x01', DELIMITER E'\x02'); SELECT count(*) FROM l WHERE jsonb_typeof(line::jsonb) = 'object';" <"$work/changes.jsonl")"
+contains "lines carry origin and actor" "$work/changes.jsonl" '"origin":"dml","actor":null,"cursor":'
 check "tail --tenant shows only that tenant" "33" \
     "$(tg tail --tenant 33 | grep -o '"tenant":"[0-9]*"' | sort -u | cut -d'"' -f4)"
 
