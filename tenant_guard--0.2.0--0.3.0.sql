@@ -166,10 +166,13 @@ BEGIN
         s2 := tenant_guard._next_tick(s1);
         IF s2 IS NULL THEN s2 := tenant_guard._reader_snapshot(); at_now := true; END IF;
     ELSE
-        part := string_to_array(after, '/');
         BEGIN
-            -- c1/<s1>/<s2>/<tx position>/<seq>[/<xid>] (0.1.0's cursors have no xid)
-            IF array_length(part, 1) NOT IN (5, 6) OR part[1] <> 'c1' THEN RAISE EXCEPTION 'bad'; END IF;
+            -- c1/<s1>/<s2>/<tx position>/<seq>[/<xid>] (0.1.0's cursors have no xid), all
+            -- of it: casts alone let '' through, and xid8 takes any text.
+            IF after !~ '^c1/[0-9]+:[0-9]+:[0-9,]*/[0-9]+:[0-9]+:[0-9,]*/-?[0-9]+/-?[0-9]+(/[0-9]+)?$' THEN
+                RAISE EXCEPTION 'bad';
+            END IF;
+            part := string_to_array(after, '/');
             s1 := part[2]::pg_snapshot; s2 := part[3]::pg_snapshot;
             pos_tx := part[4]::bigint; pos_seq := part[5]::bigint; pos_xid := part[6]::xid8;
         EXCEPTION WHEN OTHERS THEN
