@@ -93,7 +93,17 @@ int run_tail(const Options& o) {
         "FROM tenant_guard.changes($1, $2, $3) AS c";
 
     while (!g_stop) {
-        const Result r = conn.exec(query, {cursor, std::to_string(o.batch), o.tail_tenant});
+        const Result r = [&] {
+            try {
+                return conn.exec(query, {cursor, std::to_string(o.batch), o.tail_tenant});
+            } catch (const PgError& error) {
+                // The server's hint speaks of NULL: here that is the cursor file.
+                if (error.sqlstate() != "TG022" || o.cursor_file.empty()) throw;
+                throw PgError(error.sqlstate(), error.what(), error.detail(),
+                              error.hint() + "\nWith tenant-guard tail: remove " + o.cursor_file +
+                                  " to continue from the oldest retained change (add --from-now to start from now on).");
+            }
+        }();
         if (r.rows() == 0) {
             if (!o.follow) break;
             pause_unless_stopped(o.interval_seconds);
