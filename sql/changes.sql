@@ -82,8 +82,26 @@ SELECT coalesce(c.tenant, 'all') AS stream, count(*) AS delivered, count(DISTINC
                                            WHERE l.rel = 'bulk'::regclass AND (c.tenant IS NULL OR l.tenant = c.tenant))
            AS all_of_them
   FROM consumer c WHERE c.seq IS NOT NULL GROUP BY c.tenant ORDER BY 1;
--- Bad arguments.
+-- origin and actor, as the change_log view shows them: an undelete's
+-- re-insert has origin undelete, a change under tenant_guard.actor its actor.
+SELECT tenant_guard.current_cursor() AS before_origin \gset
+DELETE FROM items WHERE id = 3;
+SELECT rel, restored FROM tenant_guard.undelete('b');
+SET tenant_guard.actor = 'x';
+UPDATE items SET v = 3 WHERE id = 3;
+RESET tenant_guard.actor;
+SELECT op, pk, origin, actor FROM tenant_guard.changes(:'before_origin') WHERE rel = 'cdc.items'::regclass;
+SELECT bool_and(c.origin = l.origin AND c.actor IS NOT DISTINCT FROM l.actor) AS as_change_log
+  FROM tenant_guard.changes(:'start', 1000000) c JOIN tenant_guard.change_log l USING (seq);
+-- Bad arguments: a malformed cursor, the empty string included, is 22023.
 SELECT sqlstate_of($$SELECT * FROM tenant_guard.changes('not a cursor')$$) AS bad_cursor;
+SELECT c AS malformed, sqlstate_of(format('SELECT * FROM tenant_guard.changes(%L)', c)) ~ '^22023: invalid cursor' AS refused
+  FROM unnest(ARRAY['', ' ', '/', 'c1', 'c1/', 'c1/1:1:/1:1:/-1', 'c2/1:1:/1:1:/-1/-1', 'C1/1:1:/1:1:/-1/-1',
+                    ' c1/1:1:/1:1:/-1/-1', 'c1/1:1:/1:1:/-1/-1/', 'c1/1:1:/1:1:/-1/-1/x', 'c1/1:1:/1:1:/-1/-1/1/2',
+                    'c1//1:1:/-1/-1', 'c1/1:1:/x/-1/-1', 'c1/1:1:/1:1:/a/-1', 'c1/1:1:/1:1:/-1/1.5',
+                    'c1/2:1:/1:1:/-1/-1']) AS c;
+SELECT sqlstate_of(format('SELECT * FROM tenant_guard.changes(%L)', :'p1')) AS row_cursor,
+       sqlstate_of($$SELECT * FROM tenant_guard.changes('c1/1:1:/1:1:/-1/-1')$$) AS without_xid;
 SELECT sqlstate_of($$SELECT * FROM tenant_guard.changes(NULL, 0)$$) AS zero_rows;
 SET ROLE regress_tg_app;
 SELECT sqlstate_of($$SELECT * FROM tenant_guard.changes()$$) AS app_changes;

@@ -73,4 +73,73 @@ SELECT act, tenant, tables, live_deleted, tombstones_deleted, history_deleted, j
 SELECT sqlstate_of($$SELECT * FROM tenant_guard.rewind('r3', to_mark => 'ret-new')$$) AS r3_before_expiry;
 SELECT sqlstate_of($$SELECT * FROM tenant_guard.rewind('r2', to_mark => 'ret-new', dry_run => true)$$) AS r2_unaffected;
 SELECT * FROM tenant_guard.prune();  -- nothing more to do
+
+-- A consumer that starts from NULL after a segment was dropped, when the
+-- first change written into the new segment was rolled back (no tick was
+-- taken there): every cursor changes() hands out is accepted by the next
+-- call, and it gets every retained change once, in order (issue #14).
+SELECT tenant_guard.set_retention('1 second');
+INSERT INTO item VALUES ('r4', 10, 'pruned');
+SELECT pg_sleep(0.2);
+SELECT * FROM tenant_guard.prune();  -- closes the current segment
+SELECT pg_sleep(1.1);
+SELECT history_removed AS pruned_rows FROM tenant_guard.prune();
+SELECT segment, dropped_at IS NOT NULL AS dropped FROM tenant_guard.log_segment ORDER BY segment;
+SELECT (SELECT count(*) FROM tenant_guard.change_log) AS retained_changes,
+       (SELECT last_value >> 44 FROM tenant_guard.change_seq) AS current_segment;
+BEGIN;
+INSERT INTO item VALUES ('r5', 20, 'rolled back');
+ROLLBACK;
+INSERT INTO item VALUES ('r5', 21, 'a'), ('r5', 22, 'b');
+UPDATE item SET v = 'a2' WHERE id = 21;
+BEGIN;
+UPDATE item SET v = 'b2' WHERE id = 22;
+INSERT INTO item VALUES ('r6', 23, 'c');
+COMMIT;
+-- The segment's first change was to take a tick: it went with the rollback.
+SELECT (SELECT count(*) FROM tenant_guard.cdc_tick) AS ticks,
+       (SELECT min(seq) >> 44 FROM tenant_guard.change_log) AS segment,
+       (SELECT min(seq) & ((1::bigint << 44) - 1) FROM tenant_guard.change_log) AS first_retained_in_segment;
+CREATE TABLE ret_consumer (pos int, seq bigint, cursor text);
+DO $$
+DECLARE
+    c text;
+    r record;
+    pos int := 0;
+BEGIN
+    LOOP  -- one change per call: each cursor is passed back
+        SELECT * INTO r FROM tenant_guard.changes(c, 1);
+        EXIT WHEN NOT FOUND;
+        pos := pos + 1;
+        INSERT INTO ret_consumer VALUES (pos, r.seq, r.cursor);
+        c := r.cursor;
+    END LOOP;
+END $$;
+SELECT count(*) AS delivered, count(DISTINCT seq) AS distinct_seqs,
+       array_agg(seq ORDER BY pos) = (SELECT array_agg(l.seq ORDER BY l.seq) FROM tenant_guard.change_log l) AS all_in_order,
+       bool_and(split_part(cursor, '/', 2) <> '1:1:') AS from_retained_point
+  FROM ret_consumer;
+SELECT l.op, l.pk FROM ret_consumer c JOIN tenant_guard.change_log l USING (seq) ORDER BY c.pos;
+-- The last cursor still works (nothing new), and later changes follow it.
+SELECT cursor AS last_cursor FROM ret_consumer ORDER BY pos DESC LIMIT 1 \gset
+SELECT count(*) AS after_last FROM tenant_guard.changes(:'last_cursor');
+INSERT INTO item VALUES ('r5', 24, 'd');
+SELECT op, pk FROM tenant_guard.changes(:'last_cursor');
+-- TG022 names a resume that works: NULL, or the cursor its hint gives.
+DO $$
+DECLARE
+    hint text;
+    resume text;
+BEGIN
+    PERFORM * FROM tenant_guard.changes((SELECT cursor FROM old_cursor));
+    RAISE EXCEPTION 'stale cursor accepted';
+EXCEPTION WHEN SQLSTATE 'TG022' THEN
+    GET STACKED DIAGNOSTICS hint = PG_EXCEPTION_HINT;
+    resume := substring(hint FROM 'cursor (c1/[^ )]+)');
+    RAISE NOTICE 'hint names NULL: %, a cursor: %', hint LIKE '%NULL%', resume IS NOT NULL;
+    RAISE NOTICE 'that cursor gives what NULL gives: %',
+        (SELECT array_agg(c.seq ORDER BY c.seq) FROM tenant_guard.changes(resume) c)
+        = (SELECT array_agg(c.seq ORDER BY c.seq) FROM tenant_guard.changes(NULL) c);
+END $$;
+SELECT tenant_guard.set_retention('1 hour', '1 second');
 RESET search_path;

@@ -56,8 +56,8 @@ std::string line_for(const Result& r, int row) {
     const auto raw = [&](int column) { return r.is_null(row, column) ? std::string("null") : r.get(row, column); };
     return "{\"seq\":" + r.get(row, 1) + ",\"tenant\":" + raw(2) + ",\"rel\":" + raw(3) + ",\"op\":" +
            json_string(r.get(row, 4)) + ",\"pk\":" + raw(5) + ",\"old_row\":" + raw(6) + ",\"new_row\":" + raw(7) +
-           ",\"xid\":" + json_string(r.get(row, 8)) + ",\"changed_at\":" + raw(9) +
-           ",\"cursor\":" + json_string(r.get(row, 0)) + "}\n";
+           ",\"xid\":" + json_string(r.get(row, 8)) + ",\"changed_at\":" + raw(9) + ",\"origin\":" + raw(10) +
+           ",\"actor\":" + raw(11) + ",\"cursor\":" + json_string(r.get(row, 0)) + "}\n";
 }
 
 void write_out(const std::string& text) {
@@ -81,13 +81,29 @@ int run_tail(const Options& o) {
         if (!o.cursor_file.empty()) save_cursor(o.cursor_file, *cursor);
     }
     const bool sync_output = stdout_is_regular_file();
+    // origin and actor came with 0.3.0; before ALTER EXTENSION ... UPDATE they are null.
+    const bool has_origin =
+        conn.exec("SELECT 'origin' = ANY (p.proargnames) FROM pg_catalog.pg_proc p "
+                  "WHERE p.oid = 'tenant_guard.changes(text, integer, text)'::pg_catalog.regprocedure")
+            .get(0, 0) == "t";
     const std::string query =
         "SELECT c.cursor, c.seq, to_json(c.tenant)::text, to_json(c.rel::text)::text, c.op, c.pk::text, "
-        "c.old_row::text, c.new_row::text, c.xid::text, to_json(c.changed_at)::text "
+        "c.old_row::text, c.new_row::text, c.xid::text, to_json(c.changed_at)::text, " +
+        std::string(has_origin ? "to_json(c.origin)::text, to_json(c.actor)::text " : "NULL, NULL ") +
         "FROM tenant_guard.changes($1, $2, $3) AS c";
 
     while (!g_stop) {
-        const Result r = conn.exec(query, {cursor, std::to_string(o.batch), o.tail_tenant});
+        const Result r = [&] {
+            try {
+                return conn.exec(query, {cursor, std::to_string(o.batch), o.tail_tenant});
+            } catch (const PgError& error) {
+                // The server's hint speaks of NULL: here that is the cursor file.
+                if (error.sqlstate() != "TG022" || o.cursor_file.empty()) throw;
+                throw PgError(error.sqlstate(), error.what(), error.detail(),
+                              error.hint() + "\nWith tenant-guard tail: remove " + o.cursor_file +
+                                  " to continue from the oldest retained change (add --from-now to start from now on).");
+            }
+        }();
         if (r.rows() == 0) {
             if (!o.follow) break;
             pause_unless_stopped(o.interval_seconds);

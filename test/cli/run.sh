@@ -12,6 +12,7 @@ set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$HERE/../../scripts/lib/common.sh"
 source "$HERE/../interop/lib.sh"
+TG_PG_BIN=${CLI_PG_BIN:-$TG_PG_BIN}  # another build's bindir (a private install tree)
 
 BIN=${1:-$(command -v tenant-guard || true)}
 [ -d "$BIN" ] && BIN=$BIN/tenant-guard
@@ -209,7 +210,33 @@ check "every change of the log, no gap" "$(wc -l <"$work/logged") $(md5sum <"$wo
 check "writers committed hundreds of transactions meanwhile" t "$(sql -c "SELECT count(*) > 400 FROM accounts WHERE tenant_id IN (1, 2) AND name ~ '^[wv]'")"
 check "every line is a JSON object" "$(wc -l <"$work/changes.jsonl")" \
     "$(sql -c "CREATE TEMP TABLE l (line text); COPY l FROM STDIN WITH (FORMAT csv, QUOTE E'\x01', DELIMITER E'\x02'); SELECT count(*) FROM l WHERE jsonb_typeof(line::jsonb) = 'object';" <"$work/changes.jsonl")"
+contains "lines carry origin and actor" "$work/changes.jsonl" '"origin":"dml","actor":null,"cursor":'
 check "tail --tenant shows only that tenant" "33" \
     "$(tg tail --tenant 33 | grep -o '"tenant":"[0-9]*"' | sort -u | cut -d'"' -f4)"
+
+echo "-- tail: across a pruned segment whose first change was rolled back"
+# No tick was taken in the new segment (the rolled-back change was to take
+# it): the cursors of a start from the oldest retained change must still be
+# accepted by the next run (they were refused with TG022 for ever).
+new_db pruned
+sql -d pruned -c "INSERT INTO accounts (tenant_id, name) VALUES (1, 'pruned')" \
+    -c "SELECT tenant_guard.set_retention('1 second')" -c "SELECT pg_sleep(0.2)" -c "SELECT * FROM tenant_guard.prune()" \
+    -c "SELECT pg_sleep(1.1)" -c "SELECT * FROM tenant_guard.prune()" >/dev/null
+check "a segment with a change was dropped" "1" \
+    "$(sql -d pruned -c "SELECT sum(history_removed) FROM tenant_guard.log_segment WHERE dropped_at IS NOT NULL")"
+sql -d pruned -c "BEGIN" -c "INSERT INTO accounts (tenant_id, name) VALUES (1, 'rolled back')" -c "ROLLBACK" \
+    -c "INSERT INTO accounts (tenant_id, name) VALUES (1, 'a'), (2, 'b')" \
+    -c "SET tenant_guard.actor = 'cli-test'" -c "UPDATE accounts SET balance = 1 WHERE name = 'a'" >/dev/null
+check "tail from the oldest retained change" 0 "$(run pruned1 -d dbname=pruned tail --cursor-file "$work/pruned.cursor" --batch 1)"
+check "it printed the three retained changes" "3" "$(wc -l <"$work/pruned1.out")"
+contains "with origin" "$work/pruned1.out" '"origin":"dml"'
+contains "and actor" "$work/pruned1.out" '"actor":"cli-test"'
+sql -d pruned -c "INSERT INTO accounts (tenant_id, name) VALUES (1, 'c')" >/dev/null
+check "the next run continues from the saved cursor (exit 0)" 0 \
+    "$(run pruned2 -d dbname=pruned tail --cursor-file "$work/pruned.cursor" --batch 1)"
+check "with the one change since, nothing again" "1" "$(wc -l <"$work/pruned2.out")"
+contains "that is the new row" "$work/pruned2.out" '"name": "c"'
+check "and a third run finds nothing new (exit 0)" "0 0" \
+    "$(run pruned3 -d dbname=pruned tail --cursor-file "$work/pruned.cursor") $(wc -l <"$work/pruned3.out")"
 
 summary cli
