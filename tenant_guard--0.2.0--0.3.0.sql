@@ -478,3 +478,17 @@ BEGIN
 END
 $$;
 DROP FUNCTION tenant_guard.changes_0_2(text, integer, text);
+
+-- Test databases: TRUNCATE of protected tables under tenant_guard.allow_truncate
+-- (PGC_SUSET: a superuser grants it with GRANT SET ON PARAMETER, or sets it
+-- with ALTER DATABASE ... SET for a test database). Each TRUNCATE statement is
+-- recorded in guard_overrides with every protected table and partition it
+-- truncated (rels). A protected table truncated whole takes its tombstones and
+-- history with it; rewinds cannot reach back before a truncation
+-- (truncated_at, truncated_xid: the last one).
+ALTER TABLE tenant_guard.guard_override_data ADD COLUMN rels regclass[];
+CREATE OR REPLACE VIEW tenant_guard.guard_overrides AS
+SELECT override_id, recorded_at, xid, recorded_by, acting_role, application_name, setting, value, rel,
+       statement, rels
+  FROM tenant_guard.guard_override_data;
+ALTER TABLE tenant_guard.protected_table ADD COLUMN truncated_at timestamptz, ADD COLUMN truncated_xid xid8;

@@ -46,7 +46,9 @@ SELECT segment, dropped_at IS NOT NULL AS dropped, reach_from >= :'before_roll' 
 
 -- Points older than the retained history: TG021; a stale cursor: TG022.
 SELECT sqlstate_of($$SELECT * FROM tenant_guard.rewind('r1', to_mark => 'ret-old')$$) AS rewind_old_mark;
+SET client_min_messages = warning;  -- with or without track_commit_timestamp (see commit_times)
 SELECT sqlstate_of(format($$SELECT * FROM tenant_guard.rewind('r2', to_time => %L)$$, :'before_roll')) AS rewind_old_time;
+RESET client_min_messages;
 SELECT sqlstate_of(format($$SELECT * FROM tenant_guard.changes(%L)$$, cursor)) AS stale_cursor FROM old_cursor;
 SELECT count(*) > 0 AS from_oldest_retained FROM tenant_guard.changes(NULL);
 SELECT count(*) AS from_now FROM tenant_guard.changes(tenant_guard.current_cursor());

@@ -55,11 +55,15 @@ SELECT * FROM tenant_guard.rewind('71', to_mark => 'before-the-rewind');
 SELECT (SELECT bal FROM acc WHERE id = 1) AS bal_1, (SELECT count(*) FROM acc WHERE id = 2) AS row_2,
        (SELECT email FROM con WHERE id = 10) AS email_10;
 
--- To a time (exact: track_commit_timestamp is on).
+-- To a time: exact with track_commit_timestamp = on (make check, scripts/test.sh);
+-- on a server without it, approximated, which gives the same here, and the
+-- NOTICE that says so is left to the commit_times suite.
+SET client_min_messages = warning;
 SELECT * FROM tenant_guard.rewind('71', to_time => :'after_mark');
 SELECT s.sum = m.sum AS back_at_time FROM state s JOIN at_mark m USING (tenant_id) WHERE tenant_id = 71;
 -- Nothing to do twice.
 SELECT * FROM tenant_guard.rewind('71', to_time => :'after_mark');
+RESET client_min_messages;
 
 -- History must reach back: a table protected after the point refuses (TG021).
 CREATE TABLE late (tenant_id int NOT NULL, id int PRIMARY KEY);

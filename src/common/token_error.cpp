@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "extension/errors.hpp"  // plain C++: the one list of tenant_guard's SQLSTATEs
+
 namespace tg::common {
 namespace {
 
@@ -13,18 +15,18 @@ std::string join_message_and_hint(const std::string& message, const std::string&
 
 const char* sqlstate(TokenErrorKind kind) noexcept {
     switch (kind) {
-        case TokenErrorKind::Malformed: return "TG010";
-        case TokenErrorKind::BadSignature: return "TG011";
-        case TokenErrorKind::UnknownKey: return "TG012";
+        case TokenErrorKind::Malformed: return tg::sqlstate::token_malformed.text;
+        case TokenErrorKind::BadSignature: return tg::sqlstate::token_bad_signature.text;
+        case TokenErrorKind::UnknownKey: return tg::sqlstate::token_unknown_key.text;
         case TokenErrorKind::Expired:
         case TokenErrorKind::NotYetValid:
-        case TokenErrorKind::LifetimeTooLong: return "TG013";
-        case TokenErrorKind::AlreadyUsed: return "TG014";
-        case TokenErrorKind::WrongDatabase: return "TG015";
-        case TokenErrorKind::ScopeTooLarge: return "TG016";
-        case TokenErrorKind::ScopeInvalid: return "TG017";
+        case TokenErrorKind::LifetimeTooLong: return tg::sqlstate::token_time_window.text;
+        case TokenErrorKind::AlreadyUsed: return tg::sqlstate::token_used.text;
+        case TokenErrorKind::WrongDatabase: return tg::sqlstate::token_wrong_database.text;
+        case TokenErrorKind::ScopeTooLarge: return tg::sqlstate::token_scope_too_large.text;
+        case TokenErrorKind::ScopeInvalid: return tg::sqlstate::token_scope_invalid.text;
     }
-    return "TG010";  // unreachable with a valid enumerator; never report success
+    return tg::sqlstate::token_malformed.text;  // unreachable with a valid enumerator; never report success
 }
 
 const char* kind_name(TokenErrorKind kind) noexcept {

@@ -23,7 +23,7 @@ enum class TokenErrorKind {
     ScopeInvalid,     // TG017
 };
 
-// "TG010" … "TG017".
+// "TG010" … "TG017" (src/extension/errors.hpp).
 const char* sqlstate(TokenErrorKind kind) noexcept;
 
 // Stable lower-case name ("malformed", "expired" …) for logs and tests.

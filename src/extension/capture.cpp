@@ -38,7 +38,9 @@ void check_same_tenant(const RelShape *shape, Relation rel, TupleTableSlot *old_
         memcmp(VARDATA_ANY(before), VARDATA_ANY(after), VARSIZE_ANY_EXHDR(before)) == 0)
         return;
     ereport(ERROR, (errcode(sqlstate::wrong_tenant),
-                    errmsg("cannot move a row of \"%s\" to another tenant", RelationGetRelationName(rel)),
+                    errmsg("cannot move a row of %s from tenant \"%s\" to tenant \"%s\"",
+                           catalog::qualified_rel_name(RelationGetRelid(rel)), text_to_cstring(before),
+                           text_to_cstring(after)),
                     errdetail("The tenant column \"%s\" of an existing row was changed.", NameStr(att->attname)),
                     errhint("Insert a copy for the new tenant and delete the old row instead; a change of "
                             "tenant would move history between tenants.")));

@@ -27,6 +27,13 @@ Oid change_log_segment_oid(int64 segment) {
     return relation_oid(name);
 }
 
+const char *qualified_rel_name(Oid relid) {
+    char *nsp = get_namespace_name(get_rel_namespace(relid));
+    char *rel = get_rel_name(relid);
+    if (!nsp || !rel) return psprintf("relation %u", relid);
+    return quote_qualified_identifier(nsp, rel);
+}
+
 Oid extension_owner() {
     HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(registry_oid()));
     if (!HeapTupleIsValid(tup)) elog(ERROR, "cache lookup failed for tenant_guard.protected_table");

@@ -23,6 +23,10 @@ inline int64 segment_of(int64 seq) { return seq >> segment_bits; }
 bool change_log_is_partitioned();
 Oid change_log_segment_oid(int64 segment);
 
+// "schema"."table" of any relation (palloc'd), for the messages of errors
+// raised straight with ereport; spi::qualified_name is the C++ form.
+const char *qualified_rel_name(Oid relid);
+
 // The role that owns the extension's tables (normally the role that ran
 // CREATE EXTENSION).
 Oid extension_owner();

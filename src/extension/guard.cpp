@@ -12,12 +12,19 @@
 // session_replication_role = replica does not silence them. A superuser can
 // still disable them on purpose (ALTER EVENT TRIGGER ... DISABLE): the threat
 // model is mistakes and application roles.
+//
+// Test databases (test suites flush with TRUNCATE): under
+// tenant_guard.allow_truncate, a PGC_SUSET setting a superuser grants with
+// GRANT SET ON PARAMETER, TRUNCATE is allowed, recorded in guard_overrides
+// (one record per statement, every table it truncates), and takes the
+// truncated tables' tombstones and history with it.
 #include <algorithm>
 #include <cstring>
 
 #include "extension/catalog.hpp"
 #include "extension/column_history.hpp"
 #include "extension/errors.hpp"
+#include "extension/guard_audit.hpp"
 #include "extension/registry.hpp"
 #include "extension/shape.hpp"
 #include "extension/spi.hpp"
@@ -26,10 +33,22 @@ namespace {
 
 using namespace tg;
 
+bool allow_truncate = false;  // tenant_guard.allow_truncate
+
 const char *const what_instead =
     "Delete rows with DELETE (they are kept as tombstones, see tenant_guard.undelete), erase them with "
     "tenant_guard.purge() and a signed token, or unprotect the table with tenant_guard.unprotect() and a "
     "signed token first.";
+
+// For the structure protection relies on: triggers, tenant column, primary key.
+const char *const unprotect_first =
+    "To make this change, unprotect the table first with tenant_guard.unprotect() and a signed token (its "
+    "tombstones and history stay).";
+
+const char *const truncate_instead =
+    "Delete rows with DELETE (they are kept as tombstones) or erase a tenant with tenant_guard.purge() and a "
+    "signed token. In a test database, SET tenant_guard.allow_truncate = on (a superuser grants it: GRANT SET ON "
+    "PARAMETER tenant_guard.allow_truncate TO <role>).";
 
 [[noreturn]] void refuse(const std::string &message, const std::string &detail = {},
                          const std::string &hint = what_instead) {
@@ -99,10 +118,13 @@ void check_hierarchy(Oid relid, AlterTableCmd *cmd) {
         Oid parent = relation_of(castNode(RangeVar, cmd->def));
         if (covering(relid))
             refuse("cannot make protected table " + rel_name(relid) + " inherit from " + rel_name(parent),
-                   "Statements on the parent would change its rows without tenant_guard's triggers.");
+                   "Statements on the parent would change its rows without tenant_guard's triggers.",
+                   "tenant_guard supports declarative partitioning: attach the table as a partition of a protected "
+                   "partitioned table instead.");
         if (covering(parent))
             refuse("cannot make " + rel_name(relid) + " inherit from protected table " + rel_name(parent),
-                   "tenant_guard supports declarative partitioning, not inheritance.");
+                   "tenant_guard supports declarative partitioning, not inheritance.",
+                   "Make the protected table partitioned and attach " + rel_name(relid) + " as a partition instead.");
     }
     if (cmd->subtype == AT_AttachPartition) {
         auto *part = castNode(PartitionCmd, cmd->def);
@@ -110,7 +132,8 @@ void check_hierarchy(Oid relid, AlterTableCmd *cmd) {
         if (OidIsValid(child) && covering(relid) &&
             pg_guard([&] { return get_rel_relkind(child); }) == RELKIND_FOREIGN_TABLE)
             refuse("cannot attach foreign table " + rel_name(child) + " to protected table " + rel_name(relid),
-                   "Its rows live on another server, where tenant_guard keeps no tombstones.");
+                   "Its rows live on another server, where tenant_guard keeps no tombstones.",
+                   "Keep foreign tables out of protected partitioned tables.");
         if (OidIsValid(child) && covering(child) && !covering(relid))
             refuse("cannot attach protected table " + rel_name(child) + " to unprotected " + rel_name(relid),
                    "Statements on the parent would change its rows without tenant_guard's triggers.",
@@ -208,7 +231,8 @@ void check_alter_table(AlterTableStmt *stmt) {
                            replica_only ? "It fires only in logical replication's apply worker (REPLICA), where it "
                                           "records the rows a subscription writes."
                                         : "tenant_guard's triggers fire ALWAYS; without them deletes would be lost "
-                                          "for good.");
+                                          "for good.",
+                           unprotect_first);
                 break;
             }
             case AT_DisableTrigAll:
@@ -216,42 +240,48 @@ void check_alter_table(AlterTableStmt *stmt) {
             case AT_EnableTrigAll:
             case AT_EnableTrigUser:
                 refuse("cannot enable or disable all triggers of protected table " + rel,
-                       "That would change tenant_guard's triggers too; name the triggers one by one.");
+                       "That would change tenant_guard's triggers too.",
+                       "Name the table's own triggers one by one: ALTER TABLE ... DISABLE TRIGGER <name>.");
             case AT_DropColumn:
                 if (name && table->tenant_column == name)
-                    refuse("cannot drop tenant column \"" + std::string(name) + "\" of protected table " + rel);
+                    refuse("cannot drop tenant column \"" + std::string(name) + "\" of protected table " + rel,
+                           "Tombstones and history are kept per tenant.", unprotect_first);
                 if (is_primary_key_column(relid, name))
                     refuse("cannot drop primary-key column \"" + std::string(name) + "\" of protected table " + rel,
-                           "Tombstones and history identify rows by their primary key.");
+                           "Tombstones and history identify rows by their primary key.", unprotect_first);
                 if (name && pg_guard([&] { return get_attnum(relid, name); }) != InvalidAttrNumber)
                     record.push_back(name);
                 break;
             case AT_AlterColumnType:
                 if (name && table->tenant_column == name)
                     refuse("cannot change the type of tenant column \"" + std::string(name) +
-                           "\" of protected table " + rel);
+                               "\" of protected table " + rel,
+                           "Tombstones and history are kept under the tenant's text form.", unprotect_first);
                 if (name && !keeps_values(relid, cmd)) record.push_back(name);
                 break;
             case AT_DropNotNull:
                 if (name && table->tenant_column == name)
                     refuse("cannot drop NOT NULL on tenant column \"" + std::string(name) +
-                           "\" of protected table " + rel);
+                               "\" of protected table " + rel,
+                           "Every row must belong to a tenant.", unprotect_first);
                 break;
             case AT_DropConstraint:
                 if (name && primary_key_name(relid) == name)
                     refuse("cannot drop the primary key of protected table " + rel,
-                           "Tombstones and history identify rows by their primary key.");
+                           "Tombstones and history identify rows by their primary key.", unprotect_first);
                 break;
             case AT_DetachPartition:
             case AT_DetachPartitionFinalize:
                 refuse("cannot detach a partition of protected table " + rel,
-                       "A detached partition would leave the protected table with its rows.");
+                       "A detached partition would leave the protected table with its rows.", unprotect_first);
             case AT_SetUnLogged:
                 refuse("cannot make protected table " + rel + " unlogged",
-                       "An unlogged table is emptied by a crash or a failover, with no record of its rows.");
+                       "An unlogged table is emptied by a crash or a failover, with no record of its rows.",
+                       unprotect_first);
             case AT_AddOf:
                 refuse("cannot make protected table " + rel + " a typed table",
-                       "ALTER TYPE ... DROP ATTRIBUTE ... CASCADE would then drop its columns with no record.");
+                       "ALTER TYPE ... DROP ATTRIBUTE ... CASCADE would then drop its columns with no record.",
+                       unprotect_first);
             default:
                 break;
         }
@@ -272,7 +302,8 @@ void check_rename(RenameStmt *stmt) {
     auto table = covering(relid);
     if (!table) return;
     if (stmt->renameType == OBJECT_TRIGGER && is_capture_trigger(relid, stmt->subname))
-        refuse("cannot rename trigger \"" + std::string(stmt->subname) + "\" of protected table " + rel_name(relid));
+        refuse("cannot rename trigger \"" + std::string(stmt->subname) + "\" of protected table " + rel_name(relid),
+               "tenant_guard recognises its triggers by name.", unprotect_first);
     if (stmt->renameType == OBJECT_COLUMN && stmt->subname && table->tenant_column == stmt->subname)
         throw Error(ERRCODE_FEATURE_NOT_SUPPORTED,
                     "cannot rename tenant column \"" + std::string(stmt->subname) + "\" of protected table " +
@@ -287,7 +318,8 @@ void check_create(CreateStmt *stmt) {
                                         : InvalidOid;
         if (IsA(stmt, CreateForeignTableStmt) && covering(parent))
             refuse("cannot create a foreign table as a partition of protected table " + rel_name(parent),
-                   "Its rows would live on another server, where tenant_guard keeps no tombstones.");
+                   "Its rows would live on another server, where tenant_guard keeps no tombstones.",
+                   "Keep foreign tables out of protected partitioned tables.");
         return;
     }
     foreach (lc, stmt->inhRelations) {
@@ -314,7 +346,9 @@ void check_alter_enum(AlterEnumStmt *stmt) {
             refuse("cannot rename a value of enum type " +
                        std::string(pg_guard([&] { return format_type_be(type); })) +
                        ": it is the tenant type of protected table " + rel_name(t.relid),
-                   "Renaming the value would move every row, tombstone and change of that tenant to another tenant.");
+                   "Renaming the value would move every row, tombstone and change of that tenant to another tenant.",
+                   "To rename a tenant, add the new value (ALTER TYPE ... ADD VALUE), insert copies of its rows under "
+                   "it and delete the old ones.");
     }
 }
 
@@ -325,7 +359,8 @@ void check_drop(DropStmt *stmt) {
             const char *ext = strVal(lfirst(lc));
             if (strcmp(ext, "tenant_guard") == 0 && !registry::active_tables().empty())
                 refuse("cannot drop extension tenant_guard while tables are protected",
-                       "See tenant_guard.protected_tables.");
+                       "See tenant_guard.protected_tables.",
+                       "Unprotect every table first, with tenant_guard.unprotect() and a signed token per table.");
             continue;
         }
         if (stmt->removeType != OBJECT_TABLE && stmt->removeType != OBJECT_TRIGGER) continue;
@@ -338,7 +373,8 @@ void check_drop(DropStmt *stmt) {
             List *rel_names = list_copy_head(names, list_length(names) - 1);
             Oid relid = pg_guard([&] { return RangeVarGetRelid(makeRangeVarFromNameList(rel_names), NoLock, true); });
             if (covering(relid) && is_capture_trigger(relid, trigger))
-                refuse("cannot drop trigger \"" + std::string(trigger) + "\" of protected table " + rel_name(relid));
+                refuse("cannot drop trigger \"" + std::string(trigger) + "\" of protected table " + rel_name(relid),
+                       "Without it deletes would be lost for good.", unprotect_first);
         }
     }
 }
@@ -397,7 +433,9 @@ TG_FUNCTION(tg_on_sql_drop) {
         " ORDER BY 1 LIMIT 1");
     if (n > 0)
         refuse("cannot drop " + spi::text(0, 1) + ": it belongs to a table protected by tenant_guard",
-               "The drop cascades to a protected table; its values would be lost for good.");
+               "The drop cascades to a protected table; its values would be lost for good.",
+               "Change the protected table first with ALTER TABLE (dropped values are recorded), or unprotect it with "
+               "tenant_guard.unprotect() and a signed token.");
     // A trigger gone by another path than DROP TRIGGER (DROP FUNCTION ...
     // CASCADE): refused when a protected table now lacks one of its own.
     n = spi::exec("SELECT DISTINCT c.oid FROM pg_catalog.pg_event_trigger_dropped_objects() d "
@@ -412,17 +450,72 @@ TG_FUNCTION(tg_on_sql_drop) {
             for (const char *name : {catalog::trigger_insert, catalog::trigger_update, catalog::trigger_delete,
                                      catalog::trigger_statement_start, catalog::trigger_no_truncate})
                 if (!is_capture_trigger(relid, name))
-                    refuse("cannot drop trigger \"" + std::string(name) + "\" of protected table " + rel_name(relid));
+                    refuse("cannot drop trigger \"" + std::string(name) + "\" of protected table " + rel_name(relid),
+                           "Without it deletes would be lost for good.", unprotect_first);
     return (Datum)0;
 }
 
+namespace tg {
+
+void define_truncate_guc() {
+    DefineCustomBoolVariable(
+        "tenant_guard.allow_truncate",
+        "Allows TRUNCATE of protected tables (test databases): recorded in tenant_guard.guard_overrides.",
+        "A TRUNCATE of a protected table also erases its tombstones and change-log history.", &allow_truncate,
+        false, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+}
+
+}  // namespace tg
+
+namespace {
+
+// A TRUNCATE allowed by tenant_guard.allow_truncate discards on purpose: a
+// protected table truncated whole takes its tombstones and history with it,
+// so that table, tombstones and history agree (a test suite that flushes
+// between tests starts each test clean). A partition truncated on its own
+// leaves them (they are kept per protected table, not per partition). Either
+// way rewinds of the table cannot reach back before the truncation (TG021):
+// its rows went without a record.
+void discard_history(Oid relid) {
+    auto table = covering(relid);
+    if (!table) return;
+    spi::AsExtensionOwner owner;
+    spi::Arg table_id{INT4OID, Int32GetDatum(table->table_id)};
+    if (table->relid == relid) {
+        spi::exec("DELETE FROM tenant_guard.tombstone_data WHERE table_id = $1", {table_id});
+        spi::exec("DELETE FROM tenant_guard.change_log_data WHERE table_id = $1", {table_id});
+    }
+    spi::exec("UPDATE tenant_guard.protected_table SET truncated_at = clock_timestamp(), "
+              "       truncated_xid = pg_current_xact_id() WHERE table_id = $1",
+              {table_id});
+}
+
+}  // namespace
+
 // BEFORE TRUNCATE on every protected table and partition.
 TG_FUNCTION(tg_refuse_truncate) {
+    // PostgreSQL calls the BEFORE TRUNCATE triggers of one statement in that
+    // statement's per-tuple context: it tells the statement (guard_audit.hpp).
+    MemoryContext statement_context = CurrentMemoryContext;
     auto *td = reinterpret_cast<TriggerData *>(fcinfo->context);
     if (!CALLED_AS_TRIGGER(fcinfo))
         throw Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED, "tenant_guard.refuse_truncate() is a trigger");
     verify_trigger(shape_for(td->tg_relation, td->tg_trigger), td->tg_relation, td->tg_trigger,
                    catalog::trigger_no_truncate);
-    std::string rel = rel_name(RelationGetRelid(td->tg_relation));
-    refuse("cannot TRUNCATE protected table " + rel, "TRUNCATE would delete every tenant's rows for good.");
+    Oid relid = RelationGetRelid(td->tg_relation);
+    std::string rel = rel_name(relid);
+    if (!allow_truncate)
+        refuse("cannot TRUNCATE protected table " + rel, "TRUNCATE would delete every tenant's rows for good.",
+               truncate_instead);
+    bool recordable = pg_guard([] {  // version 0.3.0: overrides are recorded, truncations kept
+        return get_attnum(catalog::registry_oid(), "truncated_at") != InvalidAttrNumber;
+    });
+    if (!recordable)
+        refuse("cannot TRUNCATE protected table " + rel + ": tenant_guard.allow_truncate needs version 0.3.0",
+               "This database has an older version of the extension, which cannot record the truncation.",
+               "Run ALTER EXTENSION tenant_guard UPDATE.");
+    audit::record_truncate(td->tg_relation, statement_context);
+    spi::Session spi;
+    discard_history(relid);
+    return PointerGetDatum(nullptr);
 }

@@ -11,6 +11,15 @@ namespace tg::audit {
 // it runs with tenant_guard.max_tenants_per_statement weakened.
 void record_weakened_limit(Relation rel, bool inserts);
 
+// Called by the TRUNCATE trigger under tenant_guard.allow_truncate for each
+// relation it fires on: one record per TRUNCATE statement, naming every
+// protected table and partition the statement truncates (rels). The
+// statement is told by statement_context, the memory context the trigger was
+// called in: PostgreSQL calls every BEFORE TRUNCATE trigger of one statement
+// in that statement's own per-tuple context, which lives until the
+// statement ends (a reset callback on it closes the record).
+void record_truncate(Relation rel, MemoryContext statement_context);
+
 // The hint PostgreSQL's "permission denied to set parameter" lacks, added to
 // that error for tenant_guard's own parameters.
 void install_permission_hint();

@@ -35,6 +35,7 @@ static void reset_at_transaction_end(XactEvent event, void *) {
     }
 }
 
+void define_truncate_guc();             // guard.cpp
 void register_shape_cache_callbacks();  // shape.cpp
 void register_import_callbacks();       // import.cpp
 
@@ -46,6 +47,7 @@ void _PG_init(void) {
         "Set it per session or per transaction (SET LOCAL) to say who acts for the application.",
         &tg::guc_actor, "", PGC_USERSET, 0, nullptr, nullptr, nullptr);
     tg::scope::define_gucs();
+    tg::define_truncate_guc();
     tg::define_token_gucs();
     MarkGUCPrefixReserved("tenant_guard");
 

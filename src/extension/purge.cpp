@@ -10,6 +10,7 @@
 
 #include "extension/citus.hpp"
 #include "extension/columns.hpp"
+#include "extension/errors.hpp"
 #include "extension/fk_order.hpp"
 #include "extension/module.hpp"
 #include "extension/restore_rights.hpp"
@@ -23,8 +24,8 @@ namespace {
 
 using namespace tg;
 
-const int scope_invalid = MAKE_SQLSTATE('T', 'G', '0', '1', '7');
-const int scope_too_large = MAKE_SQLSTATE('T', 'G', '0', '1', '6');
+constexpr int scope_invalid = sqlstate::token_scope_invalid;
+constexpr int scope_too_large = sqlstate::token_scope_too_large;
 
 // One table of the purge's scope.
 struct ScopeTable {
@@ -138,7 +139,8 @@ std::vector<ScopeTable> resolve_scope(const tokens::VerifiedToken &token) {
                                                s.rel + ", $1::jsonb) AS x",
                                            {spi::text_arg(row)});
                 if (!canonical)
-                    throw Error(scope_invalid, "row key " + row + " of the token is no primary key of " + s.rel);
+                    throw Error(scope_invalid, "row key " + row + " of the token is no primary key of " + s.rel, "",
+                                "Each value must be a value of its primary-key column, e.g. {\"id\": 7}.");
                 s.rows.push_back(*canonical);
                 placed = true;
             }
@@ -212,8 +214,8 @@ void count_scope(std::vector<ScopeTable> &scope, const tokens::VerifiedToken &to
     }
     if (total > token.max_rows)
         throw Error(scope_too_large,
-                    "the token's scope holds " + std::to_string(total) + " rows, more than its max_rows " +
-                        std::to_string(token.max_rows),
+                    "the token's scope (tenant \"" + *token.tenant + "\") holds " + std::to_string(total) +
+                        " rows, more than its max_rows " + std::to_string(token.max_rows),
                     "Nothing was deleted.", "Check the scope; if it is right, ask for a token with a larger max_rows.");
 }
 

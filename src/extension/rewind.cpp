@@ -19,6 +19,7 @@
 #include "extension/catalog.hpp"
 #include "extension/citus.hpp"
 #include "extension/columns.hpp"
+#include "extension/errors.hpp"
 #include "extension/fk_order.hpp"
 #include "extension/lock_retry.hpp"
 #include "extension/module.hpp"
@@ -33,7 +34,7 @@ namespace {
 
 using namespace tg;
 
-const int history_too_short = MAKE_SQLSTATE('T', 'G', '0', '2', '1');
+constexpr int history_too_short = sqlstate::history_too_short;
 
 struct Point {
     bool by_mark = false;
@@ -270,16 +271,20 @@ Point resolve_point(FunctionCallInfo fcinfo) {
 }
 
 // History must reach back to the point in every table: no table protected
-// after it, and nothing after it pruned (old segments dropped, or this
-// tenant's tombstones expired with the history of their rows).
+// or truncated (tenant_guard.allow_truncate: its rows went unrecorded) after
+// it, and nothing after it pruned (old segments dropped, or this tenant's
+// tombstones expired with the history of their rows).
 void check_reach(Point &p, const std::string &tenant) {
     spi::AsExtensionOwner owner;
-    uint64 n = spi::exec("SELECT max(protected_at) FROM tenant_guard.protected_table "
-                         "WHERE unprotected_at IS NULL AND protected_at > $1",
+    std::string refused = "cannot rewind tenant \"" + tenant + "\" to " + p.described;
+    uint64 n = spi::exec("SELECT rel::regclass::text, (SELECT max(protected_at) FROM tenant_guard.protected_table "
+                         "                             WHERE unprotected_at IS NULL) "
+                         "  FROM tenant_guard.protected_table WHERE unprotected_at IS NULL AND protected_at > $1 "
+                         " ORDER BY protected_at DESC, table_id LIMIT 1",
                          {{TIMESTAMPTZOID, p.taken_at}});
-    if (n && !spi::is_null(0, 1))
-        throw Error(history_too_short, "the history does not reach back to " + p.described,
-                    "Tables were protected after it; the earliest point that can be reached is " + spi::text(0, 1) + ".",
+    if (n)
+        throw Error(history_too_short, refused + ": table " + spi::text(0, 1) + " was protected after it",
+                    "Its history starts there; the earliest point that can be reached is " + spi::text(0, 2) + ".",
                     "Rewind to a later time or mark.");
     bool has_retention = pg_guard([] { return OidIsValid(get_relname_relid("log_segment", catalog::schema_oid())); });
     if (!has_retention) return;  // version 0.1.0: nothing is ever pruned
@@ -287,13 +292,38 @@ void check_reach(Point &p, const std::string &tenant) {
     n = spi::exec("SELECT coalesce(max(adopted_seq), 0) FROM tenant_guard.history_cluster "
                   "WHERE system_id = tenant_guard._system_id()");
     p.own_history_from = spi::int64_at(0, 1);
+    bool has_truncations = pg_guard([] {  // version 0.3.0
+        return get_attnum(catalog::registry_oid(), "truncated_at") != InvalidAttrNumber;
+    });
+    if (has_truncations) {
+        // After the point: later than it, or (a truncation of this cluster,
+        // not one restored from another) unseen by the mark, or committed
+        // later than the time when commit times are known.
+        std::string own = "truncated_at > coalesce((SELECT max(h.adopted_at) FROM tenant_guard.history_cluster h "
+                          "WHERE h.system_id = tenant_guard._system_id() AND h.adopted_seq > 0), '-infinity')";
+        std::string after = p.by_mark ? "(truncated_at > $1 OR (" + own +
+                                            " AND NOT pg_visible_in_snapshot(truncated_xid, $2::pg_snapshot)))"
+                            : p.exact ? "(truncated_at > $1 OR (" + own +
+                                            " AND coalesce(pg_xact_commit_timestamp(truncated_xid::xid) > $1, false)))"
+                                      : "truncated_at > $1";
+        n = spi::exec("SELECT rel::regclass::text, (SELECT max(truncated_at) FROM tenant_guard.protected_table "
+                      "                             WHERE unprotected_at IS NULL) "
+                      "  FROM tenant_guard.protected_table WHERE unprotected_at IS NULL AND truncated_xid IS NOT NULL "
+                      "   AND " + after + " ORDER BY truncated_at DESC, table_id LIMIT 1",
+                      {{TIMESTAMPTZOID, p.taken_at}, p.snapshot});
+        if (n)
+            throw Error(history_too_short, refused + ": table " + spi::text(0, 1) + " was truncated after it",
+                        "A TRUNCATE with tenant_guard.allow_truncate erases the table's history; the earliest point "
+                        "that can be reached is " + spi::text(0, 2) + ".",
+                        "Rewind to a later time or mark.");
+    }
     // A mark must see every pruned transaction and be no older than the
     // horizon's time (a mark restored from another cluster has foreign xids).
     n = spi::exec("SELECT r.reach_from FROM tenant_guard._reach($1) r WHERE $3 < r.reach_from OR "
                   "($2 IS NOT NULL AND NOT tenant_guard._sees_all_before($2::pg_snapshot, r.reach_xmax))",
                   {spi::text_arg(tenant), p.snapshot, {TIMESTAMPTZOID, p.taken_at}});
     if (n)
-        throw Error(history_too_short, "the history does not reach back to " + p.described,
+        throw Error(history_too_short, refused + ": the history does not reach back to it",
                     "History before it was pruned; the earliest point that can be reached is " + spi::text(0, 1) + ".",
                     "Rewind to a later time or mark.");
 }

@@ -151,9 +151,11 @@ void row_guard_check(RowGuard *g, Datum tenant, Relation rel) {
     int len = VARSIZE_ANY_EXHDR(t);
     if (g->pin && (strlen(guc_tenant) != (size_t)len || memcmp(guc_tenant, data, len) != 0))
         ereport(ERROR, (errcode(sqlstate::wrong_tenant),
-                        errmsg("row of tenant \"%.*s\" in \"%s\" is outside tenant_guard.tenant = \"%s\"", len, data,
-                               RelationGetRelationName(rel), guc_tenant),
-                        errhint("This session may change only rows of tenant \"%s\".", guc_tenant)));
+                        errmsg("row of tenant \"%.*s\" in %s is outside tenant_guard.tenant = \"%s\"", len, data,
+                               catalog::qualified_rel_name(RelationGetRelid(rel)), guc_tenant),
+                        errhint("This session may change only rows of tenant \"%s\": change the other tenant's rows "
+                                "in a session pinned to it, or RESET tenant_guard.tenant.",
+                                guc_tenant)));
     if (!g->counting) return;
     Scope *s = top();
     uint64 h = hash_bytes_extended(reinterpret_cast<const unsigned char *>(data), len, 0);
@@ -162,7 +164,14 @@ void row_guard_check(RowGuard *g, Datum tenant, Relation rel) {
     s->has_last = true;
     bool found;
     hash_search(s->tenants, &h, HASH_ENTER, &found);
-    if (!found && ++s->count > guc_max_tenants) g->over = true;
+    if (!found && ++s->count > guc_max_tenants && !g->over) {
+        g->over = true;
+        g->over_rel = RelationGetRelid(rel);
+        int kept = Min(len, (int)sizeof g->over_tenant - 1);
+        memcpy(g->over_tenant, data, kept);
+        g->over_tenant[kept] = '\0';
+        g->over_tenant_cut = kept < len;
+    }
 }
 
 bool needs_override_record(bool inserts) {
@@ -177,8 +186,10 @@ void row_guard_end(RowGuard *g) {
     long long count = (long long)top()->count;
     ereport(ERROR,
             (errcode(sqlstate::blast_radius),
-             errmsg("statement touches rows of %lld tenants; tenant_guard.max_tenants_per_statement is %d", count,
-                    guc_max_tenants),
+             errmsg("statement touches rows of %lld tenants; tenant_guard.max_tenants_per_statement is %d (the first "
+                    "tenant over the limit: \"%s%s\" in %s)",
+                    count, guc_max_tenants, g->over_tenant, g->over_tenant_cut ? "..." : "",
+                    catalog::qualified_rel_name(g->over_rel)),
              errdetail("Nothing of the statement was kept."),
              errhint("Run it once per tenant, or raise the limit for one transaction: SET LOCAL "
                      "tenant_guard.max_tenants_per_statement = %lld (0 = unlimited; needs superuser or GRANT SET ON "

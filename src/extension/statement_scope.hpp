@@ -37,6 +37,11 @@ struct RowGuard {
     bool pin;       // tenant_guard.tenant is set
     bool counting;  // inside a statement with a tenant limit
     bool over;      // the limit was passed during this call
+    // Where it was passed, for the message: the table and the first tenant
+    // over the limit (cut to fit).
+    Oid over_rel;
+    bool over_tenant_cut;
+    char over_tenant[128];
 };
 
 // inserts: the call captures inserted rows, which only an UPDATE, DELETE or

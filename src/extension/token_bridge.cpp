@@ -7,6 +7,7 @@
 #include "common/sha256.hpp"
 #include "common/strict_json.hpp"
 #include "common/token.hpp"
+#include "extension/errors.hpp"
 
 namespace tg::tokens {
 
@@ -24,7 +25,7 @@ VerifiedToken verify(const std::string &token,
         common::Claims claims = common::decode_claims(parsed.claims);
         std::optional<std::string> pem = public_key_pem(claims.kid);
         if (!pem)
-            throw TokenFailure("TG012", "unknown or revoked purge key \"" + claims.kid + "\"",
+            throw TokenFailure(sqlstate::token_unknown_key.text, "unknown or revoked purge key \"" + claims.kid + "\"",
                                "See tenant_guard.purge_keys; register the key with tenant_guard.add_purge_key().");
         common::PublicKey key = common::PublicKey::from_pem(*pem);
         common::require_valid_signature(parsed, key);
@@ -46,7 +47,9 @@ VerifiedToken verify(const std::string &token,
     } catch (const common::TokenError &e) {
         fail(e);
     } catch (const common::CryptoError &e) {
-        throw TokenFailure("TG012", std::string("purge key unusable: ") + e.what());
+        throw TokenFailure(sqlstate::token_unknown_key.text, std::string("purge key unusable: ") + e.what(),
+                           "Check the key in tenant_guard.purge_keys; revoke it and register a good one with "
+                           "tenant_guard.add_purge_key().");
     }
 }
 

@@ -13,7 +13,7 @@
 namespace tg::tokens {
 
 struct TokenFailure : std::exception {
-    std::string sqlstate;  // "TG010" … or "22023"
+    std::string sqlstate;  // "TG010" … (errors.hpp) or "22023"
     std::string message, hint;
     TokenFailure(std::string code, std::string msg, std::string h = {})
         : sqlstate(std::move(code)), message(std::move(msg)), hint(std::move(h)) {}

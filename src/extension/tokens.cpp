@@ -1,6 +1,7 @@
 // Purge keys, database_id(), sign_token(), and the token checks shared by
 // purge() and unprotect().
 #include "extension/catalog.hpp"
+#include "extension/errors.hpp"
 #include "extension/spi.hpp"
 #include "extension/token_check.hpp"
 
@@ -20,6 +21,12 @@ std::string database_id() {
         return psprintf(UINT64_FORMAT "/%s", GetSystemIdentifier(), get_database_name(MyDatabaseId));
     });
 }
+
+// errors.hpp packs its codes as PostgreSQL does, so the text a token refusal
+// carries comes back as the same code.
+static_assert(sqlstate::blast_radius == MAKE_SQLSTATE('T', 'G', '0', '0', '1') &&
+              sqlstate::token_scope_invalid == MAKE_SQLSTATE('T', 'G', '0', '1', '7') &&
+              sqlstate::cursor_too_old == MAKE_SQLSTATE('T', 'G', '0', '2', '2'));
 
 void raise_token_failure(const tokens::TokenFailure &f) {
     const std::string &c = f.sqlstate;
@@ -43,7 +50,7 @@ tokens::VerifiedToken verify_token(const std::string &token, const char *expecte
         raise_token_failure(f);
     }
     if (verified.act != expected_act)
-        throw Error(MAKE_SQLSTATE('T', 'G', '0', '1', '7'),
+        throw Error(sqlstate::token_scope_invalid,
                     "token is for \"" + verified.act + "\", not for \"" + expected_act + "\"", "",
                     "Ask the key holder for a token with act \"" + std::string(expected_act) + "\".");
     return verified;
@@ -55,7 +62,7 @@ void consume_token(const tokens::VerifiedToken &token) {
                          "ON CONFLICT (jti) DO NOTHING RETURNING 1",
                          {spi::text_arg(token.jti), spi::text_arg(token.kid)});
     if (n == 0)
-        throw Error(MAKE_SQLSTATE('T', 'G', '0', '1', '4'), "token \"" + token.jti + "\" was used already", "",
+        throw Error(sqlstate::token_used, "token \"" + token.jti + "\" was used already", "",
                     "A token works once; ask the key holder for a new one.");
 }
 

@@ -174,8 +174,8 @@ class TableRestore {
             for (size_t i = 0; i < rows.size() && shown < conflicts_named; i++)
                 if (conflict[i]) named += std::string(shown++ ? ", " : "") + rows[i].pk_text;
             throw Error(sqlstate::undelete_conflict,
-                        "cannot undelete " + std::to_string(n) + " row(s) of " + rel_ +
-                            ": their primary key is taken by a live row",
+                        "cannot undelete " + std::to_string(n) + " row(s) of tenant \"" + options_.tenant + "\" in " +
+                            rel_ + ": their primary key is taken by a live row",
                         "First conflicts: " + named + ". Nothing was restored.",
                         "Pass on_conflict => 'skip' to restore the other rows and leave these tombstoned.");
         }

@@ -3,6 +3,7 @@
 // extension's triggers go (from the table and its partitions); tombstones and
 // history stay; the token is consumed and a receipt records it.
 #include "extension/catalog.hpp"
+#include "extension/errors.hpp"
 #include "extension/registry.hpp"
 #include "extension/spi.hpp"
 #include "extension/token_check.hpp"
@@ -11,7 +12,7 @@ namespace {
 
 using namespace tg;
 
-const int scope_invalid = MAKE_SQLSTATE('T', 'G', '0', '1', '7');
+constexpr int scope_invalid = sqlstate::token_scope_invalid;
 
 void drop_triggers(Oid relid) {
     registry::OwnDdlScope own_ddl;
@@ -47,7 +48,8 @@ TG_FUNCTION(tg_unprotect) {
         throw Error(scope_invalid, "the token names table \"" + token.tables.at(0) + "\", not " + rel, "",
                     "An unprotect token names exactly the table it unprotects.");
     auto table = registry::find(relid);
-    if (!table || !table->active) throw Error(scope_invalid, "table " + rel + " is not protected");
+    if (!table || !table->active) throw Error(scope_invalid, "table " + rel + " is not protected", "",
+                                                          "See tenant_guard.protected_tables.");
 
     drop_triggers(relid);
     spi::AsExtensionOwner owner;
