@@ -17,14 +17,11 @@ q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 openssl genpkey -algorithm ed25519 -out "$work/key.pem" 2>/dev/null
 openssl pkey -in "$work/key.pem" -pubout -out "$work/pub.pem"
 
+# The schema of the source database (and of a database protected on its own, below).
+schema="CREATE EXTENSION tenant_guard; CREATE TABLE sites (tenant_id int NOT NULL, id int PRIMARY KEY, name text); CREATE TABLE pages (tenant_id int NOT NULL, id int PRIMARY KEY, site_id int REFERENCES sites ON DELETE CASCADE); CREATE TABLE events (tenant_id int NOT NULL, id int, PRIMARY KEY (tenant_id, id)) PARTITION BY LIST (tenant_id); CREATE TABLE events_1 PARTITION OF events FOR VALUES IN (1); CREATE TABLE events_rest PARTITION OF events DEFAULT;"
 q -c 'CREATE DATABASE source' -c 'CREATE DATABASE target'
+q -d source -c "$schema" >/dev/null
 q -d source -v pub="$(cat "$work/pub.pem")" -v key="$(cat "$work/key.pem")" <<'SQL' >/dev/null
-CREATE EXTENSION tenant_guard;
-CREATE TABLE sites (tenant_id int NOT NULL, id int PRIMARY KEY, name text);
-CREATE TABLE pages (tenant_id int NOT NULL, id int PRIMARY KEY, site_id int REFERENCES sites ON DELETE CASCADE);
-CREATE TABLE events (tenant_id int NOT NULL, id int, PRIMARY KEY (tenant_id, id)) PARTITION BY LIST (tenant_id);
-CREATE TABLE events_1 PARTITION OF events FOR VALUES IN (1);
-CREATE TABLE events_rest PARTITION OF events DEFAULT;
 SELECT tenant_guard.protect('pages');
 SELECT tenant_guard.protect('sites');
 SELECT tenant_guard.protect('events');
@@ -102,13 +99,8 @@ check "prune drops old segments after restore" "segments 0 1 gone, 2 kept" \
 # two histories: table ids and seqs collide. Refused, with or without
 # --disable-triggers, and that database's history is unchanged.
 q -c 'CREATE DATABASE protected_target' >/dev/null
+q -d protected_target -c "$schema" >/dev/null
 q -d protected_target <<'SQL' >/dev/null
-CREATE EXTENSION tenant_guard;
-CREATE TABLE sites (tenant_id int NOT NULL, id int PRIMARY KEY, name text);
-CREATE TABLE pages (tenant_id int NOT NULL, id int PRIMARY KEY, site_id int REFERENCES sites ON DELETE CASCADE);
-CREATE TABLE events (tenant_id int NOT NULL, id int, PRIMARY KEY (tenant_id, id)) PARTITION BY LIST (tenant_id);
-CREATE TABLE events_1 PARTITION OF events FOR VALUES IN (1);
-CREATE TABLE events_rest PARTITION OF events DEFAULT;
 SELECT tenant_guard.protect('events');
 SELECT tenant_guard.protect('sites');
 SELECT tenant_guard.protect('pages');
