@@ -140,13 +140,13 @@ ALTER TABLE bd.notes ALTER COLUMN body TYPE varchar;
 SELECT changes - :before_ddl AS recorded_by_harmless_ddl FROM bd.note_changes;
 ALTER TABLE bd.notes DROP COLUMN body;
 SELECT op, tenant, pk, old_row, new_row, origin FROM tenant_guard.change_log
- WHERE rel = 'bd.notes'::regclass AND old_row ? 'body' AND op = 'U' ORDER BY seq;
+ WHERE rel = 'bd.notes'::regclass AND old_row ? 'body#dropped3' AND op = 'U' ORDER BY seq;
 ALTER TABLE bd.notes ALTER COLUMN points TYPE int USING NULL;
 ALTER TABLE bd.notes ALTER COLUMN price TYPE int;
 SELECT pk, (SELECT jsonb_object_agg(k, c.old_row -> k) FROM jsonb_object_keys(c.old_row) AS k
              WHERE NOT c.new_row ? k) AS recorded_old_values
   FROM tenant_guard.change_log c
- WHERE c.rel = 'bd.notes'::regclass AND c.op = 'U' AND NOT c.old_row ? 'body' ORDER BY c.seq;
+ WHERE c.rel = 'bd.notes'::regclass AND c.op = 'U' AND NOT c.old_row ? 'body#dropped3' ORDER BY c.seq;
 SELECT * FROM bd.notes ORDER BY id;
 -- A row deleted before the drop still comes back (the dropped value ignored).
 DELETE FROM bd.notes WHERE id = 2;

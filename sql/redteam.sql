@@ -117,3 +117,55 @@ SELECT tenant_guard.protect('rt.by_region');
 SELECT sqlstate_of($$ALTER TYPE rt.region RENAME VALUE 'eu' TO 'apac'$$) AS rename_enum_array_value;
 RESET ROLE;
 SELECT rolname, rolsuper FROM pg_roles WHERE rolname = 'regress_tg_owner';
+
+-- Second pass.
+-- Renaming a value of an enum any column of a protected table holds: refused
+-- (its rows would change value with no record).
+SET ROLE regress_tg_owner;
+CREATE TYPE rt.status AS ENUM ('open', 'closed');
+CREATE TABLE rt.tickets (tenant_id int NOT NULL, id int PRIMARY KEY, st rt.status);
+SELECT tenant_guard.protect('rt.tickets');
+SELECT sqlstate_of($$ALTER TYPE rt.status RENAME VALUE 'open' TO 'archived'$$) AS rename_value_of_column_enum;
+-- Composite types however deep: inside another composite, in an array of a
+-- domain over it.
+CREATE TYPE rt.inner_t AS (secret text, n int);
+CREATE TYPE rt.outer_t AS (i rt.inner_t);
+CREATE DOMAIN rt.inner_d AS rt.inner_t;
+CREATE TABLE rt.nested (tenant_id int NOT NULL, id int PRIMARY KEY, o rt.outer_t, a rt.inner_d[]);
+SELECT tenant_guard.protect('rt.nested');
+SELECT sqlstate_of($$ALTER TYPE rt.inner_t DROP ATTRIBUTE secret$$) AS drop_attribute_of_nested_type;
+SELECT sqlstate_of($$ALTER TYPE rt.inner_t RENAME ATTRIBUTE n TO m$$) AS rename_attribute_of_nested_type;
+-- A renamed column keeps its values: swapped names, and a rename, come back
+-- right from undelete and from rewind.
+CREATE TABLE rt.swap (tenant_id int NOT NULL, id int PRIMARY KEY, a text, b text, c text);
+SELECT tenant_guard.protect('rt.swap');
+INSERT INTO rt.swap VALUES (3, 1, 'value-of-a', 'value-of-b', 'value-of-c'), (3, 2, 'a2', 'b2', 'c2');
+RESET ROLE;
+SELECT tenant_guard.mark('rt-swap');
+SET ROLE regress_tg_owner;
+DELETE FROM rt.swap WHERE id = 1;
+UPDATE rt.swap SET a = 'changed' WHERE id = 2;
+ALTER TABLE rt.swap RENAME COLUMN a TO tmp;
+ALTER TABLE rt.swap RENAME COLUMN b TO a;
+ALTER TABLE rt.swap RENAME COLUMN tmp TO b;
+ALTER TABLE rt.swap RENAME COLUMN c TO c2;
+RESET ROLE;
+SELECT * FROM tenant_guard.undelete('3', ARRAY['rt.swap'::regclass]);
+SELECT * FROM rt.swap ORDER BY id;
+SELECT * FROM tenant_guard.rewind('3', to_mark => 'rt-swap');
+SELECT * FROM rt.swap ORDER BY id;
+SELECT pk, old_row ->> 'b' AS old_b FROM tenant_guard.change_log
+ WHERE rel = 'rt.swap'::regclass AND op = 'U' ORDER BY seq LIMIT 1;
+-- A dropped column's value never comes back into a new column of that name.
+SET ROLE regress_tg_owner;
+CREATE TABLE rt.gone (tenant_id int NOT NULL, id int PRIMARY KEY, note text);
+SELECT tenant_guard.protect('rt.gone');
+INSERT INTO rt.gone VALUES (7, 1, 'old-private-note');
+DELETE FROM rt.gone WHERE id = 1;
+ALTER TABLE rt.gone DROP COLUMN note;
+ALTER TABLE rt.gone ADD COLUMN note text DEFAULT 'new';
+RESET ROLE;
+SELECT * FROM tenant_guard.undelete('7', ARRAY['rt.gone'::regclass]);
+SELECT * FROM rt.gone;
+SELECT row_data FROM tenant_guard.tombstones WHERE rel = 'rt.gone'::regclass;
+SELECT old_row FROM tenant_guard.change_log WHERE rel = 'rt.gone'::regclass AND op = 'D';

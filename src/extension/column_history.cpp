@@ -3,6 +3,7 @@
 #include "extension/log_writer.hpp"
 #include "extension/restore_rights.hpp"
 #include "extension/shape.hpp"
+#include "extension/spi.hpp"
 
 namespace tg {
 
@@ -72,6 +73,27 @@ void record_column_values(const registry::ProtectedTable &table, Oid relid, cons
         pg_guard([&] { record_leaf(&w, leaves[i], &registrations[i], names, (int)columns.size()); });
     pg_guard([&] { log_writer_close(&w); });
     log_writer_tick(&w);
+}
+
+void rename_image_key(const registry::ProtectedTable &table, const std::string &from, const std::string &to) {
+    auto moved = [](const char *image) {
+        return std::string("CASE WHEN ") + image + " ? $2 THEN (" + image + " - $2) || jsonb_build_object($3, " +
+               image + " -> $2) ELSE " + image + " END";
+    };
+    std::vector<spi::Arg> args = {{INT4OID, Int32GetDatum(table.table_id)}, spi::text_arg(from), spi::text_arg(to)};
+    spi::Session session;
+    spi::AsExtensionOwner owner;
+    spi::exec("UPDATE tenant_guard.tombstone_data t SET row_data = " + moved("t.row_data") + ", pk = " + moved("t.pk") +
+                  " WHERE t.table_id = $1 AND (t.row_data ? $2 OR t.pk ? $2)",
+              args);
+    spi::exec("UPDATE tenant_guard.change_log_data c SET old_row = " + moved("c.old_row") + ", new_row = " +
+                  moved("c.new_row") + ", pk = " + moved("c.pk") +
+                  " WHERE c.table_id = $1 AND (c.old_row ? $2 OR c.new_row ? $2 OR c.pk ? $2)",
+              args);
+}
+
+std::string dropped_column_key(const std::string &name, AttrNumber attnum) {
+    return name + "#dropped" + std::to_string(attnum);
 }
 
 }  // namespace tg

@@ -18,4 +18,13 @@ namespace tg {
 // table covers (relid is the table or one of its partitions).
 void record_column_values(const registry::ProtectedTable &table, Oid relid, const std::vector<std::string> &columns);
 
+// Renames key from to to in every image of table's history (tombstones,
+// change log: row, old and new values, primary key), so that a renamed
+// column keeps its values. Runs as the extension owner; costs one pass over
+// the table's history. C++ over SPI.
+void rename_image_key(const registry::ProtectedTable &table, const std::string &from, const std::string &to);
+
+// The key a dropped column's values keep in the history: "<name>#dropped<attnum>".
+std::string dropped_column_key(const std::string &name, AttrNumber attnum);
+
 }  // namespace tg

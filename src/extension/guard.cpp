@@ -165,20 +165,35 @@ void check_own_table(Oid relid, AlterTableStmt *stmt) {
 // The protected table (if any) whose rows hold values of composite type
 // relid's type: as a column (directly, in an array, through a domain) or as
 // the type of a typed table.
-std::string protected_user_of_composite(Oid composite) {
-    Oid type = pg_guard([&] { return get_rel_type_id(composite); });
+// The protected table (if any) whose rows hold values of type: a column of
+// the type itself or of any type built on it, however deep (arrays, domains,
+// composites, ranges and multiranges of it, and so on), or a typed table.
+std::string protected_holder_of_type(Oid type) {
     spi::AsExtensionOwner owner;
     uint64 n = spi::exec(
+        "WITH RECURSIVE built_on(inner_type, outer_type) AS ("
+        "    SELECT t.typelem, t.oid FROM pg_catalog.pg_type t WHERE t.typcategory = 'A' AND t.typelem <> 0 "
+        "    UNION ALL SELECT t.typbasetype, t.oid FROM pg_catalog.pg_type t WHERE t.typtype = 'd' "
+        "    UNION ALL SELECT a.atttypid, c.reltype FROM pg_catalog.pg_attribute a "
+        "      JOIN pg_catalog.pg_class c ON c.oid = a.attrelid "
+        "     WHERE c.relkind = 'c' AND a.attnum > 0 AND NOT a.attisdropped "
+        "    UNION ALL SELECT r.rngsubtype, r.rngtypid FROM pg_catalog.pg_range r "
+        "    UNION ALL SELECT r.rngtypid, r.rngmultitypid FROM pg_catalog.pg_range r), "
+        "holders(type) AS (SELECT $1::pg_catalog.oid "
+        "    UNION SELECT b.outer_type FROM built_on b JOIN holders h ON b.inner_type = h.type) "
         "SELECT p.rel::pg_catalog.text FROM tenant_guard.protected_table p "
         "  JOIN pg_catalog.pg_attribute a ON a.attrelid = p.rel AND a.attnum > 0 AND NOT a.attisdropped "
-        "  JOIN pg_catalog.pg_type t ON t.oid = a.atttypid "
-        " WHERE p.unprotected_at IS NULL AND (t.oid = $1 OR t.typelem = $1 OR t.typbasetype = $1) "
+        "  JOIN holders h ON h.type = a.atttypid WHERE p.unprotected_at IS NULL "
         "UNION ALL "
         "SELECT p.rel::pg_catalog.text FROM tenant_guard.protected_table p JOIN pg_catalog.pg_class c ON c.oid = p.rel "
-        " WHERE p.unprotected_at IS NULL AND c.reloftype = $1 "
+        "  JOIN holders h ON h.type = c.reloftype WHERE p.unprotected_at IS NULL "
         " ORDER BY 1 LIMIT 1",
         {{OIDOID, ObjectIdGetDatum(type)}});
     return n ? spi::text(0, 1) : std::string();
+}
+
+std::string protected_user_of_composite(Oid composite) {
+    return protected_holder_of_type(pg_guard([&] { return get_rel_type_id(composite); }));
 }
 
 // ALTER TYPE <composite> DROP | ALTER | RENAME ATTRIBUTE changes the values
@@ -290,6 +305,15 @@ void check_alter_table(AlterTableStmt *stmt) {
     std::sort(record.begin(), record.end());
     record.erase(std::unique(record.begin(), record.end()), record.end());
     record_column_values(*table, relid, record);
+    // A dropped column's values stay in the history, under a key no column
+    // added later can have: they never come back into an unrelated column.
+    foreach (lc, stmt->cmds) {
+        auto *cmd = static_cast<AlterTableCmd *>(lfirst(lc));
+        if (cmd->subtype != AT_DropColumn || !cmd->name) continue;
+        AttrNumber attnum = pg_guard([&] { return get_attnum(relid, cmd->name); });
+        if (attnum != InvalidAttrNumber)
+            rename_image_key(*table, cmd->name, dropped_column_key(cmd->name, attnum));
+    }
 }
 
 void check_rename(RenameStmt *stmt) {
@@ -308,6 +332,10 @@ void check_rename(RenameStmt *stmt) {
         throw Error(ERRCODE_FEATURE_NOT_SUPPORTED,
                     "cannot rename tenant column \"" + std::string(stmt->subname) + "\" of protected table " +
                         rel_name(relid));
+    // The value follows its column: the table's images (tombstones, history)
+    // are keyed by column name, and take the new one.
+    if (stmt->renameType == OBJECT_COLUMN && stmt->subname && stmt->newname)
+        rename_image_key(*table, stmt->subname, stmt->newname);
 }
 
 // CREATE TABLE ... INHERITS (protected table).
@@ -350,6 +378,15 @@ void check_alter_enum(AlterEnumStmt *stmt) {
                    "To rename a tenant, add the new value (ALTER TYPE ... ADD VALUE), insert copies of its rows under "
                    "it and delete the old ones.");
     }
+    // Any other column holding the enum: its rows would change value with no
+    // record, and tombstones and history would hold a label that is no more.
+    std::string holder = protected_holder_of_type(type);
+    if (!holder.empty())
+        refuse("cannot rename a value of enum type " + std::string(pg_guard([&] { return format_type_be(type); })) +
+                   ": protected table " + holder + " holds values of it",
+               "Its rows would change value with no record, and its tombstones and history would hold a label "
+               "that no longer exists.",
+               "Add the new value (ALTER TYPE ... ADD VALUE) and UPDATE the rows to it (recorded) instead.");
 }
 
 void check_drop(DropStmt *stmt) {
