@@ -27,7 +27,9 @@ void apply_pax(const std::string& records, std::string& path, std::uint64_t& siz
             if (records[i] < '0' || records[i] > '9') return;
             length = length * 10 + static_cast<std::uint64_t>(records[i] - '0');
         }
-        if (length == 0 || pos + length > records.size()) return;
+        // The record must fit in what is left (compared without pos + length,
+        // which a huge length wraps around) and hold its length, space and '\n'.
+        if (length > records.size() - pos || length < space - pos + 2) return;
         const std::string record = records.substr(space + 1, pos + length - space - 2);  // minus '\n'
         const std::size_t eq = record.find('=');
         if (eq != std::string::npos) {

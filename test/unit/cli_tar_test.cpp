@@ -169,5 +169,37 @@ TEST(Tar, DamagedHeaderIsReportedWithItsOffset) {
     EXPECT_EQ(index.members.size(), 1u);
 }
 
+// A pax extended header with the given records, then a member "a" holding "1".
+std::string pax_archive(const std::string& records) {
+    const auto block_text = [](const tar::Block& block) { return std::string(block.begin(), block.end()); };
+    std::string bytes = block_text(tar::encode_header(tar::Header{"PaxHeader/a", 'x', records.size(), 0, 0644}));
+    bytes += records + std::string(tar::padding(records.size()), '\0');
+    bytes += block_text(tar::encode_header(tar::Header{"a", '0', 1, 0, 0644}));
+    bytes += "1" + std::string(tar::padding(1), '\0');
+    return bytes + std::string(2 * tar::kBlock, '\0');
+}
+
+// Found by tg_fuzz_archive's harness: a record length that wraps pos + length
+// around to 0 sent the pax parser back to the first record, for ever.
+TEST(Tar, PaxRecordLengthThatWrapsAroundIsIgnored) {
+    ScratchDir dir;
+    ASSERT_TRUE(dir.ok());
+    write_file(dir.file("wrap.tar"), pax_archive("11 a=bcdef\n" + std::to_string(0 - 11ULL) + " x\n"));
+    const tar::Index index = tar::Reader(dir.file("wrap.tar")).index();
+    EXPECT_EQ(index.damage, "");
+    ASSERT_EQ(index.members.size(), 1u);
+    EXPECT_EQ(index.members[0].name, "a");
+}
+
+// A record shorter than its own length field is malformed and is not applied.
+TEST(Tar, PaxRecordShorterThanItsLengthFieldIsIgnored) {
+    ScratchDir dir;
+    ASSERT_TRUE(dir.ok());
+    write_file(dir.file("short.tar"), pax_archive("1 path=zzz\n"));
+    const tar::Index index = tar::Reader(dir.file("short.tar")).index();
+    ASSERT_EQ(index.members.size(), 1u);
+    EXPECT_EQ(index.members[0].name, "a");
+}
+
 }  // namespace
 }  // namespace tg::cli

@@ -2,10 +2,11 @@
 # Builds and tests src/common:
 #   1. the default compiler, ctest;
 #   2. with clang-14 (if installed): ASan+UBSan build, ctest under the sanitizers,
-#      then the libFuzzer target for 20 seconds on test/fuzz/corpus.
+#      then the libFuzzer targets: tg_fuzz_token for 20 seconds on test/fuzz/corpus,
+#      tg_fuzz_archive for 15 seconds on test/fuzz/archive_corpus.
 # Usage: test/unit/run.sh [BUILD_DIR]   (default /tmp/tg_unit_build; the sanitizer
 # build goes to BUILD_DIR-sanitize). Ends with one line "unit: N passed, N failed",
-# counting gtest cases of every run plus the fuzz run; exits non-zero on any failure.
+# counting gtest cases of every run plus one per fuzz run; exits non-zero on any failure.
 set -uo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -65,6 +66,24 @@ run_ctest() {
     count_ctest "$dir/ctest-junit.xml" "$status"
 }
 
+# run_fuzzer TARGET SECONDS MAX_LEN DICT SEED_DIR SCRATCH_NAME LOG_NAME: one
+# libFuzzer run of a target of the sanitizer build, counted as one result.
+run_fuzzer() {
+    local target=$1 seconds=$2 max_len=$3 dict=$4 seeds=$5 scratch="$sanitize_build/$6"
+    local log="$sanitize_build/$7.log" artifacts="$sanitize_build/$7-artifacts/"
+    mkdir -p "$scratch" "$artifacts"
+    if "$sanitize_build/$target" -max_total_time="$seconds" -max_len="$max_len" -timeout=10 \
+        -dict="$repo/test/fuzz/$dict" -artifact_prefix="$artifacts" \
+        -print_final_stats=1 "$scratch" "$repo/test/fuzz/$seeds" >"$log" 2>&1; then
+        grep -E '^(#[0-9]+ *DONE|Done|stat::number_of_executed_units)' "$log"
+        passed=$((passed + 1))
+    else
+        tail -n 60 "$log"
+        say "$target failed; reproducers in $artifacts"
+        failed=$((failed + 1))
+    fi
+}
+
 mkdir -p "$(dirname "$build")"
 rm -f "$build/ctest-junit.xml" "$sanitize_build/ctest-junit.xml"
 
@@ -80,21 +99,12 @@ if command -v clang++-14 >/dev/null 2>&1; then
     if CC=clang-14 CXX=clang++-14 configure_and_build "$sanitize_build" -DTG_SANITIZE=ON; then
         run_ctest "$sanitize_build"
 
+        # New inputs go to a scratch directory (first corpus argument), never
+        # into the seed corpus in the repository; crash reproducers go next to it.
         say "fuzzing parse_token and claims for 20 s"
-        # New inputs go to a scratch directory (first argument), never into the
-        # seed corpus in the repository; crash reproducers go next to it.
-        scratch="$sanitize_build/fuzz-corpus"
-        mkdir -p "$scratch" "$sanitize_build/fuzz-artifacts"
-        if "$sanitize_build/tg_fuzz_token" -max_total_time=20 -max_len=4096 -timeout=10 \
-            -dict="$repo/test/fuzz/token.dict" -artifact_prefix="$sanitize_build/fuzz-artifacts/" \
-            -print_final_stats=1 "$scratch" "$repo/test/fuzz/corpus" >"$sanitize_build/fuzz.log" 2>&1; then
-            grep -E '^(#[0-9]+ *DONE|Done|stat::number_of_executed_units)' "$sanitize_build/fuzz.log"
-            passed=$((passed + 1))
-        else
-            tail -n 60 "$sanitize_build/fuzz.log"
-            say "fuzzer failed; reproducers in $sanitize_build/fuzz-artifacts/"
-            failed=$((failed + 1))
-        fi
+        run_fuzzer tg_fuzz_token 20 4096 token.dict corpus fuzz-corpus fuzz
+        say "fuzzing the archive reader (export --verify) for 15 s"
+        run_fuzzer tg_fuzz_archive 15 16384 archive.dict archive_corpus fuzz-archive-corpus fuzz-archive
     fi
 else
     say "clang++-14 not found: sanitizer build and fuzzing skipped"
