@@ -23,6 +23,7 @@
 
 #include "extension/catalog.hpp"
 #include "extension/column_history.hpp"
+#include "extension/columns.hpp"
 #include "extension/errors.hpp"
 #include "extension/guard_audit.hpp"
 #include "extension/registry.hpp"
@@ -103,10 +104,10 @@ bool keeps_values(Oid relid, AlterTableCmd *cmd) {
 }
 
 bool is_primary_key_column(Oid relid, const char *column) {
-    return column && spi::exec("SELECT 1 FROM pg_catalog.pg_index i JOIN pg_catalog.pg_attribute a "
-                               "  ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey::int2[]) "
-                               "WHERE i.indrelid = $1 AND i.indisprimary AND a.attname = $2",
-                               {{OIDOID, ObjectIdGetDatum(relid)}, spi::text_arg(column)}) > 0;
+    if (!column) return false;
+    for (const auto &c : columns::names(relid, columns::primary_key, false))
+        if (c == column) return true;
+    return false;
 }
 
 // Inheritance and attachment, which can put a protected table's rows under a

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # test/bench/capture.sh — what change capture costs: bulk INSERT / UPDATE / DELETE of
 # ROWS rows on identical tables, with no trigger ("baseline"), with a PL/pgSQL row
-# trigger doing the same logging and tombstoning ("plpgsql", sql/reference_trigger.sql)
+# trigger doing the same logging and tombstoning ("plpgsql", sql/reference_trigger.sql), with
+# the statement-level triggers with transition tables a careful DBA would write
+# ("plpgsql_stmt", same file)
 # and protected by the extension ("tenant_guard"). Prints one table per table shape.
 # A benchmark, not a test: it never fails on time. See README.md in this directory.
 #
 #   test/bench/capture.sh [--no-install]
 #
-# Environment: ROWS (100000), REPS (3), VARIANTS ("baseline plpgsql tenant_guard"),
+# Environment: ROWS (100000), REPS (3), VARIANTS ("baseline plpgsql plpgsql_stmt tenant_guard"),
 # SHAPES ("narrow wide"), PORT (55490), OUT (directory for logs and results.tsv;
 # default a new /tmp/tg_bench_capture.XXXXXX).
 set -euo pipefail
@@ -19,13 +21,13 @@ bench_args 12 "$@"
 
 ROWS=${ROWS:-100000}
 REPS=${REPS:-3}
-VARIANTS=${VARIANTS:-"baseline plpgsql tenant_guard"}
+VARIANTS=${VARIANTS:-"baseline plpgsql plpgsql_stmt tenant_guard"}
 SHAPES=${SHAPES:-"narrow wide"}
 PORT=${PORT:-55490}
 OPS="insert update delete"
 bench_positive ROWS REPS PORT
 for v in $VARIANTS; do
-    case $v in baseline|plpgsql|tenant_guard) ;; *) echo "capture.sh: unknown variant $v" >&2; exit 2 ;; esac
+    case $v in baseline|plpgsql|plpgsql_stmt|tenant_guard) ;; *) echo "capture.sh: unknown variant $v" >&2; exit 2 ;; esac
 done
 for s in $SHAPES; do
     case $s in narrow|wide) ;; *) echo "capture.sh: unknown shape $s" >&2; exit 2 ;; esac
@@ -82,7 +84,7 @@ measure() {
         echo "\\set tbl $tbl"
         echo "\\set opc $opc"
         case $variant in
-            plpgsql) echo "\\set log_rel bench_ref_log"
+            plpgsql|plpgsql_stmt) echo "\\set log_rel bench_ref_log"
                      echo "\\set tomb_rel bench_ref_tombstone" ;;
             tenant_guard) echo "\\set log_rel tenant_guard.change_log"
                           echo "\\set tomb_rel tenant_guard.tombstones" ;;
