@@ -97,8 +97,8 @@ void add_cascaded(const Deletion &d, const std::vector<registry::ProtectedTable>
                      spi::text_arg(d.tenant),
                      {XID8OID, d.xid},
                      d.statement_id,
-                     {INT8ARRAYOID, datum_array(already, INT8OID)},
-                     {INT8ARRAYOID, datum_array(fresh[parent->table_id], INT8OID)}});
+                     {INT8ARRAYOID, spi::array_of(already, INT8OID)},
+                     {INT8ARRAYOID, spi::array_of(fresh[parent->table_id], INT8OID)}});
                 for (uint64 r = 0; r < n; r++) {
                     Datum id = Int64GetDatum(spi::int64_at(r, 1));
                     already.push_back(id);
@@ -134,7 +134,7 @@ std::vector<TableCounts> undelete_row(Oid relid, Datum pk, bool with_cascade) {
     for (const auto &t : parents_first(active, active)) {
         auto it = selected.find(t.table_id);
         if (it == selected.end() || it->second.empty()) continue;
-        options.ids = {INT8ARRAYOID, datum_array(it->second, INT8OID)};
+        options.ids = {INT8ARRAYOID, spi::array_of(it->second, INT8OID)};
         TableCounts c = restore_table(t, options, active);
         if (c.restored + c.skipped > 0) results.push_back(c);
     }
