@@ -46,7 +46,7 @@ Deletion find_deletion(const registry::ProtectedTable &table, Datum pk) {
                           {JSONBOID, pk},
                           pinned ? spi::text_arg(scope::guc_tenant) : spi::null_arg(TEXTOID)});
     if (n == 0) {
-        std::string key = pg_guard([&] { return std::string(JsonbToCString(nullptr, &DatumGetJsonbP(pk)->root, 0)); });
+        std::string key = pg_guard([&] { return JsonbToCString(nullptr, &DatumGetJsonbP(pk)->root, 0); });
         throw Error(ERRCODE_NO_DATA_FOUND,
                     "no tombstone of " + spi::qualified_name(table.relid) + " has primary key " + key +
                         (pinned ? " in tenant \"" + std::string(scope::guc_tenant) + "\"" : ""),
