@@ -1,5 +1,6 @@
 # PGXS build of the tenant_guard backend module (C++17).
-#   make && make install      build and install the extension
+#   make && make install      build and install the extension (make builds the
+#                             install script from schema/ too)
 #   make installcheck         the pg_regress suites and the isolation specs against a running server
 #                             and the installed extension (PGXS convention); its settings may be
 #                             the defaults, the suites pass with or without track_commit_timestamp
@@ -9,7 +10,18 @@
 
 EXTENSION   = tenant_guard
 MODULE_big  = tenant_guard
-DATA        = $(wildcard tenant_guard--*.sql)
+# The install script of the current version is built from schema/*.sql, the
+# schema in its current form by feature, in file-name order, with the
+# constants of src/extension/schema_constants.hpp (as pgvector and pg_cron
+# build theirs); it is not committed. The update scripts
+# tenant_guard--A--B.sql and 0.1.0's install script are history, installed as
+# they are, so that ALTER EXTENSION ... UPDATE works from every version.
+EXTVERSION       = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" tenant_guard.control)
+CURRENT_SCRIPT   = tenant_guard--$(EXTVERSION).sql
+SCHEMA_FILES     = $(sort $(wildcard schema/*.sql))
+SCHEMA_CONSTANTS = src/extension/schema_constants.hpp
+DATA_built  = $(CURRENT_SCRIPT)
+DATA        = $(filter-out $(CURRENT_SCRIPT),$(wildcard tenant_guard--*.sql))
 PGFILEDESC  = "tenant_guard - safe deletion and per-tenant recovery"
 
 # The module links the pure C++ of src/common (token codec, Ed25519, SHA-256).
@@ -32,7 +44,7 @@ ifeq ($(WERROR),1)
 PG_CXXFLAGS += -Werror
 endif
 SHLIB_LINK += -lstdc++ -lcrypto
-EXTRA_CLEAN = tmp_install
+EXTRA_CLEAN = tmp_install $(CURRENT_SCRIPT)
 
 ifeq ($(MAKECMDGOALS),check)
 # PGXS's own check only says it is not supported; this one is defined without
@@ -65,4 +77,7 @@ COMPILE.cxx.bc += $(PG_CXXFLAGS)
 
 # Rebuild every object when a header changes (PGXS tracks no header dependencies).
 $(OBJS): $(wildcard src/extension/*.hpp) $(wildcard src/common/*.hpp)
+
+$(CURRENT_SCRIPT): $(SCHEMA_FILES) $(SCHEMA_CONSTANTS) scripts/build_install_script.sh tenant_guard.control
+	bash scripts/build_install_script.sh $@ $(EXTVERSION) $(SCHEMA_CONSTANTS) $(SCHEMA_FILES)
 endif

@@ -23,7 +23,7 @@ bool change_log_is_partitioned() { return get_rel_relkind(change_log_oid()) == R
 
 Oid change_log_segment_oid(int64 segment) {
     char name[NAMEDATALEN];
-    snprintf(name, sizeof name, "change_log_%06lld", (long long)segment);
+    snprintf(name, sizeof name, "change_log_%0*lld", schema::segment_digits, (long long)segment);
     return relation_oid(name);
 }
 

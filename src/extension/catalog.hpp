@@ -1,6 +1,7 @@
 // Where the extension's own objects are. Plain PostgreSQL calls (may ereport).
 #pragma once
 #include "extension/pg.hpp"
+#include "extension/schema_constants.hpp"
 
 namespace tg::catalog {
 
@@ -13,13 +14,11 @@ inline Oid tombstone_oid() { return relation_oid("tombstone_data"); }
 inline Oid change_seq_oid() { return relation_oid("change_seq"); }
 inline Oid registry_oid() { return relation_oid("protected_table"); }
 
-// The change log is partitioned by seq into segments of 2^44 numbers each:
-// segment n is tenant_guard.change_log_<n, 6 digits> and holds the seqs
-// [n << 44, (n + 1) << 44). prune() moves the sequence to the next segment
-// (setval) and drops old segments whole. (Version 0.1.0's unpartitioned log
-// is one plain table; the writer keeps working with it until the update.)
-constexpr int segment_bits = 44;
-inline int64 segment_of(int64 seq) { return seq >> segment_bits; }
+// The change log is partitioned by seq into segments (schema_constants.hpp:
+// segment_bits, segment_digits; schema/20_change_log.sql). (Version 0.1.0's
+// unpartitioned log is one plain table; the writer keeps working with it
+// until the update.)
+inline int64 segment_of(int64 seq) { return seq >> schema::segment_bits; }
 bool change_log_is_partitioned();
 Oid change_log_segment_oid(int64 segment);
 

@@ -1,6 +1,7 @@
 #include "extension/log_writer.hpp"
 
 #include "extension/catalog.hpp"
+#include "extension/schema_constants.hpp"
 #include "extension/spi.hpp"
 
 namespace tg {
@@ -9,7 +10,6 @@ namespace {
 
 constexpr int batch_rows = 1000;          // rows buffered per table
 constexpr Size batch_bytes = 4 * 1024 * 1024;  // or this much row memory
-constexpr int tick_bits = 13;                  // a CDC tick every 8192 changes
 
 }  // namespace
 
@@ -137,13 +137,14 @@ void log_writer_begin(LogWriter *w) {
     w->origin = static_cast<char>(current_origin);
 }
 
-// A tick is a snapshot taken every 8192 changes by the statement whose changes
-// pass the mark: changes() cuts the stream into batches between consecutive
-// ticks (as PgQ's ticker does), so a consumer far behind reads bounded
-// batches instead of its whole backlog at each call. The snapshot counts the
-// writer's own transaction as running (it has not committed yet).
+// A tick is a snapshot taken every 2^tick_bits changes (schema_constants.hpp)
+// by the statement whose changes pass the mark: changes() cuts the stream into
+// batches between consecutive ticks (as PgQ's ticker does), so a consumer far
+// behind reads bounded batches instead of its whole backlog at each call. The
+// snapshot counts the writer's own transaction as running (it has not
+// committed yet).
 static void write_tick_if_due(LogWriter *w) {
-    if (w->last_seq == 0 || (w->last_seq >> tick_bits) == ((w->first_seq - 1) >> tick_bits)) return;
+    if (w->last_seq == 0 || (w->last_seq >> schema::tick_bits) == ((w->first_seq - 1) >> schema::tick_bits)) return;
     if (!OidIsValid(get_relname_relid("cdc_tick", catalog::schema_oid()))) return;  // version 0.1.0
     spi::Session session;
     spi::AsExtensionOwner owner;

@@ -1,0 +1,113 @@
+-- The change log: one row per changed row of a protected table, in the
+-- same transaction, partitioned by seq into segments that prune() drops whole.
+-- C++: src/extension/log_writer.cpp (writes rows straight into their segment
+-- with the table AM; the column positions are its LogColumn), catalog.hpp
+-- (segment_of, change_log_segment_oid), schema_constants.hpp (segment_bits,
+-- segment_digits: the @SEGMENT_BITS@ and @SEGMENT_DIGITS@ below).
+-- Readers: the change_log view here, changes() (60_cdc.sql), rewind
+-- (rewind.cpp), purge (purge.cpp), prune() (70_retention.sql).
+
+-- Change order. Not cached: a cached sequence hands each backend its own block
+-- of numbers, and then seq order would not follow the order changes happened.
+CREATE SEQUENCE tenant_guard.change_seq CACHE 1;
+SELECT pg_catalog.pg_extension_config_dump('tenant_guard.change_seq', '');
+
+-- One row per changed row. op: I/U/D; origin: d(ml), u(ndelete), r(ewind),
+-- i(mport) (module.hpp: Origin). For U, old_row holds only the old values of
+-- the columns that changed (the full old image is new_row || old_row): an
+-- UPDATE stores one full image.
+--
+-- Images of wide rows are TOASTed: lz4 compresses several times faster than
+-- the default pglz. (MAIN storage, keeping images inline, measured no faster
+-- and made the log's heap and its scans much larger.)
+--
+-- Segment n (tenant_guard.change_log_<n in @SEGMENT_DIGITS@ digits>) holds
+-- the seqs [n * 2^@SEGMENT_BITS@, (n + 1) * 2^@SEGMENT_BITS@); the capture
+-- writes each row straight into its segment (no partition routing). No
+-- indexes on the parent: each segment has its own (_dress_segment), so that a
+-- segment created by prune() is an ordinary table for pg_dump, with its own
+-- indexes, attached to the extension's parent. Without a primary key the log
+-- needs a replica identity to be published for logical replication (CREATE
+-- PUBLICATION ... FOR TABLE) and still be purged: FULL.
+CREATE TABLE tenant_guard.change_log_data (
+    seq        bigint NOT NULL,
+    xid        xid8 NOT NULL,
+    changed_at timestamptz NOT NULL,
+    table_id   integer NOT NULL,
+    op         "char" NOT NULL,
+    origin     "char" NOT NULL,
+    tenant     text COLLATE "C" NOT NULL,
+    changed_by text NOT NULL,
+    actor      text,
+    pk         jsonb COMPRESSION lz4 NOT NULL,
+    old_row    jsonb COMPRESSION lz4,
+    new_row    jsonb COMPRESSION lz4
+) PARTITION BY RANGE (seq);
+ALTER TABLE tenant_guard.change_log_data REPLICA IDENTITY FULL;
+
+-- Gives a new segment the indexes and replica identity of the log, and the
+-- guard against a data-only restore (15_restored_history.sql).
+-- The change stream reads by transaction (changes() cuts the log into
+-- batches between two snapshots): (xid, seq), so that it resumes inside a
+-- large transaction by a range scan instead of reading the whole transaction
+-- again. Per tenant: purge, tenant_status, the per-tenant stream (tenant, xid,
+-- seq). Keys are unique: deduplication would only cost. seq needs no index of
+-- its own: it comes from a sequence, unique by making.
+CREATE FUNCTION tenant_guard._dress_segment(segment regclass)
+RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    name text := (SELECT relname FROM pg_class WHERE oid = segment);
+BEGIN
+    EXECUTE format('CREATE INDEX %I ON %s (xid, seq) WITH (deduplicate_items = off)', name || '_xid_idx', segment);
+    EXECUTE format('CREATE INDEX %I ON %s (tenant, xid, seq) WITH (deduplicate_items = off)',
+                   name || '_tenant_idx', segment);
+    EXECUTE format('ALTER TABLE %s REPLICA IDENTITY FULL', segment);
+    PERFORM tenant_guard._guard_history_table(segment);
+END
+$$;
+
+-- Creates segment n (empty, attached, dressed) unless it exists.
+CREATE FUNCTION tenant_guard._create_segment(n bigint)
+RETURNS regclass
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    name text := format('change_log_%s', lpad(n::text, @SEGMENT_DIGITS@, '0'));
+    seg regclass := to_regclass(format('tenant_guard.%I', name));
+BEGIN
+    IF seg IS NULL THEN
+        EXECUTE format('CREATE TABLE tenant_guard.%I PARTITION OF tenant_guard.change_log_data '
+                       'FOR VALUES FROM (%s) TO (%s)', name, n << @SEGMENT_BITS@, (n + 1) << @SEGMENT_BITS@);
+        seg := format('tenant_guard.%I', name)::regclass;
+        PERFORM tenant_guard._dress_segment(seg);
+    END IF;
+    RETURN seg;
+END
+$$;
+
+-- Segment 0 starts at MINVALUE: in a database updated from 0.1.0 it is
+-- 0.1.0's unpartitioned log, which the sequence filled from 1. The next
+-- segment always exists before the sequence is moved into it (prune()).
+-- Segments made later by prune() are not registered with
+-- pg_extension_config_dump: they are ordinary tables, which pg_dump dumps.
+CREATE TABLE tenant_guard.change_log_000000 PARTITION OF tenant_guard.change_log_data
+    FOR VALUES FROM (MINVALUE) TO (1::bigint << @SEGMENT_BITS@);
+SELECT tenant_guard._dress_segment('tenant_guard.change_log_000000');
+SELECT tenant_guard._create_segment(1);
+SELECT pg_catalog.pg_extension_config_dump('tenant_guard.change_log_000000', '');
+SELECT pg_catalog.pg_extension_config_dump('tenant_guard.change_log_000001', '');
+
+-- The contract's view of the log: the full old image of an update, origin by
+-- name.
+CREATE VIEW tenant_guard.change_log AS
+SELECT c.seq, c.tenant, p.rel,
+       c.op::text AS op,
+       c.pk,
+       CASE WHEN c.op = 'U' THEN c.new_row || c.old_row ELSE c.old_row END AS old_row,
+       c.new_row, c.xid, c.changed_at, c.changed_by, c.actor,
+       CASE c.origin WHEN 'd' THEN 'dml' WHEN 'u' THEN 'undelete'
+                     WHEN 'r' THEN 'rewind' WHEN 'i' THEN 'import' END AS origin
+  FROM tenant_guard.change_log_data c
+  JOIN tenant_guard.protected_table p USING (table_id);
