@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# ALTER EXTENSION tenant_guard UPDATE loses nothing. Installs version 0.1.0
-# (the previous release; its install script is kept unchanged, and every
-# later version is an update script on top of it), works with it through the
-# current module (as after a package upgrade, before the DBA runs ALTER
-# EXTENSION), updates to the current version and checks that history,
+# ALTER EXTENSION tenant_guard UPDATE loses nothing, and ends where a fresh
+# install begins. Installs version 0.1.0 (the first release; its install
+# script and the update scripts after it are kept unchanged), works with it
+# through the current module (as after a package upgrade, before the DBA runs
+# ALTER EXTENSION), updates to the current version and checks that history,
 # tombstones, marks, keys, used tokens, receipts and cursors survived and that
-# everything works afterwards. Prints "upgrade: N passed, N failed".
+# everything works afterwards. A fresh CREATE EXTENSION runs the current
+# install script, which make builds from schema/: the updated database must
+# have the same objects with the same definitions (pg_dump of both, see
+# normalize_dump.pl), the same configuration tables and the same parameter
+# grants. Prints "upgrade: N passed, N failed"; a difference is printed as a diff.
+# TG_PG_BIN (scripts/lib/common.sh) chooses the server; PORT its port.
 set -uo pipefail
 source "$(dirname "$0")/../../scripts/lib/common.sh"
 source "$(dirname "$0")/lib.sh"
@@ -19,6 +24,16 @@ openssl pkey -in "$work/key.pem" -pubout -out "$work/pub.pem"
 current=$(sed -n "s/^default_version = '\(.*\)'/\1/p" "$TG_ROOT/tenant_guard.control")
 
 q -c 'CREATE DATABASE old' -c 'CREATE DATABASE fresh'
+# The fresh install first: GRANT SET ON PARAMETER is cluster-wide, so what
+# the install script grants is seen before the update scripts grant it too.
+q -d fresh -c "CREATE EXTENSION tenant_guard" >/dev/null 2>"$work/create.err"
+check "CREATE EXTENSION succeeds" "0:" "$?:$(grep -v '^NOTICE' "$work/create.err")"
+check "CREATE EXTENSION runs the current version's install script (built from schema/), not the update chain" t \
+    "$(q -c "SELECT (pg_stat_file(setting || '/extension/tenant_guard--$current.sql', true)).size > 0
+               FROM pg_config WHERE name = 'SHAREDIR'")"
+parameter_grants="SELECT coalesce(string_agg(parname || ' ' || paracl::text, E'\n' ORDER BY parname), 'none')
+                    FROM pg_parameter_acl WHERE parname LIKE 'tenant\_guard.%'"
+fresh_parameter_grants=$(q -c "$parameter_grants")
 q -d old -v pub="$(cat "$work/pub.pem")" -v key="$(cat "$work/key.pem")" <<'SQL' >/dev/null
 CREATE EXTENSION tenant_guard VERSION '0.1.0';
 CREATE TABLE sites (tenant_id int NOT NULL, id int PRIMARY KEY, name text);
@@ -52,11 +67,38 @@ check "history, tombstones, protection, marks, keys, receipts kept" "$before" "$
 check "a cursor taken before the update reads on without gap or duplicate" "$stream_before" \
     "$(q -d old -c "SELECT string_agg(seq::text, ',' ORDER BY seq) FROM tenant_guard.changes((SELECT cursor FROM consumer), 1000)")"
 
-q -d fresh -c "CREATE EXTENSION tenant_guard" >/dev/null
-members="SELECT string_agg(pg_describe_object(classid, objid, 0), E'\n' ORDER BY 1) FROM pg_depend
+members="SELECT string_agg(d, E'\n' ORDER BY d) FROM (SELECT pg_describe_object(classid, objid, 0) AS d FROM pg_depend
           WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
-            AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'tenant_guard')"
+            AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'tenant_guard')) AS m"
 check "the updated extension has the objects of a fresh install" "$(q -d fresh -c "$members")" "$(q -d old -c "$members")"
+# same_as_fresh NAME FILE_SUFFIX COMMAND...: COMMAND DB of both databases agree; else the diff.
+same_as_fresh() {
+    local name=$1 suffix=$2
+    shift 2
+    "$@" fresh >"$work/fresh.$suffix"
+    "$@" old >"$work/updated.$suffix"
+    if diff -u --label "fresh install" --label "updated from 0.1.0" "$work/fresh.$suffix" "$work/updated.$suffix" \
+        >"$work/$suffix.diff"; then
+        check "$name" same same
+    else
+        head -200 "$work/$suffix.diff"
+        check "$name" same "different (diff above)"
+    fi
+}
+definitions() {  # definitions DB: the schema's DDL, grants and initial privileges, normalised
+    "$TG_PG_BIN/pg_dump" --schema-only --binary-upgrade -d "$1" | perl "$(dirname "$0")/normalize_dump.pl"
+}
+configuration() {  # configuration DB: the tables pg_dump dumps the rows of, and the install's own cluster row
+    q -d "$1" -c "SELECT string_agg(t.rel::regclass || coalesce(' ' || nullif(t.cond, ''), ''), E'\n'
+                                     ORDER BY t.rel::regclass::text)
+                    FROM pg_extension e, unnest(e.extconfig, e.extcondition) AS t(rel, cond)
+                   WHERE e.extname = 'tenant_guard'" \
+      -c "SELECT system_id = tenant_guard._system_id(), adopted_seq FROM tenant_guard.history_cluster ORDER BY 2"
+}
+same_as_fresh "the updated schema has the definitions of a fresh install (pg_dump)" sql definitions
+same_as_fresh "the updated extension dumps the rows of the tables a fresh install does" conf configuration
+check "the install script grants what the update scripts grant (SET ON PARAMETER)" "$(q -c "$parameter_grants")" \
+    "$fresh_parameter_grants"
 
 check "capture works after the update" "I" \
     "$(q -d old -c "INSERT INTO sites VALUES (1, 999, 'new')" -c "SELECT op FROM tenant_guard.change_log WHERE pk = '{\"id\": 999}'")"
