@@ -306,4 +306,15 @@ ALTER TABLE nodefault ADD COLUMN IF NOT EXISTS n int DEFAULT 99;
 RESET ROLE;
 SELECT row_data FROM tenant_guard.tombstones WHERE rel = 'mig.nodefault'::regclass;
 
+-- 11. The keys that keep old values cannot be taken by a column: a rename to
+--     one would overwrite the values it keeps, an added column would take them.
+SET ROLE regress_tg_owner;
+SELECT sqlstate_of($$ALTER TABLE mig.retype RENAME COLUMN b TO "d#numeric"$$) AS rename_to_kept_key;
+SELECT sqlstate_of($$ALTER TABLE mig.retype ADD COLUMN "d#numeric" int$$) AS add_kept_key;
+SELECT sqlstate_of($$ALTER TABLE mig.retype ADD COLUMN "no#such" int$$) AS add_other_name;
+ALTER TABLE retype DROP COLUMN "no#such";
+RESET ROLE;
+SELECT count(*) AS images_keeping_d FROM tenant_guard.change_log
+ WHERE rel = 'mig.retype'::regclass AND (old_row ? 'd#numeric' OR new_row ? 'd#numeric');
+
 RESET search_path;

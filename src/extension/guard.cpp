@@ -260,6 +260,11 @@ void check_alter_table(AlterTableStmt *stmt) {
                 refuse("cannot enable or disable all triggers of protected table " + rel,
                        "That would change tenant_guard's triggers too.",
                        "Name the table's own triggers one by one: ALTER TABLE ... DISABLE TRIGGER <name>.");
+            case AT_AddColumn: {
+                auto *def = castNode(ColumnDef, cmd->def);
+                if (def->colname) refuse_kept_key(*table, def->colname);
+                break;
+            }
             case AT_DropColumn:
                 if (name && table->tenant_column == name)
                     refuse("cannot drop tenant column \"" + std::string(name) + "\" of protected table " + rel,
@@ -346,8 +351,10 @@ void check_rename(RenameStmt *stmt) {
                         rel_name(relid));
     // The value follows its column: the table's images (tombstones, history)
     // are keyed by column name, and take the new one.
-    if (stmt->renameType == OBJECT_COLUMN && stmt->subname && stmt->newname)
+    if (stmt->renameType == OBJECT_COLUMN && stmt->subname && stmt->newname) {
+        refuse_kept_key(*table, stmt->newname);
         rename_image_key(*table, stmt->subname, stmt->newname);
+    }
 }
 
 // CREATE TABLE ... INHERITS (protected table).
