@@ -2,10 +2,13 @@
 -- same transaction, partitioned by seq into segments that prune() drops whole.
 -- C++: src/extension/log_writer.cpp (writes rows straight into their segment
 -- with the table AM; the column positions are its LogColumn), catalog.hpp
--- (segment_of, change_log_segment_oid), schema_constants.hpp (segment_bits,
--- segment_digits: the @SEGMENT_BITS@ and @SEGMENT_DIGITS@ below).
+-- (segment_of, change_log_segment_oid), schema_constants.hpp (segment_bits
+-- and segment_digits, the segment width and name width below).
 -- Readers: the change_log view here, changes() (60_cdc.sql), rewind
--- (rewind.cpp), purge (purge.cpp), prune() (70_retention.sql).
+-- (rewind.cpp), purge (purge.cpp), prune() (70_retention.sql). Images are
+-- kept in step with the table's DDL by column_history.cpp (DROP COLUMN and
+-- retyping record the old values first) and image_migration.cpp (ADD COLUMN
+-- and ALTER COLUMN TYPE reach every image).
 
 -- Change order. Not cached: a cached sequence hands each backend its own block
 -- of numbers, and then seq order would not follow the order changes happened.

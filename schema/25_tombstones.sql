@@ -3,7 +3,8 @@
 -- C++: src/extension/capture.cpp (a DELETE's rows), log_writer.cpp
 -- (log_tombstone writes them with the table AM; the column positions are its
 -- TombstoneColumn), deletion_filter.cpp and table_restore.cpp (read them back:
--- 50_undelete.sql, 55_undo.sql).
+-- 50_undelete.sql, 55_undo.sql), image_migration.cpp (ADD COLUMN and ALTER
+-- COLUMN TYPE reach every tombstone).
 
 -- tombstone_id is the seq of the change that deleted the row, so a tombstone
 -- and its change-log entry share one number. What identifies the operation
