@@ -21,7 +21,9 @@ CURRENT_SCRIPT   = tenant_guard--$(EXTVERSION).sql
 SCHEMA_FILES     = $(sort $(wildcard schema/*.sql))
 SCHEMA_CONSTANTS = src/extension/schema_constants.hpp
 DATA_built  = $(CURRENT_SCRIPT)
-DATA        = $(filter-out $(CURRENT_SCRIPT),$(wildcard tenant_guard--*.sql))
+# (Named, not every tenant_guard--*.sql: the script an earlier build made for
+# an earlier default_version is no history; make clean removes it.)
+DATA        = tenant_guard--0.1.0.sql $(wildcard tenant_guard--*--*.sql)
 PGFILEDESC  = "tenant_guard - safe deletion and per-tenant recovery"
 
 # The module links the pure C++ of src/common (token codec, Ed25519, SHA-256).
@@ -44,7 +46,7 @@ ifeq ($(WERROR),1)
 PG_CXXFLAGS += -Werror
 endif
 SHLIB_LINK += -lstdc++ -lcrypto
-EXTRA_CLEAN = tmp_install $(CURRENT_SCRIPT)
+EXTRA_CLEAN = tmp_install $(CURRENT_SCRIPT) $(filter-out $(DATA),$(wildcard tenant_guard--*.sql))
 
 ifeq ($(MAKECMDGOALS),check)
 # PGXS's own check only says it is not supported; this one is defined without
