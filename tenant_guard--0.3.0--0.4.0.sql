@@ -25,6 +25,15 @@ SELECT t.tombstone_id, p.rel, t.tenant, t.pk, t.row_data, t.deleted_at, t.delete
   FROM tenant_guard.tombstone_data t
   JOIN tenant_guard.protected_table p USING (table_id);
 
+-- The tenant the session is pinned to (NULL: none), read by the module:
+-- calling it loads the module, so that PostgreSQL has discarded whatever a
+-- role gave tenant_guard.tenant without the privilege to set it (while it
+-- was a placeholder) before the pin is read. current_setting() would read
+-- the placeholder itself in a session that has not loaded the module.
+CREATE FUNCTION tenant_guard._pinned_tenant() RETURNS text
+AS 'MODULE_PATHNAME', 'tg_pinned_tenant'
+LANGUAGE C STABLE;
+
 -- The trash an application role can be granted: the tombstones of the
 -- tenant its session is pinned to (tenant_guard.tenant), in the tables it
 -- may read, nothing when unpinned. security_barrier: a caller's function in
@@ -34,8 +43,7 @@ SELECT t.tombstone_id, p.rel, t.tenant, t.pk, t.row_data, t.deleted_at, t.delete
        t.actor, t.application_name, t.statement_id
   FROM tenant_guard.tombstone_data t
   JOIN tenant_guard.protected_table p USING (table_id)
- WHERE t.tenant = pg_catalog.current_setting('tenant_guard.tenant', true)
-   AND pg_catalog.current_setting('tenant_guard.tenant', true) <> ''
+ WHERE t.tenant = tenant_guard._pinned_tenant()
    AND p.unprotected_at IS NULL
    AND pg_catalog.has_table_privilege(p.rel, 'SELECT');
 REVOKE ALL ON tenant_guard.trash FROM PUBLIC;

@@ -127,12 +127,13 @@ TG_FUNCTION(tg_undelete) {
 
 TG_FUNCTION(tg_undelete_trash) {
     spi::PinnedOutputSettings output;
-    if (!scope::guc_tenant || scope::guc_tenant[0] == '\0')
+    scope::refuse_unknown_pin("undelete_trash");
+    if (!scope::pinned_tenant())
         throw Error(ERRCODE_INSUFFICIENT_PRIVILEGE, "undelete_trash needs a session pinned to a tenant",
                     "It restores only rows of the tenant set in tenant_guard.tenant, and none is set.",
                     "SET tenant_guard.tenant = '<tenant>' first (tenant_guard.trash shows that tenant's rows).");
     RestoreOptions options;
-    options.tenant = scope::guc_tenant;
+    options.tenant = scope::pinned_tenant();
     options.caller = "undelete_trash";
     if (!PG_ARGISNULL(0)) options.ids = spi::Arg{INT8ARRAYOID, PG_GETARG_DATUM(0)};
     options.skip_conflicts = skip_conflicts_argument(fcinfo, 1);
