@@ -11,6 +11,9 @@
 #    role's pin for the session before the module is loaded: PostgreSQL
 #    discards it when the module loads, and the session must then fail
 #    closed (no trash, no changes to protected tables), not run unpinned;
+# 3. the grant coming back: CREATE EXTENSION tenant_guard in another database
+#    of the cluster, and pg_dumpall -g + pg_restore into a new cluster, keep
+#    the DBA's REVOKE (parameter privileges are the cluster's).
 # Controls: the pinned role's own trash and rows work; a role that still has
 # the privilege sets the pin as before; a fresh cluster grants SET to PUBLIC.
 # Runs on its own throwaway clusters. SEC_PG_BIN=DIR runs them from another
@@ -98,5 +101,41 @@ q -c "GRANT SET ON PARAMETER tenant_guard.tenant TO free_app"
 check "control: a role holding the privilege is pinned from its connection options" "acme:1" \
     "$(PGOPTIONS="-c tenant_guard.tenant=acme" as free_app -c "SELECT tenant || ':' || (row_data->>'id') FROM tenant_guard.trash")"
 q -c "REVOKE SET ON PARAMETER tenant_guard.tenant FROM free_app"
+
+# 3. The grant does not come back.
+q -d postgres -c 'CREATE DATABASE other' >>"$work/setup.log" 2>&1
+q -d other -c 'CREATE EXTENSION tenant_guard' >>"$work/setup.log" 2>&1
+check "CREATE EXTENSION in another database keeps SET on the pin revoked from PUBLIC" "f" \
+    "$(q -c "SELECT has_parameter_privilege('public', 'tenant_guard.tenant', 'SET')")"
+out=$(as acme_app -c "SELECT * FROM tenant_guard.undelete_trash(dry_run => true)" -c "SET tenant_guard.tenant = 'globex'" \
+         -c "SELECT 'row:' || tenant FROM tenant_guard.trash")
+if grep -q 'row:globex' <<<"$out"; then fail "after CREATE EXTENSION elsewhere the pin is still binding" "$out"
+else pass "after CREATE EXTENSION elsewhere the pin is still binding"; fi
+q -d postgres -c 'DROP DATABASE other' >>"$work/setup.log" 2>&1
+
+# A new cluster from pg_dumpall -g and pg_dump / pg_restore.
+c2=$work/c2
+mkdir -p "$c2" && { [ "$(id -u)" -ne 0 ] || chown postgres: "$c2"; }
+tg_as_pg "$TG_PG_BIN/initdb" -D "$c2/data" -U postgres -A trust --no-sync -E UTF8 --locale=C.UTF-8 \
+    >"$work/c2_initdb.log" 2>&1 || bail "a second cluster initialises"
+printf "listen_addresses = ''\nunix_socket_directories = '%s'\nport = %s\nfsync = off\n" "$c2" $((port + 1)) \
+    >>"$c2/data/postgresql.conf"
+work_clusters+=("c2/data")
+tg_as_pg "$TG_PG_BIN/pg_ctl" -D "$c2/data" -l "$work/c2.log" -w start >/dev/null || bail "the second cluster starts"
+tg_as_pg "$TG_PG_BIN/pg_dumpall" -g >"$work/globals.sql" 2>>"$work/setup.log"
+tg_as_pg "$TG_PG_BIN/pg_dump" -Fc -d pins -f "$work/pins.dump" 2>>"$work/setup.log"
+psql -X -q -h "$c2" -p $((port + 1)) -d postgres -f "$work/globals.sql" >"$work/restore.log" 2>&1
+psql -X -q -h "$c2" -p $((port + 1)) -d postgres -c 'CREATE DATABASE pins' >>"$work/restore.log" 2>&1
+tg_as_pg "$TG_PG_BIN/pg_restore" -h "$c2" -p $((port + 1)) -d pins "$work/pins.dump" >>"$work/restore.log" 2>&1
+check "restored into a new cluster (pg_dumpall -g, pg_restore): SET on the pin is still revoked from PUBLIC" "f" \
+    "$(psql -X -At -h "$c2" -p $((port + 1)) -d pins -c "SELECT has_parameter_privilege('public', 'tenant_guard.tenant', 'SET')")"
+check "restored into a new cluster: SET tenant_guard.actor is still every role's" "t" \
+    "$(psql -X -At -h "$c2" -p $((port + 1)) -d pins -c "SELECT has_parameter_privilege('public', 'tenant_guard.actor', 'SET')")"
+out=$(psql -X -At -h "$c2" -p $((port + 1)) -d "dbname=pins user=acme_app" \
+          -c "SELECT * FROM tenant_guard.undelete_trash(dry_run => true)" -c "SET tenant_guard.tenant = 'globex'" \
+          -c "SELECT 'row:' || tenant FROM tenant_guard.trash" 2>&1)
+if grep -q 'row:globex' <<<"$out" || ! grep -q 'row:acme' <<<"$out"; then
+    fail "restored into a new cluster: the pinned role sees only its tenant's trash" "$out"
+else pass "restored into a new cluster: the pinned role sees only its tenant's trash"; fi
 
 summary pins
