@@ -122,7 +122,7 @@ class TableRestore {
             rows.push_back(std::move(t));
         }
         drop_conflicts(rows);
-        if (options_.skip_conflicts) drop_orphans(rows);
+        check_parents(rows);
         if (rows.empty()) return;
         std::unordered_set<std::string> inserted = insert_rows(rows);
         std::vector<Datum> ids;
@@ -168,33 +168,54 @@ class TableRestore {
         rows = std::move(kept);
     }
 
-    // With 'skip', a row whose parent (in a protected table) stays tombstoned
-    // is skipped too: its parent's key may now be held by another tenant's
-    // live row (global keys, as Django and Rails make them), and the row must
-    // never be restored against it. A reference counts when a live row of the
-    // same tenant holds the key. (A reference to the table itself is left to
-    // the foreign key: its parent may be in the same batch.)
-    void drop_orphans(std::vector<Tombstone> &rows) {
+    // A row is never restored against another tenant's row. With global
+    // keys (id alone, as Django and Rails make them) the key a row references
+    // in a protected table may now be held by another tenant's live row (the
+    // tenant's own parent was deleted and its key taken since), and the
+    // foreign key would be satisfied by it: such a row is a conflict, TG020
+    // or, with 'skip', left tombstoned and counted. With 'skip', a row whose
+    // parent stays tombstoned (no live row of the tenant holds the key) is
+    // skipped too, except through a reference to its own table, where the
+    // parent may come later in the same restore (the foreign key checks it).
+    void check_parents(std::vector<Tombstone> &rows) {
         if (rows.empty()) return;
-        std::vector<bool> orphan(rows.size(), false);
+        std::vector<bool> refused(rows.size(), false);
         std::vector<Datum> images;
         for (const auto &t : rows) images.push_back(t.row);
+        std::string refused_parent;
         for (const auto &fk : columns::foreign_keys(table_.relid)) {
             auto parent = registry::covering(fk.parent, active_);
-            if (!parent || fk.parent == table_.relid) continue;
+            if (!parent) continue;
+            bool self = parent->table_id == table_.table_id;
             std::string rel = spi::qualified_name(fk.parent);
+            std::string held_by = "EXISTS (SELECT 1 FROM " + rel + " AS x, LATERAL jsonb_populate_record(NULL::" +
+                                  rel + ", " + fk.referenced_key("u.r") + ") AS p WHERE " + fk.match() +
+                                  " AND pg_catalog.format('%s', x." + spi::quote_ident(parent->tenant_column) + ")";
+            std::string refuse = options_.skip_conflicts && !self ? "NOT " + held_by + " = $2)" : held_by + " <> $2)";
             AsTableOwner owner(fk.parent);
-            uint64 n = spi::exec(
-                "SELECT u.i FROM unnest($1::jsonb[]) WITH ORDINALITY AS u(r, i) WHERE " + fk.references_a_row("u.r") +
-                    " AND NOT EXISTS (SELECT 1 FROM " + rel + " AS x, LATERAL jsonb_populate_record(NULL::" + rel +
-                    ", " + fk.referenced_key("u.r") + ") AS p WHERE " + fk.match() + " AND pg_catalog.format('%s', x." +
-                    spi::quote_ident(parent->tenant_column) + ") = $2)",
-                {{JSONBARRAYOID, datum_array(images, JSONBOID)}, spi::text_arg(options_.tenant)});
-            for (uint64 r = 0; r < n; r++) orphan[spi::int64_at(r, 1) - 1] = true;
+            uint64 n = spi::exec("SELECT u.i FROM unnest($1::jsonb[]) WITH ORDINALITY AS u(r, i) WHERE " +
+                                     fk.references_a_row("u.r") + " AND " + refuse,
+                                 {{JSONBARRAYOID, datum_array(images, JSONBOID)}, spi::text_arg(options_.tenant)});
+            for (uint64 r = 0; r < n; r++) refused[spi::int64_at(r, 1) - 1] = true;
+            if (n > 0 && refused_parent.empty()) refused_parent = rel;
         }
         std::vector<Tombstone> kept;
+        std::string named;
+        size_t shown = 0;
         for (size_t i = 0; i < rows.size(); i++)
-            if (!orphan[i]) kept.push_back(std::move(rows[i]));
+            if (!refused[i])
+                kept.push_back(std::move(rows[i]));
+            else if (shown < conflicts_named)
+                named += std::string(shown++ ? ", " : "") + rows[i].pk_text;
+        if (!options_.skip_conflicts && kept.size() < rows.size())
+            throw Error(sqlstate::undelete_conflict,
+                        "cannot undelete " + std::to_string(rows.size() - kept.size()) + " row(s) of tenant \"" +
+                            options_.tenant + "\" in " + rel_ + ": they reference a row of another tenant",
+                        "The key they reference in " + refused_parent +
+                            " is held by a live row of another tenant now. First rows: " + named +
+                            ". Nothing was restored.",
+                        "Restore their parent first, or pass on_conflict => 'skip' to restore the other rows and "
+                        "leave these tombstoned.");
         counts_.skipped += (int64)(rows.size() - kept.size());
         rows = std::move(kept);
     }

@@ -1,0 +1,93 @@
+-- Red-team pass over undoing an operation (0.4.0): undelete_where,
+-- undelete_row, the trash and undelete_trash, and the restore path they share
+-- with undelete. Each finding: what a hostile or careless role tried, and
+-- that it is refused (or skipped, and counted) and changes nothing.
+CREATE SCHEMA rtu AUTHORIZATION regress_tg_owner;
+GRANT USAGE ON SCHEMA rtu TO PUBLIC;
+GRANT USAGE ON SCHEMA tenant_guard TO regress_tg_owner, regress_tg_app;
+GRANT EXECUTE ON FUNCTION tenant_guard.protect(regclass, name, text, name) TO regress_tg_owner;
+GRANT SELECT ON tenant_guard.trash TO regress_tg_app;
+GRANT EXECUTE ON FUNCTION tenant_guard.undelete_trash(bigint[], text, boolean) TO regress_tg_app;
+SET search_path = rtu, public;
+SELECT now() AS start \gset
+
+-- 1. A row is never restored against another tenant's row. Global keys (id
+-- alone, as Django and Rails make them): acme's project 5 was deleted, and
+-- globex has a live project 5 now. acme's task 50, deleted on purpose
+-- earlier (another statement), references project 5: restored on its own it
+-- would hang under globex's project (and globex deleting it would cascade
+-- into acme). Whichever way it is restored, it is a conflict: TG020, or with
+-- 'skip' left tombstoned and counted.
+SET ROLE regress_tg_owner;
+CREATE TABLE projects (tenant_id text NOT NULL, id int PRIMARY KEY, name text);
+CREATE TABLE tasks (tenant_id text NOT NULL, id int PRIMARY KEY,
+                    project_id int REFERENCES projects ON DELETE CASCADE, title text);
+-- A tree within one table.
+CREATE TABLE folders (tenant_id text NOT NULL, id int PRIMARY KEY,
+                      parent_id int REFERENCES folders ON DELETE CASCADE, name text);
+SELECT tenant_guard.protect('tasks'), tenant_guard.protect('projects'), tenant_guard.protect('folders');
+GRANT SELECT, INSERT, DELETE ON projects, tasks, folders TO regress_tg_app;
+RESET ROLE;
+INSERT INTO projects VALUES ('acme', 5, 'acme five');
+INSERT INTO tasks VALUES ('acme', 50, 5, 'acme task');
+INSERT INTO folders VALUES ('acme', 1, NULL, 'acme root'), ('acme', 2, 1, 'acme sub');
+SET tenant_guard.actor = 'cleanup-script';
+DELETE FROM tasks WHERE id = 50;
+DELETE FROM folders WHERE id = 2;
+RESET tenant_guard.actor;
+DELETE FROM projects WHERE id = 5;
+DELETE FROM folders WHERE id = 1;
+INSERT INTO projects VALUES ('globex', 5, 'globex five');
+INSERT INTO folders VALUES ('globex', 1, NULL, 'globex root');
+-- The application's trash (acme's session): restoring the task alone.
+SET ROLE regress_tg_app;
+SET tenant_guard.tenant = 'acme';
+SELECT rel, pk FROM tenant_guard.trash WHERE deleted_at >= :'start' ORDER BY rel::text, pk::text;
+SELECT sqlstate_of($$SELECT * FROM tenant_guard.undelete_trash(
+    (SELECT array_agg(tombstone_id) FROM tenant_guard.trash WHERE rel = 'rtu.tasks'::regclass))$$);
+SELECT * FROM tenant_guard.undelete_trash(
+    (SELECT array_agg(tombstone_id) FROM tenant_guard.trash WHERE rel = 'rtu.tasks'::regclass), 'skip');
+SELECT sqlstate_of($$SELECT * FROM tenant_guard.undelete_trash(
+    (SELECT array_agg(tombstone_id) FROM tenant_guard.trash WHERE rel = 'rtu.folders'::regclass AND pk = '{"id": 2}'))$$);
+RESET tenant_guard.tenant;
+RESET ROLE;
+-- The operator's functions: the row alone, the script's deletions, the table alone.
+SELECT sqlstate_of($$SELECT * FROM tenant_guard.undelete_row('rtu.tasks', '{"id": 50}', with_cascade => false)$$);
+SELECT sqlstate_of($$SELECT * FROM tenant_guard.undelete_row('rtu.folders', '{"id": 2}')$$);
+SELECT sqlstate_of($$SELECT * FROM tenant_guard.undelete_where(actor => 'cleanup-script')$$);
+SELECT * FROM tenant_guard.undelete_where(actor => 'cleanup-script', on_conflict => 'skip');
+SELECT sqlstate_of($$SELECT * FROM tenant_guard.undelete('acme', rels => '{rtu.tasks}')$$);
+SELECT * FROM tenant_guard.undelete('acme', rels => '{rtu.tasks,rtu.folders}', on_conflict => 'skip');
+-- Nothing of acme hangs under globex's rows; every tombstone is still there.
+SELECT t.id FROM tasks t JOIN projects p ON p.id = t.project_id WHERE t.tenant_id <> p.tenant_id
+UNION ALL
+SELECT f.id FROM folders f JOIN folders p ON p.id = f.parent_id WHERE f.tenant_id <> p.tenant_id;
+SELECT rel, pk FROM tenant_guard.tombstones WHERE tenant = 'acme' AND deleted_at >= :'start' ORDER BY rel::text, pk::text;
+-- Control: once acme's project is back (globex's moved to another key), the
+-- task comes back with it.
+DELETE FROM projects WHERE id = 5 AND tenant_id = 'globex';
+SELECT * FROM tenant_guard.undelete('acme', rels => '{rtu.projects,rtu.tasks}');
+
+-- 2. A foreign key to a partitioned table: PostgreSQL adds a copy of it per
+-- partition of the referenced table (conparentid set). Those copies are not
+-- foreign keys of their own: with 'skip', a child row referencing a row of
+-- one partition was counted as an orphan of every other partition, and
+-- nothing came back.
+SET ROLE regress_tg_owner;
+CREATE TABLE accounts (tenant_id text NOT NULL, id int PRIMARY KEY) PARTITION BY RANGE (id);
+CREATE TABLE accounts_low PARTITION OF accounts FOR VALUES FROM (0) TO (100);
+CREATE TABLE accounts_high PARTITION OF accounts FOR VALUES FROM (100) TO (200);
+CREATE TABLE invoices (tenant_id text NOT NULL, id int PRIMARY KEY,
+                       account_id int REFERENCES accounts ON DELETE CASCADE);
+SELECT tenant_guard.protect('invoices'), tenant_guard.protect('accounts');
+RESET ROLE;
+SELECT count(*) AS constraints_for_one_foreign_key FROM pg_constraint WHERE conrelid = 'invoices'::regclass AND contype = 'f';
+INSERT INTO accounts VALUES ('acme', 50), ('acme', 150);
+INSERT INTO invoices VALUES ('acme', 1, 50), ('acme', 2, 150);
+DELETE FROM invoices WHERE tenant_id = 'acme';
+SELECT * FROM tenant_guard.undelete('acme', rels => '{rtu.invoices}', on_conflict => 'skip');
+SELECT id, account_id FROM invoices ORDER BY id;
+-- undelete_row follows the cascade from a partitioned parent.
+DELETE FROM accounts WHERE id = 150;
+SELECT * FROM tenant_guard.undelete_row('rtu.accounts', '{"id": 150}');
+SELECT id, account_id FROM invoices ORDER BY id;
