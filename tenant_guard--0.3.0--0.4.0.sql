@@ -36,8 +36,10 @@ LANGUAGE C STABLE;
 
 -- The trash an application role can be granted: the tombstones of the
 -- tenant its session is pinned to (tenant_guard.tenant), in the tables it
--- may read, nothing when unpinned. security_barrier: a caller's function in
--- a WHERE clause is never evaluated on rows of other tenants.
+-- may read, nothing when unpinned. Not of a table where row-level security
+-- applies to the caller: its policies would hide some of the rows, and the
+-- tombstones are read as the extension owner. security_barrier: a caller's
+-- function in a WHERE clause is never evaluated on rows of other tenants.
 CREATE VIEW tenant_guard.trash WITH (security_barrier) AS
 SELECT t.tombstone_id, p.rel, t.tenant, t.pk, t.row_data, t.deleted_at, t.deleted_by, t.xid,
        t.actor, t.application_name, t.statement_id
@@ -45,7 +47,8 @@ SELECT t.tombstone_id, p.rel, t.tenant, t.pk, t.row_data, t.deleted_at, t.delete
   JOIN tenant_guard.protected_table p USING (table_id)
  WHERE t.tenant = tenant_guard._pinned_tenant()
    AND p.unprotected_at IS NULL
-   AND pg_catalog.has_table_privilege(p.rel, 'SELECT');
+   AND pg_catalog.has_table_privilege(p.rel, 'SELECT')
+   AND NOT pg_catalog.row_security_active(p.rel);
 REVOKE ALL ON tenant_guard.trash FROM PUBLIC;
 
 CREATE FUNCTION tenant_guard.deletions(since timestamptz DEFAULT NULL,

@@ -91,3 +91,36 @@ SELECT id, account_id FROM invoices ORDER BY id;
 DELETE FROM accounts WHERE id = 150;
 SELECT * FROM tenant_guard.undelete_row('rtu.accounts', '{"id": 150}');
 SELECT id, account_id FROM invoices ORDER BY id;
+
+-- 3. Row-level security: a role that a policy lets see only its own rows of a
+-- table read every deleted row of its tenant there through the trash (the
+-- tombstones are read as the extension owner). The trash leaves out tables
+-- where row-level security applies to the caller, and undelete_trash with
+-- them (it would need to restore rows the policy hides).
+SET ROLE regress_tg_owner;
+CREATE TABLE memos (tenant_id text NOT NULL, id int PRIMARY KEY, author text NOT NULL, body text);
+ALTER TABLE memos ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own_memos ON memos USING (author = current_user) WITH CHECK (author = current_user);
+GRANT SELECT, INSERT, DELETE ON memos TO regress_tg_app;
+SELECT tenant_guard.protect('memos');
+RESET ROLE;
+INSERT INTO memos VALUES ('acme', 1, 'regress_tg_app', 'my memo'), ('acme', 2, 'ceo', 'the ceo''s memo');
+DELETE FROM memos WHERE id = 1;
+DELETE FROM memos WHERE id = 2;
+SELECT array_agg(tombstone_id) AS memo_ids FROM tenant_guard.tombstones WHERE rel = 'rtu.memos'::regclass \gset
+SET ROLE regress_tg_app;
+SET tenant_guard.tenant = 'acme';
+SELECT count(*) AS memos_the_policy_shows FROM memos;
+SELECT row_data->>'body' AS body FROM tenant_guard.trash WHERE rel = 'rtu.memos'::regclass ORDER BY 1;
+SELECT count(*) AS restored FROM tenant_guard.undelete_trash(:'memo_ids', 'skip');
+RESET tenant_guard.tenant;
+RESET ROLE;
+SELECT count(*) AS still_tombstoned FROM tenant_guard.tombstones WHERE rel = 'rtu.memos'::regclass;
+-- Control: the owner (no policy applies to it) sees them.
+GRANT SELECT ON tenant_guard.trash TO regress_tg_owner;
+SET ROLE regress_tg_owner;
+SET tenant_guard.tenant = 'acme';
+SELECT row_data->>'body' AS body FROM tenant_guard.trash WHERE rel = 'rtu.memos'::regclass ORDER BY 1;
+RESET tenant_guard.tenant;
+RESET ROLE;
+REVOKE SELECT ON tenant_guard.trash FROM regress_tg_owner;

@@ -23,6 +23,10 @@
 #include "extension/table_restore.hpp"
 #include "extension/tenant_lock.hpp"
 
+extern "C" {
+#include "utils/rls.h"
+}
+
 namespace {
 
 using namespace tg;
@@ -142,11 +146,14 @@ TG_FUNCTION(tg_undelete_trash) {
                       spi::Session spi;
                       lock_tenant(options.tenant);
                       auto active = registry::active_tables();
-                      // The tables whose trash the caller sees (tenant_guard.trash).
+                      // The tables whose trash the caller sees (tenant_guard.trash):
+                      // readable, and no row-level security applying to it there.
                       std::vector<registry::ProtectedTable> readable;
                       for (const auto &t : parents_first(active, active))
-                          if (pg_guard([&] { return pg_class_aclcheck(t.relid, GetUserId(), ACL_SELECT); }) ==
-                              ACLCHECK_OK)
+                          if (pg_guard([&] {
+                                  return pg_class_aclcheck(t.relid, GetUserId(), ACL_SELECT) == ACLCHECK_OK &&
+                                         check_enable_rls(t.relid, InvalidOid, true) != RLS_ENABLED;
+                              }))
                               readable.push_back(t);
                       return undelete(readable, active, options, false);
                   }));
