@@ -124,3 +124,54 @@ SELECT row_data->>'body' AS body FROM tenant_guard.trash WHERE rel = 'rtu.memos'
 RESET tenant_guard.tenant;
 RESET ROLE;
 REVOKE SELECT ON tenant_guard.trash FROM regress_tg_owner;
+
+-- 4. A row comes back as it was, or its tombstone stays. A BEFORE INSERT
+-- trigger of the owner that skips some rows (RETURN NULL), or a rule that
+-- rewrites INSERT into nothing, made undelete count them restored and remove
+-- their tombstones: the rows were gone with no tombstone left.
+SET ROLE regress_tg_owner;
+CREATE TABLE notes (tenant_id text NOT NULL, id int PRIMARY KEY, body text);
+SELECT tenant_guard.protect('notes');
+CREATE FUNCTION skip_archived() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.body = 'archived' THEN RETURN NULL; END IF;
+    RETURN NEW;
+END $$;
+CREATE FUNCTION to_globex() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.tenant_id := 'globex';
+    RETURN NEW;
+END $$;
+RESET ROLE;
+INSERT INTO notes VALUES ('acme', 1, 'kept'), ('acme', 2, 'later archived');
+UPDATE notes SET body = 'archived' WHERE id = 2;
+DELETE FROM notes WHERE id = 1;
+DELETE FROM notes WHERE id = 2;
+SET ROLE regress_tg_owner;
+CREATE TRIGGER skip_archived BEFORE INSERT ON notes FOR EACH ROW EXECUTE FUNCTION skip_archived();
+RESET ROLE;
+SELECT sqlstate_of($$SELECT * FROM tenant_guard.undelete('acme', rels => '{rtu.notes}')$$);
+SELECT sqlstate_of($$SELECT * FROM tenant_guard.undelete_row('rtu.notes', '{"id": 2}')$$);
+SELECT count(*) AS tombstones_kept FROM tenant_guard.tombstones WHERE rel = 'rtu.notes'::regclass;
+-- With 'skip' the skipped row stays tombstoned and is counted.
+SELECT * FROM tenant_guard.undelete('acme', rels => '{rtu.notes}', on_conflict => 'skip');
+SELECT pk FROM tenant_guard.tombstones WHERE rel = 'rtu.notes'::regclass;
+-- A trigger that moves the row to another tenant.
+SET ROLE regress_tg_owner;
+DROP TRIGGER skip_archived ON notes;
+CREATE TRIGGER to_globex BEFORE INSERT ON notes FOR EACH ROW EXECUTE FUNCTION to_globex();
+RESET ROLE;
+SELECT sqlstate_of($$SELECT * FROM tenant_guard.undelete_row('rtu.notes', '{"id": 2}')$$);
+SELECT sqlstate_of($$SELECT * FROM tenant_guard.undelete('acme', rels => '{rtu.notes}', on_conflict => 'skip')$$);
+-- A rule that swallows the INSERT.
+SET ROLE regress_tg_owner;
+DROP TRIGGER to_globex ON notes;
+CREATE RULE swallow AS ON INSERT TO notes DO INSTEAD NOTHING;
+RESET ROLE;
+SELECT sqlstate_of($$SELECT * FROM tenant_guard.undelete('acme', rels => '{rtu.notes}')$$);
+SELECT pk FROM tenant_guard.tombstones WHERE rel = 'rtu.notes'::regclass;
+SET ROLE regress_tg_owner;
+DROP RULE swallow ON notes;
+RESET ROLE;
+SELECT * FROM tenant_guard.undelete('acme', rels => '{rtu.notes}');
+SELECT id, tenant_id, body FROM notes ORDER BY id;

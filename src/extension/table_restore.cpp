@@ -130,7 +130,7 @@ class TableRestore {
             if (!options_.skip_conflicts || inserted.count(t.pk_text))
                 ids.push_back(t.id);
             else
-                counts_.skipped++;  // its key was taken meanwhile by a concurrent insert
+                counts_.skipped++;  // its key was taken meanwhile by a concurrent insert, or a trigger skipped it
         spi::AsExtensionOwner owner;
         spi::exec("DELETE FROM tenant_guard.tombstone_data WHERE tombstone_id = ANY ($1)",
                   {{INT8ARRAYOID, datum_array(ids, INT8OID)}});
@@ -221,41 +221,67 @@ class TableRestore {
     }
 
     // One INSERT per set of columns present in the images: columns added since
-    // the deletion are left to their defaults, dropped ones are ignored. With
-    // skip_conflicts, a key that a concurrent transaction took after the
-    // conflict check is skipped too (ON CONFLICT DO NOTHING); returns the keys
-    // inserted then. Without, such a race is a retryable 40001.
+    // the deletion are left to their defaults, dropped ones are ignored. Every
+    // row must come back as it was, of the same tenant: a tombstone goes
+    // only for a row its INSERT returned. A row a BEFORE INSERT trigger of
+    // the table skipped (RETURN NULL) is a conflict, TG020 or skipped with
+    // 'skip'; one it moved to another tenant is refused (TG002); a rule that
+    // rewrites the INSERT fails it (RETURNING). With skip_conflicts, a key
+    // that a concurrent transaction took after the conflict check is skipped
+    // too (ON CONFLICT DO NOTHING); returns the keys inserted then. Without,
+    // such a race is a retryable 40001.
     std::unordered_set<std::string> insert_rows(const std::vector<Tombstone> &rows) {
         std::unordered_set<std::string> inserted;
-        std::string on_conflict =
-            options_.skip_conflicts ? " ON CONFLICT DO NOTHING RETURNING " + returned_key() : std::string();
+        std::string on_conflict = options_.skip_conflicts ? " ON CONFLICT DO NOTHING" : "";
+        std::string returning = " RETURNING " + returned_key() + ", pg_catalog.format('%s', " +
+                                spi::quote_ident(table_.tenant_column) + ")";
+        uint64 returned = 0;
         auto insert = [&](const std::string &sql, const std::vector<Datum> &images) {
             uint64 n = unique_violation_is_retryable("rows of " + rel_ + " were inserted while undelete ran", [&] {
-                return spi::exec(sql + on_conflict, {{JSONBARRAYOID, datum_array(images, JSONBOID)}});
+                return spi::exec(sql + on_conflict + returning, {{JSONBARRAYOID, datum_array(images, JSONBOID)}});
             });
-            if (options_.skip_conflicts)
-                for (uint64 r = 0; r < n; r++) inserted.insert(spi::text(r, 1));
+            for (uint64 r = 0; r < n; r++) {
+                if (spi::text(r, 2) != options_.tenant)
+                    throw Error(sqlstate::wrong_tenant,
+                                "cannot undelete rows of tenant \"" + options_.tenant + "\" in " + rel_ +
+                                    ": a trigger of the table moved one to another tenant",
+                                "The row " + spi::text(r, 1) + " came back as a row of tenant \"" + spi::text(r, 2) +
+                                    "\". Nothing was restored.",
+                                "A BEFORE INSERT trigger of the table changes its tenant column; restore with it "
+                                "disabled, or fix it.");
+                inserted.insert(spi::text(r, 1));
+            }
+            returned += n;
         };
         std::vector<bool> done(rows.size(), false);
-        AsTableOwner owner(table_.relid);
-        OriginScope origin(Origin::undelete);
-        for (size_t i = 0; i < rows.size(); i++) {
-            if (done[i]) continue;
-            const std::string &columns = rows[i].columns;
-            std::vector<Datum> images;
-            for (size_t j = i; j < rows.size(); j++)
-                if (!done[j] && rows[j].columns == columns) {
-                    images.push_back(rows[j].row);
-                    done[j] = true;
+        {
+            AsTableOwner owner(table_.relid);
+            OriginScope origin(Origin::undelete);
+            for (size_t i = 0; i < rows.size(); i++) {
+                if (done[i]) continue;
+                const std::string &columns = rows[i].columns;
+                std::vector<Datum> images;
+                for (size_t j = i; j < rows.size(); j++)
+                    if (!done[j] && rows[j].columns == columns) {
+                        images.push_back(rows[j].row);
+                        done[j] = true;
+                    }
+                if (columns.empty()) {
+                    insert("INSERT INTO " + rel_ + " SELECT FROM unnest($1::jsonb[])", images);
+                    continue;
                 }
-            if (columns.empty()) {
-                insert("INSERT INTO " + rel_ + " SELECT FROM unnest($1::jsonb[])", images);
-                continue;
+                insert("INSERT INTO " + rel_ + " (" + columns + ") OVERRIDING SYSTEM VALUE SELECT p.* FROM "
+                       "unnest($1::jsonb[]) AS u(r), LATERAL jsonb_to_record(u.r) AS p(" + typed_columns(columns) + ")",
+                       images);
             }
-            insert("INSERT INTO " + rel_ + " (" + columns + ") OVERRIDING SYSTEM VALUE SELECT p.* FROM "
-                   "unnest($1::jsonb[]) AS u(r), LATERAL jsonb_to_record(u.r) AS p(" + typed_columns(columns) + ")",
-                   images);
         }
+        if (!options_.skip_conflicts && returned < rows.size())
+            throw Error(sqlstate::undelete_conflict,
+                        "cannot undelete " + std::to_string(rows.size() - returned) + " row(s) of tenant \"" +
+                            options_.tenant + "\" in " + rel_ + ": the table's triggers did not insert them",
+                        "A BEFORE INSERT trigger of the table skipped them (it returned NULL). Nothing was restored.",
+                        "Restore with the trigger disabled, or pass on_conflict => 'skip' to restore the other rows "
+                        "and leave these tombstoned.");
         return inserted;
     }
 
