@@ -175,3 +175,51 @@ DROP RULE swallow ON notes;
 RESET ROLE;
 SELECT * FROM tenant_guard.undelete('acme', rels => '{rtu.notes}');
 SELECT id, tenant_id, body FROM notes ORDER BY id;
+
+-- 5. Deferred foreign keys. PostgreSQL refuses to queue a deferred trigger
+-- event in a security-restricted operation, where tenant_guard writes as the
+-- table's owner: every foreign key Django creates is DEFERRABLE INITIALLY
+-- DEFERRED, and undelete, undelete_row, undelete_where, undelete_trash and
+-- rewind of such a table failed ("cannot fire deferred trigger within
+-- security-restricted operation"). They make the table's deferrable
+-- constraints immediate for their writes, and deferred again afterwards.
+SET ROLE regress_tg_owner;
+CREATE TABLE boards (tenant_id text NOT NULL, id int PRIMARY KEY);
+CREATE TABLE cards (tenant_id text NOT NULL, id int PRIMARY KEY,
+                    board_id int NOT NULL REFERENCES boards DEFERRABLE INITIALLY DEFERRED,
+                    parent_id int REFERENCES cards DEFERRABLE INITIALLY DEFERRED);
+SELECT tenant_guard.protect('cards'), tenant_guard.protect('boards');
+GRANT SELECT, INSERT, DELETE ON boards, cards TO regress_tg_app;
+RESET ROLE;
+INSERT INTO boards VALUES ('acme', 1);
+INSERT INTO cards VALUES ('acme', 1, 1, NULL), ('acme', 2, 1, 1);
+SELECT tenant_guard.mark('rtu-cards');
+SET tenant_guard.actor = 'django-admin';
+DELETE FROM cards WHERE id = 2;
+DELETE FROM cards WHERE id = 1;
+DELETE FROM boards WHERE id = 1;
+RESET tenant_guard.actor;
+BEGIN;
+SELECT * FROM tenant_guard.undelete('acme', rels => '{rtu.boards,rtu.cards}');
+-- The caller's transaction keeps its deferred checks.
+INSERT INTO cards VALUES ('acme', 3, 2, NULL);
+INSERT INTO boards VALUES ('acme', 2);
+COMMIT;
+DELETE FROM cards WHERE id = 3;
+DELETE FROM boards WHERE id = 2;
+DELETE FROM cards WHERE id = 2;
+SELECT * FROM tenant_guard.undelete_row('rtu.cards', '{"id": 2}');
+DELETE FROM cards WHERE id = 2;
+DELETE FROM cards WHERE id = 1;
+SELECT * FROM tenant_guard.rewind('acme', to_mark => 'rtu-cards');
+SELECT clock_timestamp() AS before_delete \gset
+DELETE FROM cards WHERE id = 2;
+SELECT * FROM tenant_guard.undelete_where(since => :'before_delete');
+DELETE FROM cards WHERE id = 2;
+SET ROLE regress_tg_app;
+SET tenant_guard.tenant = 'acme';
+SELECT * FROM tenant_guard.undelete_trash(
+    (SELECT array_agg(tombstone_id) FROM tenant_guard.trash WHERE rel = 'rtu.cards'::regclass AND pk = '{"id": 2}'));
+RESET tenant_guard.tenant;
+RESET ROLE;
+SELECT id, board_id, parent_id FROM cards ORDER BY id;

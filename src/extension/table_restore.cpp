@@ -63,11 +63,13 @@ class TableRestore {
             if (!privilege_checked_) {
                 require_privileges(table_.relid, ACL_INSERT | ACL_SELECT, options_.caller);
                 privilege_checked_ = true;
+                deferred_ = make_constraints_immediate(table_.relid);
             }
             restore_batch(batch, n);
             SPI_freetuptable(batch);
         }
         pg_guard([&] { SPI_cursor_close(cursor); });
+        defer_again(deferred_);
         return counts_;
     }
 
@@ -306,6 +308,7 @@ class TableRestore {
     std::string conflict_sql_;
     std::unordered_set<std::string> seen_;
     bool privilege_checked_ = false;
+    std::vector<std::string> deferred_;  // constraints made immediate for the restore, declared deferred
     std::map<std::string, std::string> typed_cache_;
 };
 

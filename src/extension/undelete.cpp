@@ -78,10 +78,14 @@ TableCounts clear_flags(const registry::ProtectedTable &table, const RestoreOpti
     }
     if (any_flagged == 0) return counts;  // nothing flagged: no privilege needed
     require_privileges(table.relid, ACL_UPDATE | ACL_SELECT, "undelete");
-    AsTableOwner owner(table.relid);
-    OriginScope origin(Origin::undelete);
-    std::string sql = "UPDATE " + rel + " SET " + flag + (is_bool ? " = false" : " = NULL") + where;
-    counts.restored = (int64)spi::exec(sql, {spi::text_arg(options.tenant), deleted_after});
+    std::vector<std::string> deferred = make_constraints_immediate(table.relid);
+    {
+        AsTableOwner owner(table.relid);
+        OriginScope origin(Origin::undelete);
+        std::string sql = "UPDATE " + rel + " SET " + flag + (is_bool ? " = false" : " = NULL") + where;
+        counts.restored = (int64)spi::exec(sql, {spi::text_arg(options.tenant), deleted_after});
+    }
+    defer_again(deferred);
     return counts;
 }
 
