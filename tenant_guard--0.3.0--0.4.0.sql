@@ -99,14 +99,16 @@ AS $$
 $$;
 
 -- Proof after a restore: md5 over the text of the tenant's rows of rel in
--- primary-key order, read with the caller's privileges (and RLS), with the
--- output settings fixed, so that two sessions get the same checksum of the
--- same rows.
+-- primary-key order, read with the caller's privileges, with the output
+-- settings fixed, so that two sessions get the same checksum of the same
+-- rows. Not where row-level security applies to the caller: a policy's
+-- expressions are the table owner's code, and would run with the caller's
+-- privileges (row_security = off, as pg_dump reads: refused, not filtered).
 CREATE FUNCTION tenant_guard.tenant_checksum(tenant text, rel regclass) RETURNS text
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 SET datestyle = 'ISO, MDY' SET intervalstyle = 'postgres' SET extra_float_digits = 1
-SET bytea_output = 'hex' SET timezone = 'UTC'
+SET bytea_output = 'hex' SET timezone = 'UTC' SET row_security = off
 AS $$
 DECLARE
     column_name name := tenant_guard._tenant_column(rel);
@@ -116,6 +118,12 @@ BEGIN
     IF column_name IS NULL THEN
         RAISE EXCEPTION 'table % is not protected by tenant_guard', rel
             USING ERRCODE = 'invalid_parameter_value', HINT = 'See tenant_guard.protected_tables.';
+    END IF;
+    IF row_security_active(rel) THEN
+        RAISE EXCEPTION 'cannot checksum %: row-level security applies to the calling role', rel
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'Its policies are the table owner''s code and would run with the caller''s privileges.',
+                  HINT = 'Take the checksum as the table''s owner or as a role with BYPASSRLS.';
     END IF;
     SELECT string_agg(format('r.%I', a.attname), ', ' ORDER BY k.ord) INTO key_order
       FROM pg_index i, unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord), pg_attribute a

@@ -223,3 +223,36 @@ SELECT * FROM tenant_guard.undelete_trash(
 RESET tenant_guard.tenant;
 RESET ROLE;
 SELECT id, board_id, parent_id FROM cards ORDER BY id;
+
+-- 6. tenant_checksum reads the table as its caller: where row-level security
+-- applies to the caller, the policies' expressions are the table owner's
+-- code, and ran with the privileges of the operator (or DBA's role) taking
+-- the proof. Like pg_dump, it reads with row_security = off: such a table is
+-- refused (42501) before any policy runs; the owner, a superuser or a role
+-- with BYPASSRLS (as undelete needs) take the checksum.
+SET ROLE regress_tg_owner;
+CREATE TABLE sheets (tenant_id text NOT NULL, id int PRIMARY KEY, body text);
+SELECT tenant_guard.protect('sheets');
+CREATE TABLE policy_ran (who text);
+GRANT INSERT ON policy_ran TO PUBLIC;
+CREATE FUNCTION spy_policy() RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO rtu.policy_ran VALUES (current_user);
+    RETURN true;
+END $$;
+ALTER TABLE sheets ENABLE ROW LEVEL SECURITY;
+CREATE POLICY spy ON sheets USING (rtu.spy_policy());
+GRANT SELECT ON sheets TO regress_tg_operator;
+INSERT INTO sheets VALUES ('acme', 1, 'one');
+RESET ROLE;
+GRANT USAGE ON SCHEMA tenant_guard TO regress_tg_operator;
+GRANT EXECUTE ON FUNCTION tenant_guard.tenant_checksum(text, regclass) TO regress_tg_operator;
+SET ROLE regress_tg_operator;
+SELECT sqlstate_of($$SELECT tenant_guard.tenant_checksum('acme', 'rtu.sheets')$$);
+RESET ROLE;
+SELECT who FROM rtu.policy_ran;
+GRANT EXECUTE ON FUNCTION tenant_guard.tenant_checksum(text, regclass) TO regress_tg_owner;
+SET ROLE regress_tg_owner;
+SELECT tenant_guard.tenant_checksum('acme', 'rtu.sheets') = md5('(acme,1,one)') AS owner_checksum;
+RESET ROLE;
+SELECT who FROM rtu.policy_ran;
