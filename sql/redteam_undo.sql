@@ -256,3 +256,24 @@ SET ROLE regress_tg_owner;
 SELECT tenant_guard.tenant_checksum('acme', 'rtu.sheets') = md5('(acme,1,one)') AS owner_checksum;
 RESET ROLE;
 SELECT who FROM rtu.policy_ran;
+
+-- 7. Keys spelled by another session. A timestamptz key's image is written
+-- in the deleting session's TimeZone: with 'skip', a row restored in a
+-- session with another TimeZone was counted skipped and kept its tombstone
+-- (the live row's key came back spelled differently), and two tombstones of
+-- one key written in two time zones were taken for two keys.
+SET ROLE regress_tg_owner;
+CREATE TABLE readings (tenant_id text NOT NULL, taken_at timestamptz PRIMARY KEY, v int);
+SELECT tenant_guard.protect('readings');
+RESET ROLE;
+SET timezone = 'UTC';
+INSERT INTO readings VALUES ('acme', '2026-01-01 10:00+00', 1);
+DELETE FROM readings;
+SET timezone = 'Asia/Tokyo';
+INSERT INTO readings VALUES ('acme', '2026-01-01 10:00+00', 2);
+DELETE FROM readings;
+SET timezone = 'America/New_York';
+SELECT * FROM tenant_guard.undelete('acme', rels => '{rtu.readings}', on_conflict => 'skip');
+SELECT v FROM readings;
+SELECT count(*) AS tombstones_left FROM tenant_guard.tombstones WHERE rel = 'rtu.readings'::regclass;
+RESET timezone;

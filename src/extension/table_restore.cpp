@@ -35,6 +35,7 @@ struct Tombstone {
     Datum pk;
     Datum row;
     std::string columns;  // quoted insert column list present in the image
+    std::string key_now;  // the key as this session spells it (what RETURNING gives)
 };
 
 class TableRestore {
@@ -105,7 +106,7 @@ class TableRestore {
     }
 
     void restore_batch(SPITupleTable *batch, uint64 n) {
-        std::vector<Tombstone> rows;
+        std::vector<Tombstone> fetched;
         for (uint64 r = 0; r < n; r++) {
             HeapTuple tup = batch->vals[r];
             TupleDesc desc = batch->tupdesc;
@@ -116,8 +117,13 @@ class TableRestore {
             t.pk = SPI_getbinval(tup, desc, 3, &isnull);
             t.row = SPI_getbinval(tup, desc, 4, &isnull);
             t.columns = pg_guard([&] { return SPI_getvalue(tup, desc, 5); });
+            fetched.push_back(std::move(t));
+        }
+        spell_keys_now(fetched);
+        std::vector<Tombstone> rows;
+        for (auto &t : fetched) {
             // Newest first: an older tombstone of the same key stays tombstoned.
-            if (!seen_.insert(t.pk_text).second) {
+            if (!seen_.insert(t.key_now).second) {
                 counts_.skipped++;
                 continue;
             }
@@ -129,7 +135,7 @@ class TableRestore {
         std::unordered_set<std::string> inserted = insert_rows(rows);
         std::vector<Datum> ids;
         for (const auto &t : rows)
-            if (!options_.skip_conflicts || inserted.count(t.pk_text))
+            if (!options_.skip_conflicts || inserted.count(t.key_now))
                 ids.push_back(t.id);
             else
                 counts_.skipped++;  // its key was taken meanwhile by a concurrent insert, or a trigger skipped it
@@ -137,6 +143,23 @@ class TableRestore {
         spi::exec("DELETE FROM tenant_guard.tombstone_data WHERE tombstone_id = ANY ($1)",
                   {{INT8ARRAYOID, datum_array(ids, INT8OID)}});
         counts_.restored += (int64)ids.size();
+    }
+
+    // The keys as the INSERT's RETURNING spells them in this session: an
+    // image's key is spelled as the deleting session wrote it (a timestamptz
+    // in its TimeZone), so comparing that text with what RETURNING gives
+    // counted rows that came back as skipped (and kept their tombstones), and
+    // two tombstones of one key written in different time zones were two
+    // keys. Read through the table's types, as the table's owner.
+    void spell_keys_now(std::vector<Tombstone> &rows) {
+        std::vector<Datum> keys;
+        for (const auto &t : rows) keys.push_back(t.pk);
+        AsTableOwner owner(table_.relid);
+        uint64 n = spi::exec("SELECT u.i, " + columns::primary_key_object(table_.relid, "p") +
+                                 "::text FROM unnest($1::jsonb[]) WITH ORDINALITY AS u(k, i), "
+                                 "LATERAL jsonb_populate_record(NULL::" + rel_ + ", u.k) AS p",
+                             {{JSONBARRAYOID, datum_array(keys, JSONBOID)}});
+        for (uint64 r = 0; r < n; r++) rows[spi::int64_at(r, 1) - 1].key_now = spi::text(r, 2);
     }
 
     // Rows whose primary key a live row holds again: an error, or skipped.
