@@ -35,7 +35,7 @@ std::vector<ForeignKey> foreign_keys(Oid relid) {
         "  FROM pg_catalog.pg_constraint c, unnest(c.conkey, c.confkey) WITH ORDINALITY AS k(ck, fk, i) "
         "  JOIN pg_catalog.pg_attribute ca ON ca.attrelid = $1 AND ca.attnum = k.ck "
         "  JOIN pg_catalog.pg_attribute pa ON pa.attnum = k.fk "
-        " WHERE c.contype = 'f' AND c.conrelid = $1 AND pa.attrelid = c.confrelid "
+        " WHERE c.contype = 'f' AND c.conrelid = $1 AND c.conparentid = 0 AND pa.attrelid = c.confrelid "
         " ORDER BY c.oid, k.i",
         {{OIDOID, ObjectIdGetDatum(relid)}});
     std::vector<ForeignKey> fks;

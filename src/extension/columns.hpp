@@ -58,7 +58,9 @@ struct ForeignKey {
     std::string match() const;
 };
 
-// Foreign keys of relid (not inherited copies on partitions), by constraint.
+// Foreign keys of relid, by constraint: those declared on it, not the copies
+// PostgreSQL makes on partitions, nor those it adds per partition of a
+// referenced partitioned table (conparentid set).
 std::vector<ForeignKey> foreign_keys(Oid relid);
 
 // The items of a list of quote_ident()ed names joined by ", " (a quoted name

@@ -225,6 +225,11 @@ void erase(std::vector<ScopeTable> &scope, const tokens::VerifiedToken &token) {
         ListCell *lc;
         foreach (lc, members) silence.rows[lfirst_oid(lc)] = std::set<std::string>(s.rows.begin(), s.rows.end());
     }
+    std::vector<std::string> deferred;
+    if (token.live)
+        for (const auto &s : scope)
+            if (s.tenant_fits)
+                for (auto &c : make_constraints_immediate(s.table.relid)) deferred.push_back(std::move(c));
     PurgeScope purging(silence);
     for (auto &s : scope) {
         auto args = args_for(s, token);
@@ -244,6 +249,7 @@ void erase(std::vector<ScopeTable> &scope, const tokens::VerifiedToken &token) {
             "DELETE FROM tenant_guard.change_log_data x WHERE x.table_id = $3 AND x.tenant = $1" + row_filter(s, "x.pk"),
             args);
     }
+    defer_again(deferred);
 }
 
 void record_receipt(const std::vector<ScopeTable> &scope, const tokens::VerifiedToken &token) {

@@ -342,11 +342,18 @@ std::vector<Counts> rewind(FunctionCallInfo fcinfo, const std::string &tenant) {
         if (t.has_work()) citus::refuse_citus_table(t.counts().relid, "rewind rows of");
     for (const auto &t : tables)
         if (t.has_work()) require_privileges(t.counts().relid, ACL_SELECT | ACL_INSERT | ACL_UPDATE | ACL_DELETE, "rewind");
+    std::vector<std::string> deferred;
+    for (const auto &t : tables)
+        if (t.has_work())
+            for (auto &c : make_constraints_immediate(t.counts().relid)) deferred.push_back(std::move(c));
     for (auto &t : tables) t.lock_rows();  // parents first
-    OriginScope origin(Origin::rewind);
-    for (auto it = tables.rbegin(); it != tables.rend(); ++it) it->remove_new_rows();  // children first
-    for (auto &t : tables) t.restore_old_rows();                                    // parents first
-    for (auto &t : tables) t.drop_undone_tombstones();
+    {
+        OriginScope origin(Origin::rewind);
+        for (auto it = tables.rbegin(); it != tables.rend(); ++it) it->remove_new_rows();  // children first
+        for (auto &t : tables) t.restore_old_rows();                                    // parents first
+        for (auto &t : tables) t.drop_undone_tombstones();
+    }
+    defer_again(deferred);
     std::vector<Counts> out;
     for (auto &t : tables) {
         const Counts &c = t.counts();
