@@ -3,8 +3,8 @@
 -- pinned to (tenant_guard.tenant); back doors that would hard-delete
 -- protected rows (TRUNCATE, DROP, disabling triggers, retyping keys ...) are
 -- refused (TG003); statements that ran with a weakened guard are recorded.
--- C++: src/extension/statement_scope.cpp (statement_start, the blast radius
--- and the pin), guard.cpp (refuse_truncate, on_ddl_command_start,
+-- C++: src/extension/statement_scope.cpp (statement_start, the blast radius,
+-- the pin and _pinned_tenant), guard.cpp (refuse_truncate, on_ddl_command_start,
 -- on_sql_drop), partitions.cpp (on_ddl_command_end: new partitions get the
 -- triggers), guard_audit.cpp (writes guard_override_data), module.cpp (the
 -- settings).
@@ -56,6 +56,16 @@ CREATE EVENT TRIGGER tenant_guard_sql_drop ON sql_drop
 ALTER EVENT TRIGGER tenant_guard_ddl_command_end ENABLE ALWAYS;
 ALTER EVENT TRIGGER tenant_guard_ddl_command_start ENABLE ALWAYS;
 ALTER EVENT TRIGGER tenant_guard_sql_drop ENABLE ALWAYS;
+
+-- The tenant the session is pinned to (NULL: none), read by the module
+-- (statement_scope.cpp) for the trash (55_undo.sql): calling it loads the
+-- module, so that PostgreSQL has discarded whatever a role gave
+-- tenant_guard.tenant without the privilege to set it (while it was a
+-- placeholder) before the pin is read. current_setting() would read the
+-- placeholder itself in a session that has not loaded the module.
+CREATE FUNCTION tenant_guard._pinned_tenant() RETURNS text
+AS 'MODULE_PATHNAME', 'tg_pinned_tenant'
+LANGUAGE C STABLE;
 
 -- Every statement that ran with a weakened guard, for auditors. Test
 -- databases (tenant_guard.allow_truncate, PGC_SUSET: a superuser grants it

@@ -67,10 +67,6 @@ check "history, tombstones, protection, marks, keys, receipts kept" "$before" "$
 check "a cursor taken before the update reads on without gap or duplicate" "$stream_before" \
     "$(q -d old -c "SELECT string_agg(seq::text, ',' ORDER BY seq) FROM tenant_guard.changes((SELECT cursor FROM consumer), 1000)")"
 
-members="SELECT string_agg(d, E'\n' ORDER BY d) FROM (SELECT pg_describe_object(classid, objid, 0) AS d FROM pg_depend
-          WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
-            AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'tenant_guard')) AS m"
-check "the updated extension has the objects of a fresh install" "$(q -d fresh -c "$members")" "$(q -d old -c "$members")"
 # same_as_fresh NAME FILE_SUFFIX COMMAND...: COMMAND DB of both databases agree; else the diff.
 same_as_fresh() {
     local name=$1 suffix=$2
@@ -85,6 +81,12 @@ same_as_fresh() {
         check "$name" same "different (diff above)"
     fi
 }
+members() {  # members DB: the extension's objects
+    q -d "$1" -c "SELECT pg_describe_object(classid, objid, 0) AS d FROM pg_depend
+                   WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
+                     AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'tenant_guard')
+                   ORDER BY d"
+}
 definitions() {  # definitions DB: the schema's DDL, grants and initial privileges, normalised
     "$TG_PG_BIN/pg_dump" --schema-only --binary-upgrade -d "$1" | perl "$(dirname "$0")/normalize_dump.pl"
 }
@@ -95,6 +97,7 @@ configuration() {  # configuration DB: the tables pg_dump dumps the rows of, and
                    WHERE e.extname = 'tenant_guard'" \
       -c "SELECT system_id = tenant_guard._system_id(), adopted_seq FROM tenant_guard.history_cluster ORDER BY 2"
 }
+same_as_fresh "the updated extension has the objects of a fresh install" members members
 same_as_fresh "the updated schema has the definitions of a fresh install (pg_dump)" sql definitions
 same_as_fresh "the updated extension dumps the rows of the tables a fresh install does" conf configuration
 check "the install script grants what the update scripts grant (SET ON PARAMETER)" "$(q -c "$parameter_grants")" \
