@@ -59,6 +59,26 @@ std::string ForeignKey::referenced_key(const std::string &image) const {
     return "jsonb_build_object(" + pairs + ")";
 }
 
+namespace {
+
+std::string joined(const std::vector<std::string> &items) {
+    std::string out;
+    for (const auto &i : items) out += (out.empty() ? "" : ", ") + i;
+    return out;
+}
+
+}  // namespace
+
+std::string ForeignKey::referenced_record(const std::string &image, const std::string &alias) const {
+    return "jsonb_to_record(" + referenced_key(image) + ") AS " + alias + "(" + typed(parent, joined(parent_columns)) +
+           ")";
+}
+
+std::string primary_key_record(Oid relid, const std::string &json, const std::string &alias) {
+    return "jsonb_to_record(" + json + ") AS " + alias + "(" + typed(relid, joined(names(relid, primary_key, true))) +
+           ")";
+}
+
 std::string ForeignKey::references_a_row(const std::string &image) const {
     std::string all;
     for (size_t i = 0; i < child_names.size(); i++)

@@ -31,6 +31,12 @@ std::string primary_key_match(Oid relid);
 // settings of images (spi::PinnedOutputSettings).
 std::string primary_key_object(Oid relid, const std::string &alias);
 
+// "jsonb_to_record(json) AS alias(a integer, ...)" over the primary-key
+// columns of relid: a key object read through the key columns' own types.
+// Never jsonb_populate_record(NULL::table, key): that builds the whole row
+// type, and a NOT NULL domain column the key lacks fails it (23502).
+std::string primary_key_record(Oid relid, const std::string &json, const std::string &alias);
+
 // OPERATOR(schema.name) of operator opr, for SQL text.
 std::string operator_sql(Oid opr);
 // The default equality operator of type (its btree opclass's), as operator_sql.
@@ -49,9 +55,12 @@ struct ForeignKey {
     std::vector<std::string> parent_names;
     // SQL: the referenced key read from a child's row image (a jsonb
     // expression) as an object of the parent's column names — read through
-    // the parent's types with jsonb_populate_record(NULL::parent, ...), so no
-    // value of the child's types is evaluated on the parent owner's behalf.
+    // the parent's types (referenced_record), so no value of the child's
+    // types is evaluated on the parent owner's behalf.
     std::string referenced_key(const std::string &image) const;
+    // SQL: "jsonb_to_record(referenced_key(image)) AS alias(...)", the
+    // referenced key typed as the parent's key columns (see primary_key_record).
+    std::string referenced_record(const std::string &image, const std::string &alias) const;
     // SQL: true when the image references a row (no key column null).
     std::string references_a_row(const std::string &image) const;
     // SQL: "x.a OPERATOR(s.=) p.a AND ..." over the parent's key columns.

@@ -135,8 +135,8 @@ std::vector<ScopeTable> resolve_scope(const tokens::VerifiedToken &token) {
                 // Through the table's own types: {"id": "7"} means id 7, and a
                 // key that is no value of its column is refused, not ignored.
                 AsTableOwner owner(s.table.relid);
-                auto canonical = spi::try_text("SELECT " + std::string(s.pk_json) + " FROM jsonb_populate_record(NULL::" +
-                                               s.rel + ", $1::jsonb) AS x",
+                auto canonical = spi::try_text("SELECT " + std::string(s.pk_json) + " FROM " +
+                                                   columns::primary_key_record(s.table.relid, "$1::jsonb", "x"),
                                            {spi::text_arg(row)});
                 if (!canonical)
                     throw Error(scope_invalid, "row key " + row + " of the token is no primary key of " + s.rel, "",

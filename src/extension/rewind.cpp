@@ -78,6 +78,7 @@ class TableRewind {
         counts_.relid = t.relid;
         rel_ = spi::qualified_name(t.relid);
         pk_match_ = columns::primary_key_match(t.relid);
+        key_record_ = columns::primary_key_record(t.relid, "u.k::jsonb", "p");
         insertable_ = columns::names(t.relid, columns::insertable, true);
     }
 
@@ -114,8 +115,8 @@ class TableRewind {
         std::vector<std::string> keys;
         for (const auto &t : targets_) keys.push_back(t.pk);
         AsTableOwner owner(table_.relid);
-        spi::exec("SELECT 1 FROM " + rel_ + " AS x, unnest($1::text[]) AS u(k), LATERAL jsonb_populate_record(NULL::" +
-                      rel_ + ", u.k::jsonb) AS p WHERE " + pk_match_ + " ORDER BY u.k FOR UPDATE OF x",
+        spi::exec("SELECT 1 FROM " + rel_ + " AS x, unnest($1::text[]) AS u(k), LATERAL " + key_record_ + " WHERE " +
+                      pk_match_ + " ORDER BY u.k FOR UPDATE OF x",
                   {{TEXTARRAYOID, columns::text_array(keys)}});
     }
 
@@ -133,8 +134,8 @@ class TableRewind {
             std::string parent = spi::qualified_name(fk.parent);
             AsTableOwner owner(fk.parent);
             spi::exec("SELECT 1 FROM " + parent + " AS x WHERE EXISTS (SELECT 1 FROM unnest($1::text[]) AS u(t), "
-                      "LATERAL jsonb_populate_record(NULL::" + parent + ", " + fk.referenced_key("u.t::jsonb") +
-                          ") AS p WHERE " + fk.match() + ") FOR KEY SHARE OF x",
+                      "LATERAL " + fk.referenced_record("u.t::jsonb", "p") + " WHERE " + fk.match() +
+                          ") FOR KEY SHARE OF x",
                       {{TEXTARRAYOID, columns::text_array(images)}});
         }
     }
@@ -147,8 +148,8 @@ class TableRewind {
         if (keys.empty()) return;
         AsTableOwner owner(table_.relid);
         counts_.removed = (int64)spi::exec(
-            "DELETE FROM " + rel_ + " AS x USING unnest($1::text[]) AS u(k), LATERAL jsonb_populate_record(NULL::" +
-                rel_ + ", u.k::jsonb) AS p WHERE " + pk_match_,
+            "DELETE FROM " + rel_ + " AS x USING unnest($1::text[]) AS u(k), LATERAL " + key_record_ + " WHERE " +
+                pk_match_,
             {{TEXTARRAYOID, columns::text_array(keys)}});
     }
 
@@ -206,8 +207,7 @@ class TableRewind {
         {
             AsTableOwner owner(table_.relid);
             uint64 n = spi::exec("SELECT u.i FROM unnest($1::text[]) WITH ORDINALITY AS u(k, i), "
-                                 "LATERAL jsonb_populate_record(NULL::" + rel_ + ", u.k::jsonb) AS p "
-                                 "WHERE EXISTS (SELECT 1 FROM " + rel_ + " AS x WHERE " + pk_match_ + ")",
+                                 "LATERAL " + key_record_ + " WHERE EXISTS (SELECT 1 FROM " + rel_ + " AS x WHERE " + pk_match_ + ")",
                                  {{TEXTARRAYOID, columns::text_array(keys)}});
             for (uint64 r = 0; r < n; r++) live_again.push_back(ids[spi::int64_at(r, 1) - 1]);
         }
@@ -235,6 +235,7 @@ class TableRewind {
     const Point &point_;
     Counts counts_;
     std::string rel_, pk_match_;
+    std::string key_record_;  // "jsonb_to_record(u.k::jsonb) AS p(<key columns>)"
     std::vector<std::string> insertable_;
     std::vector<Target> targets_;
     std::vector<std::string> undone_deletions_;

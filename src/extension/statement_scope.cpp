@@ -223,7 +223,7 @@ void row_guard_check(RowGuard *g, Datum tenant, Relation rel) {
                         errmsg("row of tenant \"%.*s\" in %s is outside tenant_guard.tenant = \"%s\"", len, data,
                                catalog::qualified_rel_name(RelationGetRelid(rel)), guc_tenant),
                         errhint("This session may change only rows of tenant \"%s\": change the other tenant's rows "
-                                "in a session pinned to it, or RESET tenant_guard.tenant.",
+                                "in a session pinned to it (or, where this role may, RESET tenant_guard.tenant).",
                                 guc_tenant)));
     if (!g->counting) return;
     Scope *s = top();

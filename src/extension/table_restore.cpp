@@ -36,9 +36,9 @@ class TableRestore {
         rel_ = spi::qualified_name(table.relid);
         insertable_ = columns::names(table.relid, columns::insertable, false);
         std::string match = columns::primary_key_match(table.relid);
-        conflict_sql_ = "SELECT u.i FROM unnest($1::jsonb[]) WITH ORDINALITY AS u(k, i), "
-                        "LATERAL jsonb_populate_record(NULL::" + rel_ + ", u.k) AS p "
-                        "WHERE EXISTS (SELECT 1 FROM " + rel_ + " AS x WHERE " + match + ")";
+        key_record_ = columns::primary_key_record(table.relid, "u.k", "p");
+        conflict_sql_ = "SELECT u.i FROM unnest($1::jsonb[]) WITH ORDINALITY AS u(k, i), LATERAL " + key_record_ +
+                        " WHERE EXISTS (SELECT 1 FROM " + rel_ + " AS x WHERE " + match + ")";
     }
 
     TableCounts run() {
@@ -145,8 +145,7 @@ class TableRestore {
         for (const auto &t : rows) keys.push_back(t.pk);
         AsTableOwner owner(table_.relid);
         uint64 n = spi::exec("SELECT u.i, " + columns::primary_key_object(table_.relid, "p") +
-                                 "::text FROM unnest($1::jsonb[]) WITH ORDINALITY AS u(k, i), "
-                                 "LATERAL jsonb_populate_record(NULL::" + rel_ + ", u.k) AS p",
+                                 "::text FROM unnest($1::jsonb[]) WITH ORDINALITY AS u(k, i), LATERAL " + key_record_,
                              {{JSONBARRAYOID, spi::array_of(keys, JSONBOID)}});
         for (uint64 r = 0; r < n; r++) rows[spi::int64_at(r, 1) - 1].key_now = spi::text(r, 2);
     }
@@ -202,8 +201,8 @@ class TableRestore {
             if (!parent) continue;
             bool self = parent->table_id == table_.table_id;
             std::string rel = spi::qualified_name(fk.parent);
-            std::string held_by = "EXISTS (SELECT 1 FROM " + rel + " AS x, LATERAL jsonb_populate_record(NULL::" +
-                                  rel + ", " + fk.referenced_key("u.r") + ") AS p WHERE " + fk.match() +
+            std::string held_by = "EXISTS (SELECT 1 FROM " + rel + " AS x, LATERAL " +
+                                  fk.referenced_record("u.r", "p") + " WHERE " + fk.match() +
                                   " AND pg_catalog.format('%s', x." + spi::quote_ident(parent->tenant_column) + ")";
             std::string refuse = options_.skip_conflicts && !self ? "NOT " + held_by + " = $2)" : held_by + " <> $2)";
             AsTableOwner owner(fk.parent);
@@ -317,6 +316,7 @@ class TableRestore {
     TableCounts counts_;
     std::string rel_;
     std::vector<std::string> insertable_;
+    std::string key_record_;  // "jsonb_to_record(u.k) AS p(<key columns>)"
     std::string conflict_sql_;
     std::unordered_set<std::string> seen_;
     bool privilege_checked_ = false;
