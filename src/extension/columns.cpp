@@ -74,9 +74,23 @@ std::string ForeignKey::referenced_record(const std::string &image, const std::s
            ")";
 }
 
-std::string primary_key_record(Oid relid, const std::string &json, const std::string &alias) {
-    return "jsonb_to_record(" + json + ") AS " + alias + "(" + typed(relid, joined(names(relid, primary_key, true))) +
-           ")";
+TableSql::TableSql(Oid relid)
+    : relid_(relid),
+      rel_(spi::qualified_name(relid)),
+      key_match_(primary_key_match(relid)),
+      key_typed_(columns::typed(relid, joined(columns::names(relid, columns::primary_key, true)))),
+      insertable_(columns::names(relid, columns::insertable, false)) {}
+
+std::string TableSql::key_record(const std::string &json, const std::string &alias) const {
+    return "jsonb_to_record(" + json + ") AS " + alias + "(" + key_typed_ + ")";
+}
+
+std::string TableSql::key_object(const std::string &alias) const { return primary_key_object(relid_, alias); }
+
+const std::string &TableSql::typed(const std::string &quoted_columns) {
+    auto it = typed_.find(quoted_columns);
+    if (it == typed_.end()) it = typed_.emplace(quoted_columns, columns::typed(relid_, quoted_columns)).first;
+    return it->second;
 }
 
 std::string ForeignKey::references_a_row(const std::string &image) const {

@@ -1,6 +1,7 @@
 // A table's columns as the extension's SQL-building code needs them (undelete,
 // rewind, purge). C++ over SPI: call inside spi::Session.
 #pragma once
+#include <map>
 #include <string>
 #include <vector>
 
@@ -31,11 +32,35 @@ std::string primary_key_match(Oid relid);
 // settings of images (spi::PinnedOutputSettings).
 std::string primary_key_object(Oid relid, const std::string &alias);
 
-// "jsonb_to_record(json) AS alias(a integer, ...)" over the primary-key
-// columns of relid: a key object read through the key columns' own types.
-// Never jsonb_populate_record(NULL::table, key): that builds the whole row
-// type, and a NOT NULL domain column the key lacks fails it (23502).
-std::string primary_key_record(Oid relid, const std::string &json, const std::string &alias);
+// The SQL vocabulary of one table, built once per operation and shared by
+// undelete (table_restore), rewind and purge: its qualified name, how a key
+// read from an image matches a row, its key as capture writes it, and typed
+// column lists for reading images.
+class TableSql {
+   public:
+    explicit TableSql(Oid relid);
+    Oid relid() const { return relid_; }
+    const std::string &rel() const { return rel_; }  // "schema"."table"
+    // "x.a OPERATOR(s.=) p.a AND ...": row x has the key of record p.
+    const std::string &key_match() const { return key_match_; }
+    // "jsonb_to_record(json) AS alias(a integer, ...)": record alias read
+    // from the key object json through the key columns' own types. Never
+    // jsonb_populate_record(NULL::table, key): that builds the whole row
+    // type, and a NOT NULL domain column the key lacks fails it (23502).
+    std::string key_record(const std::string &json, const std::string &alias = "p") const;
+    // The key of row alias as capture writes it (primary_key_object).
+    std::string key_object(const std::string &alias) const;
+    // Plain names of the columns an INSERT may write (not generated).
+    const std::vector<std::string> &insertable() const { return insertable_; }
+    // "a integer, b text" for a quoted column list "a, b"; cached per list.
+    const std::string &typed(const std::string &quoted_columns);
+
+   private:
+    Oid relid_;
+    std::string rel_, key_match_, key_typed_;
+    std::vector<std::string> insertable_;
+    std::map<std::string, std::string> typed_;  // node-based: references stay valid
+};
 
 // OPERATOR(schema.name) of operator opr, for SQL text.
 std::string operator_sql(Oid opr);
@@ -59,7 +84,7 @@ struct ForeignKey {
     // types is evaluated on the parent owner's behalf.
     std::string referenced_key(const std::string &image) const;
     // SQL: "jsonb_to_record(referenced_key(image)) AS alias(...)", the
-    // referenced key typed as the parent's key columns (see primary_key_record).
+    // referenced key typed as the parent's key columns (see TableSql::key_record).
     std::string referenced_record(const std::string &image, const std::string &alias) const;
     // SQL: true when the image references a row (no key column null).
     std::string references_a_row(const std::string &image) const;

@@ -30,7 +30,8 @@ constexpr int scope_too_large = sqlstate::token_scope_too_large;
 // One table of the purge's scope.
 struct ScopeTable {
     registry::ProtectedTable table;
-    std::string rel;              // qualified name
+    columns::TableSql sql;        // the table's SQL vocabulary
+    std::string rel;              // qualified name (sql.rel())
     std::string tenant_match;     // SQL predicate on alias x: the tenant is $1
     std::string pk_json;          // SQL: the row's primary key as jsonb (alias x)
     std::vector<std::string> rows;  // the token's row keys that belong to this table, canonical
@@ -87,11 +88,10 @@ void match_tenant(ScopeTable &s, const std::string &tenant) {
 }
 
 ScopeTable describe(const registry::ProtectedTable &t, const std::string &tenant) {
-    ScopeTable s;
-    s.table = t;
-    s.rel = spi::qualified_name(t.relid);
+    ScopeTable s{t, columns::TableSql(t.relid)};
+    s.rel = s.sql.rel();
     match_tenant(s, tenant);
-    s.pk_json = columns::primary_key_object(t.relid, "x");
+    s.pk_json = s.sql.key_object("x");
     return s;
 }
 
@@ -136,7 +136,7 @@ std::vector<ScopeTable> resolve_scope(const tokens::VerifiedToken &token) {
                 // key that is no value of its column is refused, not ignored.
                 AsTableOwner owner(s.table.relid);
                 auto canonical = spi::try_text("SELECT " + std::string(s.pk_json) + " FROM " +
-                                                   columns::primary_key_record(s.table.relid, "$1::jsonb", "x"),
+                                                   s.sql.key_record("$1::jsonb", "x"),
                                            {spi::text_arg(row)});
                 if (!canonical)
                     throw Error(scope_invalid, "row key " + row + " of the token is no primary key of " + s.rel, "",

@@ -74,12 +74,9 @@ std::string after_point(const Point &p) {
 class TableRewind {
    public:
     TableRewind(const registry::ProtectedTable &t, const std::string &tenant, const Point &p)
-        : table_(t), tenant_(tenant), point_(p) {
+        : table_(t), tenant_(tenant), point_(p), sql_(t.relid), rel_(sql_.rel()), pk_match_(sql_.key_match()),
+          key_record_(sql_.key_record("u.k::jsonb")) {
         counts_.relid = t.relid;
-        rel_ = spi::qualified_name(t.relid);
-        pk_match_ = columns::primary_key_match(t.relid);
-        key_record_ = columns::primary_key_record(t.relid, "u.k::jsonb", "p");
-        insertable_ = columns::names(t.relid, columns::insertable, true);
     }
 
     // Reads (as the extension owner) the rows to put back.
@@ -90,7 +87,7 @@ class TableRewind {
         std::string sql =
             "SELECT t.pk, t.image::text, CASE WHEN t.image IS NULL THEN '' ELSE "
             "       array_to_string(ARRAY(SELECT quote_ident(k) FROM jsonb_object_keys(t.image) k "
-            "                              WHERE quote_ident(k) = ANY ($5) ORDER BY k COLLATE \"C\"), ', ') END "
+            "                              WHERE k = ANY ($5) ORDER BY k COLLATE \"C\"), ', ') END "
             "  FROM (SELECT DISTINCT ON (c.pk) c.pk::text AS pk, "
             "               CASE c.op WHEN 'U' THEN c.new_row || c.old_row WHEN 'D' THEN c.old_row END AS image "
             "          FROM tenant_guard.change_log_data c "
@@ -163,7 +160,7 @@ class TableRewind {
             const std::string &column_list = entry.first;
             const std::vector<std::string> &images = entry.second;
             if (column_list.empty()) continue;
-            std::string typed = typed_columns(column_list);
+            const std::string &typed = sql_.typed(column_list);
             std::string source = "unnest($1::text[]) AS u(t), LATERAL jsonb_to_record(u.t::jsonb) AS p(" + typed + ")";
             std::vector<spi::Arg> args = {{TEXTARRAYOID, columns::text_array(images)}};
             std::string set_list, old_values, new_values;
@@ -225,18 +222,16 @@ class TableRewind {
    private:
     std::vector<spi::Arg> args() const {
         return {spi::text_arg(tenant_), {INT4OID, Int32GetDatum(table_.table_id)}, point_.snapshot, point_.time,
-                {TEXTARRAYOID, columns::text_array(insertable_)}, {INT8OID, Int64GetDatum(point_.own_history_from)}};
+                {TEXTARRAYOID, columns::text_array(sql_.insertable())}, {INT8OID, Int64GetDatum(point_.own_history_from)}};
     }
-
-    std::string typed_columns(const std::string &columns) { return columns::typed(table_.relid, columns); }
 
     const registry::ProtectedTable &table_;
     const std::string &tenant_;
     const Point &point_;
     Counts counts_;
-    std::string rel_, pk_match_;
+    columns::TableSql sql_;
+    std::string rel_, pk_match_;  // copies: TableRewind lives in a vector and moves
     std::string key_record_;  // "jsonb_to_record(u.k::jsonb) AS p(<key columns>)"
-    std::vector<std::string> insertable_;
     std::vector<Target> targets_;
     std::vector<std::string> undone_deletions_;
 };

@@ -31,14 +31,11 @@ class TableRestore {
    public:
     TableRestore(const registry::ProtectedTable &table, const RestoreOptions &options,
                  const std::vector<registry::ProtectedTable> &active)
-        : table_(table), options_(options), active_(active) {
+        : table_(table), options_(options), active_(active), sql_(table.relid), rel_(sql_.rel()) {
         counts_.relid = table.relid;
-        rel_ = spi::qualified_name(table.relid);
-        insertable_ = columns::names(table.relid, columns::insertable, false);
-        std::string match = columns::primary_key_match(table.relid);
-        key_record_ = columns::primary_key_record(table.relid, "u.k", "p");
-        conflict_sql_ = "SELECT u.i FROM unnest($1::jsonb[]) WITH ORDINALITY AS u(k, i), LATERAL " + key_record_ +
-                        " WHERE EXISTS (SELECT 1 FROM " + rel_ + " AS x WHERE " + match + ")";
+        conflict_sql_ = "SELECT u.i FROM unnest($1::jsonb[]) WITH ORDINALITY AS u(k, i), LATERAL " +
+                        sql_.key_record("u.k") + " WHERE EXISTS (SELECT 1 FROM " + rel_ + " AS x WHERE " +
+                        sql_.key_match() + ")";
     }
 
     TableCounts run() {
@@ -75,7 +72,7 @@ class TableRestore {
             DeletionFilter::condition("t", 5) + " ORDER BY t.tombstone_id DESC FOR UPDATE";
         std::vector<spi::Arg> args = {{INT4OID, Int32GetDatum(table_.table_id)},
                                       spi::text_arg(options_.tenant),
-                                      {TEXTARRAYOID, columns::text_array(insertable_)},
+                                      {TEXTARRAYOID, columns::text_array(sql_.insertable())},
                                       options_.ids};
         for (const auto &a : options_.filter.args()) args.push_back(a);
         std::vector<Oid> types;
@@ -144,8 +141,8 @@ class TableRestore {
         std::vector<Datum> keys;
         for (const auto &t : rows) keys.push_back(t.pk);
         AsTableOwner owner(table_.relid);
-        uint64 n = spi::exec("SELECT u.i, " + columns::primary_key_object(table_.relid, "p") +
-                                 "::text FROM unnest($1::jsonb[]) WITH ORDINALITY AS u(k, i), LATERAL " + key_record_,
+        uint64 n = spi::exec("SELECT u.i, " + sql_.key_object("p") +
+                                 "::text FROM unnest($1::jsonb[]) WITH ORDINALITY AS u(k, i), LATERAL " + sql_.key_record("u.k"),
                              {{JSONBARRAYOID, spi::array_of(keys, JSONBOID)}});
         for (uint64 r = 0; r < n; r++) rows[spi::int64_at(r, 1) - 1].key_now = spi::text(r, 2);
     }
@@ -284,7 +281,7 @@ class TableRestore {
                     continue;
                 }
                 insert("INSERT INTO " + rel_ + " (" + columns + ") OVERRIDING SYSTEM VALUE SELECT p.* FROM "
-                       "unnest($1::jsonb[]) AS u(r), LATERAL jsonb_to_record(u.r) AS p(" + typed_columns(columns) + ")",
+                       "unnest($1::jsonb[]) AS u(r), LATERAL jsonb_to_record(u.r) AS p(" + sql_.typed(columns) + ")",
                        images);
             }
         }
@@ -299,29 +296,18 @@ class TableRestore {
     }
 
     // The inserted row's primary key as the tombstone keeps it (jsonb text).
-    std::string returned_key() {
-        return columns::primary_key_object(table_.relid, "") + "::text";
-    }
-
-    // "a, b" -> "a <type of a>, b <type of b>" for jsonb_to_record, cached.
-    std::string typed_columns(const std::string &columns) {
-        auto it = typed_cache_.find(columns);
-        if (it != typed_cache_.end()) return it->second;
-        return typed_cache_.emplace(columns, columns::typed(table_.relid, columns)).first->second;
-    }
+    std::string returned_key() { return sql_.key_object("") + "::text"; }
 
     const registry::ProtectedTable &table_;
     const RestoreOptions &options_;
     const std::vector<registry::ProtectedTable> &active_;
     TableCounts counts_;
-    std::string rel_;
-    std::vector<std::string> insertable_;
-    std::string key_record_;  // "jsonb_to_record(u.k) AS p(<key columns>)"
+    columns::TableSql sql_;
+    std::string rel_;  // sql_.rel()
     std::string conflict_sql_;
     std::unordered_set<std::string> seen_;
     bool privilege_checked_ = false;
     std::vector<std::string> deferred_;  // constraints made immediate for the restore, declared deferred
-    std::map<std::string, std::string> typed_cache_;
 };
 
 }  // namespace
