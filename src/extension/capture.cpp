@@ -97,6 +97,7 @@ void capture_updates(Capture *c, Tuplestorestate *old_rows, Tuplestorestate *new
 
 void capture_deletes(Capture *c, Tuplestorestate *rows, TupleTableSlot *slot) {
     bool keep_tombstones = c->shape->delete_mode == DeleteMode::tombstone;
+    int64 statement_id = 0;
     rewind_store(rows);
     while (tuplestore_gettupleslot(rows, true, false, slot)) {
         MemoryContext old = MemoryContextSwitchTo(row_memory(&c->w));
@@ -109,7 +110,8 @@ void capture_deletes(Capture *c, Tuplestorestate *rows, TupleTableSlot *slot) {
         Datum tenant = guarded_tenant(c, slot);
         Datum image = compress_large_image(row_image(c->shape, slot));
         int64 seq = log_change(&c->w, c->shape->table_id, 'D', tenant, pk, image, (Datum)0);
-        if (keep_tombstones) log_tombstone(&c->w, seq, c->shape->table_id, tenant, pk, image);
+        if (statement_id == 0) statement_id = scope::statement_id(seq);
+        if (keep_tombstones) log_tombstone(&c->w, seq, statement_id, c->shape->table_id, tenant, pk, image);
         MemoryContextSwitchTo(old);
         log_writer_row_done(&c->w);
     }

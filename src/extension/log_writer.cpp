@@ -26,16 +26,21 @@ namespace {
 // Column positions, as created by the install script.
 enum LogColumn { L_SEQ, L_XID, L_CHANGED_AT, L_TABLE_ID, L_OP, L_ORIGIN, L_TENANT, L_CHANGED_BY, L_ACTOR, L_PK,
                  L_OLD_ROW, L_NEW_ROW, L_NCOLUMNS };
-enum TombstoneColumn { T_ID, T_XID, T_DELETED_AT, T_TABLE_ID, T_TENANT, T_DELETED_BY, T_PK, T_ROW, T_NCOLUMNS };
+enum TombstoneColumn { T_ID, T_XID, T_DELETED_AT, T_TABLE_ID, T_TENANT, T_DELETED_BY, T_PK, T_ROW,
+                       T_NCOLUMNS_0_3,  // what identifies the operation came in 0.4.0:
+                       T_ACTOR = T_NCOLUMNS_0_3, T_APPLICATION_NAME, T_STATEMENT_ID, T_NCOLUMNS };
 
 // Both tables start with their bigint id; the tenant column differs.
 #define TENANT_COLUMN_OF(slot) ((slot)->tts_tupleDescriptor->natts == L_NCOLUMNS ? (int)L_TENANT : (int)T_TENANT)
 
-TableSink *open_sink(LogWriter *w, Oid relid, int ncolumns) {
+// ncolumns: the layout written; older_ncolumns: an older version's layout
+// also accepted (the module is updated before ALTER EXTENSION ... UPDATE).
+TableSink *open_sink(LogWriter *w, Oid relid, int ncolumns, int older_ncolumns = -1) {
     MemoryContext old = MemoryContextSwitchTo(w->memory);
     auto *sink = static_cast<TableSink *>(palloc0(sizeof(TableSink)));
     sink->rel = table_open(relid, RowExclusiveLock);
-    if (RelationGetDescr(sink->rel)->natts != ncolumns)
+    int natts = RelationGetDescr(sink->rel)->natts;
+    if (natts != ncolumns && natts != older_ncolumns)
         elog(ERROR, "tenant_guard table \"%s\" has an unexpected layout", RelationGetRelationName(sink->rel));
     sink->rri = makeNode(ResultRelInfo);
     InitResultRelInfo(sink->rri, sink->rel, 1, nullptr, 0);
@@ -127,6 +132,8 @@ void log_writer_begin(LogWriter *w) {
     w->changed_by = CStringGetTextDatum(GetUserNameFromId(GetSessionUserId(), false));
     w->actor_null = guc_actor == nullptr || guc_actor[0] == '\0';
     w->actor = w->actor_null ? (Datum)0 : CStringGetTextDatum(guc_actor);
+    w->application_name_null = application_name == nullptr || application_name[0] == '\0';
+    w->application_name = w->application_name_null ? (Datum)0 : CStringGetTextDatum(application_name);
     w->origin = static_cast<char>(current_origin);
 }
 
@@ -205,8 +212,8 @@ int64 log_change(LogWriter *w, int32 table_id, char op, Datum tenant, Datum pk, 
     return seq;
 }
 
-void log_tombstone(LogWriter *w, int64 seq, int32 table_id, Datum tenant, Datum pk, Datum row) {
-    if (!w->tombstones) w->tombstones = open_sink(w, catalog::tombstone_oid(), T_NCOLUMNS);
+void log_tombstone(LogWriter *w, int64 seq, int64 statement_id, int32 table_id, Datum tenant, Datum pk, Datum row) {
+    if (!w->tombstones) w->tombstones = open_sink(w, catalog::tombstone_oid(), T_NCOLUMNS, T_NCOLUMNS_0_3);
     TupleTableSlot *slot = next_slot(w, w->tombstones);
     set(slot, T_ID, Int64GetDatum(seq));
     set(slot, T_XID, w->xid);
@@ -216,6 +223,11 @@ void log_tombstone(LogWriter *w, int64 seq, int32 table_id, Datum tenant, Datum 
     set(slot, T_DELETED_BY, w->changed_by);
     set(slot, T_PK, pk);
     set(slot, T_ROW, row);
+    if (slot->tts_tupleDescriptor->natts == T_NCOLUMNS) {
+        set(slot, T_ACTOR, w->actor, w->actor_null);
+        set(slot, T_APPLICATION_NAME, w->application_name, w->application_name_null);
+        set(slot, T_STATEMENT_ID, Int64GetDatum(statement_id));
+    }
     ExecStoreVirtualTuple(slot);
     w->tombstones->nbuffered++;
 }

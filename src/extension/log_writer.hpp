@@ -30,6 +30,8 @@ struct LogWriter {
     Datum changed_by;
     Datum actor;
     bool actor_null;
+    Datum application_name;
+    bool application_name_null;
     char origin;
 };
 
@@ -47,8 +49,9 @@ inline MemoryContext row_memory(LogWriter *w) { return w->row_memory; }
 // Appends a change; returns its seq. old_row / new_row may be (Datum) 0 for none.
 int64 log_change(LogWriter *w, int32 table_id, char op, Datum tenant, Datum pk, Datum old_row, Datum new_row);
 
-// Keeps a deleted row as a tombstone whose id is the seq of its deletion.
-void log_tombstone(LogWriter *w, int64 seq, int32 table_id, Datum tenant, Datum pk, Datum row);
+// Keeps a deleted row as a tombstone whose id is the seq of its deletion;
+// statement_id says which statement deleted it (scope::statement_id).
+void log_tombstone(LogWriter *w, int64 seq, int64 statement_id, int32 table_id, Datum tenant, Datum pk, Datum row);
 
 // Flushes when the buffers are full; call after each row's values are handed over.
 void log_writer_row_done(LogWriter *w);

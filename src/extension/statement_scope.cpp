@@ -38,6 +38,7 @@ struct Scope {
     uint64 last_hash;        // the previous row's tenant: the common case
     bool has_last;
     bool override_recorded;  // ran with a weakened limit, and that is on record
+    int64 first_seq;         // of the first change logged inside it (0: none yet)
 };
 
 // Deeper nesting than this is counted with the innermost scope kept.
@@ -115,10 +116,13 @@ void define_gucs() {
         "Rows changed by the statement's triggers and foreign-key actions count too.", &guc_max_tenants,
         default_max_tenants, 0,
         INT_MAX, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+    // PGC_SUSET, with SET granted to PUBLIC by the install script: every role
+    // may pin its session, and a DBA who wants a pin a role cannot change
+    // revokes that grant and pins the role with ALTER ROLE ... SET.
     DefineCustomStringVariable("tenant_guard.tenant",
                                "When set, only rows of this tenant may be inserted, updated or deleted in protected "
                                "tables.",
-                               nullptr, &guc_tenant, "", PGC_USERSET, 0, nullptr, nullptr, nullptr);
+                               nullptr, &guc_tenant, "", PGC_SUSET, 0, nullptr, nullptr, nullptr);
 }
 
 void install_hooks() {
@@ -180,6 +184,13 @@ bool needs_override_record(bool inserts) {
 }
 
 void override_recorded() { top()->override_recorded = true; }
+
+int64 statement_id(int64 seq) {
+    Scope *s = top();
+    if (!s) return seq;
+    if (s->first_seq == 0) s->first_seq = seq;
+    return s->first_seq;
+}
 
 void row_guard_end(RowGuard *g) {
     if (!g->over) return;

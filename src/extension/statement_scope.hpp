@@ -52,6 +52,13 @@ void row_guard_begin(RowGuard *g, bool inserts);
 void row_guard_check(RowGuard *g, Datum tenant, Relation rel);
 void row_guard_end(RowGuard *g);
 
+// The id of the statement a deletion belongs to, shown by tombstones and used
+// by undelete_row to find what its foreign-key cascades deleted with a row:
+// the seq of the first change the statement (its triggers and FK actions
+// included) logged, so unique in the cluster. seq is the change being logged
+// now; outside every scope (an apply worker's row trigger) it is its own id.
+int64 statement_id(int64 seq);
+
 // The statement being counted runs with a weakened limit and is not on
 // record yet; override_recorded() says it is now.
 bool needs_override_record(bool inserts);

@@ -1,293 +1,42 @@
 // tenant_guard.undelete(tenant, rels, deleted_after, on_conflict, dry_run)
+// tenant_guard.undelete_trash(tombstone_ids, on_conflict, dry_run)
 //
-// Per table, parents before children: read the tenant's tombstones (as the
-// extension owner, newest first, locked), check their primary keys against live
-// rows, insert them back and remove the tombstones. The caller must hold
-// INSERT and SELECT on the table; the conflict check and the inserts run as
-// the table's owner, restricted (restore_rights.hpp), so the table's triggers
-// apply but never with the caller's privileges. The inserts are captured
-// with origin 'undelete'. A dry run does all of it in a subtransaction and
-// rolls it back, so its counts are exactly what a real run would do.
-#include <map>
-#include <unordered_set>
+// Per table, parents before children, the tenant's tombstones go back into
+// their table (table_restore.hpp); in flag mode the flag is cleared.
+// undelete_trash is the form an application role can be granted: only the
+// tenant its session is pinned to (tenant_guard.tenant), only tombstones
+// (the rows tenant_guard.trash shows it). A dry run does all of it in a
+// subtransaction and rolls it back, so its counts are exactly what a real
+// run would do.
+#include <functional>
 
 #include "extension/citus.hpp"
-#include "extension/columns.hpp"
 #include "extension/errors.hpp"
 #include "extension/fk_order.hpp"
 #include "extension/lock_retry.hpp"
 #include "extension/module.hpp"
 #include "extension/restore_rights.hpp"
-#include "extension/retryable.hpp"
-#include "extension/search_path.hpp"
 #include "extension/spi.hpp"
-#include "extension/tenant_lock.hpp"
-#include "extension/table_counts.hpp"
+#include "extension/statement_scope.hpp"
 #include "extension/subtransaction.hpp"
+#include "extension/table_counts.hpp"
+#include "extension/table_restore.hpp"
+#include "extension/tenant_lock.hpp"
 
 namespace {
 
 using namespace tg;
 
-constexpr long batch_rows = 1000;
-constexpr size_t conflicts_named = 5;
-
-struct Options {
-    std::string tenant;
-    spi::Arg deleted_after;
-    bool skip_conflicts = false;
-    bool dry_run = false;
-};
-
-struct TableCounts {
-    Oid relid;
-    int64 restored = 0;
-    int64 skipped = 0;
-};
-
-// One tombstone of the batch being restored.
-struct Tombstone {
-    Datum id;
-    std::string pk_text;
-    Datum pk;
-    Datum row;
-    std::string columns;  // quoted insert column list present in the image
-};
-
-Datum datum_array(const std::vector<Datum> &items, Oid type) {
-    return pg_guard([&] {
-        int16 len;
-        bool byval;
-        char align;
-        get_typlenbyvalalign(type, &len, &byval, &align);
-        return PointerGetDatum(construct_array(const_cast<Datum *>(items.data()), (int)items.size(), type, len,
-                                               byval, align));
-    });
-}
-
-class TableRestore {
-   public:
-    TableRestore(const registry::ProtectedTable &table, const Options &options,
-                 const std::vector<registry::ProtectedTable> &active)
-        : table_(table), options_(options), active_(active) {
-        counts_.relid = table.relid;
-        rel_ = spi::qualified_name(table.relid);
-        insertable_ = columns::names(table.relid, columns::insertable, false);
-        std::string match = columns::primary_key_match(table.relid);
-        conflict_sql_ = "SELECT u.i FROM unnest($1::jsonb[]) WITH ORDINALITY AS u(k, i), "
-                        "LATERAL jsonb_populate_record(NULL::" + rel_ + ", u.k) AS p "
-                        "WHERE EXISTS (SELECT 1 FROM " + rel_ + " AS x WHERE " + match + ")";
-    }
-
-    TableCounts run() {
-        Portal cursor = open_tombstones();
-        for (;;) {
-            pg_guard([&] { SPI_cursor_fetch(cursor, true, batch_rows); });
-            SPITupleTable *batch = SPI_tuptable;
-            uint64 n = SPI_processed;
-            if (n == 0) break;
-            // Checked only where there is something to restore: an operator
-            // needs no privilege on tables the tenant has no tombstones in.
-            if (!privilege_checked_) {
-                require_privileges(table_.relid, ACL_INSERT | ACL_SELECT, "undelete");
-                privilege_checked_ = true;
-            }
-            restore_batch(batch, n);
-            SPI_freetuptable(batch);
-        }
-        pg_guard([&] { SPI_cursor_close(cursor); });
-        return counts_;
-    }
-
-   private:
-    Portal open_tombstones() {
-        spi::AsExtensionOwner owner;
-        const char *sql =
-            "SELECT tombstone_id, pk::text, pk, row_data, "
-            "       array_to_string(ARRAY(SELECT quote_ident(k) FROM jsonb_object_keys(row_data) AS k "
-            "                              WHERE k = ANY ($4) ORDER BY k COLLATE \"C\"), ', ') "
-            "  FROM tenant_guard.tombstone_data "
-            " WHERE table_id = $1 AND tenant = $2 AND ($3::timestamptz IS NULL OR deleted_at >= $3) "
-            " ORDER BY tombstone_id DESC FOR UPDATE";
-        spi::Arg tenant = spi::text_arg(options_.tenant);
-        Oid types[] = {INT4OID, TEXTOID, TIMESTAMPTZOID, TEXTARRAYOID};
-        Datum values[] = {Int32GetDatum(table_.table_id), tenant.value, options_.deleted_after.value,
-                          columns::text_array(insertable_)};
-        char nulls[] = {' ', ' ', options_.deleted_after.is_null ? 'n' : ' ', ' '};
-        return pg_guard([&] {
-            return with_pinned_search_path(
-                [&] { return SPI_cursor_open_with_args(nullptr, sql, 4, types, values, nulls, false, 0); });
-        });
-    }
-
-    void restore_batch(SPITupleTable *batch, uint64 n) {
-        std::vector<Tombstone> rows;
-        for (uint64 r = 0; r < n; r++) {
-            HeapTuple tup = batch->vals[r];
-            TupleDesc desc = batch->tupdesc;
-            bool isnull;
-            Tombstone t;
-            t.id = SPI_getbinval(tup, desc, 1, &isnull);
-            t.pk_text = pg_guard([&] { return SPI_getvalue(tup, desc, 2); });
-            t.pk = SPI_getbinval(tup, desc, 3, &isnull);
-            t.row = SPI_getbinval(tup, desc, 4, &isnull);
-            t.columns = pg_guard([&] { return SPI_getvalue(tup, desc, 5); });
-            // Newest first: an older tombstone of the same key stays tombstoned.
-            if (!seen_.insert(t.pk_text).second) {
-                counts_.skipped++;
-                continue;
-            }
-            rows.push_back(std::move(t));
-        }
-        drop_conflicts(rows);
-        if (options_.skip_conflicts) drop_orphans(rows);
-        if (rows.empty()) return;
-        std::unordered_set<std::string> inserted = insert_rows(rows);
-        std::vector<Datum> ids;
-        for (const auto &t : rows)
-            if (!options_.skip_conflicts || inserted.count(t.pk_text))
-                ids.push_back(t.id);
-            else
-                counts_.skipped++;  // its key was taken meanwhile by a concurrent insert
-        spi::AsExtensionOwner owner;
-        spi::exec("DELETE FROM tenant_guard.tombstone_data WHERE tombstone_id = ANY ($1)",
-                  {{INT8ARRAYOID, datum_array(ids, INT8OID)}});
-        counts_.restored += (int64)ids.size();
-    }
-
-    // Rows whose primary key a live row holds again: an error, or skipped.
-    void drop_conflicts(std::vector<Tombstone> &rows) {
-        if (rows.empty()) return;
-        std::vector<Datum> keys;
-        for (const auto &t : rows) keys.push_back(t.pk);
-        uint64 n;
-        {
-            AsTableOwner owner(table_.relid);
-            n = spi::exec(conflict_sql_, {{JSONBARRAYOID, datum_array(keys, JSONBOID)}});
-        }
-        if (n == 0) return;
-        std::vector<bool> conflict(rows.size(), false);
-        for (uint64 r = 0; r < n; r++) conflict[spi::int64_at(r, 1) - 1] = true;
-        if (!options_.skip_conflicts) {
-            std::string named;
-            size_t shown = 0;
-            for (size_t i = 0; i < rows.size() && shown < conflicts_named; i++)
-                if (conflict[i]) named += std::string(shown++ ? ", " : "") + rows[i].pk_text;
-            throw Error(sqlstate::undelete_conflict,
-                        "cannot undelete " + std::to_string(n) + " row(s) of tenant \"" + options_.tenant + "\" in " +
-                            rel_ + ": their primary key is taken by a live row",
-                        "First conflicts: " + named + ". Nothing was restored.",
-                        "Pass on_conflict => 'skip' to restore the other rows and leave these tombstoned.");
-        }
-        std::vector<Tombstone> kept;
-        for (size_t i = 0; i < rows.size(); i++)
-            if (!conflict[i]) kept.push_back(std::move(rows[i]));
-        counts_.skipped += (int64)(rows.size() - kept.size());
-        rows = std::move(kept);
-    }
-
-    // With 'skip', a row whose parent (in a protected table) stays tombstoned
-    // is skipped too: its parent's key may now be held by another tenant's
-    // live row (global keys, as Django and Rails make them), and the row must
-    // never be restored against it. A reference counts when a live row of the
-    // same tenant holds the key. (A reference to the table itself is left to
-    // the foreign key: its parent may be in the same batch.)
-    void drop_orphans(std::vector<Tombstone> &rows) {
-        if (rows.empty()) return;
-        std::vector<bool> orphan(rows.size(), false);
-        std::vector<Datum> images;
-        for (const auto &t : rows) images.push_back(t.row);
-        for (const auto &fk : columns::foreign_keys(table_.relid)) {
-            auto parent = registry::covering(fk.parent, active_);
-            if (!parent || fk.parent == table_.relid) continue;
-            std::string rel = spi::qualified_name(fk.parent);
-            AsTableOwner owner(fk.parent);
-            uint64 n = spi::exec(
-                "SELECT u.i FROM unnest($1::jsonb[]) WITH ORDINALITY AS u(r, i) WHERE " + fk.references_a_row("u.r") +
-                    " AND NOT EXISTS (SELECT 1 FROM " + rel + " AS x, LATERAL jsonb_populate_record(NULL::" + rel +
-                    ", " + fk.referenced_key("u.r") + ") AS p WHERE " + fk.match() + " AND pg_catalog.format('%s', x." +
-                    spi::quote_ident(parent->tenant_column) + ") = $2)",
-                {{JSONBARRAYOID, datum_array(images, JSONBOID)}, spi::text_arg(options_.tenant)});
-            for (uint64 r = 0; r < n; r++) orphan[spi::int64_at(r, 1) - 1] = true;
-        }
-        std::vector<Tombstone> kept;
-        for (size_t i = 0; i < rows.size(); i++)
-            if (!orphan[i]) kept.push_back(std::move(rows[i]));
-        counts_.skipped += (int64)(rows.size() - kept.size());
-        rows = std::move(kept);
-    }
-
-    // One INSERT per set of columns present in the images: columns added since
-    // the deletion are left to their defaults, dropped ones are ignored. With
-    // skip_conflicts, a key that a concurrent transaction took after the
-    // conflict check is skipped too (ON CONFLICT DO NOTHING); returns the keys
-    // inserted then. Without, such a race is a retryable 40001.
-    std::unordered_set<std::string> insert_rows(const std::vector<Tombstone> &rows) {
-        std::unordered_set<std::string> inserted;
-        std::string on_conflict =
-            options_.skip_conflicts ? " ON CONFLICT DO NOTHING RETURNING " + returned_key() : std::string();
-        auto insert = [&](const std::string &sql, const std::vector<Datum> &images) {
-            uint64 n = unique_violation_is_retryable("rows of " + rel_ + " were inserted while undelete ran", [&] {
-                return spi::exec(sql + on_conflict, {{JSONBARRAYOID, datum_array(images, JSONBOID)}});
-            });
-            if (options_.skip_conflicts)
-                for (uint64 r = 0; r < n; r++) inserted.insert(spi::text(r, 1));
-        };
-        std::vector<bool> done(rows.size(), false);
-        AsTableOwner owner(table_.relid);
-        OriginScope origin(Origin::undelete);
-        for (size_t i = 0; i < rows.size(); i++) {
-            if (done[i]) continue;
-            const std::string &columns = rows[i].columns;
-            std::vector<Datum> images;
-            for (size_t j = i; j < rows.size(); j++)
-                if (!done[j] && rows[j].columns == columns) {
-                    images.push_back(rows[j].row);
-                    done[j] = true;
-                }
-            if (columns.empty()) {
-                insert("INSERT INTO " + rel_ + " SELECT FROM unnest($1::jsonb[])", images);
-                continue;
-            }
-            insert("INSERT INTO " + rel_ + " (" + columns + ") OVERRIDING SYSTEM VALUE SELECT p.* FROM "
-                   "unnest($1::jsonb[]) AS u(r), LATERAL jsonb_to_record(u.r) AS p(" + typed_columns(columns) + ")",
-                   images);
-        }
-        return inserted;
-    }
-
-    // The inserted row's primary key as the tombstone keeps it (jsonb text).
-    std::string returned_key() {
-        return columns::primary_key_object(table_.relid, "") + "::text";
-    }
-
-    // "a, b" -> "a <type of a>, b <type of b>" for jsonb_to_record, cached.
-    std::string typed_columns(const std::string &columns) {
-        auto it = typed_cache_.find(columns);
-        if (it != typed_cache_.end()) return it->second;
-        return typed_cache_.emplace(columns, columns::typed(table_.relid, columns)).first->second;
-    }
-
-    const registry::ProtectedTable &table_;
-    const Options &options_;
-    const std::vector<registry::ProtectedTable> &active_;
-    TableCounts counts_;
-    std::string rel_;
-    std::vector<std::string> insertable_;
-    std::string conflict_sql_;
-    std::unordered_set<std::string> seen_;
-    bool privilege_checked_ = false;
-    std::map<std::string, std::string> typed_cache_;
-};
-
 std::vector<registry::ProtectedTable> tables_in_scope(FunctionCallInfo fcinfo,
                                                       const std::vector<registry::ProtectedTable> &active) {
     if (PG_ARGISNULL(1)) return parents_first(active, active);
-    ArrayType *arr = PG_GETARG_ARRAYTYPE_P(1);
     Datum *elems;
     bool *nulls;
     int n;
-    pg_guard([&] { deconstruct_array(arr, REGCLASSOID, sizeof(Oid), true, TYPALIGN_INT, &elems, &nulls, &n); });
+    pg_guard([&] {
+        deconstruct_array(PG_GETARG_ARRAYTYPE_P(1), REGCLASSOID, sizeof(Oid), true, TYPALIGN_INT, &elems, &nulls,
+                          &n);
+    });
     std::vector<registry::ProtectedTable> chosen;
     for (int i = 0; i < n; i++) {
         if (nulls[i]) throw Error(ERRCODE_NULL_VALUE_NOT_ALLOWED, "rels must not contain NULL");
@@ -307,7 +56,7 @@ std::vector<registry::ProtectedTable> tables_in_scope(FunctionCallInfo fcinfo,
 }
 
 // Flag mode: the rows never left; clearing the flag brings them back.
-TableCounts clear_flags(const registry::ProtectedTable &table, const Options &options) {
+TableCounts clear_flags(const registry::ProtectedTable &table, const RestoreOptions &options) {
     TableCounts counts;
     counts.relid = table.relid;
     std::string rel = spi::qualified_name(table.relid);
@@ -317,32 +66,44 @@ TableCounts clear_flags(const registry::ProtectedTable &table, const Options &op
     });
     std::string flagged = is_bool ? flag : flag + " IS NOT NULL AND ($2::timestamptz IS NULL OR " + flag + " >= $2)";
     std::string where = " WHERE " + flagged + " AND " + tenant + "::text = $1";
+    const spi::Arg &deleted_after = options.filter.since;
     uint64 any_flagged;
     {
         AsTableOwner owner(table.relid);
-        any_flagged = spi::exec("SELECT 1 FROM " + rel + where + " LIMIT 1",
-                                {spi::text_arg(options.tenant), options.deleted_after});
+        any_flagged = spi::exec("SELECT 1 FROM " + rel + where + " LIMIT 1", {spi::text_arg(options.tenant), deleted_after});
     }
     if (any_flagged == 0) return counts;  // nothing flagged: no privilege needed
     require_privileges(table.relid, ACL_UPDATE | ACL_SELECT, "undelete");
     AsTableOwner owner(table.relid);
     OriginScope origin(Origin::undelete);
     std::string sql = "UPDATE " + rel + " SET " + flag + (is_bool ? " = false" : " = NULL") + where;
-    counts.restored = (int64)spi::exec(sql, {spi::text_arg(options.tenant), options.deleted_after});
+    counts.restored = (int64)spi::exec(sql, {spi::text_arg(options.tenant), deleted_after});
     return counts;
 }
 
-std::vector<TableCounts> undelete(FunctionCallInfo fcinfo, const Options &options) {
-    spi::Session spi;
-    lock_tenant(options.tenant);
-    auto active = registry::active_tables();
+// with_flags: flag-mode tables too (undelete); else tombstones only (undelete_trash).
+std::vector<TableCounts> undelete(const std::vector<registry::ProtectedTable> &tables,
+                                  const std::vector<registry::ProtectedTable> &active, const RestoreOptions &options,
+                                  bool with_flags) {
     std::vector<TableCounts> results;
-    for (const auto &table : tables_in_scope(fcinfo, active)) {
+    for (const auto &table : tables) {
         citus::refuse_citus_table(table.relid, "undelete rows of");
-        TableCounts c = table.delete_mode == "flag" ? clear_flags(table, options) : TableRestore(table, options, active).run();
+        bool flag = table.delete_mode == "flag";
+        if (flag && !with_flags) continue;
+        TableCounts c = flag ? clear_flags(table, options) : restore_table(table, options, active);
         if (c.restored + c.skipped > 0) results.push_back(c);  // tables with nothing of the tenant stay quiet
     }
     return results;
+}
+
+std::vector<TableCounts> run(bool dry_run, const char *what, const std::function<std::vector<TableCounts>()> &work) {
+    return dry_run ? run_and_roll_back(work) : without_lock_waits(what, work);
+}
+
+void return_counts(FunctionCallInfo fcinfo, const std::vector<TableCounts> &results) {
+    std::vector<TableCountRow<2>> rows;
+    for (const auto &c : results) rows.push_back({c.relid, {c.restored, c.skipped}});
+    return_table_counts(fcinfo, rows);
 }
 
 }  // namespace
@@ -350,25 +111,43 @@ std::vector<TableCounts> undelete(FunctionCallInfo fcinfo, const Options &option
 TG_FUNCTION(tg_undelete) {
     spi::PinnedOutputSettings output;  // values compared and read as the images spell them
     if (PG_ARGISNULL(0)) throw Error(ERRCODE_NULL_VALUE_NOT_ALLOWED, "tenant must not be NULL");
-    Options options;
+    RestoreOptions options;
     options.tenant = pg_guard([&] { return text_to_cstring(PG_GETARG_TEXT_PP(0)); });
-    options.deleted_after = PG_ARGISNULL(2) ? spi::null_arg(TIMESTAMPTZOID)
-                                            : spi::Arg{TIMESTAMPTZOID, PG_GETARG_DATUM(2)};
-    std::string on_conflict =
-        PG_ARGISNULL(3) ? "error" : pg_guard([&] { return text_to_cstring(PG_GETARG_TEXT_PP(3)); });
-    if (on_conflict != "error" && on_conflict != "skip")
-        throw Error(ERRCODE_INVALID_PARAMETER_VALUE, "unknown on_conflict \"" + on_conflict + "\"", "",
-                    "Use 'error' (nothing is restored if any row conflicts) or 'skip' (conflicting rows stay "
-                    "tombstoned).");
-    options.skip_conflicts = on_conflict == "skip";
-    options.dry_run = !PG_ARGISNULL(4) && PG_GETARG_BOOL(4);
+    if (!PG_ARGISNULL(2)) options.filter.since = spi::Arg{TIMESTAMPTZOID, PG_GETARG_DATUM(2)};
+    options.skip_conflicts = skip_conflicts_argument(fcinfo, 3);
+    bool dry_run = !PG_ARGISNULL(4) && PG_GETARG_BOOL(4);
+    return_counts(fcinfo, run(dry_run, "undelete", [&] {
+                      spi::Session spi;
+                      lock_tenant(options.tenant);
+                      auto active = registry::active_tables();
+                      return undelete(tables_in_scope(fcinfo, active), active, options, true);
+                  }));
+    return (Datum)0;
+}
 
-    std::vector<TableCounts> results = options.dry_run
-                                           ? run_and_roll_back([&] { return undelete(fcinfo, options); })
-                                           : without_lock_waits("undelete", [&] { return undelete(fcinfo, options); });
-
-    std::vector<TableCountRow<2>> rows;
-    for (const auto &c : results) rows.push_back({c.relid, {c.restored, c.skipped}});
-    return_table_counts(fcinfo, rows);
+TG_FUNCTION(tg_undelete_trash) {
+    spi::PinnedOutputSettings output;
+    if (!scope::guc_tenant || scope::guc_tenant[0] == '\0')
+        throw Error(ERRCODE_INSUFFICIENT_PRIVILEGE, "undelete_trash needs a session pinned to a tenant",
+                    "It restores only rows of the tenant set in tenant_guard.tenant, and none is set.",
+                    "SET tenant_guard.tenant = '<tenant>' first (tenant_guard.trash shows that tenant's rows).");
+    RestoreOptions options;
+    options.tenant = scope::guc_tenant;
+    options.caller = "undelete_trash";
+    if (!PG_ARGISNULL(0)) options.ids = spi::Arg{INT8ARRAYOID, PG_GETARG_DATUM(0)};
+    options.skip_conflicts = skip_conflicts_argument(fcinfo, 1);
+    bool dry_run = !PG_ARGISNULL(2) && PG_GETARG_BOOL(2);
+    return_counts(fcinfo, run(dry_run, "undelete_trash", [&] {
+                      spi::Session spi;
+                      lock_tenant(options.tenant);
+                      auto active = registry::active_tables();
+                      // The tables whose trash the caller sees (tenant_guard.trash).
+                      std::vector<registry::ProtectedTable> readable;
+                      for (const auto &t : parents_first(active, active))
+                          if (pg_guard([&] { return pg_class_aclcheck(t.relid, GetUserId(), ACL_SELECT); }) ==
+                              ACLCHECK_OK)
+                              readable.push_back(t);
+                      return undelete(readable, active, options, false);
+                  }));
     return (Datum)0;
 }

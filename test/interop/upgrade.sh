@@ -31,6 +31,7 @@ SELECT tenant_guard.mark('before-upgrade');
 CREATE TABLE at_mark AS SELECT * FROM sites WHERE tenant_id = 2;
 UPDATE sites SET name = 'renamed' WHERE tenant_id = 2;
 DELETE FROM sites WHERE tenant_id = 3;
+DELETE FROM sites WHERE tenant_id = 4;
 SELECT tenant_guard.add_purge_key('k1', :'pub');
 SELECT * FROM tenant_guard.purge(tenant_guard.sign_token(jsonb_build_object(
     'kid', 'k1', 'act', 'purge', 'db', tenant_guard.database_id(), 'tenant', '5', 'live', true,
@@ -61,6 +62,18 @@ check "capture works after the update" "I" \
     "$(q -d old -c "INSERT INTO sites VALUES (1, 999, 'new')" -c "SELECT op FROM tenant_guard.change_log WHERE pk = '{\"id\": 999}'")"
 check "undelete works after the update" "sites 4 0|pages 12 0" \
     "$(q -d old -c "SELECT string_agg(rel || ' ' || restored || ' ' || skipped, '|' ORDER BY rel::text DESC) FROM tenant_guard.undelete('3')")"
+check "deletions() lists a deletion made before the update (no actor recorded then)" "4 sites 4 1 {}|4 pages 12 1 {}" \
+    "$(q -d old -c "SELECT string_agg(concat_ws(' ', tenant, rel, rows, transactions, actors), '|' ORDER BY rel::text DESC)
+                    FROM tenant_guard.deletions(until => now()) WHERE tenant = '4'")"
+check "undelete_row brings back a row deleted before the update with its cascade (by transaction)" "sites 1 0|pages 3 0" \
+    "$(q -d old -c "SELECT string_agg(rel || ' ' || restored || ' ' || skipped, '|' ORDER BY rel::text DESC)
+                    FROM tenant_guard.undelete_row('sites', '{\"id\": 401}')")"
+check "undelete_where restores the rest of it" "sites 3|pages 9" \
+    "$(q -d old -c "SELECT string_agg(rel || ' ' || restored, '|' ORDER BY rel::text DESC)
+                    FROM tenant_guard.undelete_where(until => now(), tenants => '{4}')")"
+check "a deletion after the update records its actor and statement" "upgrade-test 1" \
+    "$(q -d old -c "SET tenant_guard.actor = 'upgrade-test'" -c "DELETE FROM sites WHERE id = 402" \
+                -c "SELECT min(actor) || ' ' || count(DISTINCT statement_id) FROM tenant_guard.tombstones WHERE tenant = '4'")"
 check "rewind to a mark taken before the update" "sites
 0" \
     "$(q -d old -c "SELECT string_agg(rel::text, ',') FROM tenant_guard.rewind('2', to_mark => 'before-upgrade')" \

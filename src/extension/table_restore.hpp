@@ -1,0 +1,48 @@
+// Restoring one tenant's tombstones into one table: what undelete,
+// undelete_where, undelete_row and undelete_trash share.
+//
+// Read the tenant's matching tombstones (as the extension owner, newest
+// first, locked), check their primary keys against live rows, insert them
+// back and remove the tombstones. The caller must hold INSERT and SELECT on
+// the table; the conflict check and the inserts run as the table's owner,
+// restricted (restore_rights.hpp), so the table's triggers apply but never
+// with the caller's privileges. The inserts are captured with origin
+// 'undelete'. C++ over SPI: call inside spi::Session, with the tenant locked
+// (tenant_lock.hpp) and the output settings of images pinned.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "extension/deletion_filter.hpp"
+#include "extension/registry.hpp"
+
+namespace tg {
+
+// Which of the tenant's tombstones to restore: those the deletion filter
+// matches and, when ids is not NULL, only those of the bigint[] ids.
+struct RestoreOptions {
+    std::string tenant;
+    DeletionFilter filter;
+    spi::Arg ids = spi::null_arg(INT8ARRAYOID);
+    bool skip_conflicts = false;  // on_conflict 'skip'; else TG020 on the first batch with conflicts
+    const char *caller = "undelete";  // the function named in privilege errors
+};
+
+struct TableCounts {
+    Oid relid;
+    int64 restored = 0;
+    int64 skipped = 0;
+};
+
+// Restores what options select in table (active: every protected table, for
+// the parents that foreign keys reach).
+TableCounts restore_table(const registry::ProtectedTable &table, const RestoreOptions &options,
+                          const std::vector<registry::ProtectedTable> &active);
+
+// A Datum array of items of type.
+Datum datum_array(const std::vector<Datum> &items, Oid type);
+
+// undelete's on_conflict argument: true for 'skip'; 22023 for anything but 'error' and 'skip'.
+bool skip_conflicts_argument(FunctionCallInfo fcinfo, int n);
+
+}  // namespace tg

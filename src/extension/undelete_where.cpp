@@ -1,0 +1,128 @@
+// tenant_guard.deletions(since, until, actor, application_name, xid)
+// tenant_guard.undelete_where(since, until, actor, application_name, xid,
+//                             on_conflict, dry_run, tenants)
+//
+// Undoing an operation: what a script deleted, per tenant and table, and
+// bringing exactly that back. Both read the filter of deletion_filter.hpp;
+// deletions() narrows by the BRIN index on deleted_at when a window is given.
+// undelete_where restores tenant by tenant (in tenant order, each under its
+// tenant lock), parents before children, in the caller's transaction.
+#include <functional>
+
+#include "extension/errors.hpp"
+#include "extension/fk_order.hpp"
+#include "extension/lock_retry.hpp"
+#include "extension/module.hpp"
+#include "extension/search_path.hpp"
+#include "extension/spi.hpp"
+#include "extension/subtransaction.hpp"
+#include "extension/table_restore.hpp"
+#include "extension/tenant_lock.hpp"
+
+namespace {
+
+using namespace tg;
+
+struct TenantTableCounts {
+    std::string tenant;
+    TableCounts counts;
+};
+
+// Copies the rows of SPI_tuptable into the function's result (their columns
+// are the result's); call before the SPI session ends.
+void return_spi_rows(FunctionCallInfo fcinfo, uint64 n) {
+    pg_guard([&] {
+        InitMaterializedSRF(fcinfo, 0);
+        auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
+        int natts = rsinfo->setDesc->natts;
+        auto *values = static_cast<Datum *>(palloc(sizeof(Datum) * natts));
+        auto *nulls = static_cast<bool *>(palloc(sizeof(bool) * natts));
+        for (uint64 r = 0; r < n; r++) {
+            for (int c = 0; c < natts; c++)
+                values[c] = SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, c + 1, &nulls[c]);
+            tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+        }
+    });
+}
+
+std::vector<std::string> matching_tenants(const DeletionFilter &filter, const spi::Arg &tenants) {
+    std::vector<spi::Arg> args = {tenants};
+    for (const auto &a : filter.args()) args.push_back(a);
+    spi::AsExtensionOwner owner;
+    uint64 n = spi::exec("SELECT DISTINCT t.tenant FROM tenant_guard.tombstone_data t "
+                         " WHERE ($1::text[] IS NULL OR t.tenant = ANY ($1)) AND " +
+                             DeletionFilter::condition("t", 2) + " ORDER BY t.tenant",
+                         args);
+    std::vector<std::string> out;
+    for (uint64 r = 0; r < n; r++) out.push_back(spi::text(r, 1));
+    return out;
+}
+
+std::vector<TenantTableCounts> undelete_where(const DeletionFilter &filter, const spi::Arg &tenants,
+                                              bool skip_conflicts) {
+    spi::Session spi;
+    auto active = registry::active_tables();
+    auto order = parents_first(active, active);
+    std::vector<TenantTableCounts> results;
+    for (const auto &tenant : matching_tenants(filter, tenants)) {
+        lock_tenant(tenant);
+        RestoreOptions options;
+        options.tenant = tenant;
+        options.filter = filter;
+        options.skip_conflicts = skip_conflicts;
+        options.caller = "undelete_where";
+        for (const auto &table : order) {
+            if (table.delete_mode == "flag") continue;  // flagged rows carry no operation
+            TableCounts c = restore_table(table, options, active);
+            if (c.restored + c.skipped > 0) results.push_back({tenant, c});
+        }
+    }
+    return results;
+}
+
+}  // namespace
+
+TG_FUNCTION(tg_deletions) {
+    DeletionFilter filter = DeletionFilter::from_args(fcinfo, 0);
+    spi::Session spi;
+    spi::AsExtensionOwner owner;
+    uint64 n = spi::exec(
+        "SELECT t.tenant::text, p.rel, count(*), min(t.deleted_at), max(t.deleted_at), count(DISTINCT t.xid), "
+        "       coalesce(array_agg(DISTINCT t.actor ORDER BY t.actor) FILTER (WHERE t.actor IS NOT NULL), '{}') "
+        "  FROM tenant_guard.tombstone_data t JOIN tenant_guard.protected_table p USING (table_id) "
+        " WHERE " + DeletionFilter::condition("t", 1) +
+            " GROUP BY t.tenant, p.table_id, p.rel ORDER BY t.tenant, p.table_id",
+        filter.args());
+    return_spi_rows(fcinfo, n);
+    return (Datum)0;
+}
+
+TG_FUNCTION(tg_undelete_where) {
+    spi::PinnedOutputSettings output;  // values compared and read as the images spell them
+    DeletionFilter filter = DeletionFilter::from_args(fcinfo, 0);
+    if (!filter.any())
+        throw Error(ERRCODE_INVALID_PARAMETER_VALUE, "undelete_where needs at least one filter",
+                    "Without one it would restore every tombstone of every tenant, the deletions made on purpose "
+                    "included.",
+                    "Give since, until, actor, application_name or xid; tenant_guard.deletions() with the same "
+                    "filter shows what they select.");
+    bool skip_conflicts = skip_conflicts_argument(fcinfo, 5);
+    bool dry_run = !PG_ARGISNULL(6) && PG_GETARG_BOOL(6);
+    spi::Arg tenants = PG_ARGISNULL(7) ? spi::null_arg(TEXTARRAYOID) : spi::Arg{TEXTARRAYOID, PG_GETARG_DATUM(7)};
+    std::function<std::vector<TenantTableCounts>()> work = [&] {
+        return undelete_where(filter, tenants, skip_conflicts);
+    };
+    std::vector<TenantTableCounts> results =
+        dry_run ? run_and_roll_back(work) : without_lock_waits("undelete_where", work);
+    pg_guard([&] {
+        InitMaterializedSRF(fcinfo, 0);
+        auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
+        for (const auto &r : results) {
+            Datum values[4] = {CStringGetTextDatum(r.tenant.c_str()), ObjectIdGetDatum(r.counts.relid),
+                               Int64GetDatum(r.counts.restored), Int64GetDatum(r.counts.skipped)};
+            bool nulls[4] = {};
+            tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+        }
+    });
+    return (Datum)0;
+}

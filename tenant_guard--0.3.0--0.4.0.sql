@@ -1,0 +1,128 @@
+-- tenant_guard 0.3.0 -> 0.4.0: undo an operation (what a script deleted,
+-- across tenants, and exactly that back), and a trash for applications.
+\echo Use "ALTER EXTENSION tenant_guard UPDATE TO '0.4.0'" to load this file. \quit
+
+-- What identifies the operation that deleted a row, besides its transaction,
+-- time and session user: tenant_guard.actor, application_name, and the
+-- statement (the seq of the first change the statement made, so unique in
+-- the cluster; a foreign-key cascade belongs to the statement that caused
+-- it). NULL for tombstones written before 0.4.0. Added without a default: no
+-- rewrite of existing tombstones.
+ALTER TABLE tenant_guard.tombstone_data
+    ADD COLUMN actor text,
+    ADD COLUMN application_name text,
+    ADD COLUMN statement_id bigint;
+
+-- deletions() and undelete_where() narrow a time window through this: BRIN,
+-- because tombstones are appended roughly in deleted_at order, and a BRIN
+-- entry per range of pages costs the capture almost nothing.
+CREATE INDEX tombstone_data_deleted_at_idx ON tenant_guard.tombstone_data USING brin (deleted_at)
+    WITH (pages_per_range = 16, autosummarize = on);
+
+CREATE OR REPLACE VIEW tenant_guard.tombstones AS
+SELECT t.tombstone_id, p.rel, t.tenant, t.pk, t.row_data, t.deleted_at, t.deleted_by, t.xid,
+       t.actor, t.application_name, t.statement_id
+  FROM tenant_guard.tombstone_data t
+  JOIN tenant_guard.protected_table p USING (table_id);
+
+-- The trash an application role can be granted: the tombstones of the
+-- tenant its session is pinned to (tenant_guard.tenant), in the tables it
+-- may read, nothing when unpinned. security_barrier: a caller's function in
+-- a WHERE clause is never evaluated on rows of other tenants.
+CREATE VIEW tenant_guard.trash WITH (security_barrier) AS
+SELECT t.tombstone_id, p.rel, t.tenant, t.pk, t.row_data, t.deleted_at, t.deleted_by, t.xid,
+       t.actor, t.application_name, t.statement_id
+  FROM tenant_guard.tombstone_data t
+  JOIN tenant_guard.protected_table p USING (table_id)
+ WHERE t.tenant = pg_catalog.current_setting('tenant_guard.tenant', true)
+   AND pg_catalog.current_setting('tenant_guard.tenant', true) <> ''
+   AND p.unprotected_at IS NULL
+   AND pg_catalog.has_table_privilege(p.rel, 'SELECT');
+REVOKE ALL ON tenant_guard.trash FROM PUBLIC;
+
+CREATE FUNCTION tenant_guard.deletions(since timestamptz DEFAULT NULL,
+                                       until timestamptz DEFAULT NULL,
+                                       actor text DEFAULT NULL,
+                                       application_name text DEFAULT NULL,
+                                       xid xid8 DEFAULT NULL)
+RETURNS TABLE (tenant text, rel regclass, rows bigint, first_at timestamptz, last_at timestamptz,
+               transactions bigint, actors text[])
+AS 'MODULE_PATHNAME', 'tg_deletions'
+LANGUAGE C CALLED ON NULL INPUT STABLE;
+
+CREATE FUNCTION tenant_guard.undelete_where(since timestamptz DEFAULT NULL,
+                                            until timestamptz DEFAULT NULL,
+                                            actor text DEFAULT NULL,
+                                            application_name text DEFAULT NULL,
+                                            xid xid8 DEFAULT NULL,
+                                            on_conflict text DEFAULT 'error',
+                                            dry_run boolean DEFAULT false,
+                                            tenants text[] DEFAULT NULL)
+RETURNS TABLE (tenant text, rel regclass, restored bigint, skipped bigint)
+AS 'MODULE_PATHNAME', 'tg_undelete_where'
+LANGUAGE C CALLED ON NULL INPUT VOLATILE;
+
+CREATE FUNCTION tenant_guard.undelete_row(rel regclass,
+                                          pk jsonb,
+                                          with_cascade boolean DEFAULT true,
+                                          dry_run boolean DEFAULT false)
+RETURNS TABLE (rel regclass, restored bigint, skipped bigint)
+AS 'MODULE_PATHNAME', 'tg_undelete_row'
+LANGUAGE C CALLED ON NULL INPUT VOLATILE;
+
+-- undelete for the tenant the session is pinned to: what an application role
+-- is granted next to tenant_guard.trash (tombstone_ids NULL: all of its trash).
+CREATE FUNCTION tenant_guard.undelete_trash(tombstone_ids bigint[] DEFAULT NULL,
+                                            on_conflict text DEFAULT 'error',
+                                            dry_run boolean DEFAULT false)
+RETURNS TABLE (rel regclass, restored bigint, skipped bigint)
+AS 'MODULE_PATHNAME', 'tg_undelete_trash'
+LANGUAGE C CALLED ON NULL INPUT VOLATILE;
+
+-- The tenant column of a protected table (no rows, only the name): what
+-- tenant_checksum needs, readable without privileges on the registry.
+CREATE FUNCTION tenant_guard._tenant_column(rel regclass) RETURNS name
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT p.tenant_column FROM tenant_guard.protected_table p WHERE p.rel = $1 AND p.unprotected_at IS NULL
+$$;
+
+-- Proof after a restore: md5 over the text of the tenant's rows of rel in
+-- primary-key order, read with the caller's privileges (and RLS), with the
+-- output settings fixed, so that two sessions get the same checksum of the
+-- same rows.
+CREATE FUNCTION tenant_guard.tenant_checksum(tenant text, rel regclass) RETURNS text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, MDY' SET intervalstyle = 'postgres' SET extra_float_digits = 1
+SET bytea_output = 'hex' SET timezone = 'UTC'
+AS $$
+DECLARE
+    column_name name := tenant_guard._tenant_column(rel);
+    key_order text;
+    result text;
+BEGIN
+    IF column_name IS NULL THEN
+        RAISE EXCEPTION 'table % is not protected by tenant_guard', rel
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'See tenant_guard.protected_tables.';
+    END IF;
+    SELECT string_agg(format('r.%I', a.attname), ', ' ORDER BY k.ord) INTO key_order
+      FROM pg_index i, unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord), pg_attribute a
+     WHERE i.indrelid = rel AND i.indisprimary AND a.attrelid = rel AND a.attnum = k.attnum;
+    EXECUTE format('SELECT md5(coalesce(string_agg(r::text, E''\n'' ORDER BY %s), '''')) FROM %s AS r '
+                   'WHERE format(''%%s'', r.%I) = $1', coalesce(key_order, 'r::text'), rel, column_name)
+       INTO result USING tenant;
+    RETURN result;
+END
+$$;
+
+REVOKE EXECUTE ON FUNCTION tenant_guard.deletions(timestamptz, timestamptz, text, text, xid8),
+    tenant_guard.undelete_where(timestamptz, timestamptz, text, text, xid8, text, boolean, text[]),
+    tenant_guard.undelete_row(regclass, jsonb, boolean, boolean),
+    tenant_guard.undelete_trash(bigint[], text, boolean),
+    tenant_guard._tenant_column(regclass),
+    tenant_guard.tenant_checksum(text, regclass)
+    FROM PUBLIC;
+-- tenant_checksum reads as its caller: only the tenant column's name is
+-- read with the extension's rights.
+GRANT EXECUTE ON FUNCTION tenant_guard._tenant_column(regclass) TO PUBLIC;
