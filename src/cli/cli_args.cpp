@@ -208,6 +208,10 @@ void check_combinations(Options& o, const std::string& expires) {
             for (const auto& value : filter_values(o.filter)) {
                 if (value && value->empty()) throw UsageError("a filter option must not be empty");
             }
+            // The server's xid8 input takes "12abc" as 12 and "x" as 0: check here.
+            if (o.filter.xid && o.filter.xid->find_first_not_of("0123456789") != std::string::npos) {
+                throw UsageError("--xid " + *o.filter.xid + ": not a transaction id (a number, as tombstones.xid shows it)");
+            }
             if (o.command == Command::Recover && o.filter.empty()) {
                 throw UsageError("recover needs at least one of --since, --until, --actor, --application-name, --xid "
                                  "(tenant-guard deletions shows what each would match)");

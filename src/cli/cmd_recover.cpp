@@ -74,9 +74,25 @@ std::vector<TenantOutcome> earlier_outcomes(const Journal* journal, const Plan& 
         t.tenant = planned.tenant;
         t.planned_rows = planned.rows;
         t.status = TenantStatus::RestoredUnjournaled;
+        for (const auto& rel : planned.tables) {
+            TableResult table;
+            table.rel = rel;
+            table.counted = false;
+            t.tables.push_back(std::move(table));
+        }
         outcomes.push_back(std::move(t));
     }
     return outcomes;
+}
+
+// The checksums of tenants restored with no journal entry, read now.
+void checksum_unjournaled(Connection& conn, std::vector<TenantOutcome>& outcomes) {
+    for (auto& t : outcomes) {
+        if (t.status != TenantStatus::RestoredUnjournaled) continue;
+        for (auto& table : t.tables) {
+            table.checksum = conn.exec("SELECT tenant_guard.tenant_checksum($1, $2::regclass)", {t.tenant, table.rel}).get(0, 0);
+        }
+    }
 }
 
 void write_report_file(const std::string& path, const RecoveryReport& report) {
@@ -99,7 +115,8 @@ int run_recover(const Options& o) {
     const std::string started_at = server_time(conn);
 
     const Plan plan = make_plan(conn, window);
-    const std::vector<TenantOutcome> earlier = earlier_outcomes(journal ? &*journal : nullptr, plan);
+    std::vector<TenantOutcome> earlier = earlier_outcomes(journal ? &*journal : nullptr, plan);
+    checksum_unjournaled(conn, earlier);
     Resumed resumed;
     if (journal) {
         resumed.from_journal = true;
@@ -134,7 +151,11 @@ int run_recover(const Options& o) {
         }
         if (!journal) {
             JournalHeader header{database_id, filter, window, started_at, {}};
-            for (const auto& t : plan.tenants) header.tenants.push_back({t.tenant, t.rows()});
+            for (const auto& t : plan.tenants) {
+                PlannedTenant planned{t.tenant, t.rows(), {}};
+                for (const auto& table : t.tables) planned.tables.push_back(table.rel);
+                header.tenants.push_back(std::move(planned));
+            }
             journal.emplace(Journal::create(journal_path, header));
         }
         const RunnerSettings settings{o.dbname, window, o.jobs, stderr_is_terminal()};

@@ -84,6 +84,8 @@ std::vector<DeletionRow> fetch_deletions(Connection& conn, const DeletionFilter&
                 }
             }
         }
+        // deletions() leaves NULL out of actors: an empty list means none was set.
+        if (row.actors.empty()) row.without_actor = true;
         rows.push_back(std::move(row));
     }
     return rows;

@@ -21,7 +21,7 @@ struct DeletionRow {
     std::string last_at;
     std::uint64_t transactions = 0;
     std::vector<std::string> actors;  // without NULL (deletions made with no actor set)
-    bool without_actor = false;       // some of the rows were deleted with no actor set
+    bool without_actor = false;       // the rows were deleted with no actor set
 };
 
 struct DeletionSummary {

@@ -28,7 +28,8 @@ JournalHeader header_from(const Json& line) {
     header.window = filter_from_json(line.at("window"));
     header.created_at = line.at("created_at").get<std::string>();
     for (const auto& t : line.at("tenants")) {
-        header.tenants.push_back(PlannedTenant{t.at("tenant").get<std::string>(), t.at("rows").get<std::uint64_t>()});
+        header.tenants.push_back(PlannedTenant{t.at("tenant").get<std::string>(), t.at("rows").get<std::uint64_t>(),
+                                               t.at("tables").get<std::vector<std::string>>()});
     }
     return header;
 }
@@ -51,7 +52,7 @@ std::string default_journal_name(const std::string& database_id, const DeletionF
 
 std::string header_line(const JournalHeader& h) {
     Json tenants = Json::array();
-    for (const auto& t : h.tenants) tenants.push_back({{"tenant", t.tenant}, {"rows", t.rows}});
+    for (const auto& t : h.tenants) tenants.push_back({{"tenant", t.tenant}, {"rows", t.rows}, {"tables", t.tables}});
     return Json{{"format", kJournalFormat},
                 {"version", kJournalVersion},
                 {"database_id", h.database_id},
@@ -79,6 +80,7 @@ std::optional<Journal> Journal::open_existing(const std::string& path) {
     lock_exclusively(journal.fd_.get(), path);
     const std::string text = read_small_file(path, std::size_t(1) << 30);
     std::size_t start = 0;
+    std::size_t good_end = 0;  // the end of the last whole line read
     int number = 0;
     while (start < text.size()) {
         const std::size_t end = text.find('\n', start);
@@ -93,6 +95,11 @@ std::optional<Journal> Journal::open_existing(const std::string& path) {
         } catch (const Json::exception&) {
             // Only the line being appended when a run was killed may be torn.
             if (last && number > 1) {
+                // Cut it off, or the next entry would be appended to it.
+                if (::ftruncate(journal.fd_.get(), static_cast<off_t>(good_end)) != 0) {
+                    throw_errno("could not cut the torn last line off", path);
+                }
+                sync_file(journal.fd_.get(), path);
                 journal.notes_.push_back("ignored the torn last line of " + where + " (a run was killed while writing it)");
                 break;
             }
@@ -114,8 +121,13 @@ std::optional<Journal> Journal::open_existing(const std::string& path) {
                           std::to_string(kJournalVersion) + ")" +
                           (std::string(error.what()).empty() ? "" : ": " + std::string(error.what())));
         }
+        good_end = start;
     }
     if (number == 0) throw Failure("journal " + path + " is empty: remove it to plan anew");
+    if (good_end == text.size() && text.back() != '\n') {
+        write_all(journal.fd_.get(), "\n", path);  // a whole last line that lost its newline
+        sync_file(journal.fd_.get(), path);
+    }
     return journal;
 }
 

@@ -30,6 +30,7 @@ inline constexpr int kJournalVersion = 1;
 struct PlannedTenant {
     std::string tenant;
     std::uint64_t rows = 0;
+    std::vector<std::string> tables;
 };
 
 struct JournalHeader {

@@ -46,9 +46,10 @@ const char* status_key(TenantStatus status) {
 }
 
 nlohmann::ordered_json table_to_json(const TableResult& table) {
+    const auto count = [&](std::uint64_t n) { return table.counted ? nlohmann::ordered_json(n) : nlohmann::ordered_json(nullptr); };
     return {{"table", table.rel},
-            {"restored", table.restored},
-            {"skipped", table.skipped},
+            {"restored", count(table.restored)},
+            {"skipped", count(table.skipped)},
             {"checksum", table.checksum.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(table.checksum)}};
 }
 

@@ -16,7 +16,8 @@ struct TableResult {
     std::string rel;  // schema-qualified
     std::uint64_t restored = 0;
     std::uint64_t skipped = 0;
-    std::string checksum;  // md5 hex; "" when there is none (no live rows)
+    std::string checksum;  // md5 hex of the tenant's rows of the table after the restore
+    bool counted = true;   // false: restored and skipped are not known (restored with no journal entry)
 };
 
 enum class TenantStatus {

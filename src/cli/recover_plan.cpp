@@ -15,8 +15,9 @@ Plan make_plan(Connection& conn, const DeletionFilter& window) {
     const auto start = std::chrono::steady_clock::now();
     Plan plan;
     plan.window = window;
-    // One snapshot for both reads, so the conflicts belong to the rows listed.
-    Transaction snapshot(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    // One snapshot for both reads, so the conflicts belong to the rows listed
+    // (not READ ONLY: the dry run locks the tombstones it reads).
+    Transaction snapshot(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ");
     const std::vector<DeletionRow> rows = fetch_deletions(conn, window);
     plan.summary = summarize(rows);
     const std::string sql =

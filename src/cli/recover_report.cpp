@@ -15,7 +15,7 @@ std::string count_of(std::uint64_t n, const char* one, const char* many) {
 std::string list_of(const std::vector<std::string>& items, std::size_t at_most) {
     std::string text;
     for (std::size_t i = 0; i < items.size() && i < at_most; ++i) text += (i ? ", " : "") + items[i];
-    if (items.size() > at_most) text += ", … (" + with_thousands(items.size()) + ")";
+    if (items.size() > at_most) text += ", …";
     return text;
 }
 
@@ -30,8 +30,8 @@ std::string conflicts_text(const Plan& plan) {
         }
         tenants.push_back("tenant " + tenant.tenant + " (" + tables + ")");
     }
-    return count_of(plan.conflicts, "row", "rows") + " in " + count_of(tenants.size(), "tenant", "tenants") +
-           " (these tenants fail unless the live rows that hold their keys are removed first): " + list_of(tenants, 20);
+    return count_of(plan.conflicts, "row", "rows") + " in " + count_of(tenants.size(), "tenant", "tenants") + ": " +
+           list_of(tenants, 20) + "; those tenants fail unless the live rows that hold their keys go first";
 }
 
 }  // namespace
@@ -45,8 +45,8 @@ std::string plan_text(const Plan& plan, const DeletionFilter& filter, const std:
     text += "  filter:      " + filter_as_options(filter) + "\n";
     text += "  window:      " + plan.window.since.value_or("(any time)") + " .. " + plan.window.until.value_or("") +
             (filter.until ? "" : " (--until frozen at the first plan)") + "\n";
-    text += "  tenants:     " + with_thousands(plan.tenants.size()) + (tenants.empty() ? "" : ": " + list_of(tenants, 10)) + "\n";
-    text += "  tables:      " + with_thousands(s.tables.size()) + (s.tables.empty() ? "" : ": " + list_of(s.tables, 10)) + "\n";
+    text += "  tenants:     " + with_thousands(plan.tenants.size()) + (tenants.empty() ? "" : " (" + list_of(tenants, 10) + ")") + "\n";
+    text += "  tables:      " + with_thousands(s.tables.size()) + (s.tables.empty() ? "" : " (" + list_of(s.tables, 10) + ")") + "\n";
     text += "  rows:        " + with_thousands(s.rows) + "\n";
     text += "  conflicts:   " + conflicts_text(plan) + "\n";
     text += "  time range:  " + (s.rows ? s.first_at + " .. " + s.last_at : std::string("-")) + "\n";
@@ -80,7 +80,7 @@ std::string report_text(const RecoveryReport& r) {
     TextTable table{{"tenant", "table", "status", "restored", "skipped", "checksum"},
                     {false, false, false, true, true, false},
                     {}};
-    std::uint64_t back = 0, restored_now = 0, rows_now = 0, rows_all = 0, skipped = 0;
+    std::uint64_t back = 0, restored_now = 0, rows_now = 0, rows_all = 0, skipped = 0, uncounted = 0;
     std::vector<const TenantOutcome*> failed;
     for (const auto& t : r.tenants) {
         if (t.back()) back += 1;
@@ -90,15 +90,16 @@ std::string report_text(const RecoveryReport& r) {
         }
         rows_all += t.restored();
         skipped += t.skipped();
+        if (t.status == TenantStatus::RestoredUnjournaled) uncounted += 1;
         if (!t.back()) failed.push_back(&t);
         if (t.tables.empty()) {
             table.rows.push_back({t.tenant, "", status_text(t.status), "", "", ""});
             continue;
         }
         for (const auto& table_result : t.tables) {
-            table.rows.push_back({t.tenant, table_result.rel, status_text(t.status),
-                                  with_thousands(table_result.restored), with_thousands(table_result.skipped),
-                                  table_result.checksum});
+            const auto count = [&](std::uint64_t n) { return table_result.counted ? with_thousands(n) : std::string("?"); };
+            table.rows.push_back({t.tenant, table_result.rel, status_text(t.status), count(table_result.restored),
+                                  count(table_result.skipped), table_result.checksum});
         }
     }
     std::string text = "recover report\n" + render(table);
@@ -106,9 +107,13 @@ std::string report_text(const RecoveryReport& r) {
         if (!t->error.empty()) text += "tenant " + t->tenant + " " + status_text(t->status) + ": " + t->error + "\n";
     }
     text += count_of(back, "tenant", "tenants") + " of " + with_thousands(r.tenants.size()) + " back (" +
-            with_thousands(restored_now) + " in this run: " + count_of(rows_now, "row", "rows") + " in " +
-            format_seconds(r.seconds) + ", " + rate(rows_now, r.seconds) + " rows/s); " +
-            count_of(rows_all, "row", "rows") + " restored in all, " + with_thousands(skipped) + " skipped\n";
+            (restored_now == 0 ? std::string("none restored in this run")
+                               : with_thousands(restored_now) + " in this run: " + count_of(rows_now, "row", "rows") +
+                                     " in " + format_seconds(r.seconds) + ", " + rate(rows_now, r.seconds) + " rows/s") +
+            "); " + count_of(rows_all, "row", "rows") + " restored in all, " + with_thousands(skipped) + " skipped" +
+            (uncounted ? " (and " + count_of(uncounted, "tenant", "tenants") + " restored with no journal entry: counts unknown)"
+                       : "") +
+            "\n";
     if (!r.complete()) {
         text += "NOT COMPLETE: " + count_of(failed.size(), "tenant is", "tenants are") + " not back" +
                 (r.interrupted ? " (interrupted)" : "") + ". Fix what failed, then run the same command again: it " +
@@ -128,8 +133,8 @@ Json report_json(const RecoveryReport& r) {
         skipped += t.skipped();
         tenants.push_back({{"tenant", t.tenant},
                            {"status", status_key(t.status)},
-                           {"restored", t.restored()},
-                           {"skipped", t.skipped()},
+                           {"restored", t.status == TenantStatus::RestoredUnjournaled ? Json(nullptr) : Json(t.restored())},
+                           {"skipped", t.status == TenantStatus::RestoredUnjournaled ? Json(nullptr) : Json(t.skipped())},
                            {"finished_at", t.finished_at.empty() ? Json(nullptr) : Json(t.finished_at)},
                            {"error", t.error.empty() ? Json(nullptr) : Json(t.error)},
                            {"tables", tables}});

@@ -182,6 +182,9 @@ RunResult restore_tenants(const RunnerSettings& settings, const std::vector<Rest
     RunResult result;
     result.seconds = progress.elapsed_seconds();
     progress.done();
+    if (!settings.terminal) {
+        plain_line(goal_line(shared.tenants_done, tasks.size(), "tenants", shared.rows_done, goal_rows, result.seconds));
+    }
     result.interrupted = interrupt_requested();
     for (std::size_t i = 0; i < tasks.size(); ++i) {
         if (shared.outcomes[i]) {
