@@ -27,6 +27,10 @@ PG_CONFIG  ?= pg_config
 PG_CPPFLAGS = -Isrc
 PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Wno-register -Wno-unused-parameter \
               -Wno-missing-field-initializers -fno-omit-frame-pointer
+# WERROR=1 (the test command sets it): any warning fails the build.
+ifeq ($(WERROR),1)
+PG_CXXFLAGS += -Werror
+endif
 SHLIB_LINK += -lstdc++ -lcrypto
 EXTRA_CLEAN = tmp_install
 

@@ -126,3 +126,40 @@ REVOKE EXECUTE ON FUNCTION tenant_guard.deletions(timestamptz, timestamptz, text
 -- tenant_checksum reads as its caller: only the tenant column's name is
 -- read with the extension's rights.
 GRANT EXECUTE ON FUNCTION tenant_guard._tenant_column(regclass) TO PUBLIC;
+
+-- ---------------------------------------------------------------------------
+-- The foreign-key graph of the protected tables: the one definition that
+-- undelete, rewind and purge (in the module) and export, import and recover
+-- (in the command line) order tables by. A foreign key declared on or to a
+-- partition counts for the protected table that covers it; the copies
+-- PostgreSQL makes on partitions (conparentid <> 0) add nothing.
+-- ---------------------------------------------------------------------------
+CREATE VIEW tenant_guard.protected_foreign_keys AS
+SELECT k.oid AS constraint_oid, k.conname AS constraint_name,
+       child.rel AS child, child.table_id AS child_table_id,
+       parent.rel AS parent, parent.table_id AS parent_table_id,
+       k.confdeltype AS on_delete,
+       ARRAY(SELECT a.attname::text FROM unnest(k.conkey) WITH ORDINALITY AS c(attnum, i)
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = c.attnum
+              ORDER BY c.i) AS child_columns,
+       ARRAY(SELECT a.attname::text FROM unnest(k.confkey) WITH ORDINALITY AS c(attnum, i)
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = c.attnum
+              ORDER BY c.i) AS parent_columns
+  FROM pg_catalog.pg_constraint k
+ CROSS JOIN LATERAL (SELECT p.rel, p.table_id FROM tenant_guard.protected_table p
+                      WHERE p.unprotected_at IS NULL
+                        AND (p.rel = k.conrelid  -- pg_partition_ancestors() lists nothing for a plain table
+                             OR p.rel IN (SELECT a.relid FROM pg_catalog.pg_partition_ancestors(k.conrelid) AS a))) child
+ CROSS JOIN LATERAL (SELECT p.rel, p.table_id FROM tenant_guard.protected_table p
+                      WHERE p.unprotected_at IS NULL
+                        AND (p.rel = k.confrelid
+                             OR p.rel IN (SELECT a.relid FROM pg_catalog.pg_partition_ancestors(k.confrelid) AS a))) parent
+ WHERE k.contype = 'f' AND k.conparentid = 0;
+REVOKE ALL ON tenant_guard.protected_foreign_keys FROM PUBLIC;
+
+-- table_id: the registry's id of each protected table, the order of
+-- protection that ties in parents-first order fall back to.
+CREATE OR REPLACE VIEW tenant_guard.protected_tables AS
+SELECT rel, tenant_column, delete_mode, flag_column, protected_at, protected_by, table_id
+  FROM tenant_guard.protected_table
+ WHERE unprotected_at IS NULL;

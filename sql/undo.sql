@@ -210,3 +210,14 @@ SET ROLE regress_tg_operator;
 SELECT sqlstate_of(format($$SELECT * FROM tenant_guard.undelete_where(since => %L)$$, :'start'));
 RESET ROLE;
 SELECT count(*) AS project_51 FROM projects WHERE id = 51;
+
+-- 9. The foreign-key graph every ordering reads (the module's and the
+-- command line's): partitions count for their protected table, and a key
+-- declared on one partition only is an edge too.
+CREATE TABLE events (tenant_id text NOT NULL, id int, at date, project_id int REFERENCES projects,
+                     PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+ALTER TABLE events_2026 ADD FOREIGN KEY (id) REFERENCES folders;
+SELECT tenant_guard.protect('events');
+SELECT child, parent, on_delete, child_columns, parent_columns FROM tenant_guard.protected_foreign_keys
+ WHERE child::text NOT LIKE '%.%' ORDER BY constraint_name;

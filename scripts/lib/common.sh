@@ -36,7 +36,7 @@ tg_install_packages() {
 # to /usr/local/bin; its build directory is build/cli, ignored by git).
 tg_build_install() {
     tg_log "building and installing the extension"
-    make -C "$TG_ROOT" -s -j2 >/dev/null
+    make -C "$TG_ROOT" -s -j2 WERROR=1 >/dev/null
     tg_as_root make -C "$TG_ROOT" -s install >/dev/null
     tg_log "building and installing the tenant-guard command line"
     local build="$TG_ROOT/build/cli"

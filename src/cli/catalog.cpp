@@ -1,7 +1,7 @@
 #include "catalog.hpp"
 
 #include "sql_text.hpp"
-#include "table_order.hpp"
+#include "common/table_order.hpp"
 
 #include <map>
 
@@ -25,7 +25,7 @@ std::vector<std::string> ProtectedTable::copy_columns() const {
 }
 
 Catalog load_catalog(Connection& conn) {
-    // Ordered by oid: a stable order for tables that foreign keys leave free.
+    // In protection order (table_id), the order the extension gives ties too.
     const Result tables = conn.exec(R"SQL(
         SELECT c.oid::text, n.nspname, c.relname, p.tenant_column, p.delete_mode,
                format_type(a.atttypid, NULL)
@@ -33,7 +33,7 @@ Catalog load_catalog(Connection& conn) {
           JOIN pg_catalog.pg_class AS c ON c.oid = p.rel
           JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
           JOIN pg_catalog.pg_attribute AS a ON a.attrelid = c.oid AND a.attname = p.tenant_column
-         ORDER BY c.oid)SQL");
+         ORDER BY p.table_id)SQL");
     std::vector<ProtectedTable> found;
     std::map<std::string, std::size_t> by_oid;
     for (int r = 0; r < tables.rows(); ++r) {
@@ -73,19 +73,15 @@ Catalog load_catalog(Connection& conn) {
         if (it != by_oid.end()) found[it->second].primary_key.push_back(keys.get(r, 1));
     }
 
-    // Foreign keys declared between protected tables; the copies PostgreSQL
-    // makes on partitions (conparentid <> 0) add nothing.
+    // The foreign-key graph as the extension defines it (partitions mapped to
+    // their protected table), ordered by the rule it orders by.
     const Result fks = conn.exec(R"SQL(
-        SELECT conrelid::text, confrelid::text
-          FROM pg_catalog.pg_constraint
-         WHERE contype = 'f' AND conparentid = 0
-           AND conrelid IN (SELECT rel FROM tenant_guard.protected_tables)
-           AND confrelid IN (SELECT rel FROM tenant_guard.protected_tables))SQL");
+        SELECT child::oid::text, parent::oid::text FROM tenant_guard.protected_foreign_keys)SQL");
     std::vector<std::pair<std::size_t, std::size_t>> edges;
     for (int r = 0; r < fks.rows(); ++r) {
         edges.emplace_back(by_oid.at(fks.get(r, 0)), by_oid.at(fks.get(r, 1)));
     }
-    const TableOrder order = parents_first(found.size(), edges);
+    const common::TableOrder order = common::parents_first(found.size(), edges);
     Catalog catalog;
     for (const std::size_t i : order.order) catalog.tables.push_back(found[i]);
     for (const std::size_t i : order.cycle) catalog.cycle.push_back(found[i].display_name());

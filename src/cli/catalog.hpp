@@ -1,7 +1,8 @@
-// What the connected database protects, read from the public view
-// tenant_guard.protected_tables and the system catalogs: each table's columns
-// with their types, primary key, tenant column, and the foreign keys among
-// them (for parents-first order).
+// What the connected database protects, read from the views
+// tenant_guard.protected_tables and tenant_guard.protected_foreign_keys and
+// the system catalogs: each table's columns with their types, primary key,
+// tenant column, in parents-first order (common/table_order.hpp, the rule the
+// extension orders by).
 #pragma once
 
 #include "pg.hpp"

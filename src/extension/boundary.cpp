@@ -6,9 +6,18 @@ namespace tg {
 bool pg_try(void (*fn)(void *), void *arg) {
     MemoryContext mcxt = CurrentMemoryContext;
     volatile bool ok = true;
+    // A C++ exception from fn (bad_alloc building a result, say) must not
+    // leave through PG_TRY: PG_END_TRY restores PG_exception_stack and
+    // error_context_stack, and an exception would skip it, leaving them
+    // pointing into this dead frame. Caught here, thrown on after.
+    std::exception_ptr thrown;
     PG_TRY();
     {
-        fn(arg);
+        try {
+            fn(arg);
+        } catch (...) {
+            thrown = std::current_exception();
+        }
     }
     PG_CATCH();
     {
@@ -16,7 +25,16 @@ bool pg_try(void (*fn)(void *), void *arg) {
         ok = false;
     }
     PG_END_TRY();
+    if (thrown) std::rethrow_exception(thrown);
     return ok;
+}
+
+ErrorData *copy_pending_error() {
+    return pg_guard([] {
+        ErrorData *copy = CopyErrorData();
+        FlushErrorState();
+        return copy;
+    });
 }
 
 void report(const ErrorText &text) {

@@ -1,54 +1,48 @@
-#include "extension/fk_order.hpp"
+// src/common first: it must not see PostgreSQL's headers (no_postgres.hpp).
+#include "common/table_order.hpp"
 
+#include <algorithm>
 #include <map>
-#include <set>
 
+#include "extension/catalog.hpp"
+#include "extension/fk_order.hpp"
 #include "extension/spi.hpp"
 
 namespace tg {
 
-std::vector<registry::ProtectedTable> parents_first(const std::vector<registry::ProtectedTable> &tables,
-                                                    const std::vector<registry::ProtectedTable> &active) {
-    // Edges child -> parent between the given tables, with partitions mapped
-    // to the protected table that covers them.
-    std::map<int32, std::set<int32>> parents_of;
-    uint64 n = spi::exec(
-        "SELECT conrelid, confrelid FROM pg_catalog.pg_constraint WHERE contype = 'f' AND conparentid = 0");
-    std::vector<std::pair<Oid, Oid>> edges;
-    for (uint64 r = 0; r < n; r++) edges.emplace_back((Oid)spi::int64_at(r, 1), (Oid)spi::int64_at(r, 2));
-    std::set<int32> wanted;
-    for (const auto &t : tables) wanted.insert(t.table_id);
-    for (auto [child_rel, parent_rel] : edges) {
-        auto child = registry::covering(child_rel, active);
-        auto parent = registry::covering(parent_rel, active);
-        if (!child || !parent || child->table_id == parent->table_id) continue;
-        if (wanted.count(child->table_id) && wanted.count(parent->table_id))
-            parents_of[child->table_id].insert(parent->table_id);
-    }
+std::vector<ProtectedForeignKey> protected_foreign_keys() {
+    spi::AsExtensionOwner owner;
+    bool has_view = pg_guard([] { return OidIsValid(get_relname_relid("protected_foreign_keys", catalog::schema_oid())); });
+    // A schema older than 0.4.0 (the module is updated before ALTER
+    // EXTENSION ... UPDATE) has no view: its graph is read the old way
+    // (foreign keys declared on the protected tables themselves).
+    uint64 n = has_view
+                   ? spi::exec("SELECT child_table_id, parent_table_id, on_delete, constraint_name::text "
+                               "  FROM tenant_guard.protected_foreign_keys ORDER BY constraint_name, constraint_oid")
+                   : spi::exec("SELECT c.table_id, p.table_id, k.confdeltype, k.conname::text FROM pg_catalog.pg_constraint k "
+                               "  JOIN tenant_guard.protected_table c ON c.rel = k.conrelid AND c.unprotected_at IS NULL "
+                               "  JOIN tenant_guard.protected_table p ON p.rel = k.confrelid AND p.unprotected_at IS NULL "
+                               " WHERE k.contype = 'f' AND k.conparentid = 0 ORDER BY k.conname, k.oid");
+    std::vector<ProtectedForeignKey> keys;
+    for (uint64 r = 0; r < n; r++)
+        keys.push_back({(int32)spi::int64_at(r, 1), (int32)spi::int64_at(r, 2), spi::text(r, 3)[0], spi::text(r, 4)});
+    return keys;
+}
 
-    std::vector<registry::ProtectedTable> ordered, pending = tables;
-    std::set<int32> placed;
-    while (!pending.empty()) {
-        bool progress = false;
-        for (auto it = pending.begin(); it != pending.end();) {
-            bool ready = true;
-            for (int32 p : parents_of[it->table_id])
-                if (!placed.count(p)) ready = false;
-            if (ready) {
-                placed.insert(it->table_id);
-                ordered.push_back(*it);
-                it = pending.erase(it);
-                progress = true;
-            } else {
-                ++it;
-            }
-        }
-        if (!progress) {  // a cycle: take the oldest protected table next
-            placed.insert(pending.front().table_id);
-            ordered.push_back(pending.front());
-            pending.erase(pending.begin());
-        }
+std::vector<registry::ProtectedTable> parents_first(const std::vector<registry::ProtectedTable> &tables,
+                                                    const std::vector<registry::ProtectedTable> &) {
+    // Indexes in protection order (table_id), as the command line orders them.
+    std::vector<registry::ProtectedTable> input = tables;
+    std::sort(input.begin(), input.end(), [](const auto &a, const auto &b) { return a.table_id < b.table_id; });
+    std::map<int32, std::size_t> index;
+    for (std::size_t i = 0; i < input.size(); i++) index[input[i].table_id] = i;
+    std::vector<std::pair<std::size_t, std::size_t>> edges;
+    for (const auto &fk : protected_foreign_keys()) {
+        auto c = index.find(fk.child_table_id), p = index.find(fk.parent_table_id);
+        if (c != index.end() && p != index.end()) edges.emplace_back(c->second, p->second);
     }
+    std::vector<registry::ProtectedTable> ordered;
+    for (std::size_t i : common::parents_first(input.size(), edges).order) ordered.push_back(input[i]);
     return ordered;
 }
 

@@ -408,7 +408,7 @@ void check_drop(DropStmt *stmt) {
             if (covering(relid)) refuse("cannot drop protected table " + rel_name(relid));
         } else {
             const char *trigger = strVal(llast(names));
-            List *rel_names = list_copy_head(names, list_length(names) - 1);
+            List *rel_names = pg_guard([&] { return list_copy_head(names, list_length(names) - 1); });
             Oid relid = pg_guard([&] { return RangeVarGetRelid(makeRangeVarFromNameList(rel_names), NoLock, true); });
             if (covering(relid) && is_capture_trigger(relid, trigger))
                 refuse("cannot drop trigger \"" + std::string(trigger) + "\" of protected table " + rel_name(relid),

@@ -27,7 +27,7 @@ TruncateRecord truncating;
 // The statement's context goes (or is reset): its record is complete. A
 // context left over from a statement that failed may go later than a newer
 // statement's starts, so only its own record is closed.
-void end_of_truncate(void *statement) {
+void end_of_truncate(void *statement) noexcept {
     if (truncating.statement == statement) truncating.statement = nullptr;
 }
 
@@ -37,7 +37,7 @@ std::string running_statement() {
     return statement;
 }
 
-void add_permission_hint(ErrorData *edata) {
+void add_permission_hint(ErrorData *edata) noexcept {
     if (edata->elevel >= ERROR && edata->sqlerrcode == ERRCODE_INSUFFICIENT_PRIVILEGE && edata->hint == nullptr &&
         edata->message_id && strcmp(edata->message_id, "permission denied to set parameter \"%s\"") == 0 &&
         edata->message && strstr(edata->message, "\"tenant_guard.") != nullptr) {

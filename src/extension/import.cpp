@@ -10,7 +10,7 @@ namespace {
 
 int import_nest_level = 0;  // transaction nesting level begin_import() ran at
 
-void on_subtransaction_abort(SubXactEvent event, SubTransactionId, SubTransactionId, void *) {
+void on_subtransaction_abort(SubXactEvent event, SubTransactionId, SubTransactionId, void *) noexcept {
     if (event == SUBXACT_EVENT_ABORT_SUB && current_origin == Origin::import &&
         import_nest_level >= GetCurrentTransactionNestLevel())
         current_origin = Origin::dml;

@@ -44,8 +44,7 @@ auto without_lock_waits(const char *what, F &&work) -> decltype(work()) {
             return result;
         } catch (const PgErrorPending &pending) {
             MemoryContextSwitchTo(caller_memory);
-            error = pending.data ? pending.data : CopyErrorData();
-            if (!pending.data) FlushErrorState();
+            error = pending.data ? pending.data : copy_pending_error();
             retry = (error->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE || error->sqlerrcode == ERRCODE_T_R_DEADLOCK_DETECTED) &&
                     waited_ms < retry_budget_ms;
         } catch (...) {

@@ -26,7 +26,7 @@ bool is_silenced_row(Oid relid, Datum tenant, Datum pk) {
     return it->second.count(JsonbToCString(nullptr, &key->root, VARSIZE(key))) > 0;
 }
 
-static void reset_at_transaction_end(XactEvent event, void *) {
+static void reset_at_transaction_end(XactEvent event, void *) noexcept {
     if (event == XACT_EVENT_ABORT || event == XACT_EVENT_COMMIT ||
         event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_PREPARE)
     {

@@ -11,7 +11,10 @@
 //    rethrows it as tg::PgErrorPending; the boundary re-throws the original
 //    PostgreSQL error, so its SQLSTATE, message and detail survive.
 // Hot paths (the capture trigger) are plain C-like code with no owning C++
-// objects, so they need neither guard per row.
+// objects, so they need neither guard per row. Hooks and callbacks that
+// PostgreSQL calls (executor hooks, transaction and cache callbacks,
+// emit_log_hook) are noexcept: a C++ exception there ends the backend
+// rather than unwinding through PostgreSQL's frames.
 #pragma once
 
 #include <cstdio>
@@ -112,14 +115,19 @@ struct PgErrorPending {
 };
 
 // Runs fn(arg) under PG_TRY; returns false when it raised a PostgreSQL error
-// (left in PostgreSQL's error state, memory context restored).
+// (left in PostgreSQL's error state, memory context restored). A C++
+// exception from fn is thrown on after PG_TRY's state is restored.
 bool pg_try(void (*fn)(void *), void *arg);
 
 // Runs f, which calls PostgreSQL; turns a PostgreSQL error into PgErrorPending.
-// f's result must be a plain PostgreSQL value (Datum, pointer, number).
+// f's result must be a plain PostgreSQL value (Datum, pointer, number, a
+// struct of them): nothing that owns memory, which a longjmp out of f would
+// leak or leave half-built.
 template <typename F>
 auto pg_guard(F &&f) -> decltype(f()) {
     using R = decltype(f());
+    static_assert(std::is_void_v<R> || (std::is_trivially_copyable_v<R> && std::is_trivially_destructible_v<R>),
+                  "pg_guard returns plain PostgreSQL values only: build C++ objects from its result outside it");
     if constexpr (std::is_void_v<R>) {
         auto call = [](void *p) { (*static_cast<F *>(p))(); };
         if (!pg_try(call, &f)) throw PgErrorPending{};
@@ -130,6 +138,12 @@ auto pg_guard(F &&f) -> decltype(f()) {
         return slot.result;
     }
 }
+
+// Takes the PostgreSQL error pending after pg_guard failed (data ==
+// nullptr) out of PostgreSQL's error state, for cleanup that must run before
+// it travels on (throw PgErrorPending{copy} afterwards). Copying can itself
+// fail (out of memory): that error then is the pending one.
+ErrorData *copy_pending_error();
 
 // Copies a C++ message into a fixed buffer, so that nothing owning is alive
 // when ereport() longjmps out of the boundary.

@@ -159,21 +159,21 @@ std::vector<ScopeTable> resolve_scope(const tokens::VerifiedToken &token) {
 
 // A live purge must not reach beyond its scope through foreign-key actions.
 void check_cascades(const std::vector<ScopeTable> &scope) {
-    auto active = registry::active_tables();
     std::set<int32> in_scope;
     for (const auto &s : scope) in_scope.insert(s.table.table_id);
-    uint64 n = spi::exec("SELECT conrelid, confrelid FROM pg_catalog.pg_constraint "
-                         "WHERE contype = 'f' AND conparentid = 0 AND confdeltype IN ('c', 'n', 'd')");
-    std::vector<std::pair<Oid, Oid>> edges;
-    for (uint64 r = 0; r < n; r++) edges.emplace_back((Oid)spi::int64_at(r, 1), (Oid)spi::int64_at(r, 2));
-    for (auto [child_rel, parent_rel] : edges) {
-        auto parent = registry::covering(parent_rel, active);
-        auto child = registry::covering(child_rel, active);
-        if (parent && child && in_scope.count(parent->table_id) && !in_scope.count(child->table_id))
-            throw Error(scope_invalid,
-                        "deleting live rows of " + spi::qualified_name(parent->relid) + " would cascade into " +
-                            spi::qualified_name(child->relid) + ", which is not in the token's scope",
-                        "", "Ask for a token whose tables include " + spi::qualified_name(child->relid) + ".");
+    auto active = registry::active_tables();
+    auto name_of = [&](int32 table_id) {
+        for (const auto &t : active)
+            if (t.table_id == table_id) return spi::qualified_name(t.relid);
+        return std::string("table ") + std::to_string(table_id);
+    };
+    for (const auto &fk : protected_foreign_keys()) {
+        bool acts = fk.on_delete == 'c' || fk.on_delete == 'n' || fk.on_delete == 'd';
+        if (!acts || !in_scope.count(fk.parent_table_id) || in_scope.count(fk.child_table_id)) continue;
+        std::string parent = name_of(fk.parent_table_id), child = name_of(fk.child_table_id);
+        throw Error(scope_invalid, "deleting live rows of " + parent + " would cascade into " + child +
+                                       ", which is not in the token's scope",
+                    "", "Ask for a token whose tables include " + child + ".");
     }
 }
 
@@ -181,10 +181,8 @@ std::vector<spi::Arg> args_for(const ScopeTable &s, const tokens::VerifiedToken 
     std::vector<Datum> rows;
     for (const auto &r : s.rows)
         rows.push_back(pg_guard([&] { return DirectFunctionCall1(jsonb_in, CStringGetDatum(r.c_str())); }));
-    Datum array = pg_guard([&] {
-        return PointerGetDatum(construct_array(rows.data(), (int)rows.size(), JSONBOID, -1, false, TYPALIGN_INT));
-    });
-    return {spi::text_arg(*token.tenant), {JSONBARRAYOID, array}, {INT4OID, Int32GetDatum(s.table.table_id)}};
+    return {spi::text_arg(*token.tenant), {JSONBARRAYOID, spi::array_of(rows, JSONBOID)},
+            {INT4OID, Int32GetDatum(s.table.table_id)}};
 }
 
 // " AND <row key in the token's list>" when the token names rows.

@@ -18,8 +18,7 @@ auto unique_violation_is_retryable(const std::string &what, F &&work) -> decltyp
         ErrorData *error = pending.data;
         if (!error) {
             if (geterrcode() != ERRCODE_UNIQUE_VIOLATION) throw;
-            error = CopyErrorData();
-            FlushErrorState();
+            error = copy_pending_error();
         } else if (error->sqlerrcode != ERRCODE_UNIQUE_VIOLATION) {
             throw;
         }

@@ -16,7 +16,7 @@ struct ShapeEntry {
 
 HTAB *shape_cache = nullptr;
 
-void invalidate_shapes(Datum, Oid relid) {
+void invalidate_shapes(Datum, Oid relid) noexcept {
     if (!shape_cache) return;
     // Only mark: a callback may run while a shape is in use; it is rebuilt
     // (and the old one freed) at the next shape_for(). A composite type the
@@ -29,7 +29,7 @@ void invalidate_shapes(Datum, Oid relid) {
 }
 
 // A cast to json created or dropped changes what to_jsonb writes for a type.
-void invalidate_all_shapes(Datum, int, uint32) { invalidate_shapes((Datum)0, InvalidOid); }
+void invalidate_all_shapes(Datum, int, uint32) noexcept { invalidate_shapes((Datum)0, InvalidOid); }
 
 ValueKind kind_of(Oid type) {
     switch (getBaseType(type)) {

@@ -133,4 +133,15 @@ Oid relation_named(const std::string &name) {
     return oid && !oid->empty() ? (Oid)std::stoul(*oid) : InvalidOid;
 }
 
+Datum array_of(const std::vector<Datum> &items, Oid type) {
+    return pg_guard([&] {
+        int16 len;
+        bool byval;
+        char align;
+        get_typlenbyvalalign(type, &len, &byval, &align);
+        return PointerGetDatum(construct_array(const_cast<Datum *>(items.data()), (int)items.size(), type, len,
+                                               byval, align));
+    });
+}
+
 }  // namespace tg::spi

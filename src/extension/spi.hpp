@@ -89,6 +89,9 @@ class PinnedOutputSettings {
     int level_;
 };
 
+// An array Datum of items of type (for array parameters).
+Datum array_of(const std::vector<Datum> &items, Oid type);
+
 // Quoting for SQL text built in C++.
 std::string quote_ident(const std::string &s);
 std::string quote_literal(const std::string &s);

@@ -74,7 +74,7 @@ bool opens_scope(const QueryDesc *query) {
     return query->operation == CMD_SELECT && query->plannedstmt && query->plannedstmt->hasModifyingCTE;
 }
 
-void on_executor_start(QueryDesc *query, int eflags) {
+void on_executor_start(QueryDesc *query, int eflags) noexcept {
     if (previous_start)
         previous_start(query, eflags);
     else
@@ -85,7 +85,7 @@ void on_executor_start(QueryDesc *query, int eflags) {
     if (!s || s->depth == depth) push_scope(query, depth, limits_tenants(query->operation));
 }
 
-void on_executor_end(QueryDesc *query) {
+void on_executor_end(QueryDesc *query) noexcept {
     Scope *s = top();
     bool ends = s && (s->query == query || (s->query == nullptr && trigger_depth() == s->depth));
     if (previous_end)
@@ -95,14 +95,14 @@ void on_executor_end(QueryDesc *query) {
     if (ends && top() == s) pop_scope();
 }
 
-void on_transaction_end(XactEvent event, void *) {
+void on_transaction_end(XactEvent event, void *) noexcept {
     if (event == XACT_EVENT_ABORT || event == XACT_EVENT_COMMIT || event == XACT_EVENT_PARALLEL_ABORT ||
         event == XACT_EVENT_PREPARE)
         nscopes = 0;  // their memory goes with the transaction
 }
 
 // A statement that failed inside a caught exception never reaches ExecutorEnd.
-void on_subtransaction_end(SubXactEvent event, SubTransactionId, SubTransactionId, void *) {
+void on_subtransaction_end(SubXactEvent event, SubTransactionId, SubTransactionId, void *) noexcept {
     if (event != SUBXACT_EVENT_ABORT_SUB) return;
     while (top() && top()->nest_level >= GetCurrentTransactionNestLevel()) pop_scope();
 }

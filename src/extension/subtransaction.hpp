@@ -16,23 +16,20 @@ auto run_and_roll_back(F &&work) -> decltype(work()) {
     MemoryContextSwitchTo(caller_memory);
 
     decltype(work()) result{};
-    bool pg_failed = false;
+    ErrorData *error = nullptr;
     std::exception_ptr cpp_failed;
     try {
         result = work();
-    } catch (const PgErrorPending &) {
-        pg_failed = true;
+    } catch (const PgErrorPending &pending) {
+        // Still in PostgreSQL's error state, or copied out already (by a
+        // retry or a conflict check on the way): taken out once.
+        MemoryContextSwitchTo(caller_memory);
+        error = pending.data ? pending.data : copy_pending_error();
     } catch (...) {
         cpp_failed = std::current_exception();
     }
     // The subtransaction must go before the error travels on: an error that
     // leaves an internal subtransaction open breaks the session.
-    ErrorData *error = nullptr;
-    if (pg_failed) {
-        MemoryContextSwitchTo(caller_memory);
-        error = CopyErrorData();
-        FlushErrorState();
-    }
     pg_guard([] { RollbackAndReleaseCurrentSubTransaction(); });
     MemoryContextSwitchTo(caller_memory);
     CurrentResourceOwner = caller_owner;

@@ -12,17 +12,6 @@
 
 namespace tg {
 
-Datum datum_array(const std::vector<Datum> &items, Oid type) {
-    return pg_guard([&] {
-        int16 len;
-        bool byval;
-        char align;
-        get_typlenbyvalalign(type, &len, &byval, &align);
-        return PointerGetDatum(construct_array(const_cast<Datum *>(items.data()), (int)items.size(), type, len,
-                                               byval, align));
-    });
-}
-
 namespace {
 
 constexpr long batch_rows = 1000;
@@ -133,7 +122,7 @@ class TableRestore {
                 counts_.skipped++;  // its key was taken meanwhile by a concurrent insert
         spi::AsExtensionOwner owner;
         spi::exec("DELETE FROM tenant_guard.tombstone_data WHERE tombstone_id = ANY ($1)",
-                  {{INT8ARRAYOID, datum_array(ids, INT8OID)}});
+                  {{INT8ARRAYOID, spi::array_of(ids, INT8OID)}});
         counts_.restored += (int64)ids.size();
     }
 
@@ -145,7 +134,7 @@ class TableRestore {
         uint64 n;
         {
             AsTableOwner owner(table_.relid);
-            n = spi::exec(conflict_sql_, {{JSONBARRAYOID, datum_array(keys, JSONBOID)}});
+            n = spi::exec(conflict_sql_, {{JSONBARRAYOID, spi::array_of(keys, JSONBOID)}});
         }
         if (n == 0) return;
         std::vector<bool> conflict(rows.size(), false);
@@ -189,7 +178,7 @@ class TableRestore {
                     " AND NOT EXISTS (SELECT 1 FROM " + rel + " AS x, LATERAL jsonb_populate_record(NULL::" + rel +
                     ", " + fk.referenced_key("u.r") + ") AS p WHERE " + fk.match() + " AND pg_catalog.format('%s', x." +
                     spi::quote_ident(parent->tenant_column) + ") = $2)",
-                {{JSONBARRAYOID, datum_array(images, JSONBOID)}, spi::text_arg(options_.tenant)});
+                {{JSONBARRAYOID, spi::array_of(images, JSONBOID)}, spi::text_arg(options_.tenant)});
             for (uint64 r = 0; r < n; r++) orphan[spi::int64_at(r, 1) - 1] = true;
         }
         std::vector<Tombstone> kept;
@@ -210,7 +199,7 @@ class TableRestore {
             options_.skip_conflicts ? " ON CONFLICT DO NOTHING RETURNING " + returned_key() : std::string();
         auto insert = [&](const std::string &sql, const std::vector<Datum> &images) {
             uint64 n = unique_violation_is_retryable("rows of " + rel_ + " were inserted while undelete ran", [&] {
-                return spi::exec(sql + on_conflict, {{JSONBARRAYOID, datum_array(images, JSONBOID)}});
+                return spi::exec(sql + on_conflict, {{JSONBARRAYOID, spi::array_of(images, JSONBOID)}});
             });
             if (options_.skip_conflicts)
                 for (uint64 r = 0; r < n; r++) inserted.insert(spi::text(r, 1));

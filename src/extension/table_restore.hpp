@@ -39,9 +39,6 @@ struct TableCounts {
 TableCounts restore_table(const registry::ProtectedTable &table, const RestoreOptions &options,
                           const std::vector<registry::ProtectedTable> &active);
 
-// A Datum array of items of type.
-Datum datum_array(const std::vector<Datum> &items, Oid type);
-
 // undelete's on_conflict argument: true for 'skip'; 22023 for anything but 'error' and 'skip'.
 bool skip_conflicts_argument(FunctionCallInfo fcinfo, int n);
 

@@ -46,7 +46,7 @@ Deletion find_deletion(const registry::ProtectedTable &table, Datum pk) {
                           {JSONBOID, pk},
                           pinned ? spi::text_arg(scope::guc_tenant) : spi::null_arg(TEXTOID)});
     if (n == 0) {
-        std::string key = pg_guard([&] { return std::string(JsonbToCString(nullptr, &DatumGetJsonbP(pk)->root, 0)); });
+        std::string key = pg_guard([&] { return JsonbToCString(nullptr, &DatumGetJsonbP(pk)->root, 0); });
         throw Error(ERRCODE_NO_DATA_FOUND,
                     "no tombstone of " + spi::qualified_name(table.relid) + " has primary key " + key +
                         (pinned ? " in tenant \"" + std::string(scope::guc_tenant) + "\"" : ""),
@@ -97,8 +97,8 @@ void add_cascaded(const Deletion &d, const std::vector<registry::ProtectedTable>
                      spi::text_arg(d.tenant),
                      {XID8OID, d.xid},
                      d.statement_id,
-                     {INT8ARRAYOID, datum_array(already, INT8OID)},
-                     {INT8ARRAYOID, datum_array(fresh[parent->table_id], INT8OID)}});
+                     {INT8ARRAYOID, spi::array_of(already, INT8OID)},
+                     {INT8ARRAYOID, spi::array_of(fresh[parent->table_id], INT8OID)}});
                 for (uint64 r = 0; r < n; r++) {
                     Datum id = Int64GetDatum(spi::int64_at(r, 1));
                     already.push_back(id);
@@ -134,7 +134,7 @@ std::vector<TableCounts> undelete_row(Oid relid, Datum pk, bool with_cascade) {
     for (const auto &t : parents_first(active, active)) {
         auto it = selected.find(t.table_id);
         if (it == selected.end() || it->second.empty()) continue;
-        options.ids = {INT8ARRAYOID, datum_array(it->second, INT8OID)};
+        options.ids = {INT8ARRAYOID, spi::array_of(it->second, INT8OID)};
         TableCounts c = restore_table(t, options, active);
         if (c.restored + c.skipped > 0) results.push_back(c);
     }

@@ -1,10 +1,10 @@
-#include "cli/table_order.hpp"
+#include "common/table_order.hpp"
 
 #include <gtest/gtest.h>
 
 #include <stdexcept>
 
-namespace tg::cli {
+namespace tg::common {
 namespace {
 
 using Edges = std::vector<std::pair<std::size_t, std::size_t>>;
@@ -36,10 +36,22 @@ TEST(TableOrder, SelfReferenceIsNoCycle) {
     EXPECT_TRUE(order.cycle.empty());
 }
 
-TEST(TableOrder, CyclesAreReportedAndPlacedLast) {
+TEST(TableOrder, CyclesBreakAtTheFirstTableLeft) {
+    // 1 and 2 reference each other, 3 references 1: 0 is free; then the cycle
+    // is broken at 1 (first left), 2 follows, then 3. Only 1 and 2 are on it.
     const TableOrder order = parents_first(4, Edges{{1, 2}, {2, 1}, {3, 1}});
     EXPECT_EQ(order.order, (std::vector<std::size_t>{0, 1, 2, 3}));
-    EXPECT_EQ(order.cycle, (std::vector<std::size_t>{1, 2, 3}));
+    EXPECT_EQ(order.cycle, (std::vector<std::size_t>{1, 2}));
+    // A cycle whose first member in input order waits on a free table: the
+    // free one still goes first.
+    const TableOrder later = parents_first(3, Edges{{0, 1}, {1, 0}, {0, 2}});
+    EXPECT_EQ(later.order, (std::vector<std::size_t>{2, 0, 1}));
+    EXPECT_EQ(later.cycle, (std::vector<std::size_t>{0, 1}));
+}
+
+TEST(TableOrder, TablesFreedByAnEarlierOneGoFirst) {
+    // 2 references 1; placing 1 frees 2 before 3, which is later in the input.
+    EXPECT_EQ(parents_first(4, Edges{{2, 1}, {0, 3}}).order, (std::vector<std::size_t>{1, 2, 3, 0}));
 }
 
 TEST(TableOrder, UnknownTableIsABug) {
@@ -47,4 +59,4 @@ TEST(TableOrder, UnknownTableIsABug) {
 }
 
 }  // namespace
-}  // namespace tg::cli
+}  // namespace tg::common
