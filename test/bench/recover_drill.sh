@@ -48,6 +48,9 @@ seconds_since() { awk -v a="$1" -v b="$(now_ms)" 'BEGIN { printf "%.2f", (b - a)
 RESULTS=$OUT/results.txt
 : >"$RESULTS"
 result() { printf '%-58s %s\n' "$1" "$2" | tee -a "$RESULTS" >&2; }
+json_query() {  # json_query FILE SQL: the SQL with :'doc' the file's contents (too long for an argument)
+    { printf '\\set doc `cat %s`\n' "$1"; printf '%s\n' "$2"; } | "${PSQL[@]}" -A -t -F' ' -f -
+}
 verdict() { if [ "$2" = "$3" ]; then result "check: $1" ok; else result "check: $1" "FAILED (expected $2, got $3)"; warn "$1: expected $2, got $3"; fi; }
 
 t0=$(now_ms)
@@ -96,7 +99,7 @@ result "tenant-guard deletions --actor cleanup-script --json" "$(seconds_since "
 t0=$(now_ms)
 q "SELECT count(*) FROM tenant_guard.deletions(actor => 'cleanup-script')" >/dev/null
 result "  SELECT count(*) FROM deletions(actor => …) alone" "$(seconds_since "$t0") s"
-listed=$("${PSQL[@]}" -A -t -v doc="$(cat "$OUT/deletions.json")" <<<"SELECT (:'doc'::jsonb->'summary'->>'tenants') || ' ' || (:'doc'::jsonb->'summary'->>'rows') || ' ' || (SELECT min((e->>'tenant')::int) || '-' || max((e->>'tenant')::int) FROM jsonb_array_elements(:'doc'::jsonb->'deletions') AS e)")
+listed=$(json_query "$OUT/deletions.json" "SELECT (:'doc'::jsonb->'summary'->>'tenants') || ' ' || (:'doc'::jsonb->'summary'->>'rows') || ' ' || (SELECT min((e->>'tenant')::int) || '-' || max((e->>'tenant')::int) FROM jsonb_array_elements(:'doc'::jsonb->'deletions') AS e)")
 verdict "deletions lists exactly the script's tenants and rows" "$DELETED $script_rows 1-$DELETED" "$listed"
 
 t0=$(now_ms)
@@ -108,7 +111,7 @@ verdict "the plan: tenants, rows, no conflict" "yes yes yes" \
 t0=$(now_ms)
 "$CLI" recover --actor cleanup-script --yes --jobs "$JOBS" --report "$OUT/report.json" >"$OUT/recover.txt" 2>"$OUT/recover.err" || true
 total=$(seconds_since "$t0")
-read -r restore_s restored complete <<<"$("${PSQL[@]}" -A -t -F' ' -v doc="$(cat "$OUT/report.json")" <<<"SELECT round((:'doc'::jsonb->>'seconds')::numeric, 2), :'doc'::jsonb->'totals'->>'restored', :'doc'::jsonb->>'complete'")"
+read -r restore_s restored complete <<<"$(json_query "$OUT/report.json" "SELECT round((:'doc'::jsonb->>'seconds')::numeric, 2), :'doc'::jsonb->'totals'->>'restored', :'doc'::jsonb->>'complete'")"
 result "tenant-guard recover --yes --jobs $JOBS: all of it" "$total s (plan: $(sed -n 's/^  planned in:  //p' "$OUT/recover.txt"))"
 result "  restoring $restored rows of $DELETED tenants" "$restore_s s, $(awk -v r="$restored" -v s="$restore_s" 'BEGIN { printf "%d", (s > 0 ? r / s : 0) }') rows/s"
 verdict "recover: complete, every row of the script" "true $script_rows" "$complete $restored"
@@ -119,7 +122,7 @@ verdict "every row restored exactly once (change-log 'undelete' entries)" "$scri
 verdict "the application's deletions are still tombstoned" "$app_tombstones" "$(q "SELECT count(*) FROM tenant_guard.tombstones WHERE actor = 'app'")"
 verdict "the other tenants are untouched" 0 "$(q "SELECT count(*) FROM drill_others WHERE md5 IS DISTINCT FROM bench_tenant_md5(tenant)")"
 verdict "the report's checksums are tenant_checksum's now (10 tenants)" 0 \
-    "$("${PSQL[@]}" -A -t -v doc="$(cat "$OUT/report.json")" <<<"SELECT count(*) FROM jsonb_array_elements(:'doc'::jsonb->'tenants') AS t, jsonb_array_elements(t->'tables') AS x
+    "$(json_query "$OUT/report.json" "SELECT count(*) FROM jsonb_array_elements(:'doc'::jsonb->'tenants') AS t, jsonb_array_elements(t->'tables') AS x
         WHERE (t->>'tenant')::int <= 10 AND x->>'checksum' IS DISTINCT FROM tenant_guard.tenant_checksum(t->>'tenant', (x->>'table')::regclass)")"
 {
     echo

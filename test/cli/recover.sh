@@ -26,18 +26,10 @@ set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$HERE/../../scripts/lib/common.sh"
 source "$HERE/../interop/lib.sh"
+source "$HERE/lib.sh"
 TG_PG_BIN=${CLI_PG_BIN:-$TG_PG_BIN}
 BENCH_SQL=$HERE/../bench/sql
-
-BIN=${1:-$(command -v tenant-guard || true)}
-[ -d "$BIN" ] && BIN=$BIN/tenant-guard
-if [ ! -x "$BIN" ]; then
-    echo "tenant-guard binary not found (pass a build directory or the binary)" >&2
-    echo "recover: 0 passed, 1 failed"
-    exit 1
-fi
-BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
-echo "using $BIN"
+cli_binary recover "${1:-}"
 
 work=$(mktemp -d /tmp/tenant_guard_recover.XXXXXX)
 chmod 755 "$work"
@@ -60,9 +52,6 @@ run() {  # run NAME ARGS...: tenant-guard with stdin from /dev/null; prints the 
     shift
     "$BIN" "$@" </dev/null >"$work/$name.out" 2>"$work/$name.err"
     echo $?
-}
-contains() {  # contains NAME FILE TEXT
-    if grep -qF -- "$3" "$2"; then check "$1" yes yes; else check "$1" "text [$3]" "$(head -c 800 "$2")"; fi
 }
 # poll SECONDS SQL: until the query returns t; prints t or timeout.
 poll() {
