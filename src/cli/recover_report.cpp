@@ -77,6 +77,7 @@ bool RecoveryReport::complete() const {
 }
 
 std::string report_text(const RecoveryReport& r) {
+    if (r.tenants.empty()) return "recover: nothing to restore: no deletion matches the filter in the window\n";
     TextTable table{{"tenant", "table", "status", "restored", "skipped", "checksum"},
                     {false, false, false, true, true, false},
                     {}};
@@ -103,8 +104,8 @@ std::string report_text(const RecoveryReport& r) {
         }
     }
     std::string text = "recover report\n" + render(table);
-    for (const auto* t : failed) {
-        if (!t->error.empty()) text += "tenant " + t->tenant + " " + status_text(t->status) + ": " + t->error + "\n";
+    for (const auto& t : r.tenants) {
+        if (!t.error.empty()) text += "tenant " + t.tenant + " " + status_text(t.status) + ": " + t.error + "\n";
     }
     text += count_of(back, "tenant", "tenants") + " of " + with_thousands(r.tenants.size()) + " back (" +
             (restored_now == 0 ? std::string("none restored in this run")

@@ -38,6 +38,7 @@ bench_output_dir
 bench_install
 CLI=${BENCH_CLI:-$(command -v tenant-guard || true)}
 [ -x "$CLI" ] || { echo "recover_drill.sh: no tenant-guard (set BENCH_CLI)" >&2; exit 2; }
+CLI=$(cd "$(dirname "$CLI")" && pwd)/$(basename "$CLI")  # it runs in $OUT (the journal goes there)
 bench_cluster_start "$PORT"
 export PGDATABASE=drill
 
