@@ -16,7 +16,23 @@ REVOKE EXECUTE ON FUNCTION tenant_guard.capture(), tenant_guard.statement_start(
 -- only as placeholders, which need this privilege). The setting that weakens
 -- a guard, tenant_guard.max_tenants_per_statement, is not granted: a
 -- superuser grants it to the roles that may (GRANT SET ON PARAMETER).
-GRANT SET ON PARAMETER tenant_guard.actor, tenant_guard.tenant TO PUBLIC;
+-- Parameter privileges are the cluster's, not a database's: granted only
+-- where the cluster holds none for these two yet (its first CREATE
+-- EXTENSION, or a cluster that never had them), so that creating the
+-- extension in another database, or restoring a dump into a cluster that
+-- got the DBA's grants back from pg_dumpall -g, never undoes a REVOKE the
+-- DBA made (REVOKE SET ON PARAMETER tenant_guard.tenant FROM PUBLIC makes
+-- the pins set with ALTER ROLE ... SET binding).
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_parameter_acl
+                    WHERE parname OPERATOR(pg_catalog.=) ANY ('{tenant_guard.actor,tenant_guard.tenant}'::text[])) THEN
+        GRANT SET ON PARAMETER tenant_guard.actor, tenant_guard.tenant TO PUBLIC;
+    ELSIF NOT pg_catalog.has_parameter_privilege('public', 'tenant_guard.tenant', 'SET') THEN
+        RAISE NOTICE 'SET on tenant_guard.tenant is not granted to PUBLIC in this cluster: roles pinned with ALTER ROLE ... SET tenant_guard.tenant cannot change their pin';
+    END IF;
+END
+$$;
 
 -- Every statement that ran with a weakened guard, for auditors.
 CREATE SEQUENCE tenant_guard.guard_override_id_seq;

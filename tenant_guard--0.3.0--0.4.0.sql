@@ -25,19 +25,30 @@ SELECT t.tombstone_id, p.rel, t.tenant, t.pk, t.row_data, t.deleted_at, t.delete
   FROM tenant_guard.tombstone_data t
   JOIN tenant_guard.protected_table p USING (table_id);
 
+-- The tenant the session is pinned to (NULL: none), read by the module:
+-- calling it loads the module, so that PostgreSQL has discarded whatever a
+-- role gave tenant_guard.tenant without the privilege to set it (while it
+-- was a placeholder) before the pin is read. current_setting() would read
+-- the placeholder itself in a session that has not loaded the module.
+CREATE FUNCTION tenant_guard._pinned_tenant() RETURNS text
+AS 'MODULE_PATHNAME', 'tg_pinned_tenant'
+LANGUAGE C STABLE;
+
 -- The trash an application role can be granted: the tombstones of the
 -- tenant its session is pinned to (tenant_guard.tenant), in the tables it
--- may read, nothing when unpinned. security_barrier: a caller's function in
--- a WHERE clause is never evaluated on rows of other tenants.
+-- may read, nothing when unpinned. Not of a table where row-level security
+-- applies to the caller: its policies would hide some of the rows, and the
+-- tombstones are read as the extension owner. security_barrier: a caller's
+-- function in a WHERE clause is never evaluated on rows of other tenants.
 CREATE VIEW tenant_guard.trash WITH (security_barrier) AS
 SELECT t.tombstone_id, p.rel, t.tenant, t.pk, t.row_data, t.deleted_at, t.deleted_by, t.xid,
        t.actor, t.application_name, t.statement_id
   FROM tenant_guard.tombstone_data t
   JOIN tenant_guard.protected_table p USING (table_id)
- WHERE t.tenant = pg_catalog.current_setting('tenant_guard.tenant', true)
-   AND pg_catalog.current_setting('tenant_guard.tenant', true) <> ''
+ WHERE t.tenant = tenant_guard._pinned_tenant()
    AND p.unprotected_at IS NULL
-   AND pg_catalog.has_table_privilege(p.rel, 'SELECT');
+   AND pg_catalog.has_table_privilege(p.rel, 'SELECT')
+   AND NOT pg_catalog.row_security_active(p.rel);
 REVOKE ALL ON tenant_guard.trash FROM PUBLIC;
 
 CREATE FUNCTION tenant_guard.deletions(since timestamptz DEFAULT NULL,
@@ -88,14 +99,16 @@ AS $$
 $$;
 
 -- Proof after a restore: md5 over the text of the tenant's rows of rel in
--- primary-key order, read with the caller's privileges (and RLS), with the
--- output settings fixed, so that two sessions get the same checksum of the
--- same rows.
+-- primary-key order, read with the caller's privileges, with the output
+-- settings fixed, so that two sessions get the same checksum of the same
+-- rows. Not where row-level security applies to the caller: a policy's
+-- expressions are the table owner's code, and would run with the caller's
+-- privileges (row_security = off, as pg_dump reads: refused, not filtered).
 CREATE FUNCTION tenant_guard.tenant_checksum(tenant text, rel regclass) RETURNS text
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 SET datestyle = 'ISO, MDY' SET intervalstyle = 'postgres' SET extra_float_digits = 1
-SET bytea_output = 'hex' SET timezone = 'UTC'
+SET bytea_output = 'hex' SET timezone = 'UTC' SET row_security = off
 AS $$
 DECLARE
     column_name name := tenant_guard._tenant_column(rel);
@@ -105,6 +118,12 @@ BEGIN
     IF column_name IS NULL THEN
         RAISE EXCEPTION 'table % is not protected by tenant_guard', rel
             USING ERRCODE = 'invalid_parameter_value', HINT = 'See tenant_guard.protected_tables.';
+    END IF;
+    IF row_security_active(rel) THEN
+        RAISE EXCEPTION 'cannot checksum %: row-level security applies to the calling role', rel
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'Its policies are the table owner''s code and would run with the caller''s privileges.',
+                  HINT = 'Take the checksum as the table''s owner or as a role with BYPASSRLS.';
     END IF;
     SELECT string_agg(format('r.%I', a.attname), ', ' ORDER BY k.ord) INTO key_order
       FROM pg_index i, unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord), pg_attribute a

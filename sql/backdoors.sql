@@ -143,6 +143,9 @@ SELECT op, tenant, pk, old_row, new_row, origin FROM tenant_guard.change_log
  WHERE rel = 'bd.notes'::regclass AND old_row ? 'body#dropped3' AND op = 'U' ORDER BY seq;
 ALTER TABLE bd.notes ALTER COLUMN points TYPE int USING NULL;
 ALTER TABLE bd.notes ALTER COLUMN price TYPE int;
+-- The recorded old values are converted as every image of the column is (the
+-- value under its name, as the rows got it), the old one kept under
+-- "<name>#<old type>" (sql/migrations.sql).
 SELECT pk, (SELECT jsonb_object_agg(k, c.old_row -> k) FROM jsonb_object_keys(c.old_row) AS k
              WHERE NOT c.new_row ? k) AS recorded_old_values
   FROM tenant_guard.change_log c

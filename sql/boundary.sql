@@ -16,10 +16,13 @@ SELECT * FROM tenant_guard.undelete('1');
 SELECT count(*) AS live FROM items;
 SELECT count(*) AS tombstones FROM tenant_guard.tombstones WHERE rel = 'items'::regclass;
 
--- A NOT NULL column without default added since: not_null_violation (23502).
+-- A column added since without default (the tombstoned row comes back with
+-- NULL in it, as the live rows got) and made NOT NULL once the live rows
+-- were filled: not_null_violation (23502).
 ALTER TABLE items DROP CONSTRAINT qty_positive;
-ALTER TABLE items ADD COLUMN note text NOT NULL DEFAULT 'n';
-ALTER TABLE items ALTER COLUMN note DROP DEFAULT;
+ALTER TABLE items ADD COLUMN note text;
+UPDATE items SET note = 'n';
+ALTER TABLE items ALTER COLUMN note SET NOT NULL;
 SELECT sqlstate_of($$SELECT * FROM tenant_guard.undelete('1')$$);
 ALTER TABLE items DROP COLUMN note;
 

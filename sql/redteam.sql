@@ -97,7 +97,8 @@ SELECT sqlstate_of($$TRUNCATE rt_more.events_2$$) AS truncate_schema_element_par
 RESET ROLE;
 DO $$ BEGIN EXECUTE format('REVOKE CREATE ON DATABASE %I FROM regress_tg_owner', current_database()); END $$;
 
--- 5. Type changes that read values otherwise are recorded first.
+-- 5. Type changes that read values otherwise are recorded first (and the
+-- records converted with every image: the old value under "<name>#<old type>").
 SET ROLE regress_tg_owner;
 CREATE TABLE rt.k (tenant_id int NOT NULL, id int PRIMARY KEY, code text, n int);
 SELECT tenant_guard.protect('rt.k');

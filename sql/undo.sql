@@ -221,3 +221,21 @@ ALTER TABLE events_2026 ADD FOREIGN KEY (id) REFERENCES folders;
 SELECT tenant_guard.protect('events');
 SELECT child, parent, on_delete, child_columns, parent_columns FROM tenant_guard.protected_foreign_keys
  WHERE child::text NOT LIKE '%.%' ORDER BY constraint_name;
+
+-- 10. A NOT NULL domain column outside the key: keys are read through the
+-- key columns' types only (a whole row type built from a key object would
+-- hold NULL in that column and fail 23502), in undelete, undelete_row,
+-- rewind and the conflict checks.
+CREATE DOMAIN label AS text NOT NULL;
+CREATE TABLE labelled (tenant_id text NOT NULL, id int PRIMARY KEY, name label,
+                       project_id int REFERENCES projects);
+SELECT tenant_guard.protect('labelled');
+INSERT INTO labelled VALUES ('b3', 1, 'one', 61), ('b3', 2, 'two', 61);
+SELECT tenant_guard.mark('undo-labelled');
+DELETE FROM labelled WHERE id = 1;
+SELECT rel, restored, skipped FROM tenant_guard.undelete('b3', rels => '{undo.labelled}');
+DELETE FROM labelled WHERE id = 2;
+SELECT rel, restored, skipped FROM tenant_guard.undelete_row('labelled', '{"id": 2}');
+UPDATE labelled SET name = 'changed';
+SELECT rel, reverted FROM tenant_guard.rewind('b3', to_mark => 'undo-labelled') WHERE rel = 'undo.labelled'::regclass;
+SELECT * FROM labelled ORDER BY id;

@@ -1,5 +1,6 @@
 #include "extension/column_history.hpp"
 
+#include "extension/errors.hpp"
 #include "extension/log_writer.hpp"
 #include "extension/restore_rights.hpp"
 #include "extension/shape.hpp"
@@ -94,6 +95,26 @@ void rename_image_key(const registry::ProtectedTable &table, const std::string &
 
 std::string dropped_column_key(const std::string &name, AttrNumber attnum) {
     return name + "#dropped" + std::to_string(attnum);
+}
+
+void refuse_kept_key(const registry::ProtectedTable &table, const std::string &column) {
+    if (column.find('#') == std::string::npos) return;
+    uint64 n;
+    {
+        spi::AsExtensionOwner owner;
+        n = spi::exec("SELECT 1 WHERE EXISTS (SELECT 1 FROM tenant_guard.tombstone_data t "
+                      "                        WHERE t.table_id = $1 AND t.row_data ? $2) "
+                      "   OR EXISTS (SELECT 1 FROM tenant_guard.change_log_data c "
+                      "               WHERE c.table_id = $1 AND (c.old_row ? $2 OR c.new_row ? $2))",
+                      {{INT4OID, Int32GetDatum(table.table_id)}, spi::text_arg(column)});
+    }
+    if (n)
+        throw Error(sqlstate::hard_delete,
+                    "cannot name a column \"" + column + "\" in protected table " + spi::qualified_name(table.relid) +
+                        ": its history keeps other values under that key",
+                    "Tombstones and changes keep the values of a dropped or retyped column under such a key; a column "
+                    "of that name would overwrite them or take them.",
+                    "Choose another name.");
 }
 
 }  // namespace tg

@@ -27,4 +27,11 @@ void rename_image_key(const registry::ProtectedTable &table, const std::string &
 // The key a dropped column's values keep in the history: "<name>#dropped<attnum>".
 std::string dropped_column_key(const std::string &name, AttrNumber attnum);
 
+// Refuses (TG003) a column of table named like a key its history keeps
+// other values under (a dropped column's "<name>#dropped<attnum>", a retyped
+// one's "<name>#<old type>"): a rename to it would overwrite them, an added
+// column would bring them back. Only names with a '#' can be such keys, so
+// only those cost a look at the history (one pass, stopping at the first).
+void refuse_kept_key(const registry::ProtectedTable &table, const std::string &column);
+
 }  // namespace tg

@@ -35,7 +35,7 @@ std::vector<ForeignKey> foreign_keys(Oid relid) {
         "  FROM pg_catalog.pg_constraint c, unnest(c.conkey, c.confkey) WITH ORDINALITY AS k(ck, fk, i) "
         "  JOIN pg_catalog.pg_attribute ca ON ca.attrelid = $1 AND ca.attnum = k.ck "
         "  JOIN pg_catalog.pg_attribute pa ON pa.attnum = k.fk "
-        " WHERE c.contype = 'f' AND c.conrelid = $1 AND pa.attrelid = c.confrelid "
+        " WHERE c.contype = 'f' AND c.conrelid = $1 AND c.conparentid = 0 AND pa.attrelid = c.confrelid "
         " ORDER BY c.oid, k.i",
         {{OIDOID, ObjectIdGetDatum(relid)}});
     std::vector<ForeignKey> fks;
@@ -57,6 +57,40 @@ std::string ForeignKey::referenced_key(const std::string &image) const {
         pairs += (i ? ", " : "") + spi::quote_literal(parent_names[i]) + ", (" + image + ") -> " +
                  spi::quote_literal(child_names[i]);
     return "jsonb_build_object(" + pairs + ")";
+}
+
+namespace {
+
+std::string joined(const std::vector<std::string> &items) {
+    std::string out;
+    for (const auto &i : items) out += (out.empty() ? "" : ", ") + i;
+    return out;
+}
+
+}  // namespace
+
+std::string ForeignKey::referenced_record(const std::string &image, const std::string &alias) const {
+    return "jsonb_to_record(" + referenced_key(image) + ") AS " + alias + "(" + typed(parent, joined(parent_columns)) +
+           ")";
+}
+
+TableSql::TableSql(Oid relid)
+    : relid_(relid),
+      rel_(spi::qualified_name(relid)),
+      key_match_(primary_key_match(relid)),
+      key_typed_(columns::typed(relid, joined(columns::names(relid, columns::primary_key, true)))),
+      insertable_(columns::names(relid, columns::insertable, false)) {}
+
+std::string TableSql::key_record(const std::string &json, const std::string &alias) const {
+    return "jsonb_to_record(" + json + ") AS " + alias + "(" + key_typed_ + ")";
+}
+
+std::string TableSql::key_object(const std::string &alias) const { return primary_key_object(relid_, alias); }
+
+const std::string &TableSql::typed(const std::string &quoted_columns) {
+    auto it = typed_.find(quoted_columns);
+    if (it == typed_.end()) it = typed_.emplace(quoted_columns, columns::typed(relid_, quoted_columns)).first;
+    return it->second;
 }
 
 std::string ForeignKey::references_a_row(const std::string &image) const {

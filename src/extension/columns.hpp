@@ -1,6 +1,7 @@
 // A table's columns as the extension's SQL-building code needs them (undelete,
 // rewind, purge). C++ over SPI: call inside spi::Session.
 #pragma once
+#include <map>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,36 @@ std::string primary_key_match(Oid relid);
 // settings of images (spi::PinnedOutputSettings).
 std::string primary_key_object(Oid relid, const std::string &alias);
 
+// The SQL vocabulary of one table, built once per operation and shared by
+// undelete (table_restore), rewind and purge: its qualified name, how a key
+// read from an image matches a row, its key as capture writes it, and typed
+// column lists for reading images.
+class TableSql {
+   public:
+    explicit TableSql(Oid relid);
+    Oid relid() const { return relid_; }
+    const std::string &rel() const { return rel_; }  // "schema"."table"
+    // "x.a OPERATOR(s.=) p.a AND ...": row x has the key of record p.
+    const std::string &key_match() const { return key_match_; }
+    // "jsonb_to_record(json) AS alias(a integer, ...)": record alias read
+    // from the key object json through the key columns' own types. Never
+    // jsonb_populate_record(NULL::table, key): that builds the whole row
+    // type, and a NOT NULL domain column the key lacks fails it (23502).
+    std::string key_record(const std::string &json, const std::string &alias = "p") const;
+    // The key of row alias as capture writes it (primary_key_object).
+    std::string key_object(const std::string &alias) const;
+    // Plain names of the columns an INSERT may write (not generated).
+    const std::vector<std::string> &insertable() const { return insertable_; }
+    // "a integer, b text" for a quoted column list "a, b"; cached per list.
+    const std::string &typed(const std::string &quoted_columns);
+
+   private:
+    Oid relid_;
+    std::string rel_, key_match_, key_typed_;
+    std::vector<std::string> insertable_;
+    std::map<std::string, std::string> typed_;  // node-based: references stay valid
+};
+
 // OPERATOR(schema.name) of operator opr, for SQL text.
 std::string operator_sql(Oid opr);
 // The default equality operator of type (its btree opclass's), as operator_sql.
@@ -49,16 +80,21 @@ struct ForeignKey {
     std::vector<std::string> parent_names;
     // SQL: the referenced key read from a child's row image (a jsonb
     // expression) as an object of the parent's column names — read through
-    // the parent's types with jsonb_populate_record(NULL::parent, ...), so no
-    // value of the child's types is evaluated on the parent owner's behalf.
+    // the parent's types (referenced_record), so no value of the child's
+    // types is evaluated on the parent owner's behalf.
     std::string referenced_key(const std::string &image) const;
+    // SQL: "jsonb_to_record(referenced_key(image)) AS alias(...)", the
+    // referenced key typed as the parent's key columns (see TableSql::key_record).
+    std::string referenced_record(const std::string &image, const std::string &alias) const;
     // SQL: true when the image references a row (no key column null).
     std::string references_a_row(const std::string &image) const;
     // SQL: "x.a OPERATOR(s.=) p.a AND ..." over the parent's key columns.
     std::string match() const;
 };
 
-// Foreign keys of relid (not inherited copies on partitions), by constraint.
+// Foreign keys of relid, by constraint: those declared on it, not the copies
+// PostgreSQL makes on partitions, nor those it adds per partition of a
+// referenced partitioned table (conparentid set).
 std::vector<ForeignKey> foreign_keys(Oid relid);
 
 // The items of a list of quote_ident()ed names joined by ", " (a quoted name

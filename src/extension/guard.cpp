@@ -26,6 +26,7 @@
 #include "extension/columns.hpp"
 #include "extension/errors.hpp"
 #include "extension/guard_audit.hpp"
+#include "extension/image_migration.hpp"
 #include "extension/registry.hpp"
 #include "extension/shape.hpp"
 #include "extension/spi.hpp"
@@ -229,6 +230,7 @@ void check_alter_table(AlterTableStmt *stmt) {
     if (!table) return;
     std::string rel = rel_name(relid);
     std::vector<std::string> record;  // columns whose values this command destroys or may change
+    std::vector<ColumnRetype> retypes;  // the images of these follow the change (image_migration.hpp)
     foreach (lc, stmt->cmds) {
         auto *cmd = static_cast<AlterTableCmd *>(lfirst(lc));
         const char *name = cmd->name;
@@ -258,6 +260,11 @@ void check_alter_table(AlterTableStmt *stmt) {
                 refuse("cannot enable or disable all triggers of protected table " + rel,
                        "That would change tenant_guard's triggers too.",
                        "Name the table's own triggers one by one: ALTER TABLE ... DISABLE TRIGGER <name>.");
+            case AT_AddColumn: {
+                auto *def = castNode(ColumnDef, cmd->def);
+                if (def->colname) refuse_kept_key(*table, def->colname);
+                break;
+            }
             case AT_DropColumn:
                 if (name && table->tenant_column == name)
                     refuse("cannot drop tenant column \"" + std::string(name) + "\" of protected table " + rel,
@@ -273,7 +280,11 @@ void check_alter_table(AlterTableStmt *stmt) {
                     refuse("cannot change the type of tenant column \"" + std::string(name) +
                                "\" of protected table " + rel,
                            "Tombstones and history are kept under the tenant's text form.", unprotect_first);
-                if (name && !keeps_values(relid, cmd)) record.push_back(name);
+                if (name) {
+                    bool keeps = keeps_values(relid, cmd);
+                    if (!keeps) record.push_back(name);
+                    retypes.push_back({cmd, !keeps});
+                }
                 break;
             case AT_DropNotNull:
                 if (name && table->tenant_column == name)
@@ -302,10 +313,15 @@ void check_alter_table(AlterTableStmt *stmt) {
                 break;
         }
     }
-    // Nothing refused: the values go to the change log before the command runs.
+    // Nothing refused: the values go to the change log before the command
+    // runs (under the command's own lock, taken now: nothing is written to
+    // the table in between); then every image of the retyped columns, those
+    // records included, is converted as the rows will be.
     std::sort(record.begin(), record.end());
     record.erase(std::unique(record.begin(), record.end()), record.end());
+    if (!record.empty() || !retypes.empty()) lock_for_migration(relid);
     record_column_values(*table, relid, record);
+    convert_retyped_columns(*table, relid, retypes);
     // A dropped column's values stay in the history, under a key no column
     // added later can have: they never come back into an unrelated column.
     foreach (lc, stmt->cmds) {
@@ -335,8 +351,10 @@ void check_rename(RenameStmt *stmt) {
                         rel_name(relid));
     // The value follows its column: the table's images (tombstones, history)
     // are keyed by column name, and take the new one.
-    if (stmt->renameType == OBJECT_COLUMN && stmt->subname && stmt->newname)
+    if (stmt->renameType == OBJECT_COLUMN && stmt->subname && stmt->newname) {
+        refuse_kept_key(*table, stmt->newname);
         rename_image_key(*table, stmt->subname, stmt->newname);
+    }
 }
 
 // CREATE TABLE ... INHERITS (protected table).

@@ -42,9 +42,14 @@ void add_permission_hint(ErrorData *edata) noexcept {
         edata->message_id && strcmp(edata->message_id, "permission denied to set parameter \"%s\"") == 0 &&
         edata->message && strstr(edata->message, "\"tenant_guard.") != nullptr) {
         MemoryContext old = MemoryContextSwitchTo(edata->assoc_context ? edata->assoc_context : ErrorContext);
-        edata->hint = pstrdup(
-            "Weakening a tenant_guard guard is a privilege: a superuser grants it with GRANT SET ON PARAMETER "
-            "<name> TO <role>; every statement that runs with it is recorded in tenant_guard.guard_overrides.");
+        if (strstr(edata->message, "\"tenant_guard.tenant\"") != nullptr)
+            edata->hint = pstrdup(
+                "The DBA has made tenant pins binding (SET on tenant_guard.tenant is revoked from PUBLIC): this "
+                "role's pin is the one ALTER ROLE ... SET tenant_guard.tenant gives it.");
+        else
+            edata->hint = pstrdup(
+                "Weakening a tenant_guard guard is a privilege: a superuser grants it with GRANT SET ON PARAMETER "
+                "<name> TO <role>; every statement that runs with it is recorded in tenant_guard.guard_overrides.");
         MemoryContextSwitchTo(old);
     }
     if (previous_emit_log) previous_emit_log(edata);

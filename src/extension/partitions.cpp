@@ -4,6 +4,9 @@
 // triggers of its protected ancestor, at CREATE TABLE ... PARTITION OF and
 // ALTER TABLE ... ATTACH PARTITION (ddl_command_end). Other commands are left
 // alone: pg_restore, for one, creates the triggers itself after the data.
+// Columns an ALTER TABLE adds to a protected table are filled into its
+// images here too (image_migration.hpp).
+#include "extension/image_migration.hpp"
 #include "extension/registry.hpp"
 #include "extension/spi.hpp"
 
@@ -24,6 +27,14 @@ bool adds_partition(Node *parsetree) {
     return false;
 }
 
+bool adds_column(Node *parsetree) {
+    if (!IsA(parsetree, AlterTableStmt)) return false;
+    ListCell *lc;
+    foreach (lc, castNode(AlterTableStmt, parsetree)->cmds)
+        if (static_cast<AlterTableCmd *>(lfirst(lc))->subtype == AT_AddColumn) return true;
+    return false;
+}
+
 }  // namespace
 
 TG_FUNCTION(tg_on_ddl_command_end) {
@@ -31,7 +42,9 @@ TG_FUNCTION(tg_on_ddl_command_end) {
     if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
         throw Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED, "tenant_guard.on_ddl_command_end() is an event trigger");
     if (registry::own_ddl_running) return (Datum)0;
-    if (!adds_partition(reinterpret_cast<EventTriggerData *>(fcinfo->context)->parsetree)) return (Datum)0;
+    Node *parsetree = reinterpret_cast<EventTriggerData *>(fcinfo->context)->parsetree;
+    if (adds_column(parsetree)) fill_added_columns();
+    if (!adds_partition(parsetree)) return (Datum)0;
 
     spi::Session spi;
     auto active = registry::active_tables();

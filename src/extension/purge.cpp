@@ -30,7 +30,8 @@ constexpr int scope_too_large = sqlstate::token_scope_too_large;
 // One table of the purge's scope.
 struct ScopeTable {
     registry::ProtectedTable table;
-    std::string rel;              // qualified name
+    columns::TableSql sql;        // the table's SQL vocabulary
+    std::string rel;              // qualified name (sql.rel())
     std::string tenant_match;     // SQL predicate on alias x: the tenant is $1
     std::string pk_json;          // SQL: the row's primary key as jsonb (alias x)
     std::vector<std::string> rows;  // the token's row keys that belong to this table, canonical
@@ -87,11 +88,10 @@ void match_tenant(ScopeTable &s, const std::string &tenant) {
 }
 
 ScopeTable describe(const registry::ProtectedTable &t, const std::string &tenant) {
-    ScopeTable s;
-    s.table = t;
-    s.rel = spi::qualified_name(t.relid);
+    ScopeTable s{t, columns::TableSql(t.relid)};
+    s.rel = s.sql.rel();
     match_tenant(s, tenant);
-    s.pk_json = columns::primary_key_object(t.relid, "x");
+    s.pk_json = s.sql.key_object("x");
     return s;
 }
 
@@ -135,8 +135,8 @@ std::vector<ScopeTable> resolve_scope(const tokens::VerifiedToken &token) {
                 // Through the table's own types: {"id": "7"} means id 7, and a
                 // key that is no value of its column is refused, not ignored.
                 AsTableOwner owner(s.table.relid);
-                auto canonical = spi::try_text("SELECT " + std::string(s.pk_json) + " FROM jsonb_populate_record(NULL::" +
-                                               s.rel + ", $1::jsonb) AS x",
+                auto canonical = spi::try_text("SELECT " + std::string(s.pk_json) + " FROM " +
+                                                   s.sql.key_record("$1::jsonb", "x"),
                                            {spi::text_arg(row)});
                 if (!canonical)
                     throw Error(scope_invalid, "row key " + row + " of the token is no primary key of " + s.rel, "",
@@ -225,6 +225,11 @@ void erase(std::vector<ScopeTable> &scope, const tokens::VerifiedToken &token) {
         ListCell *lc;
         foreach (lc, members) silence.rows[lfirst_oid(lc)] = std::set<std::string>(s.rows.begin(), s.rows.end());
     }
+    std::vector<std::string> deferred;
+    if (token.live)
+        for (const auto &s : scope)
+            if (s.tenant_fits)
+                for (auto &c : make_constraints_immediate(s.table.relid)) deferred.push_back(std::move(c));
     PurgeScope purging(silence);
     for (auto &s : scope) {
         auto args = args_for(s, token);
@@ -244,6 +249,7 @@ void erase(std::vector<ScopeTable> &scope, const tokens::VerifiedToken &token) {
             "DELETE FROM tenant_guard.change_log_data x WHERE x.table_id = $3 AND x.tenant = $1" + row_filter(s, "x.pk"),
             args);
     }
+    defer_again(deferred);
 }
 
 void record_receipt(const std::vector<ScopeTable> &scope, const tokens::VerifiedToken &token) {

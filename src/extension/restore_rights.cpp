@@ -1,5 +1,7 @@
 #include "extension/restore_rights.hpp"
 
+#include <algorithm>
+
 #include "extension/errors.hpp"
 
 extern "C" {
@@ -55,6 +57,45 @@ void require_privileges(Oid relid, AclMode modes, const char *operation) {
                         ": row-level security applies to the calling role",
                     "The restore writes as the table's owner and would not apply the calling role's policies.",
                     "Restore as the table's owner or as a role with BYPASSRLS.");
+}
+
+namespace {
+
+std::string constraint_list(const std::vector<std::string> &names) {
+    std::string list;
+    for (const auto &n : names) list += (list.empty() ? "" : ", ") + n;
+    return list;
+}
+
+}  // namespace
+
+std::vector<std::string> make_constraints_immediate(Oid relid) {
+    // Constraints on partitions that descend from these follow them (SET
+    // CONSTRAINTS includes descendants). SET CONSTRAINTS names constraints
+    // by schema and name, which several may share: IMMEDIATE passes over
+    // those that are not deferrable, DEFERRED fails on them, so a name that
+    // a non-deferrable constraint shares is not deferred again.
+    uint64 n = spi::exec(
+        "SELECT DISTINCT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.conname), "
+        "       c.condeferred AND NOT EXISTS (SELECT FROM pg_catalog.pg_constraint o WHERE o.connamespace = "
+        "           c.connamespace AND o.conname = c.conname AND NOT o.condeferrable) "
+        "  FROM pg_catalog.pg_constraint c JOIN pg_catalog.pg_namespace n ON n.oid = c.connamespace "
+        " WHERE c.condeferrable AND c.conparentid = 0 AND (c.conrelid = $1 OR c.confrelid = $1) ORDER BY 1",
+        {{OIDOID, ObjectIdGetDatum(relid)}});
+    std::vector<std::string> all, deferred;
+    for (uint64 r = 0; r < n; r++) {
+        all.push_back(spi::text(r, 1));
+        if (spi::text(r, 2) == "t") deferred.push_back(spi::text(r, 1));
+    }
+    if (!all.empty()) spi::exec("SET CONSTRAINTS " + constraint_list(all) + " IMMEDIATE");
+    return deferred;
+}
+
+void defer_again(const std::vector<std::string> &constraints) {
+    std::vector<std::string> names = constraints;
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
+    if (!names.empty()) spi::exec("SET CONSTRAINTS " + constraint_list(names) + " DEFERRED");
 }
 
 }  // namespace tg

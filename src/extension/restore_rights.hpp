@@ -12,6 +12,7 @@
 // extension owner; none does both.
 #pragma once
 #include <string>
+#include <vector>
 
 #include "extension/pg.hpp"
 #include "extension/spi.hpp"
@@ -30,6 +31,20 @@ void require_privileges(Oid relid, AclMode modes, const char *operation);
 // (FORCE ROW LEVEL SECURITY): what tenant_guard does as the owner would see
 // only the rows a policy lets through, and silently leave the rest.
 void refuse_forced_row_security(Oid relid, const char *operation);
+
+// PostgreSQL refuses to queue a deferred trigger event in a security-
+// restricted operation ("cannot fire deferred trigger within security-
+// restricted operation"): a DEFERRABLE INITIALLY DEFERRED foreign key (every
+// foreign key Django creates) or a deferred constraint trigger would fail
+// every write tenant_guard makes as a table's owner. Call as the caller,
+// before writing relid as its owner: the deferrable constraints of relid and
+// the foreign keys that reference it are made IMMEDIATE for the transaction
+// (SET CONSTRAINTS ... IMMEDIATE; the caller's own pending checks of them run
+// then, as the caller). Returns those that were declared INITIALLY
+// DEFERRED, for defer_again() once the writes are done; after an error the
+// (sub)transaction's abort restores the previous state.
+std::vector<std::string> make_constraints_immediate(Oid relid);
+void defer_again(const std::vector<std::string> &constraints);
 
 // The current user is relid's owner, restricted, for the scope.
 class AsTableOwner {

@@ -74,11 +74,9 @@ std::string after_point(const Point &p) {
 class TableRewind {
    public:
     TableRewind(const registry::ProtectedTable &t, const std::string &tenant, const Point &p)
-        : table_(t), tenant_(tenant), point_(p) {
+        : table_(t), tenant_(tenant), point_(p), sql_(t.relid), rel_(sql_.rel()), pk_match_(sql_.key_match()),
+          key_record_(sql_.key_record("u.k::jsonb")) {
         counts_.relid = t.relid;
-        rel_ = spi::qualified_name(t.relid);
-        pk_match_ = columns::primary_key_match(t.relid);
-        insertable_ = columns::names(t.relid, columns::insertable, true);
     }
 
     // Reads (as the extension owner) the rows to put back.
@@ -89,7 +87,7 @@ class TableRewind {
         std::string sql =
             "SELECT t.pk, t.image::text, CASE WHEN t.image IS NULL THEN '' ELSE "
             "       array_to_string(ARRAY(SELECT quote_ident(k) FROM jsonb_object_keys(t.image) k "
-            "                              WHERE quote_ident(k) = ANY ($5) ORDER BY k COLLATE \"C\"), ', ') END "
+            "                              WHERE k = ANY ($5) ORDER BY k COLLATE \"C\"), ', ') END "
             "  FROM (SELECT DISTINCT ON (c.pk) c.pk::text AS pk, "
             "               CASE c.op WHEN 'U' THEN c.new_row || c.old_row WHEN 'D' THEN c.old_row END AS image "
             "          FROM tenant_guard.change_log_data c "
@@ -114,8 +112,8 @@ class TableRewind {
         std::vector<std::string> keys;
         for (const auto &t : targets_) keys.push_back(t.pk);
         AsTableOwner owner(table_.relid);
-        spi::exec("SELECT 1 FROM " + rel_ + " AS x, unnest($1::text[]) AS u(k), LATERAL jsonb_populate_record(NULL::" +
-                      rel_ + ", u.k::jsonb) AS p WHERE " + pk_match_ + " ORDER BY u.k FOR UPDATE OF x",
+        spi::exec("SELECT 1 FROM " + rel_ + " AS x, unnest($1::text[]) AS u(k), LATERAL " + key_record_ + " WHERE " +
+                      pk_match_ + " ORDER BY u.k FOR UPDATE OF x",
                   {{TEXTARRAYOID, columns::text_array(keys)}});
     }
 
@@ -133,8 +131,8 @@ class TableRewind {
             std::string parent = spi::qualified_name(fk.parent);
             AsTableOwner owner(fk.parent);
             spi::exec("SELECT 1 FROM " + parent + " AS x WHERE EXISTS (SELECT 1 FROM unnest($1::text[]) AS u(t), "
-                      "LATERAL jsonb_populate_record(NULL::" + parent + ", " + fk.referenced_key("u.t::jsonb") +
-                          ") AS p WHERE " + fk.match() + ") FOR KEY SHARE OF x",
+                      "LATERAL " + fk.referenced_record("u.t::jsonb", "p") + " WHERE " + fk.match() +
+                          ") FOR KEY SHARE OF x",
                       {{TEXTARRAYOID, columns::text_array(images)}});
         }
     }
@@ -147,8 +145,8 @@ class TableRewind {
         if (keys.empty()) return;
         AsTableOwner owner(table_.relid);
         counts_.removed = (int64)spi::exec(
-            "DELETE FROM " + rel_ + " AS x USING unnest($1::text[]) AS u(k), LATERAL jsonb_populate_record(NULL::" +
-                rel_ + ", u.k::jsonb) AS p WHERE " + pk_match_,
+            "DELETE FROM " + rel_ + " AS x USING unnest($1::text[]) AS u(k), LATERAL " + key_record_ + " WHERE " +
+                pk_match_,
             {{TEXTARRAYOID, columns::text_array(keys)}});
     }
 
@@ -162,7 +160,7 @@ class TableRewind {
             const std::string &column_list = entry.first;
             const std::vector<std::string> &images = entry.second;
             if (column_list.empty()) continue;
-            std::string typed = typed_columns(column_list);
+            const std::string &typed = sql_.typed(column_list);
             std::string source = "unnest($1::text[]) AS u(t), LATERAL jsonb_to_record(u.t::jsonb) AS p(" + typed + ")";
             std::vector<spi::Arg> args = {{TEXTARRAYOID, columns::text_array(images)}};
             std::string set_list, old_values, new_values;
@@ -206,8 +204,7 @@ class TableRewind {
         {
             AsTableOwner owner(table_.relid);
             uint64 n = spi::exec("SELECT u.i FROM unnest($1::text[]) WITH ORDINALITY AS u(k, i), "
-                                 "LATERAL jsonb_populate_record(NULL::" + rel_ + ", u.k::jsonb) AS p "
-                                 "WHERE EXISTS (SELECT 1 FROM " + rel_ + " AS x WHERE " + pk_match_ + ")",
+                                 "LATERAL " + key_record_ + " WHERE EXISTS (SELECT 1 FROM " + rel_ + " AS x WHERE " + pk_match_ + ")",
                                  {{TEXTARRAYOID, columns::text_array(keys)}});
             for (uint64 r = 0; r < n; r++) live_again.push_back(ids[spi::int64_at(r, 1) - 1]);
         }
@@ -225,17 +222,16 @@ class TableRewind {
    private:
     std::vector<spi::Arg> args() const {
         return {spi::text_arg(tenant_), {INT4OID, Int32GetDatum(table_.table_id)}, point_.snapshot, point_.time,
-                {TEXTARRAYOID, columns::text_array(insertable_)}, {INT8OID, Int64GetDatum(point_.own_history_from)}};
+                {TEXTARRAYOID, columns::text_array(sql_.insertable())}, {INT8OID, Int64GetDatum(point_.own_history_from)}};
     }
-
-    std::string typed_columns(const std::string &columns) { return columns::typed(table_.relid, columns); }
 
     const registry::ProtectedTable &table_;
     const std::string &tenant_;
     const Point &point_;
     Counts counts_;
-    std::string rel_, pk_match_;
-    std::vector<std::string> insertable_;
+    columns::TableSql sql_;
+    std::string rel_, pk_match_;  // copies: TableRewind lives in a vector and moves
+    std::string key_record_;  // "jsonb_to_record(u.k::jsonb) AS p(<key columns>)"
     std::vector<Target> targets_;
     std::vector<std::string> undone_deletions_;
 };
@@ -342,11 +338,18 @@ std::vector<Counts> rewind(FunctionCallInfo fcinfo, const std::string &tenant) {
         if (t.has_work()) citus::refuse_citus_table(t.counts().relid, "rewind rows of");
     for (const auto &t : tables)
         if (t.has_work()) require_privileges(t.counts().relid, ACL_SELECT | ACL_INSERT | ACL_UPDATE | ACL_DELETE, "rewind");
+    std::vector<std::string> deferred;
+    for (const auto &t : tables)
+        if (t.has_work())
+            for (auto &c : make_constraints_immediate(t.counts().relid)) deferred.push_back(std::move(c));
     for (auto &t : tables) t.lock_rows();  // parents first
-    OriginScope origin(Origin::rewind);
-    for (auto it = tables.rbegin(); it != tables.rend(); ++it) it->remove_new_rows();  // children first
-    for (auto &t : tables) t.restore_old_rows();                                    // parents first
-    for (auto &t : tables) t.drop_undone_tombstones();
+    {
+        OriginScope origin(Origin::rewind);
+        for (auto it = tables.rbegin(); it != tables.rend(); ++it) it->remove_new_rows();  // children first
+        for (auto &t : tables) t.restore_old_rows();                                    // parents first
+        for (auto &t : tables) t.drop_undone_tombstones();
+    }
+    defer_again(deferred);
     std::vector<Counts> out;
     for (auto &t : tables) {
         const Counts &c = t.counts();

@@ -137,20 +137,12 @@ void bind_to_jsonb(FmgrInfo *finfo, Form_pg_attribute att, MemoryContext mcxt) {
     pg_unreachable();
 }
 
-void build_shape(RelShape *shape, Relation rel, const registry::Registration *reg) {
+// The columns of desc (its live attributes), each encoded as capture encodes
+// a value of its type; in shape->memory.
+void add_columns(RelShape *shape, TupleDesc desc) {
     MemoryContext mcxt = shape->memory;
-    TupleDesc desc = RelationGetDescr(rel);
-
-    shape->table_id = reg->table_id;
-    const char *tenant_column = NameStr(reg->tenant_column);
-    shape->delete_mode = reg->flag_mode ? DeleteMode::flag : DeleteMode::tombstone;
-    snprintf(shape->table_id_text, sizeof shape->table_id_text, "%d", reg->table_id);
-    shape->tenant_column = reg->tenant_column;
-    shape->flag_column = reg->flag_column;
-
-    shape->columns = static_cast<ColumnShape *>(MemoryContextAllocZero(mcxt, sizeof(ColumnShape) * desc->natts));
+    shape->columns = static_cast<ColumnShape *>(MemoryContextAllocZero(mcxt, sizeof(ColumnShape) * (desc->natts + 1)));
     shape->ncolumns = 0;
-    shape->tenant_attnum = InvalidAttrNumber;
     for (int i = 0; i < desc->natts; i++) {
         Form_pg_attribute att = TupleDescAttr(desc, i);
         if (att->attisdropped) continue;
@@ -175,6 +167,24 @@ void build_shape(RelShape *shape, Relation rel, const registry::Registration *re
         getTypeOutputInfo(att->atttypid, &outfunc, &varlena);
         fmgr_info_cxt(outfunc, &col->output, mcxt);
         if (col->kind == ValueKind::to_jsonb) bind_to_jsonb(&col->to_jsonb, att, mcxt);
+    }
+}
+
+void build_shape(RelShape *shape, Relation rel, const registry::Registration *reg) {
+    MemoryContext mcxt = shape->memory;
+    TupleDesc desc = RelationGetDescr(rel);
+
+    shape->table_id = reg->table_id;
+    const char *tenant_column = NameStr(reg->tenant_column);
+    shape->delete_mode = reg->flag_mode ? DeleteMode::flag : DeleteMode::tombstone;
+    snprintf(shape->table_id_text, sizeof shape->table_id_text, "%d", reg->table_id);
+    shape->tenant_column = reg->tenant_column;
+    shape->flag_column = reg->flag_column;
+
+    add_columns(shape, desc);
+    shape->tenant_attnum = InvalidAttrNumber;
+    for (int c = 0; c < shape->ncolumns; c++) {
+        Form_pg_attribute att = TupleDescAttr(desc, shape->columns[c].attnum - 1);
         if (reg->flag_mode && strcmp(NameStr(att->attname), NameStr(reg->flag_column)) == 0) {
             shape->flag_attnum = att->attnum;
             shape->flag_is_boolean = att->atttypid == BOOLOID;
@@ -182,7 +192,7 @@ void build_shape(RelShape *shape, Relation rel, const registry::Registration *re
         if (strcmp(NameStr(att->attname), tenant_column) == 0) {
             shape->tenant_attnum = att->attnum;
             shape->tenant_is_text = getBaseType(att->atttypid) == TEXTOID;
-            fmgr_info_cxt(outfunc, &shape->tenant_output, mcxt);
+            fmgr_info_cxt(shape->columns[c].output.fn_oid, &shape->tenant_output, mcxt);
         }
     }
     if (shape->tenant_attnum == InvalidAttrNumber)
@@ -368,6 +378,15 @@ void verify_trigger(RelShape *shape, Relation rel, const Trigger *trigger, const
              strcmp(trigger->tgargs[2], shape->delete_mode == DeleteMode::flag ? "flag" : "tombstone") == 0;
     if (!ok) refuse_trigger(rel, trigger);
     if (shape->nverified < (int)lengthof(shape->verified)) shape->verified[shape->nverified++] = trigger->tgoid;
+}
+
+RelShape *columns_shape(TupleDesc desc) {
+    auto *shape = static_cast<RelShape *>(palloc0(sizeof(RelShape)));
+    shape->relid = InvalidOid;
+    shape->memory = CurrentMemoryContext;
+    add_columns(shape, desc);
+    shape->valid = true;
+    return shape;
 }
 
 Datum row_image(const RelShape *shape, TupleTableSlot *slot) {

@@ -78,6 +78,13 @@ RelShape *shape_registered(Relation rel, const registry::Registration *reg);
 // expected_name: that name, the arguments protect() gives it.
 void verify_trigger(RelShape *shape, Relation rel, const Trigger *trigger, const char *expected_name);
 
+// A shape of the live attributes of desc alone (no tenant, no key, no
+// trigger), in the current memory context: each value encoded as capture
+// encodes a column of that type. For migrations (image_migration.hpp), which
+// encode values of a column's new type, or of a column added since, with
+// columns_image on a slot of desc.
+RelShape *columns_shape(TupleDesc desc);
+
 // jsonb of every column (to_jsonb(row)) / of the primary-key columns.
 // slot must have all attributes deformed (slot_getallattrs).
 Datum row_image(const RelShape *shape, TupleTableSlot *slot);

@@ -6,12 +6,17 @@
 
 extern "C" {
 #include "common/hashfn.h"
+#include "utils/guc_tables.h"
 }
 
 namespace tg::scope {
 
 int guc_max_tenants = default_max_tenants;
 char *guc_tenant = nullptr;
+
+namespace {
+bool tenant_pin_refused = false;
+}
 
 int trigger_depth() {
     LOCAL_FCINFO(fcinfo, 0);
@@ -107,6 +112,34 @@ void on_subtransaction_end(SubXactEvent event, SubTransactionId, SubTransactionI
     while (top() && top()->nest_level >= GetCurrentTransactionNestLevel()) pop_scope();
 }
 
+// Where the session-wide (reset) value of a parameter came from, as the
+// GUC machinery holds it now (a placeholder's, before the module defines it).
+struct PlaceholderSource {
+    bool found = false;
+    int source = PGC_S_DEFAULT;
+};
+
+PlaceholderSource placeholder_reset_source(const char *name) {
+    PlaceholderSource s;
+#if PG_VERSION_NUM >= 160000
+    struct config_generic *var = find_option(name, false, true, ERROR);
+    if (var) {
+        s.found = true;
+        s.source = var->reset_source;
+    }
+#else
+    struct config_generic **vars = get_guc_variables();
+    int n = GetNumConfigOptions();
+    for (int i = 0; i < n; i++)
+        if (strcmp(vars[i]->name, name) == 0) {
+            s.found = true;
+            s.source = vars[i]->reset_source;
+            break;
+        }
+#endif
+    return s;
+}
+
 }  // namespace
 
 void define_gucs() {
@@ -119,10 +152,41 @@ void define_gucs() {
     // PGC_SUSET, with SET granted to PUBLIC by the install script: every role
     // may pin its session, and a DBA who wants a pin a role cannot change
     // revokes that grant and pins the role with ALTER ROLE ... SET.
+    //
+    // Until the module is loaded, tenant_guard.tenant is a placeholder that
+    // any role may set; defining it, PostgreSQL re-applies the placeholder's
+    // values with the privileges of the roles that gave them and discards
+    // (with a WARNING) those given without. A value discarded from the
+    // stack falls back to the session's value below it (a DBA's ALTER ROLE
+    // pin: binding). But a session-wide value given at connection (PGC_S_CLIENT)
+    // has replaced the role's pin already, so discarding it would leave
+    // the session unpinned: note that, and fail closed (pin_refused()).
+    PlaceholderSource before = placeholder_reset_source("tenant_guard.tenant");
     DefineCustomStringVariable("tenant_guard.tenant",
                                "When set, only rows of this tenant may be inserted, updated or deleted in protected "
                                "tables.",
                                nullptr, &guc_tenant, "", PGC_SUSET, 0, nullptr, nullptr, nullptr);
+    PlaceholderSource after = placeholder_reset_source("tenant_guard.tenant");
+    tenant_pin_refused = before.found && before.source > PGC_S_DEFAULT && after.source != before.source;
+}
+
+const char *pinned_tenant() {
+    if (tenant_pin_refused || !guc_tenant || guc_tenant[0] == '\0') return nullptr;
+    return guc_tenant;
+}
+
+bool pin_refused() { return tenant_pin_refused; }
+
+void refuse_unknown_pin(const char *what) {
+    if (!tenant_pin_refused) return;
+    ereport(ERROR,
+            (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+             errmsg("%s: this session's tenant_guard.tenant is unknown", what),
+             errdetail("A role that may not set tenant_guard.tenant gave it for the session before tenant_guard "
+                       "was loaded, and PostgreSQL discarded it (with a WARNING), together with the tenant the "
+                       "role is pinned to."),
+             errhint("Connect without setting tenant_guard.tenant (PGOPTIONS, options=-c ...): the role's pin "
+                     "(ALTER ROLE ... SET tenant_guard.tenant) then applies.")));
 }
 
 void install_hooks() {
@@ -135,6 +199,7 @@ void install_hooks() {
 }
 
 void row_guard_begin(RowGuard *g, bool inserts) {
+    refuse_unknown_pin("tenant_guard refuses changes to protected tables");
     Scope *s = top();
     g->pin = guc_tenant && guc_tenant[0] != '\0';
     g->counting = s && guc_max_tenants > 0 && (!inserts || s->counts_inserts);
@@ -158,7 +223,7 @@ void row_guard_check(RowGuard *g, Datum tenant, Relation rel) {
                         errmsg("row of tenant \"%.*s\" in %s is outside tenant_guard.tenant = \"%s\"", len, data,
                                catalog::qualified_rel_name(RelationGetRelid(rel)), guc_tenant),
                         errhint("This session may change only rows of tenant \"%s\": change the other tenant's rows "
-                                "in a session pinned to it, or RESET tenant_guard.tenant.",
+                                "in a session pinned to it (or, where this role may, RESET tenant_guard.tenant).",
                                 guc_tenant)));
     if (!g->counting) return;
     Scope *s = top();
@@ -230,4 +295,15 @@ TG_FUNCTION(tg_statement_start) {
                        tg::catalog::trigger_statement_start);
     open_late_scope();
     return PointerGetDatum(nullptr);
+}
+
+// tenant_guard._pinned_tenant(): the tenant this session is pinned to, NULL
+// when it is not (or its pin is unknown). What tenant_guard.trash filters
+// by: calling a function of the module loads it, so PostgreSQL has checked
+// the placeholder values a role gave tenant_guard.tenant before (discarding
+// those it may not set) by the time the view reads the pin.
+TG_FUNCTION(tg_pinned_tenant) {
+    const char *pin = tg::scope::pinned_tenant();
+    if (!pin) PG_RETURN_NULL();
+    PG_RETURN_TEXT_P(cstring_to_text(pin));
 }

@@ -28,6 +28,20 @@ extern char *guc_tenant;     // tenant_guard.tenant
 
 void define_gucs();
 
+// The tenant this session is pinned to (tenant_guard.tenant), or nullptr when
+// it is not pinned or its pin is unknown (pin_refused()).
+const char *pinned_tenant();
+
+// Whether PostgreSQL discarded this session's value of tenant_guard.tenant
+// when the module loaded: a role without the privilege to set it gave it
+// for the whole session (PGOPTIONS, a connection's options) before the
+// module was loaded, and the value a DBA pinned the role to with ALTER ROLE
+// ... SET, which that value had replaced, is gone with it. Such a session
+// changes no protected table and has no trash (refuse_unknown_pin()).
+bool pin_refused();
+// Throws 42501 when pin_refused(); what names the refused operation.
+void refuse_unknown_pin(const char *what);
+
 // How deeply trigger functions are nested right now (pg_trigger_depth()).
 int trigger_depth();
 void install_hooks();

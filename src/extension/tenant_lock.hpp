@@ -1,17 +1,38 @@
-// One tenant's recovery operations (undelete, rewind, purge) run one at a
-// time: each takes a transaction-level advisory lock on the tenant first.
-// Two of them inserting and deleting the same keys in different orders would
-// otherwise deadlock; writers of the tenant are not affected (row locks).
-// Key: (0x7467 "tg", hashtext(tenant)), the two-integer advisory lock space.
+// One tenant's recovery operations (undelete, undelete_where, undelete_row,
+// undelete_trash, rewind, purge) run one at a time: each takes a
+// transaction-level lock on the tenant first. Two of them inserting and
+// deleting the same keys in different orders would otherwise deadlock;
+// writers of the tenant are not affected (row locks).
+//
+// The lock is an advisory lock tag that no SQL function can take: its class
+// (field 4) is 0x7467 ("tg"), where pg_advisory_lock() and its kin only ever
+// use 1 (one bigint key) and 2 (two int keys). With the two-int key space
+// (29799, hashtext(tenant)) that earlier versions used, any role that may
+// connect could hold a tenant's lock with pg_advisory_lock() for as long as
+// it liked, and every undelete, rewind and purge of that tenant waited for
+// it, then failed. pg_locks shows it as locktype advisory, classid 0, objid
+// the tenant's hash, objsubid 29799.
 #pragma once
 #include <string>
 
-#include "extension/spi.hpp"
+#include "extension/pg.hpp"
+
+extern "C" {
+#include "common/hashfn.h"
+#include "storage/lock.h"
+}
 
 namespace tg {
 
+constexpr uint16 tenant_lock_class = 0x7467;
+
 inline void lock_tenant(const std::string &tenant) {
-    spi::exec("SELECT pg_advisory_xact_lock(29799, hashtext($1))", {spi::text_arg(tenant)});
+    pg_guard([&] {
+        uint32 hash = hash_bytes(reinterpret_cast<const unsigned char *>(tenant.data()), (int)tenant.size());
+        LOCKTAG tag;
+        SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, 0, hash, tenant_lock_class);
+        (void)LockAcquire(&tag, ExclusiveLock, false, false);
+    });
 }
 
 }  // namespace tg

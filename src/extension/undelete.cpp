@@ -23,6 +23,10 @@
 #include "extension/table_restore.hpp"
 #include "extension/tenant_lock.hpp"
 
+extern "C" {
+#include "utils/rls.h"
+}
+
 namespace {
 
 using namespace tg;
@@ -74,10 +78,14 @@ TableCounts clear_flags(const registry::ProtectedTable &table, const RestoreOpti
     }
     if (any_flagged == 0) return counts;  // nothing flagged: no privilege needed
     require_privileges(table.relid, ACL_UPDATE | ACL_SELECT, "undelete");
-    AsTableOwner owner(table.relid);
-    OriginScope origin(Origin::undelete);
-    std::string sql = "UPDATE " + rel + " SET " + flag + (is_bool ? " = false" : " = NULL") + where;
-    counts.restored = (int64)spi::exec(sql, {spi::text_arg(options.tenant), deleted_after});
+    std::vector<std::string> deferred = make_constraints_immediate(table.relid);
+    {
+        AsTableOwner owner(table.relid);
+        OriginScope origin(Origin::undelete);
+        std::string sql = "UPDATE " + rel + " SET " + flag + (is_bool ? " = false" : " = NULL") + where;
+        counts.restored = (int64)spi::exec(sql, {spi::text_arg(options.tenant), deleted_after});
+    }
+    defer_again(deferred);
     return counts;
 }
 
@@ -127,12 +135,13 @@ TG_FUNCTION(tg_undelete) {
 
 TG_FUNCTION(tg_undelete_trash) {
     spi::PinnedOutputSettings output;
-    if (!scope::guc_tenant || scope::guc_tenant[0] == '\0')
+    scope::refuse_unknown_pin("undelete_trash");
+    if (!scope::pinned_tenant())
         throw Error(ERRCODE_INSUFFICIENT_PRIVILEGE, "undelete_trash needs a session pinned to a tenant",
                     "It restores only rows of the tenant set in tenant_guard.tenant, and none is set.",
                     "SET tenant_guard.tenant = '<tenant>' first (tenant_guard.trash shows that tenant's rows).");
     RestoreOptions options;
-    options.tenant = scope::guc_tenant;
+    options.tenant = scope::pinned_tenant();
     options.caller = "undelete_trash";
     if (!PG_ARGISNULL(0)) options.ids = spi::Arg{INT8ARRAYOID, PG_GETARG_DATUM(0)};
     options.skip_conflicts = skip_conflicts_argument(fcinfo, 1);
@@ -141,11 +150,14 @@ TG_FUNCTION(tg_undelete_trash) {
                       spi::Session spi;
                       lock_tenant(options.tenant);
                       auto active = registry::active_tables();
-                      // The tables whose trash the caller sees (tenant_guard.trash).
+                      // The tables whose trash the caller sees (tenant_guard.trash):
+                      // readable, and no row-level security applying to it there.
                       std::vector<registry::ProtectedTable> readable;
                       for (const auto &t : parents_first(active, active))
-                          if (pg_guard([&] { return pg_class_aclcheck(t.relid, GetUserId(), ACL_SELECT); }) ==
-                              ACLCHECK_OK)
+                          if (pg_guard([&] {
+                                  return pg_class_aclcheck(t.relid, GetUserId(), ACL_SELECT) == ACLCHECK_OK &&
+                                         check_enable_rls(t.relid, InvalidOid, true) != RLS_ENABLED;
+                              }))
                               readable.push_back(t);
                       return undelete(readable, active, options, false);
                   }));

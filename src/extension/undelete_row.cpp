@@ -37,19 +37,20 @@ struct Deletion {
 };
 
 Deletion find_deletion(const registry::ProtectedTable &table, Datum pk) {
-    bool pinned = scope::guc_tenant && scope::guc_tenant[0] != '\0';
+    const char *pin = scope::pinned_tenant();
+    bool pinned = pin != nullptr;
     spi::AsExtensionOwner owner;
     uint64 n = spi::exec("SELECT t.tombstone_id, t.tenant, t.xid, t.statement_id FROM tenant_guard.tombstone_data t "
                          " WHERE t.table_id = $1 AND t.pk = $2 AND ($3::text IS NULL OR t.tenant = $3) "
                          " ORDER BY t.tombstone_id DESC LIMIT 1",
                          {{INT4OID, Int32GetDatum(table.table_id)},
                           {JSONBOID, pk},
-                          pinned ? spi::text_arg(scope::guc_tenant) : spi::null_arg(TEXTOID)});
+                          pinned ? spi::text_arg(pin) : spi::null_arg(TEXTOID)});
     if (n == 0) {
         std::string key = pg_guard([&] { return JsonbToCString(nullptr, &DatumGetJsonbP(pk)->root, 0); });
         throw Error(ERRCODE_NO_DATA_FOUND,
                     "no tombstone of " + spi::qualified_name(table.relid) + " has primary key " + key +
-                        (pinned ? " in tenant \"" + std::string(scope::guc_tenant) + "\"" : ""),
+                        (pinned ? " in tenant \"" + std::string(pin) + "\"" : ""),
                     "", "The key is a jsonb object of the primary-key columns, as tenant_guard.tombstones shows it "
                         "(pk).");
     }

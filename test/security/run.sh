@@ -134,7 +134,8 @@ BEGIN
         EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO app_owner', f);
     END LOOP;
     FOR f IN SELECT p.oid FROM pg_proc p WHERE p.pronamespace = 'tenant_guard'::regnamespace
-                AND p.proname IN ('undelete', 'undelete_where', 'undelete_row', 'deletions', 'rewind', 'mark',
+                AND p.proname IN ('undelete', 'undelete_where', 'undelete_row', 'deletions', 'tenant_checksum',
+                                  'undelete_trash', 'rewind', 'mark',
                                   'changes', 'current_cursor', 'status', 'tenant_status', 'purge', 'set_retention',
                                   'prune', 'add_purge_key', 'revoke_purge_key', 'unprotect', 'database_id') LOOP
         EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO operator', f);
@@ -183,6 +184,12 @@ SELECT tenant_guard.protect('app.scratch');
 SELECT tenant_guard.protect('app.scratch2');
 GRANT USAGE ON SCHEMA app TO app_dml, operator;
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA app TO app_dml, operator;
+SQL
+# The application's trash (0.4.0): app_dml may read it and restore from it.
+q >>"$work/setup.log" 2>&1 <<'SQL' || setup_failed "the trash is granted to app_dml"
+GRANT USAGE ON SCHEMA tenant_guard TO app_dml;
+GRANT SELECT ON tenant_guard.trash TO app_dml;
+GRANT EXECUTE ON FUNCTION tenant_guard.undelete_trash(bigint[], text, boolean) TO app_dml;
 SQL
 
 token() {  # token ACT KID SCOPE-JSON JTI
@@ -363,6 +370,26 @@ SELECT * FROM tenant_guard.undelete('$t', dry_run => true);
 --step undelete
 SELECT pg_catalog.sum(restored) AS n_restored FROM tenant_guard.undelete('$t') \gset
 \echo RESULT|undelete|:n_restored
+--step prepare: a script deletes the tenant's accounts (actor, application_name)
+SET tenant_guard.actor = 'sec-script-$t';
+SET application_name = 'sec-script.py';
+DELETE FROM app.accounts WHERE tenant_id OPERATOR(pg_catalog.=) $t;
+RESET tenant_guard.actor;
+RESET application_name;
+--step deletions, undelete_where (dry_run and real)
+SELECT * FROM tenant_guard.deletions(actor => 'sec-script-$t', application_name => 'sec-script.py');
+SELECT * FROM tenant_guard.undelete_where(actor => 'sec-script-$t', dry_run => true);
+SELECT pg_catalog.sum(restored) AS n_where FROM tenant_guard.undelete_where(actor => 'sec-script-$t') \gset
+\echo RESULT|undelete_where|:n_where
+--step prepare: delete one account (its items cascade)
+DELETE FROM app.accounts WHERE id OPERATOR(pg_catalog.=) ${t}01;
+--step undelete_row with its cascade, tenant_checksum
+SELECT * FROM tenant_guard.undelete_row('app.accounts', pg_catalog.jsonb_build_object('id', ${t}01), dry_run => true);
+SELECT pg_catalog.sum(restored) AS n_row
+  FROM tenant_guard.undelete_row('app.accounts', pg_catalog.jsonb_build_object('id', ${t}01)) \gset
+\echo RESULT|undelete_row|:n_row
+SELECT pg_catalog.length(tenant_guard.tenant_checksum('$t', 'app.accounts')) AS n_checksum \gset
+\echo RESULT|tenant_checksum|:n_checksum
 --step prepare: delete its items again, one key taken since
 DELETE FROM app.items WHERE tenant_id OPERATOR(pg_catalog.=) $t;
 INSERT INTO app.items VALUES ($t, ${t}011, ${t}01, 'taken again', 1);
@@ -550,6 +577,19 @@ SET search_path = dml, pg_temp, pg_catalog, public;
 SELECT pg_snapshot_xmax(pg_current_snapshot()), 'x'::text;
 SQL
     dml 1 1 1901 9 1
+    cat <<'SQL'
+--step trash and undelete_trash of its pinned tenant
+SET tenant_guard.tenant = '1';
+DELETE FROM app.notes WHERE id OPERATOR(pg_catalog.=) 102;
+SELECT pg_catalog.count(*) AS n_trash FROM tenant_guard.trash \gset
+\echo RESULT|trash|:n_trash
+SELECT * FROM tenant_guard.undelete_trash(ARRAY(SELECT t.tombstone_id FROM tenant_guard.trash t
+    WHERE t.rel OPERATOR(pg_catalog.=) 'app.notes'::pg_catalog.regclass), 'skip', dry_run => true);
+SELECT pg_catalog.sum(restored) AS n_trash_restored FROM tenant_guard.undelete_trash(ARRAY(SELECT t.tombstone_id
+    FROM tenant_guard.trash t WHERE t.rel OPERATOR(pg_catalog.=) 'app.notes'::pg_catalog.regclass), 'skip') \gset
+\echo RESULT|undelete_trash|:n_trash_restored
+RESET tenant_guard.tenant;
+SQL
     own_ddl 1 dml
     protected_ddl dml1 16 | sed 's/^--step /--step (not owner) /'
     management 1 m_dml k_dml tok_op_purge app.scratch tok_op_unprot | sed 's/^--step /--step (not granted) /'
@@ -735,12 +775,18 @@ done
 # The harness did what it says: entry points ran, state is sane.
 result() { sed -n "s/^RESULT|$2|//p" "$work/$1.log" | head -1; }
 for r in operator dba; do
-    for w in undelete rewind purge changes; do
+    for w in undelete undelete_where undelete_row tenant_checksum rewind purge changes; do
         v=$(result "$r" "$w")
         if [[ $v =~ ^[0-9]+$ ]] && [ "$v" -gt 0 ]; then pass "$r: $w ran to completion ($v rows)"
         else fail "$r: $w ran to completion" "got [$v]; see the session's output:" \
                  "$(grep -B2 -A3 "RESULT|$w|" "$work/$r.log" | grep -m3 'ERROR' || true)"; fi
     done
+done
+for w in trash undelete_trash; do
+    v=$(result app_dml "$w")
+    if [[ $v =~ ^[0-9]+$ ]] && [ "$v" -gt 0 ]; then pass "app_dml: $w ran to completion ($v rows)"
+    else fail "app_dml: $w ran to completion" "got [$v]; see the session's output:" \
+             "$(grep -B2 -A3 "RESULT|$w|" "$work/app_dml.log" | grep -m3 'ERROR' || true)"; fi
 done
 check "app_owner: protect() of its new tables ran to completion" "app.ao_flag,app.ao_new" \
     "$(q -c "SELECT string_agg(rel::text, ',' ORDER BY rel::text) FROM tenant_guard.protected_tables WHERE rel::text LIKE 'app.ao\_%'")"
