@@ -100,7 +100,8 @@ start_pty() {
     exec 7>"$work/$name.in"
     local deadline=$((SECONDS + 60))
     until grep -q 'Type yes to go on:' "$work/$name.tty" || [ "$SECONDS" -ge "$deadline" ]; do sleep 0.05; done
-    TG=$(pgrep -P "$PTY")
+    TG=$(cat "/proc/$PTY/task/$PTY/children" 2>/dev/null || pgrep -P "$PTY")
+    TG=${TG%% *}
 }
 answer() { printf '%s\n' "$1" >&7; }
 end_pty() { wait "$PTY"; PTY_RC=$?; exec 7>&-; }  # sets PTY_RC, its exit code
