@@ -63,6 +63,7 @@ run_counted unit bash test/unit/run.sh "$work/unit_build"
 run_counted interop bash test/interop/openssl_token.sh
 run_counted dump_restore bash test/interop/dump_restore.sh
 run_counted cli bash test/cli/run.sh
+run_counted recover bash test/cli/recover.sh
 run_counted crash bash test/crash/run.sh
 run_counted soak bash test/stress/soak.sh
 run_counted rewind_no_deadlock bash test/stress/rewind_no_deadlock.sh

@@ -33,7 +33,35 @@ struct OptionalValues {
     CLI::Option* db_id_option = nullptr;
     CLI::Option* as_tenant_option = nullptr;
     CLI::Option* tail_tenant_option = nullptr;
+    // deletions and recover share one filter (only one subcommand runs)
+    std::string since, until, actor, application_name, xid;
+    std::vector<CLI::Option*> since_options, until_options, actor_options, application_name_options, xid_options;
 };
+
+// --since … --xid on a subcommand: the filter of deletions() / undelete_where().
+void add_filter_options(CLI::App* command, OptionalValues& v) {
+    v.since_options.push_back(
+        command->add_option("--since", v.since, "Deleted at or after this time (timestamptz, e.g. '2026-12-01 10:00+00')")
+            ->type_name("TIME"));
+    v.until_options.push_back(
+        command->add_option("--until", v.until, "Deleted at or before this time")->type_name("TIME"));
+    v.actor_options.push_back(
+        command->add_option("--actor", v.actor, "Deleted with this tenant_guard.actor")->type_name("A"));
+    v.application_name_options.push_back(
+        command->add_option("--application-name", v.application_name, "Deleted by a session with this application_name")
+            ->type_name("N"));
+    v.xid_options.push_back(
+        command->add_option("--xid", v.xid, "Deleted by this transaction (xid8, as tombstones.xid shows it)")
+            ->type_name("X"));
+}
+
+// The value of a filter option if it was given on the command line.
+std::optional<std::string> given(const std::vector<CLI::Option*>& options, const std::string& value) {
+    for (const auto* option : options) {
+        if (option->count() > 0) return value;
+    }
+    return std::nullopt;
+}
 
 void add_tenant_guard_commands(CLI::App& app, Options& o, OptionalValues& v) {
     auto* keygen = app.add_subcommand("keygen", "Make an Ed25519 key pair for signing purge tokens");
@@ -113,6 +141,31 @@ void add_tenant_guard_commands(CLI::App& app, Options& o, OptionalValues& v) {
     auto* status = app.add_subcommand("status", "Show tenant_guard.status() (or tenant_status()) as a table");
     status->add_option("--tenant", o.tenant, "Figures for one tenant (tenant_status)")->type_name("T");
     status->footer(kSubcommandFooter);
+
+    auto* deletions = app.add_subcommand("deletions", "Show what was deleted, per tenant and table (tenant_guard.deletions)");
+    add_filter_options(deletions, v);
+    deletions->add_flag("--json", o.json, "One JSON document instead of a table");
+    deletions->footer(std::string("Every given filter must match; with none, every tombstone is listed. Times are read\n"
+                                  "in the server's TimeZone unless they name a zone, and printed in UTC.\n") +
+                      kSubcommandFooter);
+
+    auto* recover = app.add_subcommand("recover", "Bring back exactly what an operation deleted, tenant by tenant");
+    add_filter_options(recover, v);
+    recover->add_option("--jobs,-j", o.jobs, "Tenants restored in parallel, one connection each (default 1)")
+        ->check(CLI::Range(1, 64))
+        ->type_name("N");
+    recover->add_flag("--dry-run", o.dry_run, "Print the plan (rows, conflicts) and stop; nothing changes");
+    recover->add_flag("--yes,-y", o.yes, "Restore without asking (needed when stdin is not a terminal)");
+    recover->add_option("--report", o.report_file, "Also write the report as JSON to FILE")->type_name("FILE");
+    recover->add_option("--journal", o.journal_file,
+                        "Journal file (default ./tenant-guard-recover-<id>.journal, <id> from the database and the filter)")
+        ->type_name("FILE");
+    recover->footer(std::string("At least one filter is required. One transaction per tenant: undelete_where(…, tenants =>\n"
+                                "ARRAY[t]) and the checksums of its tables. The journal freezes the window (a missing\n"
+                                "--until becomes the plan's time) and records each tenant done: run the same command\n"
+                                "again after an interruption to continue; nothing is restored twice. Exit 0 only if\n"
+                                "every planned tenant is back.\n") +
+                    kSubcommandFooter);
 }
 
 Command command_of(const CLI::App& app, const Options& o) {
@@ -123,6 +176,8 @@ Command command_of(const CLI::App& app, const Options& o) {
     if (name == "export") return o.archive.empty() ? Command::Export : Command::Verify;
     if (name == "import") return Command::Import;
     if (name == "tail") return Command::Tail;
+    if (name == "deletions") return Command::Deletions;
+    if (name == "recover") return Command::Recover;
     return Command::Status;
 }
 
@@ -147,6 +202,20 @@ void check_combinations(Options& o, const std::string& expires) {
             break;
         case Command::Import:
             if (o.as_tenant && o.as_tenant->empty()) throw UsageError("--as-tenant must not be empty");
+            break;
+        case Command::Deletions:
+        case Command::Recover:
+            for (const auto& value : filter_values(o.filter)) {
+                if (value && value->empty()) throw UsageError("a filter option must not be empty");
+            }
+            // The server's xid8 input takes "12abc" as 12 and "x" as 0: check here.
+            if (o.filter.xid && o.filter.xid->find_first_not_of("0123456789") != std::string::npos) {
+                throw UsageError("--xid " + *o.filter.xid + ": not a transaction id (a number, as tombstones.xid shows it)");
+            }
+            if (o.command == Command::Recover && o.filter.empty()) {
+                throw UsageError("recover needs at least one of --since, --until, --actor, --application-name, --xid "
+                                 "(tenant-guard deletions shows what each would match)");
+            }
             break;
         default:
             break;
@@ -178,6 +247,11 @@ ParseOutcome parse_args(int argc, const char* const argv[], std::ostream& out, s
         if (v.db_id_option->count() > 0) o.db_id = v.db_id;
         if (v.as_tenant_option->count() > 0) o.as_tenant = v.as_tenant;
         if (v.tail_tenant_option->count() > 0) o.tail_tenant = v.tail_tenant;
+        o.filter.since = given(v.since_options, v.since);
+        o.filter.until = given(v.until_options, v.until);
+        o.filter.actor = given(v.actor_options, v.actor);
+        o.filter.application_name = given(v.application_name_options, v.application_name);
+        o.filter.xid = given(v.xid_options, v.xid);
         check_combinations(o, v.expires);
     } catch (const CLI::ParseError& error) {
         const int code = app.exit(error, out, err);

@@ -3,6 +3,8 @@
 // tested without a server.
 #pragma once
 
+#include "deletion_filter.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <ostream>
@@ -11,7 +13,7 @@
 
 namespace tg::cli {
 
-enum class Command { Keygen, Token, Purge, Export, Verify, Import, Tail, Status };
+enum class Command { Keygen, Token, Purge, Export, Verify, Import, Tail, Status, Deletions, Recover };
 
 struct Options {
     Command command = Command::Status;
@@ -33,7 +35,7 @@ struct Options {
     std::optional<std::string> db_id;
     // purge
     std::string token;
-    bool dry_run = false;
+    bool dry_run = false;  // purge, recover
     // export
     std::string out;
     bool with_history = false;
@@ -49,6 +51,14 @@ struct Options {
     bool from_now = false;
     int batch = 1000;
     double interval_seconds = 1.0;
+    // deletions, recover: times and xid as typed (the server normalises them)
+    DeletionFilter filter;
+    bool json = false;  // deletions
+    // recover
+    int jobs = 1;
+    bool yes = false;
+    std::string report_file;
+    std::string journal_file;  // empty: derived from database_id() and the filter
 };
 
 struct ParseOutcome {

@@ -7,6 +7,7 @@
 
 #include "cursor_file.hpp"
 #include "errors.hpp"
+#include "interrupt.hpp"
 #include "pg.hpp"
 
 #include <nlohmann/json.hpp>
@@ -23,16 +24,8 @@
 namespace tg::cli {
 namespace {
 
-volatile std::sig_atomic_t g_stop = 0;
-
-extern "C" void request_stop(int) { g_stop = 1; }
-
 void install_signal_handlers() {
-    struct sigaction action {};
-    action.sa_handler = request_stop;
-    sigemptyset(&action.sa_mask);
-    sigaction(SIGINT, &action, nullptr);
-    sigaction(SIGTERM, &action, nullptr);
+    install_interrupt_handlers();
     // A closed pipe (tail … | head) shows up as a write error we handle.
     std::signal(SIGPIPE, SIG_IGN);
 }
@@ -45,7 +38,7 @@ bool stdout_is_regular_file() {
 // Sleeps up to `seconds`, waking early when a stop is requested.
 void pause_unless_stopped(double seconds) {
     const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-    while (!g_stop && std::chrono::steady_clock::now() < until) {
+    while (!interrupt_requested() && std::chrono::steady_clock::now() < until) {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
 }
@@ -92,7 +85,7 @@ int run_tail(const Options& o) {
         std::string(has_origin ? "to_json(c.origin)::text, to_json(c.actor)::text " : "NULL, NULL ") +
         "FROM tenant_guard.changes($1, $2, $3) AS c";
 
-    while (!g_stop) {
+    while (!interrupt_requested()) {
         const Result r = [&] {
             try {
                 return conn.exec(query, {cursor, std::to_string(o.batch), o.tail_tenant});

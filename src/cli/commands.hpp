@@ -14,5 +14,7 @@ int run_export(const Options& options);
 int run_verify(const Options& options);
 int run_import(const Options& options);
 int run_tail(const Options& options);
+int run_deletions(const Options& options);
+int run_recover(const Options& options);
 
 }  // namespace tg::cli

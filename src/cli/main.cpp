@@ -23,6 +23,8 @@ const char* command_name(tg::cli::Command command) {
         case Command::Import: return "import";
         case Command::Tail: return "tail";
         case Command::Status: return "status";
+        case Command::Deletions: return "deletions";
+        case Command::Recover: return "recover";
     }
     return "?";
 }
@@ -38,6 +40,8 @@ int dispatch(const tg::cli::Options& o) {
         case Command::Import: return run_import(o);
         case Command::Tail: return run_tail(o);
         case Command::Status: return run_status(o);
+        case Command::Deletions: return run_deletions(o);
+        case Command::Recover: return run_recover(o);
     }
     return tg::cli::kExitUsage;
 }

@@ -212,6 +212,23 @@ void Connection::copy_in_abort(const std::string& reason) {
 
 int Connection::server_version() const { return PQserverVersion(conn_.get()); }
 
+bool Connection::ready() const {
+    return PQstatus(conn_.get()) == CONNECTION_OK && PQtransactionStatus(conn_.get()) == PQTRANS_IDLE;
+}
+
+std::unique_ptr<CancelHandle> Connection::cancel_handle() {
+    PGcancel* cancel = PQgetCancel(conn_.get());
+    if (cancel == nullptr) throw_connection_error("could not prepare a cancel request");
+    return std::make_unique<CancelHandle>(cancel);
+}
+
+CancelHandle::~CancelHandle() { PQfreeCancel(cancel_); }
+
+bool CancelHandle::cancel() {
+    char error[256];
+    return PQcancel(cancel_, error, sizeof error) == 1;
+}
+
 Transaction::Transaction(Connection& conn, const std::string& begin_sql) : conn_(conn) { conn_.exec(begin_sql); }
 
 Transaction::~Transaction() {

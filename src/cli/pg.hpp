@@ -16,6 +16,7 @@
 
 struct pg_conn;
 struct pg_result;
+struct pg_cancel;
 
 namespace tg::cli {
 
@@ -52,6 +53,21 @@ private:
 
 using Params = std::vector<std::optional<std::string>>;
 
+// Asks the server to cancel whatever a connection is running (PQcancel): may
+// be used from another thread than the connection's, while it waits.
+class CancelHandle {
+public:
+    explicit CancelHandle(pg_cancel* cancel) : cancel_(cancel) {}
+    ~CancelHandle();
+    CancelHandle(const CancelHandle&) = delete;
+    CancelHandle& operator=(const CancelHandle&) = delete;
+    // False when the request could not be sent (the statement may still end by itself).
+    bool cancel();
+
+private:
+    pg_cancel* cancel_;
+};
+
 class Connection {
 public:
     // dbname: conninfo or URI ("" = environment). Throws PgError (08001).
@@ -78,6 +94,9 @@ public:
     void copy_in_abort(const std::string& reason);
 
     int server_version() const;
+    // Connected and outside any transaction: ready for the next one.
+    bool ready() const;
+    std::unique_ptr<CancelHandle> cancel_handle();
 
 private:
     explicit Connection(pg_conn* conn) : conn_(conn) {}

@@ -22,7 +22,13 @@ public:
     void add_rows(std::uint64_t rows);
     void set_bytes(std::uint64_t bytes);   // for work counted in bytes (verify)
     void tick();                            // redraw if due (elapsed time only)
-    // Clears the line; the caller prints its own summary.
+    // Work with a known size (recover: tenants and rows): the line shows
+    // "done/total <items>, done/total rows, rows/s, time left".
+    void set_goal(std::uint64_t items, std::uint64_t rows, std::string item_noun);
+    void set_done(std::uint64_t items, std::uint64_t rows);
+    // Clears the line, to print a message above it; the next update redraws it.
+    void clear();
+    // Clears the line for good; the caller prints its own summary.
     void done();
 
     std::uint64_t rows() const { return rows_; }
@@ -37,6 +43,10 @@ private:
     bool drawn_ = false;
     std::uint64_t rows_ = 0;
     std::uint64_t bytes_ = 0;
+    std::uint64_t items_ = 0;
+    std::uint64_t goal_items_ = 0;
+    std::uint64_t goal_rows_ = 0;
+    std::string item_noun_;
     std::chrono::steady_clock::time_point start_;
     std::chrono::steady_clock::time_point last_draw_;
 };
@@ -47,5 +57,10 @@ std::string with_thousands(std::uint64_t value);
 std::string format_seconds(double seconds);
 // "rows/s" as an integer, or "-" before any time has passed.
 std::string rate(std::uint64_t rows, double seconds);
+// "about 12 s left" at the rate so far; "" before anything is done.
+std::string time_left(std::uint64_t done, std::uint64_t goal, double seconds);
+// "12/40 tenants, 4,800/16,000 rows, 2,400 rows/s, 2.0 s, about 4.7 s left"
+std::string goal_line(std::uint64_t items, std::uint64_t goal_items, const std::string& item_noun,
+                      std::uint64_t rows, std::uint64_t goal_rows, double seconds);
 
 }  // namespace tg::cli

@@ -12,16 +12,9 @@ set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$HERE/../../scripts/lib/common.sh"
 source "$HERE/../interop/lib.sh"
+source "$HERE/lib.sh"
 TG_PG_BIN=${CLI_PG_BIN:-$TG_PG_BIN}  # another build's bindir (a private install tree)
-
-BIN=${1:-$(command -v tenant-guard || true)}
-[ -d "$BIN" ] && BIN=$BIN/tenant-guard
-if [ ! -x "$BIN" ]; then
-    echo "tenant-guard binary not found (pass a build directory or the binary)" >&2
-    echo "cli: 0 passed, 1 failed"
-    exit 1
-fi
-echo "using $BIN"
+cli_binary cli "${1:-}"
 
 work=$(mktemp -d /tmp/tenant_guard_cli.XXXXXX)
 writers=()
@@ -44,9 +37,6 @@ run() {
     shift
     "$BIN" "$@" >"$work/$name.out" 2>"$work/$name.err"
     echo $?
-}
-contains() {  # contains NAME FILE TEXT: a check that FILE holds TEXT
-    if grep -qF -- "$3" "$2"; then check "$1" yes yes; else check "$1" "text [$3]" "$(head -c 600 "$2")"; fi
 }
 # Per-table fingerprints of one tenant: md5 of its rows in key order, the
 # tenant column left out (so a tenant imported under another id compares).

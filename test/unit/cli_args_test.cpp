@@ -72,6 +72,12 @@ TEST(Args, UsageErrorsExitTwo) {
         {"import", "f", "--as-tenant", ""},
         {"tail", "--batch", "0"},
         {"status", "--bogus"},
+        {"recover", "--yes"},                                       // no filter
+        {"recover", "--actor", "a", "--jobs", "0"},
+        {"recover", "--actor", "a", "--jobs", "x"},
+        {"recover", "--xid", "12abc"},                              // the server would read 12
+        {"deletions", "--actor", ""},
+        {"deletions", "--since"},                                   // no value
     };
     for (const auto& args : cases) {
         const Parsed p = parse(args);
@@ -84,7 +90,7 @@ TEST(Args, UsageErrorsExitTwo) {
 }
 
 TEST(Args, HelpEverywhereExitsZero) {
-    for (const char* sub : {"keygen", "token", "purge", "export", "import", "tail", "status"}) {
+    for (const char* sub : {"keygen", "token", "purge", "export", "import", "tail", "status", "deletions", "recover"}) {
         const Parsed p = parse({sub, "--help"});
         ASSERT_TRUE(p.outcome.exit_code) << sub;
         EXPECT_EQ(*p.outcome.exit_code, kExitOk) << sub;
@@ -123,6 +129,34 @@ TEST(Args, ImportAndTail) {
     p = parse({"tail"});
     ASSERT_FALSE(p.outcome.exit_code) << p.err;
     EXPECT_FALSE(p.outcome.options.tail_tenant);
+}
+
+TEST(Args, DeletionsAndRecoverShareTheFilter) {
+    Parsed p = parse({"deletions", "--since", "2026-12-01 10:00+00", "--actor", "cleanup-script", "--json"});
+    ASSERT_FALSE(p.outcome.exit_code) << p.err;
+    EXPECT_EQ(p.outcome.options.command, Command::Deletions);
+    EXPECT_EQ(p.outcome.options.filter.since.value_or(""), "2026-12-01 10:00+00");
+    EXPECT_EQ(p.outcome.options.filter.actor.value_or(""), "cleanup-script");
+    EXPECT_FALSE(p.outcome.options.filter.until);
+    EXPECT_FALSE(p.outcome.options.filter.xid);
+    EXPECT_TRUE(p.outcome.options.json);
+
+    p = parse({"deletions"});  // no filter: everything deleted
+    ASSERT_FALSE(p.outcome.exit_code) << p.err;
+    EXPECT_TRUE(p.outcome.options.filter.empty());
+
+    p = parse({"recover", "--xid", "771", "--application-name", "batch", "--jobs", "4", "--dry-run", "--yes",
+               "--report", "r.json", "--journal", "j"});
+    ASSERT_FALSE(p.outcome.exit_code) << p.err;
+    const Options& o = p.outcome.options;
+    EXPECT_EQ(o.command, Command::Recover);
+    EXPECT_EQ(o.filter.xid.value_or(""), "771");
+    EXPECT_EQ(o.filter.application_name.value_or(""), "batch");
+    EXPECT_EQ(o.jobs, 4);
+    EXPECT_TRUE(o.dry_run);
+    EXPECT_TRUE(o.yes);
+    EXPECT_EQ(o.report_file, "r.json");
+    EXPECT_EQ(o.journal_file, "j");
 }
 
 TEST(CursorFile, SaveLoadAndReplace) {
