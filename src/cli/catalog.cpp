@@ -9,8 +9,8 @@ namespace tg::cli {
 
 std::string ProtectedTable::sql_name() const { return qualified_name(schema, name); }
 
-const CatalogColumn* ProtectedTable::column(const std::string& column_name) const {
-    for (const auto& c : columns) {
+const CatalogColumn *ProtectedTable::column(const std::string &column_name) const {
+    for (const auto &c : columns) {
         if (c.name == column_name) return &c;
     }
     return nullptr;
@@ -18,13 +18,13 @@ const CatalogColumn* ProtectedTable::column(const std::string& column_name) cons
 
 std::vector<std::string> ProtectedTable::copy_columns() const {
     std::vector<std::string> names;
-    for (const auto& c : columns) {
+    for (const auto &c : columns) {
         if (!c.generated) names.push_back(c.name);
     }
     return names;
 }
 
-Catalog load_catalog(Connection& conn) {
+Catalog load_catalog(Connection &conn) {
     // In protection order (table_id), the order the extension gives ties too.
     const Result tables = conn.exec(R"SQL(
         SELECT c.oid::text, n.nspname, c.relname, p.tenant_column, p.delete_mode,
@@ -88,7 +88,7 @@ Catalog load_catalog(Connection& conn) {
     return catalog;
 }
 
-std::string tenant_condition(Connection& conn, const ProtectedTable& table, const std::string& tenant) {
+std::string tenant_condition(Connection &conn, const ProtectedTable &table, const std::string &tenant) {
     // Cast to the column's type (no typmod: varchar(3) would cut 'abcd' to
     // 'abc' and match another tenant), so the tenant index can be used.
     const std::string value = conn.literal(tenant) + "::" + table.tenant_type;
@@ -96,7 +96,7 @@ std::string tenant_condition(Connection& conn, const ProtectedTable& table, cons
     try {
         conn.exec("SELECT " + value);
         conn.exec("RELEASE SAVEPOINT tg_tenant_cast");
-    } catch (const PgError&) {
+    } catch (const PgError &) {
         conn.exec("ROLLBACK TO SAVEPOINT tg_tenant_cast");
         conn.exec("RELEASE SAVEPOINT tg_tenant_cast");
         return "false";

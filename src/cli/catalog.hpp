@@ -31,7 +31,7 @@ struct ProtectedTable {
 
     std::string display_name() const { return schema + "." + name; }
     std::string sql_name() const;
-    const CatalogColumn* column(const std::string& column_name) const;
+    const CatalogColumn *column(const std::string &column_name) const;
     std::vector<std::string> copy_columns() const;  // all but generated ones, in table order
 };
 
@@ -40,12 +40,12 @@ struct Catalog {
     std::vector<std::string> cycle;      // tables on a foreign-key cycle (display names)
 };
 
-Catalog load_catalog(Connection& conn);
+Catalog load_catalog(Connection &conn);
 
 // The condition that selects one tenant's rows: "tenant_column =
 // '<tenant>'::<type>", or "false" when the tenant is not a value of the
 // column's type (that table has no rows of it). Must run in a transaction
 // block (it tries the cast in a savepoint).
-std::string tenant_condition(Connection& conn, const ProtectedTable& table, const std::string& tenant);
+std::string tenant_condition(Connection &conn, const ProtectedTable &table, const std::string &tenant);
 
 }  // namespace tg::cli

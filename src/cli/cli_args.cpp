@@ -12,36 +12,37 @@
 namespace tg::cli {
 namespace {
 
-constexpr const char* kSubcommandFooter =
+constexpr const char *kSubcommandFooter =
     "Connects with -d/--dbname CONNINFO|URI (before or after the subcommand) or the PG* variables.\n"
     "Exit codes: 0 success, 1 refused or failed, 2 usage error.";
 
-constexpr const char* kConnectionHelp =
+constexpr const char *kConnectionHelp =
     "Connection: -d/--dbname takes a conninfo string (\"host=… dbname=…\") or a URI\n"
     "(postgresql://…); without it the PG* environment variables apply, as for psql.\n"
     "Exit codes: 0 success, 1 refused or failed, 2 usage error.";
 
 // One --table per table: a vector option that takes exactly one value per
 // occurrence, so it cannot swallow a positional argument after it.
-CLI::Option* single_values(CLI::Option* option) {
+CLI::Option *single_values(CLI::Option *option) {
     return option->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 }
 
 // Options whose presence (not only value) matters after parsing.
 struct OptionalValues {
     std::string expires, db_id, as_tenant, tail_tenant;
-    CLI::Option* db_id_option = nullptr;
-    CLI::Option* as_tenant_option = nullptr;
-    CLI::Option* tail_tenant_option = nullptr;
+    CLI::Option *db_id_option = nullptr;
+    CLI::Option *as_tenant_option = nullptr;
+    CLI::Option *tail_tenant_option = nullptr;
     // deletions and recover share one filter (only one subcommand runs)
     std::string since, until, actor, application_name, xid;
-    std::vector<CLI::Option*> since_options, until_options, actor_options, application_name_options, xid_options;
+    std::vector<CLI::Option *> since_options, until_options, actor_options, application_name_options, xid_options;
 };
 
 // --since … --xid on a subcommand: the filter of deletions() / undelete_where().
-void add_filter_options(CLI::App* command, OptionalValues& v) {
+void add_filter_options(CLI::App *command, OptionalValues &v) {
     v.since_options.push_back(
-        command->add_option("--since", v.since, "Deleted at or after this time (timestamptz, e.g. '2026-12-01 10:00+00')")
+        command
+            ->add_option("--since", v.since, "Deleted at or after this time (timestamptz, e.g. '2026-12-01 10:00+00')")
             ->type_name("TIME"));
     v.until_options.push_back(
         command->add_option("--until", v.until, "Deleted at or before this time")->type_name("TIME"));
@@ -56,23 +57,26 @@ void add_filter_options(CLI::App* command, OptionalValues& v) {
 }
 
 // The value of a filter option if it was given on the command line.
-std::optional<std::string> given(const std::vector<CLI::Option*>& options, const std::string& value) {
-    for (const auto* option : options) {
+std::optional<std::string> given(const std::vector<CLI::Option *> &options, const std::string &value) {
+    for (const auto *option : options) {
         if (option->count() > 0) return value;
     }
     return std::nullopt;
 }
 
-void add_tenant_guard_commands(CLI::App& app, Options& o, OptionalValues& v) {
-    auto* keygen = app.add_subcommand("keygen", "Make an Ed25519 key pair for signing purge tokens");
+void add_tenant_guard_commands(CLI::App &app, Options &o, OptionalValues &v) {
+    auto *keygen = app.add_subcommand("keygen", "Make an Ed25519 key pair for signing purge tokens");
     keygen->add_option("--out", o.key_name, "Writes NAME.key (PKCS#8 PEM, mode 0600) and NAME.pub (SPKI PEM)")
         ->required()
         ->type_name("NAME");
-    keygen->footer("Existing files are never overwritten. Register NAME.pub with\n"
-                   "SELECT tenant_guard.add_purge_key('<key id>', '<contents of NAME.pub>');");
+    keygen->footer(
+        "Existing files are never overwritten. Register NAME.pub with\n"
+        "SELECT tenant_guard.add_purge_key('<key id>', '<contents of NAME.pub>');");
 
-    auto* token = app.add_subcommand("token", "Sign a purge or unprotect token with a private key (offline)");
-    token->add_option("--key", o.key_file, "Private key file (PKCS#8 PEM, as keygen writes)")->required()->type_name("FILE");
+    auto *token = app.add_subcommand("token", "Sign a purge or unprotect token with a private key (offline)");
+    token->add_option("--key", o.key_file, "Private key file (PKCS#8 PEM, as keygen writes)")
+        ->required()
+        ->type_name("FILE");
     token->add_option("--kid", o.kid, "Key id the public key was registered under")->required()->type_name("ID");
     token->add_option("--tenant", o.tenant, "The one tenant in scope (required for purge)")->type_name("T");
     single_values(token->add_option("--table", o.tables,
@@ -91,43 +95,53 @@ void add_tenant_guard_commands(CLI::App& app, Options& o, OptionalValues& v) {
     token->add_option("--act", o.act, "purge (default) or unprotect")
         ->check(CLI::IsMember({"purge", "unprotect"}))
         ->type_name("ACT");
-    v.db_id_option = token->add_option("--db-id", v.db_id, "Database id to name (default: ask the server's tenant_guard.database_id())")
-        ->type_name("ID");
+    v.db_id_option = token
+                         ->add_option("--db-id", v.db_id,
+                                      "Database id to name (default: ask the server's tenant_guard.database_id())")
+                         ->type_name("ID");
     token->footer(std::string("Prints the token on stdout. The private key never leaves this machine; only with\n"
                               "no --db-id does it connect, to read database_id().\n") +
                   kSubcommandFooter);
 
-    auto* purge = app.add_subcommand("purge", "Run tenant_guard.purge() with a token and print the counts");
+    auto *purge = app.add_subcommand("purge", "Run tenant_guard.purge() with a token and print the counts");
     purge->add_option("token", o.token, "The token (tg1.…)")->required()->type_name("TOKEN");
     purge->add_flag("--dry-run", o.dry_run, "Verify the token and count, change nothing, keep the token unused");
     purge->footer(kSubcommandFooter);
 
-    auto* exp = app.add_subcommand("export", "Write one tenant's rows from every protected table to an archive");
-    auto* tenant_opt = exp->add_option("--tenant", o.tenant, "The tenant to export")->type_name("T");
-    auto* out_opt = exp->add_option("--out", o.out, "Archive file to create (a tar; refused if it exists)")->type_name("FILE");
-    auto* history = exp->add_flag("--with-history", o.with_history, "Include the tenant's change log (history.csv)");
-    auto* tombstones = exp->add_flag("--with-tombstones", o.with_tombstones, "Include the tenant's tombstones (tombstones.csv)");
-    auto* force = exp->add_flag("--force", o.force, "Replace FILE if it exists");
-    auto* verify = exp->add_option("--verify", o.archive, "Check an archive's manifest and every checksum (no database)")
-                       ->type_name("FILE");
-    for (auto* other : {tenant_opt, out_opt, history, tombstones, force}) verify->excludes(other);
+    auto *exp = app.add_subcommand("export", "Write one tenant's rows from every protected table to an archive");
+    auto *tenant_opt = exp->add_option("--tenant", o.tenant, "The tenant to export")->type_name("T");
+    auto *out_opt =
+        exp->add_option("--out", o.out, "Archive file to create (a tar; refused if it exists)")->type_name("FILE");
+    auto *history = exp->add_flag("--with-history", o.with_history, "Include the tenant's change log (history.csv)");
+    auto *tombstones =
+        exp->add_flag("--with-tombstones", o.with_tombstones, "Include the tenant's tombstones (tombstones.csv)");
+    auto *force = exp->add_flag("--force", o.force, "Replace FILE if it exists");
+    auto *verify =
+        exp->add_option("--verify", o.archive, "Check an archive's manifest and every checksum (no database)")
+            ->type_name("FILE");
+    for (auto *other : {tenant_opt, out_opt, history, tombstones, force}) verify->excludes(other);
     exp->footer(std::string("The archive is a POSIX tar: data/NN_<schema>.<table>.csv (COPY CSV with a header line),\n"
                             "optional history.csv and tombstones.csv, manifest.json and SHA256SUMS.\n"
                             "--verify needs no database.\n") +
                 kSubcommandFooter);
 
-    auto* import = app.add_subcommand("import", "Restore an export archive into the connected database");
+    auto *import = app.add_subcommand("import", "Restore an export archive into the connected database");
     import->add_option("archive", o.archive, "The archive written by export")->required()->type_name("FILE");
-    v.as_tenant_option = import->add_option("--as-tenant", v.as_tenant, "Import the rows under this (empty) tenant instead")->type_name("NEW");
-    import->footer(std::string("One transaction, parents before children, recorded with origin 'import'. Refused when a\n"
-                               "table or column is missing in the target or the tenant already has rows there.\n") +
-                   kSubcommandFooter);
+    v.as_tenant_option =
+        import->add_option("--as-tenant", v.as_tenant, "Import the rows under this (empty) tenant instead")
+            ->type_name("NEW");
+    import->footer(
+        std::string("One transaction, parents before children, recorded with origin 'import'. Refused when a\n"
+                    "table or column is missing in the target or the tenant already has rows there.\n") +
+        kSubcommandFooter);
 
-    auto* tail = app.add_subcommand("tail", "Print the change stream as JSON lines");
+    auto *tail = app.add_subcommand("tail", "Print the change stream as JSON lines");
     v.tail_tenant_option = tail->add_option("--tenant", v.tail_tenant, "Only this tenant's changes")->type_name("T");
-    tail->add_option("--cursor-file", o.cursor_file, "Resume from and save the position in this file")->type_name("FILE");
+    tail->add_option("--cursor-file", o.cursor_file, "Resume from and save the position in this file")
+        ->type_name("FILE");
     tail->add_flag("--follow,-f", o.follow, "Keep polling for new changes until SIGINT/SIGTERM");
-    tail->add_flag("--from-now", o.from_now, "Without a saved cursor, start at current_cursor() instead of the oldest change");
+    tail->add_flag("--from-now", o.from_now,
+                   "Without a saved cursor, start at current_cursor() instead of the oldest change");
     tail->add_option("--batch", o.batch, "Changes per call of changes() (default 1000)")
         ->check(CLI::Range(1, 1000000))
         ->type_name("N");
@@ -138,18 +152,20 @@ void add_tenant_guard_commands(CLI::App& app, Options& o, OptionalValues& v) {
                              "restart (also after SIGINT/SIGTERM) continues with no gap and no repeat.\n") +
                  kSubcommandFooter);
 
-    auto* status = app.add_subcommand("status", "Show tenant_guard.status() (or tenant_status()) as a table");
+    auto *status = app.add_subcommand("status", "Show tenant_guard.status() (or tenant_status()) as a table");
     status->add_option("--tenant", o.tenant, "Figures for one tenant (tenant_status)")->type_name("T");
     status->footer(kSubcommandFooter);
 
-    auto* deletions = app.add_subcommand("deletions", "Show what was deleted, per tenant and table (tenant_guard.deletions)");
+    auto *deletions =
+        app.add_subcommand("deletions", "Show what was deleted, per tenant and table (tenant_guard.deletions)");
     add_filter_options(deletions, v);
     deletions->add_flag("--json", o.json, "One JSON document instead of a table");
-    deletions->footer(std::string("Every given filter must match; with none, every tombstone is listed. Times are read\n"
-                                  "in the server's TimeZone unless they name a zone, and printed in UTC.\n") +
-                      kSubcommandFooter);
+    deletions->footer(
+        std::string("Every given filter must match; with none, every tombstone is listed. Times are read\n"
+                    "in the server's TimeZone unless they name a zone, and printed in UTC.\n") +
+        kSubcommandFooter);
 
-    auto* recover = app.add_subcommand("recover", "Bring back exactly what an operation deleted, tenant by tenant");
+    auto *recover = app.add_subcommand("recover", "Bring back exactly what an operation deleted, tenant by tenant");
     add_filter_options(recover, v);
     recover->add_option("--jobs,-j", o.jobs, "Tenants restored in parallel, one connection each (default 1)")
         ->check(CLI::Range(1, 64))
@@ -157,18 +173,21 @@ void add_tenant_guard_commands(CLI::App& app, Options& o, OptionalValues& v) {
     recover->add_flag("--dry-run", o.dry_run, "Print the plan (rows, conflicts) and stop; nothing changes");
     recover->add_flag("--yes,-y", o.yes, "Restore without asking (needed when stdin is not a terminal)");
     recover->add_option("--report", o.report_file, "Also write the report as JSON to FILE")->type_name("FILE");
-    recover->add_option("--journal", o.journal_file,
-                        "Journal file (default ./tenant-guard-recover-<id>.journal, <id> from the database and the filter)")
+    recover
+        ->add_option(
+            "--journal", o.journal_file,
+            "Journal file (default ./tenant-guard-recover-<id>.journal, <id> from the database and the filter)")
         ->type_name("FILE");
-    recover->footer(std::string("At least one filter is required. One transaction per tenant: undelete_where(…, tenants =>\n"
-                                "ARRAY[t]) and the checksums of its tables. The journal freezes the window (a missing\n"
-                                "--until becomes the plan's time) and records each tenant done: run the same command\n"
-                                "again after an interruption to continue; nothing is restored twice. Exit 0 only if\n"
-                                "every planned tenant is back.\n") +
-                    kSubcommandFooter);
+    recover->footer(
+        std::string("At least one filter is required. One transaction per tenant: undelete_where(…, tenants =>\n"
+                    "ARRAY[t]) and the checksums of its tables. The journal freezes the window (a missing\n"
+                    "--until becomes the plan's time) and records each tenant done: run the same command\n"
+                    "again after an interruption to continue; nothing is restored twice. Exit 0 only if\n"
+                    "every planned tenant is back.\n") +
+        kSubcommandFooter);
 }
 
-Command command_of(const CLI::App& app, const Options& o) {
+Command command_of(const CLI::App &app, const Options &o) {
     const std::string name = app.get_subcommands().at(0)->get_name();
     if (name == "keygen") return Command::Keygen;
     if (name == "token") return Command::Token;
@@ -182,7 +201,7 @@ Command command_of(const CLI::App& app, const Options& o) {
 }
 
 // Checks CLI11 cannot express: combinations that depend on values.
-void check_combinations(Options& o, const std::string& expires) {
+void check_combinations(Options &o, const std::string &expires) {
     switch (o.command) {
         case Command::Token:
             o.expires_seconds = parse_duration(expires);
@@ -205,16 +224,18 @@ void check_combinations(Options& o, const std::string& expires) {
             break;
         case Command::Deletions:
         case Command::Recover:
-            for (const auto& value : filter_values(o.filter)) {
+            for (const auto &value : filter_values(o.filter)) {
                 if (value && value->empty()) throw UsageError("a filter option must not be empty");
             }
             // The server's xid8 input takes "12abc" as 12 and "x" as 0: check here.
             if (o.filter.xid && o.filter.xid->find_first_not_of("0123456789") != std::string::npos) {
-                throw UsageError("--xid " + *o.filter.xid + ": not a transaction id (a number, as tombstones.xid shows it)");
+                throw UsageError("--xid " + *o.filter.xid +
+                                 ": not a transaction id (a number, as tombstones.xid shows it)");
             }
             if (o.command == Command::Recover && o.filter.empty()) {
-                throw UsageError("recover needs at least one of --since, --until, --actor, --application-name, --xid "
-                                 "(tenant-guard deletions shows what each would match)");
+                throw UsageError(
+                    "recover needs at least one of --since, --until, --actor, --application-name, --xid "
+                    "(tenant-guard deletions shows what each would match)");
             }
             break;
         default:
@@ -224,13 +245,12 @@ void check_combinations(Options& o, const std::string& expires) {
 
 }  // namespace
 
-ParseOutcome parse_args(int argc, const char* const argv[], std::ostream& out, std::ostream& err) {
+ParseOutcome parse_args(int argc, const char *const argv[], std::ostream &out, std::ostream &err) {
     ParseOutcome outcome;
-    Options& o = outcome.options;
+    Options &o = outcome.options;
     OptionalValues v;
 
-    CLI::App app{"tenant-guard: the operator's command line for the tenant_guard PostgreSQL extension",
-                 "tenant-guard"};
+    CLI::App app{"tenant-guard: the operator's command line for the tenant_guard PostgreSQL extension", "tenant-guard"};
     app.set_version_flag("--version", std::string("tenant-guard ") + TG_CLI_VERSION);
     // Subcommands hand options they do not know to the main command, so
     // -d works before or after the subcommand name.
@@ -253,10 +273,10 @@ ParseOutcome parse_args(int argc, const char* const argv[], std::ostream& out, s
         o.filter.application_name = given(v.application_name_options, v.application_name);
         o.filter.xid = given(v.xid_options, v.xid);
         check_combinations(o, v.expires);
-    } catch (const CLI::ParseError& error) {
+    } catch (const CLI::ParseError &error) {
         const int code = app.exit(error, out, err);
         outcome.exit_code = code == 0 ? kExitOk : kExitUsage;
-    } catch (const UsageError& error) {
+    } catch (const UsageError &error) {
         err << "tenant-guard: " << error.what() << "\nRun with --help for more information.\n";
         outcome.exit_code = kExitUsage;
     }

@@ -69,6 +69,6 @@ struct ParseOutcome {
 };
 
 // Help and version go to `out`, usage errors to `err`.
-ParseOutcome parse_args(int argc, const char* const argv[], std::ostream& out, std::ostream& err);
+ParseOutcome parse_args(int argc, const char *const argv[], std::ostream &out, std::ostream &err);
 
 }  // namespace tg::cli

@@ -13,7 +13,7 @@
 
 namespace tg::cli {
 
-int run_deletions(const Options& o) {
+int run_deletions(const Options &o) {
     Connection conn = Connection::open(o.dbname);
     const DeletionFilter filter = normalize_filter(conn, o.filter);
     fixed_output_settings(conn);
@@ -24,14 +24,14 @@ int run_deletions(const Options& o) {
         nlohmann::ordered_json document = {{"filter", filter_to_json(filter)},
                                            {"deletions", nlohmann::ordered_json::array()},
                                            {"summary", summary_to_json(summary)}};
-        for (const auto& row : rows) document["deletions"].push_back(row_to_json(row));
+        for (const auto &row : rows) document["deletions"].push_back(row_to_json(row));
         std::cout << document.dump(2) << "\n";
         return kExitOk;
     }
     TextTable table{{"tenant", "table", "rows", "first_at", "last_at", "transactions", "actors"},
                     {false, false, true, false, false, true, false},
                     {}};
-    for (const auto& row : rows) {
+    for (const auto &row : rows) {
         table.rows.push_back({row.tenant, row.rel, with_thousands(row.rows), row.first_at, row.last_at,
                               with_thousands(row.transactions), actors_text(row.actors, row.without_actor)});
     }

@@ -30,12 +30,12 @@ namespace tg::cli {
 namespace {
 
 struct PartWriter {
-    tar::Writer& tar;
-    Connection& conn;
-    Progress& progress;
+    tar::Writer &tar;
+    Connection &conn;
+    Progress &progress;
     std::int64_t mtime;
 
-    Part write(const std::string& member, const std::string& query) {
+    Part write(const std::string &member, const std::string &query) {
         tar.begin(member, mtime);
         tg::common::Sha256Stream sha;
         CsvRecordCounter counter;
@@ -64,7 +64,7 @@ struct PartWriter {
     }
 };
 
-std::string select_table_rows(Connection& conn, const ProtectedTable& table, const std::string& tenant) {
+std::string select_table_rows(Connection &conn, const ProtectedTable &table, const std::string &tenant) {
     std::string sql = "SELECT " + column_list(table.copy_columns()) + " FROM " + table.sql_name() + " WHERE " +
                       tenant_condition(conn, table, tenant);
     if (!table.primary_key.empty()) sql += " ORDER BY " + column_list(table.primary_key);
@@ -73,7 +73,7 @@ std::string select_table_rows(Connection& conn, const ProtectedTable& table, con
 
 }  // namespace
 
-int run_export(const Options& o) {
+int run_export(const Options &o) {
     if (path_exists(o.out) && !o.force) {
         throw Failure(o.out + " already exists; choose another --out or add --force to replace it");
     }
@@ -109,8 +109,8 @@ int run_export(const Options& o) {
     Fd fd = create_new(partial, 0644);
     bool finished = false;
     struct Cleanup {
-        const std::string& path;
-        bool& finished;
+        const std::string &path;
+        bool &finished;
         ~Cleanup() {
             if (!finished) ::unlink(path.c_str());
         }
@@ -122,7 +122,7 @@ int run_export(const Options& o) {
     PartWriter writer{tar, conn, progress, mtime};
 
     std::size_t index = 0;
-    for (const auto& table : catalog.tables) {
+    for (const auto &table : catalog.tables) {
         progress.set_subject(table.display_name());
         TableEntry entry;
         entry.schema = table.schema;
@@ -130,20 +130,20 @@ int run_export(const Options& o) {
         entry.tenant_column = table.tenant_column;
         entry.delete_mode = table.delete_mode;
         entry.primary_key = table.primary_key;
-        for (const auto& column : table.columns) {
+        for (const auto &column : table.columns) {
             if (!column.generated) entry.columns.push_back(Column{column.name, column.type, column.not_null});
         }
-        entry.part = writer.write(part_name_for(++index, table.schema, table.name),
-                                  select_table_rows(conn, table, o.tenant));
+        entry.part =
+            writer.write(part_name_for(++index, table.schema, table.name), select_table_rows(conn, table, o.tenant));
         manifest.tables.push_back(std::move(entry));
     }
     const std::string tenant_literal = conn.literal(o.tenant);
     if (o.with_history) {
         progress.set_subject("history");
-        ExtraEntry extra{"history",
-                         {"seq", "rel", "op", "pk", "old_row", "new_row", "xid", "changed_at", "changed_by", "actor",
-                          "origin"},
-                         {}};
+        ExtraEntry extra{
+            "history",
+            {"seq", "rel", "op", "pk", "old_row", "new_row", "xid", "changed_at", "changed_by", "actor", "origin"},
+            {}};
         extra.part = writer.write("history.csv", "SELECT " + column_list(extra.columns) +
                                                      " FROM (SELECT seq, rel::text AS rel, op, pk, old_row, new_row, "
                                                      "xid, changed_at, changed_by, actor, origin "
@@ -153,16 +153,18 @@ int run_export(const Options& o) {
     }
     if (o.with_tombstones) {
         progress.set_subject("tombstones");
-        ExtraEntry extra{"tombstones", {"tombstone_id", "rel", "pk", "row_data", "deleted_at", "deleted_by", "xid"}, {}};
-        extra.part = writer.write("tombstones.csv", "SELECT tombstone_id, rel::text AS rel, pk, row_data, deleted_at, "
-                                                    "deleted_by, xid FROM tenant_guard.tombstones WHERE tenant = " +
-                                                        tenant_literal + " ORDER BY tombstone_id");
+        ExtraEntry extra{
+            "tombstones", {"tombstone_id", "rel", "pk", "row_data", "deleted_at", "deleted_by", "xid"}, {}};
+        extra.part = writer.write("tombstones.csv",
+                                  "SELECT tombstone_id, rel::text AS rel, pk, row_data, deleted_at, "
+                                  "deleted_by, xid FROM tenant_guard.tombstones WHERE tenant = " +
+                                      tenant_literal + " ORDER BY tombstone_id");
         manifest.extras.push_back(std::move(extra));
     }
 
     const std::string manifest_text = manifest_to_text(manifest);
     std::vector<std::pair<std::string, std::string>> sums;
-    for (const Part* part : manifest.parts()) sums.emplace_back(part->path, part->sha256);
+    for (const Part *part : manifest.parts()) sums.emplace_back(part->path, part->sha256);
     sums.emplace_back(std::string(kManifestName), tg::common::sha256_hex(manifest_text));
     tar.add(std::string(kManifestName), manifest_text, mtime);
     tar.add(std::string(kChecksumsName), checksums_text(sums), mtime);
@@ -178,12 +180,12 @@ int run_export(const Options& o) {
 
     TextTable summary{{"table", "rows", "bytes", "part"}, {false, true, true, false}, {}};
     std::uint64_t rows = 0;
-    for (const auto& table : manifest.tables) {
-        summary.rows.push_back({table.display_name(), with_thousands(table.part.rows), with_thousands(table.part.bytes),
-                                table.part.path});
+    for (const auto &table : manifest.tables) {
+        summary.rows.push_back(
+            {table.display_name(), with_thousands(table.part.rows), with_thousands(table.part.bytes), table.part.path});
         rows += table.part.rows;
     }
-    for (const auto& extra : manifest.extras) {
+    for (const auto &extra : manifest.extras) {
         summary.rows.push_back({"(" + extra.kind + ")", with_thousands(extra.part.rows),
                                 with_thousands(extra.part.bytes), extra.part.path});
     }

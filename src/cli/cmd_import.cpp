@@ -23,18 +23,18 @@ namespace tg::cli {
 namespace {
 
 struct Planned {
-    const TableEntry* entry;
-    const ProtectedTable* target;
+    const TableEntry *entry;
+    const ProtectedTable *target;
 };
 
-std::string bullet_list(const std::vector<std::string>& lines) {
+std::string bullet_list(const std::vector<std::string> &lines) {
     std::string text;
-    for (const auto& line : lines) text += "\n  - " + line;
+    for (const auto &line : lines) text += "\n  - " + line;
     return text;
 }
 
-void check_archive(const ExportArchive& archive, const Manifest& manifest, std::vector<std::string> problems) {
-    for (auto& problem : archive.structure_problems(manifest)) problems.push_back(std::move(problem));
+void check_archive(const ExportArchive &archive, const Manifest &manifest, std::vector<std::string> problems) {
+    for (auto &problem : archive.structure_problems(manifest)) problems.push_back(std::move(problem));
     if (!problems.empty()) {
         throw Failure("refused: " + archive.path() + " is damaged (nothing imported):" + bullet_list(problems) +
                       "\nRun tenant-guard export --verify " + archive.path() + " for the full report.");
@@ -43,28 +43,28 @@ void check_archive(const ExportArchive& archive, const Manifest& manifest, std::
 
 // Matches each archived table to a protected table of the target, or says
 // why it cannot.
-std::vector<Planned> plan(Connection& conn, const Catalog& catalog, const Manifest& manifest) {
+std::vector<Planned> plan(Connection &conn, const Catalog &catalog, const Manifest &manifest) {
     std::vector<std::string> refusals;
-    std::map<const TableEntry*, const ProtectedTable*> matched;
-    for (const auto& entry : manifest.tables) {
-        const ProtectedTable* target = nullptr;
-        for (const auto& table : catalog.tables) {
+    std::map<const TableEntry *, const ProtectedTable *> matched;
+    for (const auto &entry : manifest.tables) {
+        const ProtectedTable *target = nullptr;
+        for (const auto &table : catalog.tables) {
             if (table.schema == entry.schema && table.name == entry.name) target = &table;
         }
         if (target == nullptr) {
             const Result exists =
                 conn.exec("SELECT to_regclass($1) IS NOT NULL", {qualified_name(entry.schema, entry.name)});
-            refusals.push_back(entry.display_name() + (exists.get(0, 0) == "t"
-                                                          ? ": exists in the target but is not protected by tenant_guard"
-                                                          : ": no such table in the target"));
+            refusals.push_back(entry.display_name() +
+                               (exists.get(0, 0) == "t" ? ": exists in the target but is not protected by tenant_guard"
+                                                        : ": no such table in the target"));
             continue;
         }
         if (target->tenant_column != entry.tenant_column) {
             refusals.push_back(entry.display_name() + ": the tenant column is " + target->tenant_column +
                                " in the target, " + entry.tenant_column + " in the archive");
         }
-        for (const auto& column : entry.columns) {
-            const CatalogColumn* found = target->column(column.name);
+        for (const auto &column : entry.columns) {
+            const CatalogColumn *found = target->column(column.name);
             if (found == nullptr) {
                 refusals.push_back(entry.display_name() + ": column " + column.name + " (" + column.type +
                                    ") is missing in the target");
@@ -84,41 +84,41 @@ std::vector<Planned> plan(Connection& conn, const Catalog& catalog, const Manife
     }
     // The target's foreign keys decide the order, not the source's.
     std::vector<Planned> ordered;
-    for (const auto& table : catalog.tables) {
-        for (const auto& [entry, target] : matched) {
+    for (const auto &table : catalog.tables) {
+        for (const auto &[entry, target] : matched) {
             if (target == &table) ordered.push_back(Planned{entry, target});
         }
     }
     return ordered;
 }
 
-std::string tenant_value(Connection& conn, const ProtectedTable& table, const std::string& tenant) {
+std::string tenant_value(Connection &conn, const ProtectedTable &table, const std::string &tenant) {
     return conn.literal(tenant) + "::" + table.tenant_type;
 }
 
-void refuse_if_tenant_has_rows(Connection& conn, const std::vector<Planned>& tables, const std::string& tenant,
+void refuse_if_tenant_has_rows(Connection &conn, const std::vector<Planned> &tables, const std::string &tenant,
                                bool renamed) {
     std::vector<std::string> occupied;
-    for (const auto& p : tables) {
-        const Result r = conn.exec("SELECT EXISTS (SELECT 1 FROM " + p.target->sql_name() + " WHERE " +
-                                   quote_ident(p.target->tenant_column) + " = " +
-                                   tenant_value(conn, *p.target, tenant) + ")");
+    for (const auto &p : tables) {
+        const Result r =
+            conn.exec("SELECT EXISTS (SELECT 1 FROM " + p.target->sql_name() + " WHERE " +
+                      quote_ident(p.target->tenant_column) + " = " + tenant_value(conn, *p.target, tenant) + ")");
         if (r.get(0, 0) == "t") occupied.push_back(p.target->display_name());
     }
     if (occupied.empty()) return;
     std::string tables_text;
-    for (const auto& name : occupied) tables_text += (tables_text.empty() ? "" : ", ") + name;
+    for (const auto &name : occupied) tables_text += (tables_text.empty() ? "" : ", ") + name;
     throw Failure("refused: tenant " + tenant + " already has rows in the target (nothing imported): " + tables_text +
                   (renamed ? "\nHINT: name an empty tenant with --as-tenant"
                            : "\nHINT: import under another, empty tenant with --as-tenant NEW"));
 }
 
 // Streams one part into COPY, checking it on the way; returns rows inserted.
-std::uint64_t import_part(Connection& conn, const ExportArchive& archive, const Planned& p,
-                          const std::optional<std::string>& as_tenant, Progress& progress) {
-    const TableEntry& entry = *p.entry;
+std::uint64_t import_part(Connection &conn, const ExportArchive &archive, const Planned &p,
+                          const std::optional<std::string> &as_tenant, Progress &progress) {
+    const TableEntry &entry = *p.entry;
     std::vector<std::string> columns;
-    for (const auto& column : entry.columns) columns.push_back(column.name);
+    for (const auto &column : entry.columns) columns.push_back(column.name);
     // HEADER MATCH (PostgreSQL 15): the part's header line must name exactly
     // these columns, in this order.
     const std::string header = conn.server_version() >= 150000 ? "MATCH" : "true";
@@ -129,7 +129,7 @@ std::uint64_t import_part(Connection& conn, const ExportArchive& archive, const 
                   p.target->sql_name() + " WITH NO DATA");
         destination = "pg_temp." + quote_ident(stage);
     }
-    const tar::Member* member = archive.find(entry.part.path);
+    const tar::Member *member = archive.find(entry.part.path);
     conn.copy_in_begin("COPY " + destination + " (" + column_list(columns) + ") FROM STDIN WITH (FORMAT csv, HEADER " +
                        header + ")");
     StreamedPart streamed;
@@ -155,9 +155,10 @@ std::uint64_t import_part(Connection& conn, const ExportArchive& archive, const 
     std::uint64_t rows = conn.copy_in_end();
     if (as_tenant) {
         std::string select;
-        for (const auto& column : columns) {
+        for (const auto &column : columns) {
             if (!select.empty()) select += ", ";
-            select += column == p.target->tenant_column ? tenant_value(conn, *p.target, *as_tenant) : quote_ident(column);
+            select +=
+                column == p.target->tenant_column ? tenant_value(conn, *p.target, *as_tenant) : quote_ident(column);
         }
         // OVERRIDING SYSTEM VALUE: identity columns keep the archived values,
         // as COPY (the path without --as-tenant) does.
@@ -167,15 +168,15 @@ std::uint64_t import_part(Connection& conn, const ExportArchive& archive, const 
         conn.exec("DROP TABLE " + destination);
     }
     if (rows != entry.part.rows) {
-        throw Failure("refused: " + entry.display_name() + ": " + std::to_string(rows) + " rows inserted, the manifest says " +
-                      std::to_string(entry.part.rows) + " (nothing imported)");
+        throw Failure("refused: " + entry.display_name() + ": " + std::to_string(rows) +
+                      " rows inserted, the manifest says " + std::to_string(entry.part.rows) + " (nothing imported)");
     }
     return rows;
 }
 
 }  // namespace
 
-int run_import(const Options& o) {
+int run_import(const Options &o) {
     const ExportArchive archive(o.archive);
     std::vector<std::string> manifest_problems;
     const Manifest manifest = archive.read_manifest(manifest_problems);
@@ -188,7 +189,7 @@ int run_import(const Options& o) {
     const Catalog catalog = load_catalog(conn);
     const std::vector<Planned> tables = plan(conn, catalog, manifest);
     refuse_if_tenant_has_rows(conn, tables, tenant, o.as_tenant.has_value());
-    for (const auto& name : catalog.cycle) {
+    for (const auto &name : catalog.cycle) {
         std::cerr << "tenant-guard import: note: " << name
                   << " is on a foreign-key cycle; its constraints must be DEFERRABLE for any load order to work\n";
     }
@@ -197,7 +198,7 @@ int run_import(const Options& o) {
     Progress progress("import", stderr_is_terminal());
     TextTable summary{{"table", "rows"}, {false, true}, {}};
     std::uint64_t total = 0;
-    for (const auto& p : tables) {
+    for (const auto &p : tables) {
         progress.set_subject(p.target->display_name());
         const std::uint64_t rows = import_part(conn, archive, p, o.as_tenant, progress);
         summary.rows.push_back({p.target->display_name(), with_thousands(rows)});
@@ -212,7 +213,7 @@ int run_import(const Options& o) {
     std::cout << ": " << with_thousands(total) << " rows into " << tables.size() << " tables in "
               << format_seconds(seconds) << " (" << rate(total, seconds)
               << " rows/s), recorded in the change log with origin 'import'\n";
-    for (const auto& extra : manifest.extras) {
+    for (const auto &extra : manifest.extras) {
         std::cout << "note: " << extra.part.path << " (" << extra.kind
                   << ") stays in the archive for the record; import restores live rows only\n";
     }

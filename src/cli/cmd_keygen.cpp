@@ -11,11 +11,12 @@
 
 namespace tg::cli {
 
-int run_keygen(const Options& o) {
+int run_keygen(const Options &o) {
     const std::string private_path = o.key_name + ".key";
     const std::string public_path = o.key_name + ".pub";
-    for (const auto& path : {private_path, public_path}) {
-        if (path_exists(path)) throw Failure(path + " already exists; keygen never overwrites a key (choose another --out)");
+    for (const auto &path : {private_path, public_path}) {
+        if (path_exists(path))
+            throw Failure(path + " already exists; keygen never overwrites a key (choose another --out)");
     }
     const tg::common::KeyPairPem pair = tg::common::generate_key_pair_pem();
 
@@ -31,7 +32,8 @@ int run_keygen(const Options& o) {
     sync_parent_directory(public_path);
 
     std::cout << "wrote " << private_path << " (private key, mode 0600: keep it off the database server)\n"
-              << "wrote " << public_path << " (public key: SELECT tenant_guard.add_purge_key('<key id>', '<its contents>'))\n";
+              << "wrote " << public_path
+              << " (public key: SELECT tenant_guard.add_purge_key('<key id>', '<its contents>'))\n";
     return kExitOk;
 }
 

@@ -11,7 +11,7 @@
 
 namespace tg::cli {
 
-int run_purge(const Options& o) {
+int run_purge(const Options &o) {
     Connection conn = Connection::open(o.dbname);
     Progress progress(o.dry_run ? "purge (dry run)" : "purge", stderr_is_terminal());
     const Result result = conn.exec_watched(
@@ -28,7 +28,8 @@ int run_purge(const Options& o) {
     }
     std::cout << render(table);
     if (o.dry_run) {
-        std::cout << "dry run: " << with_thousands(total) << " rows would be erased; nothing changed, the token is unused\n";
+        std::cout << "dry run: " << with_thousands(total)
+                  << " rows would be erased; nothing changed, the token is unused\n";
     } else {
         std::cout << "purged " << with_thousands(total) << " rows in " << format_seconds(seconds) << " ("
                   << rate(total, seconds) << " rows/s); the receipt is in tenant_guard.purge_receipts\n";

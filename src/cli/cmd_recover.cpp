@@ -27,19 +27,19 @@ namespace {
 bool stdin_is_terminal() { return ::isatty(STDIN_FILENO) == 1; }
 
 // The journal must belong to this database and these arguments.
-void check_journal(const Journal& journal, const std::string& database_id, const DeletionFilter& filter) {
-    const JournalHeader& h = journal.header();
+void check_journal(const Journal &journal, const std::string &database_id, const DeletionFilter &filter) {
+    const JournalHeader &h = journal.header();
     if (h.database_id != database_id) {
         throw Failure("journal " + journal.path() + " belongs to database " + h.database_id + ", not " + database_id +
                       " (nothing restored)");
     }
     if (h.filter != filter) {
-        throw Failure("journal " + journal.path() + " was written for other arguments (" +
-                      filter_as_options(h.filter) + "); nothing restored. Give those, or another --journal");
+        throw Failure("journal " + journal.path() + " was written for other arguments (" + filter_as_options(h.filter) +
+                      "); nothing restored. Give those, or another --journal");
     }
 }
 
-bool confirmed(const Plan& plan) {
+bool confirmed(const Plan &plan) {
     std::cerr << "Restore " << with_thousands(plan.summary.rows) << " rows of " << with_thousands(plan.tenants.size())
               << " tenants? Type yes to go on: " << std::flush;
     std::string answer;
@@ -47,11 +47,11 @@ bool confirmed(const Plan& plan) {
     return answer == "yes" || answer == "y";
 }
 
-std::vector<RestoreTask> tasks_of(const Plan& plan) {
+std::vector<RestoreTask> tasks_of(const Plan &plan) {
     std::vector<RestoreTask> tasks;
-    for (const auto& tenant : plan.tenants) {
+    for (const auto &tenant : plan.tenants) {
         RestoreTask task{tenant.tenant, tenant.rows(), {}};
-        for (const auto& table : tenant.tables) task.tables.push_back(table.rel);
+        for (const auto &table : tenant.tables) task.tables.push_back(table.rel);
         tasks.push_back(std::move(task));
     }
     return tasks;
@@ -59,22 +59,22 @@ std::vector<RestoreTask> tasks_of(const Plan& plan) {
 
 // Earlier runs' tenants (journal) and those planned then that are back with
 // no entry; this run's plan holds what is left.
-std::vector<TenantOutcome> earlier_outcomes(const Journal* journal, const Plan& plan) {
+std::vector<TenantOutcome> earlier_outcomes(const Journal *journal, const Plan &plan) {
     std::vector<TenantOutcome> outcomes;
     if (journal == nullptr) return outcomes;
     std::set<std::string> recorded, left;
-    for (const auto& t : plan.tenants) left.insert(t.tenant);
-    for (const auto& t : journal->earlier()) {
+    for (const auto &t : plan.tenants) left.insert(t.tenant);
+    for (const auto &t : journal->earlier()) {
         // A tenant recorded twice (never by this program) counts once.
         if (recorded.insert(t.tenant).second) outcomes.push_back(t);
     }
-    for (const auto& planned : journal->header().tenants) {
+    for (const auto &planned : journal->header().tenants) {
         if (recorded.count(planned.tenant) || left.count(planned.tenant)) continue;
         TenantOutcome t;
         t.tenant = planned.tenant;
         t.planned_rows = planned.rows;
         t.status = TenantStatus::RestoredUnjournaled;
-        for (const auto& rel : planned.tables) {
+        for (const auto &rel : planned.tables) {
             TableResult table;
             table.rel = rel;
             table.counted = false;
@@ -86,27 +86,29 @@ std::vector<TenantOutcome> earlier_outcomes(const Journal* journal, const Plan& 
 }
 
 // The checksums of tenants restored with no journal entry, read now.
-void checksum_unjournaled(Connection& conn, std::vector<TenantOutcome>& outcomes) {
-    for (auto& t : outcomes) {
+void checksum_unjournaled(Connection &conn, std::vector<TenantOutcome> &outcomes) {
+    for (auto &t : outcomes) {
         if (t.status != TenantStatus::RestoredUnjournaled) continue;
-        for (auto& table : t.tables) {
-            table.checksum = conn.exec("SELECT tenant_guard.tenant_checksum($1, $2::regclass)", {t.tenant, table.rel}).get(0, 0);
+        for (auto &table : t.tables) {
+            table.checksum =
+                conn.exec("SELECT tenant_guard.tenant_checksum($1, $2::regclass)", {t.tenant, table.rel}).get(0, 0);
         }
     }
 }
 
-void write_report_file(const std::string& path, const RecoveryReport& report) {
+void write_report_file(const std::string &path, const RecoveryReport &report) {
     replace_file_atomically(path, report_json(report).dump(2) + "\n", 0644);
 }
 
 }  // namespace
 
-int run_recover(const Options& o) {
+int run_recover(const Options &o) {
     Connection conn = Connection::open(o.dbname);
     const DeletionFilter filter = normalize_filter(conn, o.filter);
     fixed_output_settings(conn);
     const std::string database_id = conn.exec("SELECT tenant_guard.database_id()").get(0, 0);
-    const std::string journal_path = o.journal_file.empty() ? default_journal_name(database_id, filter) : o.journal_file;
+    const std::string journal_path =
+        o.journal_file.empty() ? default_journal_name(database_id, filter) : o.journal_file;
 
     std::optional<Journal> journal = Journal::open_existing(journal_path);
     if (journal) check_journal(*journal, database_id, filter);
@@ -121,7 +123,7 @@ int run_recover(const Options& o) {
     if (journal) {
         resumed.from_journal = true;
         resumed.created_at = journal->header().created_at;
-        for (const auto& t : earlier) {
+        for (const auto &t : earlier) {
             if (t.status == TenantStatus::RestoredEarlier) {
                 resumed.earlier_tenants += 1;
                 resumed.earlier_rows += t.restored();
@@ -129,7 +131,7 @@ int run_recover(const Options& o) {
                 resumed.unjournaled_tenants += 1;
             }
         }
-        for (const auto& note : journal->notes()) std::cerr << "tenant-guard recover: note: " << note << "\n";
+        for (const auto &note : journal->notes()) std::cerr << "tenant-guard recover: note: " << note << "\n";
     }
     std::cout << plan_text(plan, filter, journal_path, resumed) << std::flush;
 
@@ -141,8 +143,9 @@ int run_recover(const Options& o) {
     if (!plan.tenants.empty()) {
         if (!o.yes) {
             if (!stdin_is_terminal()) {
-                throw UsageError("stdin is not a terminal: add --yes to restore what the plan shows "
-                                 "(or --dry-run to only plan); nothing restored");
+                throw UsageError(
+                    "stdin is not a terminal: add --yes to restore what the plan shows "
+                    "(or --dry-run to only plan); nothing restored");
             }
             if (!confirmed(plan)) {
                 std::cerr << "tenant-guard recover: not confirmed; nothing restored\n";
@@ -151,9 +154,9 @@ int run_recover(const Options& o) {
         }
         if (!journal) {
             JournalHeader header{database_id, filter, window, started_at, {}};
-            for (const auto& t : plan.tenants) {
+            for (const auto &t : plan.tenants) {
                 PlannedTenant planned{t.tenant, t.rows(), {}};
-                for (const auto& table : t.tables) planned.tables.push_back(table.rel);
+                for (const auto &table : t.tables) planned.tables.push_back(table.rel);
                 header.tenants.push_back(std::move(planned));
             }
             journal.emplace(Journal::create(journal_path, header));
@@ -162,13 +165,13 @@ int run_recover(const Options& o) {
         RunResult run = restore_tenants(settings, tasks_of(plan), *journal);
         report.seconds = run.seconds;
         report.interrupted = run.interrupted;
-        for (auto& t : run.outcomes) report.tenants.push_back(std::move(t));
+        for (auto &t : run.outcomes) report.tenants.push_back(std::move(t));
     }
     std::stable_sort(report.tenants.begin(), report.tenants.end(),
-                     [](const TenantOutcome& a, const TenantOutcome& b) { return a.tenant < b.tenant; });
+                     [](const TenantOutcome &a, const TenantOutcome &b) { return a.tenant < b.tenant; });
     try {
         report.finished_at = server_time(conn);
-    } catch (const PgError&) {
+    } catch (const PgError &) {
         // The report matters more than its end time (the server may be gone).
     }
     std::cout << report_text(report) << std::flush;

@@ -9,14 +9,13 @@
 
 namespace tg::cli {
 
-int run_status(const Options& o) {
+int run_status(const Options &o) {
     Connection conn = Connection::open(o.dbname);
     const std::string columns =
         "SELECT rel::text, tenant_column, delete_mode, tombstones, history_rows, "
         "coalesce(to_char(oldest_change AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC', '') ";
-    const Result result = o.tenant.empty()
-                              ? conn.exec(columns + "FROM tenant_guard.status()")
-                              : conn.exec(columns + "FROM tenant_guard.tenant_status($1)", {o.tenant});
+    const Result result = o.tenant.empty() ? conn.exec(columns + "FROM tenant_guard.status()")
+                                           : conn.exec(columns + "FROM tenant_guard.tenant_status($1)", {o.tenant});
     TextTable table{{"table", "tenant_column", "delete_mode", "tombstones", "history_rows", "oldest_change"},
                     {false, false, false, true, true, false},
                     {}};

@@ -43,17 +43,17 @@ void pause_unless_stopped(double seconds) {
     }
 }
 
-std::string json_string(const std::string& text) { return nlohmann::json(text).dump(); }
+std::string json_string(const std::string &text) { return nlohmann::json(text).dump(); }
 
-std::string line_for(const Result& r, int row) {
+std::string line_for(const Result &r, int row) {
     const auto raw = [&](int column) { return r.is_null(row, column) ? std::string("null") : r.get(row, column); };
-    return "{\"seq\":" + r.get(row, 1) + ",\"tenant\":" + raw(2) + ",\"rel\":" + raw(3) + ",\"op\":" +
-           json_string(r.get(row, 4)) + ",\"pk\":" + raw(5) + ",\"old_row\":" + raw(6) + ",\"new_row\":" + raw(7) +
-           ",\"xid\":" + json_string(r.get(row, 8)) + ",\"changed_at\":" + raw(9) + ",\"origin\":" + raw(10) +
-           ",\"actor\":" + raw(11) + ",\"cursor\":" + json_string(r.get(row, 0)) + "}\n";
+    return "{\"seq\":" + r.get(row, 1) + ",\"tenant\":" + raw(2) + ",\"rel\":" + raw(3) +
+           ",\"op\":" + json_string(r.get(row, 4)) + ",\"pk\":" + raw(5) + ",\"old_row\":" + raw(6) +
+           ",\"new_row\":" + raw(7) + ",\"xid\":" + json_string(r.get(row, 8)) + ",\"changed_at\":" + raw(9) +
+           ",\"origin\":" + raw(10) + ",\"actor\":" + raw(11) + ",\"cursor\":" + json_string(r.get(row, 0)) + "}\n";
 }
 
-void write_out(const std::string& text) {
+void write_out(const std::string &text) {
     if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0) {
         throw Failure(std::string("could not write to stdout (") + std::strerror(errno) +
                       "); the cursor stays at the last batch written");
@@ -62,7 +62,7 @@ void write_out(const std::string& text) {
 
 }  // namespace
 
-int run_tail(const Options& o) {
+int run_tail(const Options &o) {
     install_signal_handlers();
     std::optional<std::string> cursor;
     if (!o.cursor_file.empty()) cursor = load_cursor(o.cursor_file);
@@ -76,8 +76,9 @@ int run_tail(const Options& o) {
     const bool sync_output = stdout_is_regular_file();
     // origin and actor came with 0.3.0; before ALTER EXTENSION ... UPDATE they are null.
     const bool has_origin =
-        conn.exec("SELECT 'origin' = ANY (p.proargnames) FROM pg_catalog.pg_proc p "
-                  "WHERE p.oid = 'tenant_guard.changes(text, integer, text)'::pg_catalog.regprocedure")
+        conn.exec(
+                "SELECT 'origin' = ANY (p.proargnames) FROM pg_catalog.pg_proc p "
+                "WHERE p.oid = 'tenant_guard.changes(text, integer, text)'::pg_catalog.regprocedure")
             .get(0, 0) == "t";
     const std::string query =
         "SELECT c.cursor, c.seq, to_json(c.tenant)::text, to_json(c.rel::text)::text, c.op, c.pk::text, "
@@ -89,12 +90,13 @@ int run_tail(const Options& o) {
         const Result r = [&] {
             try {
                 return conn.exec(query, {cursor, std::to_string(o.batch), o.tail_tenant});
-            } catch (const PgError& error) {
+            } catch (const PgError &error) {
                 // The server's hint speaks of NULL: here that is the cursor file.
                 if (error.sqlstate() != "TG022" || o.cursor_file.empty()) throw;
-                throw PgError(error.sqlstate(), error.what(), error.detail(),
-                              error.hint() + "\nWith tenant-guard tail: remove " + o.cursor_file +
-                                  " to continue from the oldest retained change (add --from-now to start from now on).");
+                throw PgError(
+                    error.sqlstate(), error.what(), error.detail(),
+                    error.hint() + "\nWith tenant-guard tail: remove " + o.cursor_file +
+                        " to continue from the oldest retained change (add --from-now to start from now on).");
             }
         }();
         if (r.rows() == 0) {

@@ -20,19 +20,19 @@
 namespace tg::cli {
 namespace {
 
-std::vector<nlohmann::json> read_row_keys(const std::string& path) {
+std::vector<nlohmann::json> read_row_keys(const std::string &path) {
     const std::string text = read_small_file(path, 1 << 20);
     nlohmann::json rows;
     try {
         rows = tg::common::parse_strict_json(text);
-    } catch (const tg::common::StrictJsonError& error) {
+    } catch (const tg::common::StrictJsonError &error) {
         throw Failure(path + " is not valid JSON: " + error.what());
     }
     if (!rows.is_array()) throw Failure(path + " must hold a JSON array of primary keys, e.g. [{\"id\": 7}]");
     return rows.get<std::vector<nlohmann::json>>();
 }
 
-std::string database_id(const Options& o) {
+std::string database_id(const Options &o) {
     if (o.db_id) return *o.db_id;
     Connection conn = Connection::open(o.dbname);
     return conn.exec("SELECT tenant_guard.database_id()").get(0, 0);
@@ -40,12 +40,12 @@ std::string database_id(const Options& o) {
 
 }  // namespace
 
-int run_token(const Options& o) {
+int run_token(const Options &o) {
     // Load the key first: a wrong key file should fail before anything else.
     const tg::common::PrivateKey key = [&] {
         try {
             return tg::common::PrivateKey::from_pem(read_small_file(o.key_file, 64 * 1024));
-        } catch (const tg::common::CryptoError& error) {
+        } catch (const tg::common::CryptoError &error) {
             throw Failure(o.key_file + ": " + error.what());
         }
     }();
@@ -68,7 +68,7 @@ int run_token(const Options& o) {
     const nlohmann::json encoded = tg::common::encode_claims(claims);
     try {
         tg::common::decode_claims(encoded);  // the server's own checks, before signing
-    } catch (const tg::common::TokenError& error) {
+    } catch (const tg::common::TokenError &error) {
         throw Failure(std::string("the claims would be refused (") + error.sqlstate() + "): " + error.message() +
                       (error.hint().empty() ? "" : "\nHINT: " + error.hint()));
     }

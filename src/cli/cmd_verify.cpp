@@ -11,7 +11,7 @@
 
 namespace tg::cli {
 
-int run_verify(const Options& o) {
+int run_verify(const Options &o) {
     Progress progress("verify", stderr_is_terminal());
     const VerifyResult result = verify_archive(o.archive, [&](std::uint64_t bytes) { progress.set_bytes(bytes); });
     progress.done();
@@ -20,8 +20,8 @@ int run_verify(const Options& o) {
                   << result.manifest->database_id << ", snapshot " << result.manifest->snapshot_time << ", "
                   << result.manifest->tables.size() << " tables\n";
     }
-    for (const auto& line : result.checked) std::cout << "ok    " << line << "\n";
-    for (const auto& problem : result.problems) std::cout << "FAIL  " << problem << "\n";
+    for (const auto &line : result.checked) std::cout << "ok    " << line << "\n";
+    for (const auto &problem : result.problems) std::cout << "FAIL  " << problem << "\n";
     if (!result.problems.empty()) {
         std::cout << o.archive << " is damaged: " << result.problems.size()
                   << (result.problems.size() == 1 ? " problem\n" : " problems\n");

@@ -11,7 +11,7 @@
 namespace tg::cli {
 
 class CsvRecordCounter {
-public:
+   public:
     void feed(tg::common::ByteView chunk) {
         for (const std::uint8_t byte : chunk) {
             if (byte == '"') in_quotes_ = !in_quotes_;  // a doubled quote toggles twice
@@ -27,7 +27,7 @@ public:
     // True when everything fed so far ends exactly after a whole record.
     bool complete() const { return !partial_; }
 
-private:
+   private:
     std::uint64_t records_ = 0;
     bool in_quotes_ = false;
     bool partial_ = false;

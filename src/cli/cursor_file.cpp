@@ -5,7 +5,7 @@
 
 namespace tg::cli {
 
-std::optional<std::string> load_cursor(const std::string& path) {
+std::optional<std::string> load_cursor(const std::string &path) {
     if (!path_exists(path)) return std::nullopt;
     std::string text = read_small_file(path, 64 * 1024);
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
@@ -15,7 +15,7 @@ std::optional<std::string> load_cursor(const std::string& path) {
     return text;
 }
 
-void save_cursor(const std::string& path, const std::string& cursor) {
+void save_cursor(const std::string &path, const std::string &cursor) {
     replace_file_atomically(path, cursor + "\n", 0644);
 }
 

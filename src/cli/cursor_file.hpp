@@ -10,8 +10,8 @@ namespace tg::cli {
 
 // Empty when the file does not exist (start from the beginning); throws
 // Failure when it exists but holds no cursor.
-std::optional<std::string> load_cursor(const std::string& path);
+std::optional<std::string> load_cursor(const std::string &path);
 
-void save_cursor(const std::string& path, const std::string& cursor);
+void save_cursor(const std::string &path, const std::string &cursor);
 
 }  // namespace tg::cli

@@ -13,27 +13,27 @@
 namespace tg::cli {
 
 // ISO 8601 UTC with microseconds, as SQL: to_char(<expr> AT TIME ZONE 'UTC', …).
-std::string utc_text_sql(const std::string& expression);
+std::string utc_text_sql(const std::string &expression);
 
 // since/until as UTC text, xid through xid8; a value the server cannot read
 // is a UsageError naming the option. Reads them in the session's TimeZone:
 // call before fixed_output_settings().
-DeletionFilter normalize_filter(Connection& conn, const DeletionFilter& filter);
+DeletionFilter normalize_filter(Connection &conn, const DeletionFilter &filter);
 
 // After normalize_filter: the data settings of export (UTC, ISO dates, …),
 // which the per-table checksums are taken under.
-void fixed_output_settings(Connection& conn);
+void fixed_output_settings(Connection &conn);
 
 // tenant_guard.deletions(filter), ordered by tenant then table. A database
 // whose extension has no deletions() yet gets a Failure that says so.
-std::vector<DeletionRow> fetch_deletions(Connection& conn, const DeletionFilter& filter);
+std::vector<DeletionRow> fetch_deletions(Connection &conn, const DeletionFilter &filter);
 
 // Rethrows a PgError of a missing tenant_guard function (42883) as a Failure
 // that names the function and the fix; any other error unchanged.
-[[noreturn]] void rethrow_explained(const PgError& error, const std::string& function);
+[[noreturn]] void rethrow_explained(const PgError &error, const std::string &function);
 
 // "SELECT format('%I.%I', …)" of a regclass column: the qualified name,
 // whatever the session's search_path.
-std::string qualified_rel_sql(const std::string& column);
+std::string qualified_rel_sql(const std::string &column);
 
 }  // namespace tg::cli

@@ -34,14 +34,14 @@ struct DeletionSummary {
     bool without_actor = false;
 };
 
-DeletionSummary summarize(const std::vector<DeletionRow>& rows);
+DeletionSummary summarize(const std::vector<DeletionRow> &rows);
 
 // "40 tenants, 3 tables, 4,800 rows, deleted 2026-… .. 2026-…, actors: cleanup-script"
-std::string summary_line(const DeletionSummary& summary);
+std::string summary_line(const DeletionSummary &summary);
 // "cleanup-script, (none)": the actors for a text column or line.
-std::string actors_text(const std::vector<std::string>& actors, bool without_actor);
+std::string actors_text(const std::vector<std::string> &actors, bool without_actor);
 
-nlohmann::ordered_json summary_to_json(const DeletionSummary& summary);
-nlohmann::ordered_json row_to_json(const DeletionRow& row);
+nlohmann::ordered_json summary_to_json(const DeletionSummary &summary);
+nlohmann::ordered_json row_to_json(const DeletionRow &row);
 
 }  // namespace tg::cli

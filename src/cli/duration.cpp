@@ -9,19 +9,25 @@ namespace {
 
 constexpr std::int64_t kMaxSeconds = 10LL * 366 * 86400;
 
-[[noreturn]] void bad(std::string_view text, const std::string& why) {
+[[noreturn]] void bad(std::string_view text, const std::string &why) {
     throw UsageError("invalid duration \"" + std::string(text) + "\": " + why +
                      " (write e.g. 90s, 15m, 2h, 1d or 1h30m)");
 }
 
 std::int64_t unit_seconds(char unit) {
     switch (unit) {
-        case 's': return 1;
-        case 'm': return 60;
-        case 'h': return 3600;
-        case 'd': return 86400;
-        case 'w': return 7 * 86400;
-        default: return 0;
+        case 's':
+            return 1;
+        case 'm':
+            return 60;
+        case 'h':
+            return 3600;
+        case 'd':
+            return 86400;
+        case 'w':
+            return 7 * 86400;
+        default:
+            return 0;
     }
 }
 

@@ -12,13 +12,13 @@ namespace tg::cli {
 enum ExitCode : int { kExitOk = 0, kExitFailed = 1, kExitUsage = 2 };
 
 class UsageError : public std::runtime_error {
-public:
+   public:
     using std::runtime_error::runtime_error;
 };
 
 // The message is complete as it stands (what failed and, where known, why).
 class Failure : public std::runtime_error {
-public:
+   public:
     using std::runtime_error::runtime_error;
 };
 

@@ -11,11 +11,11 @@ namespace {
 
 constexpr std::size_t kMaxManifestBytes = 64u << 20;
 
-std::string describe(const Manifest& manifest, const std::string& path) {
-    for (const auto& table : manifest.tables) {
+std::string describe(const Manifest &manifest, const std::string &path) {
+    for (const auto &table : manifest.tables) {
         if (table.part.path == path) return path + " (table " + table.display_name() + ")";
     }
-    for (const auto& extra : manifest.extras) {
+    for (const auto &extra : manifest.extras) {
         if (extra.part.path == path) return path + " (" + extra.kind + ")";
     }
     return path;
@@ -23,18 +23,18 @@ std::string describe(const Manifest& manifest, const std::string& path) {
 
 }  // namespace
 
-ExportArchive::ExportArchive(const std::string& path) : reader_(path), index_(reader_.index()) {}
+ExportArchive::ExportArchive(const std::string &path) : reader_(path), index_(reader_.index()) {}
 
-const tar::Member* ExportArchive::find(const std::string& name) const {
-    for (const auto& member : index_.members) {
+const tar::Member *ExportArchive::find(const std::string &name) const {
+    for (const auto &member : index_.members) {
         if (member.name == name) return &member;
     }
     return nullptr;
 }
 
-Manifest ExportArchive::read_manifest(std::vector<std::string>& problems) const {
+Manifest ExportArchive::read_manifest(std::vector<std::string> &problems) const {
     const std::string name(kManifestName);
-    const tar::Member* member = find(name);
+    const tar::Member *member = find(name);
     if (member == nullptr) {
         if (index_.members.empty() && !index_.damage.empty() && index_.damage.find("damaged header") == 0) {
             throw Failure(path() + " is not a tar archive: " + index_.damage);
@@ -48,7 +48,7 @@ Manifest ExportArchive::read_manifest(std::vector<std::string>& problems) const 
     }
     const std::string text = reader_.read_all(*member, kMaxManifestBytes);
     const std::string actual = tg::common::sha256_hex(text);
-    const tar::Member* sums_member = find(std::string(kChecksumsName));
+    const tar::Member *sums_member = find(std::string(kChecksumsName));
     if (sums_member == nullptr || sums_member->truncated()) {
         // The tar damage behind it, if any, is reported by structure_problems.
         problems.push_back(std::string(kChecksumsName) + " is " + (sums_member ? "truncated" : "missing") + ": " +
@@ -65,23 +65,23 @@ Manifest ExportArchive::read_manifest(std::vector<std::string>& problems) const 
                 throw Failure(name + ": SHA-256 mismatch: expected " + it->second + " (from " +
                               std::string(kChecksumsName) + "), actual " + actual + ": the manifest is damaged");
             }
-        } catch (const ManifestError& error) {
+        } catch (const ManifestError &error) {
             problems.push_back(error.what());
         }
     }
     try {
         return parse_manifest(text);
-    } catch (const ManifestError& error) {
+    } catch (const ManifestError &error) {
         throw Failure(error.what());
     }
 }
 
-std::vector<std::string> ExportArchive::structure_problems(const Manifest& manifest) const {
+std::vector<std::string> ExportArchive::structure_problems(const Manifest &manifest) const {
     std::vector<std::string> problems;
     std::set<std::string> listed{std::string(kManifestName), std::string(kChecksumsName)};
-    for (const Part* part : manifest.parts()) {
+    for (const Part *part : manifest.parts()) {
         listed.insert(part->path);
-        const tar::Member* member = find(part->path);
+        const tar::Member *member = find(part->path);
         const std::string what = describe(manifest, part->path);
         if (member == nullptr) {
             problems.push_back(what + ": missing from the archive");
@@ -95,7 +95,7 @@ std::vector<std::string> ExportArchive::structure_problems(const Manifest& manif
         }
     }
     std::set<std::string> seen;
-    for (const auto& member : index_.members) {
+    for (const auto &member : index_.members) {
         if (!listed.count(member.name)) problems.push_back(member.name + ": in the archive but not in the manifest");
         if (!seen.insert(member.name).second) problems.push_back(member.name + ": present twice in the archive");
     }
@@ -105,8 +105,8 @@ std::vector<std::string> ExportArchive::structure_problems(const Manifest& manif
     return problems;
 }
 
-StreamedPart ExportArchive::stream(const tar::Member& member,
-                                   const std::function<void(tg::common::ByteView)>& sink) const {
+StreamedPart ExportArchive::stream(const tar::Member &member,
+                                   const std::function<void(tg::common::ByteView)> &sink) const {
     tg::common::Sha256Stream sha;
     CsvRecordCounter counter;
     StreamedPart result;
@@ -122,7 +122,7 @@ StreamedPart ExportArchive::stream(const tar::Member& member,
     return result;
 }
 
-std::string compare_part(const Part& expected, const StreamedPart& actual) {
+std::string compare_part(const Part &expected, const StreamedPart &actual) {
     if (actual.bytes != expected.bytes) {
         return "size mismatch: expected " + std::to_string(expected.bytes) + " bytes, actual " +
                std::to_string(actual.bytes);
@@ -140,23 +140,24 @@ std::string compare_part(const Part& expected, const StreamedPart& actual) {
     return "";
 }
 
-VerifyResult verify_archive(const std::string& path, const std::function<void(std::uint64_t)>& on_bytes) {
+VerifyResult verify_archive(const std::string &path, const std::function<void(std::uint64_t)> &on_bytes) {
     VerifyResult result;
     const ExportArchive archive(path);
     try {
         result.manifest = archive.read_manifest(result.problems);
-    } catch (const Failure& error) {
+    } catch (const Failure &error) {
         result.problems.insert(result.problems.begin(), error.what());
-        if (!archive.index().damage.empty() && std::string(error.what()).find(archive.index().damage) == std::string::npos) {
+        if (!archive.index().damage.empty() &&
+            std::string(error.what()).find(archive.index().damage) == std::string::npos) {
             result.problems.push_back(archive.index().damage);
         }
         return result;
     }
-    for (auto& problem : archive.structure_problems(*result.manifest)) result.problems.push_back(std::move(problem));
+    for (auto &problem : archive.structure_problems(*result.manifest)) result.problems.push_back(std::move(problem));
 
     std::uint64_t done = 0;
-    for (const Part* part : result.manifest->parts()) {
-        const tar::Member* member = archive.find(part->path);
+    for (const Part *part : result.manifest->parts()) {
+        const tar::Member *member = archive.find(part->path);
         if (member == nullptr || member->truncated() || member->size != part->bytes) continue;  // reported above
         const StreamedPart streamed = archive.stream(*member, [&](tg::common::ByteView chunk) {
             done += chunk.size();

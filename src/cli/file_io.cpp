@@ -10,7 +10,7 @@
 
 namespace tg::cli {
 
-void throw_errno(const std::string& what, const std::string& path) {
+void throw_errno(const std::string &what, const std::string &path) {
     throw Failure(what + " " + path + ": " + std::strerror(errno));
 }
 
@@ -18,7 +18,7 @@ Fd::~Fd() {
     if (fd_ >= 0) ::close(fd_);
 }
 
-Fd& Fd::operator=(Fd&& other) noexcept {
+Fd &Fd::operator=(Fd &&other) noexcept {
     if (this != &other) {
         if (fd_ >= 0) ::close(fd_);
         fd_ = other.release();
@@ -32,18 +32,18 @@ int Fd::release() noexcept {
     return fd;
 }
 
-void Fd::close(const std::string& path) {
+void Fd::close(const std::string &path) {
     const int fd = release();
     if (fd >= 0 && ::close(fd) != 0) throw_errno("could not close", path);
 }
 
-Fd open_for_reading(const std::string& path) {
+Fd open_for_reading(const std::string &path) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw_errno("could not open", path);
     return Fd(fd);
 }
 
-Fd create_new(const std::string& path, int mode) {
+Fd create_new(const std::string &path, int mode) {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
     if (fd < 0) throw_errno("could not create", path);
     // The umask may have widened nothing but may have narrowed; a key must be
@@ -52,8 +52,8 @@ Fd create_new(const std::string& path, int mode) {
     return Fd(fd);
 }
 
-void write_all(int fd, tg::common::ByteView data, const std::string& path) {
-    const std::uint8_t* p = data.data();
+void write_all(int fd, tg::common::ByteView data, const std::string &path) {
+    const std::uint8_t *p = data.data();
     std::size_t left = data.size();
     while (left > 0) {
         const ssize_t n = ::write(fd, p, left);
@@ -66,11 +66,11 @@ void write_all(int fd, tg::common::ByteView data, const std::string& path) {
     }
 }
 
-void sync_file(int fd, const std::string& path) {
+void sync_file(int fd, const std::string &path) {
     if (::fsync(fd) != 0) throw_errno("could not fsync", path);
 }
 
-void sync_parent_directory(const std::string& path) {
+void sync_parent_directory(const std::string &path) {
     const auto slash = path.rfind('/');
     const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
     const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -79,7 +79,7 @@ void sync_parent_directory(const std::string& path) {
     sync_file(fd, dir);
 }
 
-std::string read_small_file(const std::string& path, std::size_t max_bytes) {
+std::string read_small_file(const std::string &path, std::size_t max_bytes) {
     Fd fd = open_for_reading(path);
     std::string text;
     char chunk[8192];
@@ -98,7 +98,7 @@ std::string read_small_file(const std::string& path, std::size_t max_bytes) {
     return text;
 }
 
-void replace_file_atomically(const std::string& path, std::string_view text, int mode) {
+void replace_file_atomically(const std::string &path, std::string_view text, int mode) {
     const std::string temp = path + ".tmp";
     ::unlink(temp.c_str());  // a leftover of an interrupted run is never meaningful
     Fd fd = create_new(temp, mode);
@@ -109,7 +109,7 @@ void replace_file_atomically(const std::string& path, std::string_view text, int
     sync_parent_directory(path);
 }
 
-bool path_exists(const std::string& path) {
+bool path_exists(const std::string &path) {
     struct stat st {};
     return ::lstat(path.c_str(), &st) == 0;
 }

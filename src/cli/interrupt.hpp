@@ -13,11 +13,11 @@ int interrupt_signal();
 // Blocks SIGINT and SIGTERM in the calling thread while it lives, so that
 // worker threads started meanwhile leave them to the main thread.
 class SignalsBlocked {
-public:
+   public:
     SignalsBlocked();
     ~SignalsBlocked();
-    SignalsBlocked(const SignalsBlocked&) = delete;
-    SignalsBlocked& operator=(const SignalsBlocked&) = delete;
+    SignalsBlocked(const SignalsBlocked &) = delete;
+    SignalsBlocked &operator=(const SignalsBlocked &) = delete;
 };
 
 }  // namespace tg::cli

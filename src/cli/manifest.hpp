@@ -20,7 +20,7 @@ inline constexpr std::string_view kManifestName = "manifest.json";
 inline constexpr std::string_view kChecksumsName = "SHA256SUMS";
 
 class ManifestError : public std::runtime_error {
-public:
+   public:
     using std::runtime_error::runtime_error;
 };
 
@@ -64,28 +64,28 @@ struct Manifest {
     std::string extension_version;
     std::string tenant;
     std::string snapshot_time;
-    std::string snapshot;  // pg_current_snapshot() of the export transaction
+    std::string snapshot;                         // pg_current_snapshot() of the export transaction
     std::map<std::string, std::string> settings;  // session settings the data was written under
     std::vector<TableEntry> tables;
     std::vector<ExtraEntry> extras;
 
-    std::vector<const Part*> parts() const;
+    std::vector<const Part *> parts() const;
 };
 
-std::string manifest_to_text(const Manifest& manifest);
+std::string manifest_to_text(const Manifest &manifest);
 
 // Refuses anything but a manifest this version can read, naming the field
 // at fault ("tables[2].part.sha256: …"). Throws ManifestError.
 Manifest parse_manifest(std::string_view text);
 
 // "<sha256>  <path>\n" per entry, as sha256sum writes it.
-std::string checksums_text(const std::vector<std::pair<std::string, std::string>>& entries);
+std::string checksums_text(const std::vector<std::pair<std::string, std::string>> &entries);
 // path → sha256; throws ManifestError naming the bad line.
 std::map<std::string, std::string> parse_checksums(std::string_view text);
 
 // A member name for a table's data: "data/NN_schema.table.csv", with bytes
 // other than letters, digits, '_', '-' and '.' replaced by '_' and shortened
 // to fit a ustar name; the manifest maps it back to the table.
-std::string part_name_for(std::size_t index, const std::string& schema, const std::string& table);
+std::string part_name_for(std::size_t index, const std::string &schema, const std::string &table);
 
 }  // namespace tg::cli

@@ -11,8 +11,8 @@
 namespace tg::cli {
 namespace {
 
-std::string field_of(const PGresult* result, int code) {
-    const char* value = PQresultErrorField(result, code);
+std::string field_of(const PGresult *result, int code) {
+    const char *value = PQresultErrorField(result, code);
     return value ? value : "";
 }
 
@@ -38,7 +38,7 @@ std::string PgError::describe() const {
     return text;
 }
 
-void Result::free_result(pg_result* result) { PQclear(result); }
+void Result::free_result(pg_result *result) { PQclear(result); }
 int Result::rows() const { return PQntuples(result_.get()); }
 int Result::columns() const { return PQnfields(result_.get()); }
 bool Result::is_null(int row, int column) const { return PQgetisnull(result_.get(), row, column) == 1; }
@@ -53,13 +53,13 @@ std::optional<std::string> Result::get_optional(int row, int column) const {
 std::string Result::command_tuples() const { return PQcmdTuples(result_.get()); }
 std::string Result::command_status() const { return PQcmdStatus(result_.get()); }
 
-void Connection::Closer::operator()(pg_conn* conn) const { PQfinish(conn); }
+void Connection::Closer::operator()(pg_conn *conn) const { PQfinish(conn); }
 
-Connection Connection::open(const std::string& dbname) {
+Connection Connection::open(const std::string &dbname) {
     // expand_dbname: "dbname" may be a whole conninfo string or URI, as in psql.
-    const char* keys[] = {"dbname", "fallback_application_name", nullptr};
-    const char* values[] = {dbname.empty() ? nullptr : dbname.c_str(), "tenant-guard", nullptr};
-    PGconn* raw = PQconnectdbParams(keys, values, 1);
+    const char *keys[] = {"dbname", "fallback_application_name", nullptr};
+    const char *values[] = {dbname.empty() ? nullptr : dbname.c_str(), "tenant-guard", nullptr};
+    PGconn *raw = PQconnectdbParams(keys, values, 1);
     if (raw == nullptr) throw PgError("", "could not allocate a connection", "", "");
     Connection conn(raw);
     if (PQstatus(raw) != CONNECTION_OK) conn.throw_connection_error("could not connect to the database");
@@ -68,7 +68,7 @@ Connection Connection::open(const std::string& dbname) {
 
 Connection::~Connection() = default;
 
-void Connection::throw_connection_error(const std::string& context) {
+void Connection::throw_connection_error(const std::string &context) {
     std::string message = trimmed(PQerrorMessage(conn_.get()));
     if (PQstatus(conn_.get()) == CONNECTION_BAD) {
         throw PgError("08001", context + ": " + message, "",
@@ -77,7 +77,7 @@ void Connection::throw_connection_error(const std::string& context) {
     throw PgError("", context + ": " + message, "", "");
 }
 
-Result Connection::checked(pg_result* raw) {
+Result Connection::checked(pg_result *raw) {
     if (raw == nullptr) throw_connection_error("the query failed");
     Result result(raw);
     const ExecStatusType status = PQresultStatus(raw);
@@ -95,22 +95,22 @@ Result Connection::checked(pg_result* raw) {
 namespace {
 
 struct ParamArrays {
-    std::vector<const char*> values;
-    explicit ParamArrays(const Params& params) {
-        for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+    std::vector<const char *> values;
+    explicit ParamArrays(const Params &params) {
+        for (const auto &p : params) values.push_back(p ? p->c_str() : nullptr);
     }
 };
 
 }  // namespace
 
-Result Connection::exec(const std::string& sql, const Params& params) {
+Result Connection::exec(const std::string &sql, const Params &params) {
     if (params.empty()) return checked(PQexec(conn_.get(), sql.c_str()));
     const ParamArrays arrays(params);
     return checked(PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(params.size()), nullptr,
                                 arrays.values.data(), nullptr, nullptr, 0));
 }
 
-Result Connection::exec_watched(const std::string& sql, const Params& params, const std::function<void()>& tick) {
+Result Connection::exec_watched(const std::string &sql, const Params &params, const std::function<void()> &tick) {
     const ParamArrays arrays(params);
     if (PQsendQueryParams(conn_.get(), sql.c_str(), static_cast<int>(params.size()), nullptr, arrays.values.data(),
                           nullptr, nullptr, 0) != 1) {
@@ -130,11 +130,11 @@ Result Connection::exec_watched(const std::string& sql, const Params& params, co
     // One statement: one result, then NULL.
     std::optional<Result> first;
     std::optional<PgError> error;
-    while (PGresult* raw = PQgetResult(conn_.get())) {
+    while (PGresult *raw = PQgetResult(conn_.get())) {
         try {
             Result result = checked(raw);
             if (!first) first.emplace(std::move(result));
-        } catch (const PgError& e) {
+        } catch (const PgError &e) {
             if (!error) error = e;
         }
     }
@@ -144,25 +144,26 @@ Result Connection::exec_watched(const std::string& sql, const Params& params, co
 }
 
 std::string Connection::literal(std::string_view value) {
-    char* quoted = PQescapeLiteral(conn_.get(), value.data(), value.size());
+    char *quoted = PQescapeLiteral(conn_.get(), value.data(), value.size());
     if (quoted == nullptr) throw_connection_error("could not quote a value");
     std::string text(quoted);
     PQfreemem(quoted);
     return text;
 }
 
-std::uint64_t Connection::copy_out(const std::string& sql, const std::function<void(tg::common::ByteView)>& sink) {
+std::uint64_t Connection::copy_out(const std::string &sql, const std::function<void(tg::common::ByteView)> &sink) {
     {
         Result started = checked(PQexec(conn_.get(), sql.c_str()));
         if (PQresultStatus(started.raw()) != PGRES_COPY_OUT) throw PgError("", "COPY did not start: " + sql, "", "");
     }
     for (;;) {
-        char* buffer = nullptr;
+        char *buffer = nullptr;
         const int length = PQgetCopyData(conn_.get(), &buffer, 0);
         if (length > 0) {
             // Free the buffer even if the sink throws (disk full …).
-            std::unique_ptr<char, void (*)(void*)> owned(buffer, PQfreemem);
-            sink(tg::common::ByteView(reinterpret_cast<const std::uint8_t*>(buffer), static_cast<std::size_t>(length)));
+            std::unique_ptr<char, void (*)(void *)> owned(buffer, PQfreemem);
+            sink(
+                tg::common::ByteView(reinterpret_cast<const std::uint8_t *>(buffer), static_cast<std::size_t>(length)));
             continue;
         }
         if (length == -2) throw_connection_error("COPY failed");
@@ -176,11 +177,11 @@ std::uint64_t Connection::copy_out(const std::string& sql, const std::function<v
 std::uint64_t Connection::copy_result() {
     std::uint64_t rows = 0;
     std::optional<PgError> error;
-    while (PGresult* raw = PQgetResult(conn_.get())) {
+    while (PGresult *raw = PQgetResult(conn_.get())) {
         try {
             Result result = checked(raw);
             rows = std::stoull("0" + result.command_tuples());
-        } catch (const PgError& e) {
+        } catch (const PgError &e) {
             if (!error) error = e;
         }
     }
@@ -188,14 +189,14 @@ std::uint64_t Connection::copy_result() {
     return rows;
 }
 
-void Connection::copy_in_begin(const std::string& sql) {
+void Connection::copy_in_begin(const std::string &sql) {
     Result started = checked(PQexec(conn_.get(), sql.c_str()));
     if (PQresultStatus(started.raw()) != PGRES_COPY_IN) throw PgError("", "COPY did not start: " + sql, "", "");
 }
 
 void Connection::copy_in_send(tg::common::ByteView data) {
     if (data.empty()) return;
-    if (PQputCopyData(conn_.get(), reinterpret_cast<const char*>(data.data()), static_cast<int>(data.size())) != 1) {
+    if (PQputCopyData(conn_.get(), reinterpret_cast<const char *>(data.data()), static_cast<int>(data.size())) != 1) {
         throw_connection_error("COPY failed while sending data");
     }
 }
@@ -205,9 +206,9 @@ std::uint64_t Connection::copy_in_end() {
     return copy_result();
 }
 
-void Connection::copy_in_abort(const std::string& reason) {
+void Connection::copy_in_abort(const std::string &reason) {
     PQputCopyEnd(conn_.get(), reason.c_str());
-    while (PGresult* raw = PQgetResult(conn_.get())) PQclear(raw);
+    while (PGresult *raw = PQgetResult(conn_.get())) PQclear(raw);
 }
 
 int Connection::server_version() const { return PQserverVersion(conn_.get()); }
@@ -217,7 +218,7 @@ bool Connection::ready() const {
 }
 
 std::unique_ptr<CancelHandle> Connection::cancel_handle() {
-    PGcancel* cancel = PQgetCancel(conn_.get());
+    PGcancel *cancel = PQgetCancel(conn_.get());
     if (cancel == nullptr) throw_connection_error("could not prepare a cancel request");
     return std::make_unique<CancelHandle>(cancel);
 }
@@ -229,7 +230,7 @@ bool CancelHandle::cancel() {
     return PQcancel(cancel_, error, sizeof error) == 1;
 }
 
-Transaction::Transaction(Connection& conn, const std::string& begin_sql) : conn_(conn) { conn_.exec(begin_sql); }
+Transaction::Transaction(Connection &conn, const std::string &begin_sql) : conn_(conn) { conn_.exec(begin_sql); }
 
 Transaction::~Transaction() {
     if (!open_) return;

@@ -33,13 +33,14 @@ std::string time_left(std::uint64_t done, std::uint64_t goal, double seconds) {
     return "about " + format_seconds(seconds * static_cast<double>(goal - done) / static_cast<double>(done)) + " left";
 }
 
-std::string goal_line(std::uint64_t items, std::uint64_t goal_items, const std::string& item_noun,
-                      std::uint64_t rows, std::uint64_t goal_rows, double seconds) {
+std::string goal_line(std::uint64_t items, std::uint64_t goal_items, const std::string &item_noun, std::uint64_t rows,
+                      std::uint64_t goal_rows, double seconds) {
     std::string line = with_thousands(items) + "/" + with_thousands(goal_items) + " " + item_noun + ", " +
                        with_thousands(rows) + "/" + with_thousands(goal_rows) + " rows, " + rate(rows, seconds) +
                        " rows/s, " + format_seconds(seconds);
     // Rows measure the work better than items (tenants differ in size).
-    const std::string left = goal_rows > 0 ? time_left(rows, goal_rows, seconds) : time_left(items, goal_items, seconds);
+    const std::string left =
+        goal_rows > 0 ? time_left(rows, goal_rows, seconds) : time_left(items, goal_items, seconds);
     if (!left.empty()) line += ", " + left;
     return line;
 }

@@ -12,16 +12,16 @@ namespace tg::cli {
 bool stderr_is_terminal();
 
 class Progress {
-public:
+   public:
     Progress(std::string verb, bool enabled);
     ~Progress();
-    Progress(const Progress&) = delete;
-    Progress& operator=(const Progress&) = delete;
+    Progress(const Progress &) = delete;
+    Progress &operator=(const Progress &) = delete;
 
     void set_subject(std::string subject);  // e.g. the table being copied
     void add_rows(std::uint64_t rows);
-    void set_bytes(std::uint64_t bytes);   // for work counted in bytes (verify)
-    void tick();                            // redraw if due (elapsed time only)
+    void set_bytes(std::uint64_t bytes);  // for work counted in bytes (verify)
+    void tick();                          // redraw if due (elapsed time only)
     // Work with a known size (recover: tenants and rows): the line shows
     // "done/total <items>, done/total rows, rows/s, time left".
     void set_goal(std::uint64_t items, std::uint64_t rows, std::string item_noun);
@@ -34,7 +34,7 @@ public:
     std::uint64_t rows() const { return rows_; }
     double elapsed_seconds() const;
 
-private:
+   private:
     void draw(bool force);
 
     std::string verb_;
@@ -60,7 +60,7 @@ std::string rate(std::uint64_t rows, double seconds);
 // "about 12 s left" at the rate so far; "" before anything is done.
 std::string time_left(std::uint64_t done, std::uint64_t goal, double seconds);
 // "12/40 tenants, 4,800/16,000 rows, 2,400 rows/s, 2.0 s, about 4.7 s left"
-std::string goal_line(std::uint64_t items, std::uint64_t goal_items, const std::string& item_noun,
-                      std::uint64_t rows, std::uint64_t goal_rows, double seconds);
+std::string goal_line(std::uint64_t items, std::uint64_t goal_items, const std::string &item_noun, std::uint64_t rows,
+                      std::uint64_t goal_rows, double seconds);
 
 }  // namespace tg::cli

@@ -13,7 +13,7 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-void lock_exclusively(int fd, const std::string& path) {
+void lock_exclusively(int fd, const std::string &path) {
     if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return;
     if (errno == EWOULDBLOCK) {
         throw Failure("journal " + path + " is in use by another tenant-guard recover (wait for it to end)");
@@ -21,38 +21,38 @@ void lock_exclusively(int fd, const std::string& path) {
     throw_errno("could not lock", path);
 }
 
-JournalHeader header_from(const Json& line) {
+JournalHeader header_from(const Json &line) {
     JournalHeader header;
     header.database_id = line.at("database_id").get<std::string>();
     header.filter = filter_from_json(line.at("filter"));
     header.window = filter_from_json(line.at("window"));
     header.created_at = line.at("created_at").get<std::string>();
-    for (const auto& t : line.at("tenants")) {
+    for (const auto &t : line.at("tenants")) {
         header.tenants.push_back(PlannedTenant{t.at("tenant").get<std::string>(), t.at("rows").get<std::uint64_t>(),
                                                t.at("tables").get<std::vector<std::string>>()});
     }
     return header;
 }
 
-TenantOutcome tenant_from(const Json& line) {
+TenantOutcome tenant_from(const Json &line) {
     TenantOutcome tenant;
     tenant.tenant = line.at("tenant").get<std::string>();
     tenant.finished_at = line.at("finished_at").get<std::string>();
     tenant.status = TenantStatus::RestoredEarlier;
-    for (const auto& t : line.at("tables")) tenant.tables.push_back(table_from_json(t));
+    for (const auto &t : line.at("tables")) tenant.tables.push_back(table_from_json(t));
     return tenant;
 }
 
 }  // namespace
 
-std::string default_journal_name(const std::string& database_id, const DeletionFilter& filter) {
+std::string default_journal_name(const std::string &database_id, const DeletionFilter &filter) {
     const std::string key = database_id + '\n' + filter_to_json(filter).dump();
     return "tenant-guard-recover-" + tg::common::sha256_hex(key).substr(0, 16) + ".journal";
 }
 
-std::string header_line(const JournalHeader& h) {
+std::string header_line(const JournalHeader &h) {
     Json tenants = Json::array();
-    for (const auto& t : h.tenants) tenants.push_back({{"tenant", t.tenant}, {"rows", t.rows}, {"tables", t.tables}});
+    for (const auto &t : h.tenants) tenants.push_back({{"tenant", t.tenant}, {"rows", t.rows}, {"tables", t.tables}});
     return Json{{"format", kJournalFormat},
                 {"version", kJournalVersion},
                 {"database_id", h.database_id},
@@ -64,13 +64,13 @@ std::string header_line(const JournalHeader& h) {
            "\n";
 }
 
-std::string tenant_line(const TenantOutcome& t) {
+std::string tenant_line(const TenantOutcome &t) {
     Json tables = Json::array();
-    for (const auto& table : t.tables) tables.push_back(table_to_json(table));
+    for (const auto &table : t.tables) tables.push_back(table_to_json(table));
     return Json{{"tenant", t.tenant}, {"finished_at", t.finished_at}, {"tables", tables}}.dump() + "\n";
 }
 
-std::optional<Journal> Journal::open_existing(const std::string& path) {
+std::optional<Journal> Journal::open_existing(const std::string &path) {
     const int raw = ::open(path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
     if (raw < 0) {
         if (errno == ENOENT) return std::nullopt;
@@ -92,7 +92,7 @@ std::optional<Journal> Journal::open_existing(const std::string& path) {
         Json value;
         try {
             value = Json::parse(line);
-        } catch (const Json::exception&) {
+        } catch (const Json::exception &) {
             // Only the line being appended when a run was killed may be torn.
             if (last && number > 1) {
                 // Cut it off, or the next entry would be appended to it.
@@ -100,7 +100,8 @@ std::optional<Journal> Journal::open_existing(const std::string& path) {
                     throw_errno("could not cut the torn last line off", path);
                 }
                 sync_file(journal.fd_.get(), path);
-                journal.notes_.push_back("ignored the torn last line of " + where + " (a run was killed while writing it)");
+                journal.notes_.push_back("ignored the torn last line of " + where +
+                                         " (a run was killed while writing it)");
                 break;
             }
             throw Failure("journal " + where + " is not JSON: the journal is damaged (nothing restored)");
@@ -114,9 +115,9 @@ std::optional<Journal> Journal::open_existing(const std::string& path) {
             } else {
                 journal.earlier_.push_back(tenant_from(value));
             }
-        } catch (const Json::exception&) {
+        } catch (const Json::exception &) {
             throw Failure("journal " + where + " is malformed (nothing restored)");
-        } catch (const Failure& error) {
+        } catch (const Failure &error) {
             throw Failure(path + " is not a tenant-guard recover journal (format " + kJournalFormat + " version " +
                           std::to_string(kJournalVersion) + ")" +
                           (std::string(error.what()).empty() ? "" : ": " + std::string(error.what())));
@@ -131,7 +132,7 @@ std::optional<Journal> Journal::open_existing(const std::string& path) {
     return journal;
 }
 
-Journal Journal::create(const std::string& path, const JournalHeader& header) {
+Journal Journal::create(const std::string &path, const JournalHeader &header) {
     if (path_exists(path)) throw Failure("journal " + path + " exists already");
     const std::string temp = path + ".tmp";
     ::unlink(temp.c_str());  // a leftover of a run killed while creating it
@@ -151,7 +152,7 @@ Journal Journal::create(const std::string& path, const JournalHeader& header) {
     return journal;
 }
 
-void Journal::record(const TenantOutcome& tenant) {
+void Journal::record(const TenantOutcome &tenant) {
     const std::string line = tenant_line(tenant);
     const std::lock_guard<std::mutex> guard(*lock_);
     write_all(fd_.get(), line, path_);

@@ -24,7 +24,7 @@
 
 namespace tg::cli {
 
-inline constexpr const char* kJournalFormat = "tenant_guard.recover_journal";
+inline constexpr const char *kJournalFormat = "tenant_guard.recover_journal";
 inline constexpr int kJournalVersion = 1;
 
 struct PlannedTenant {
@@ -44,33 +44,34 @@ struct JournalHeader {
 // "tenant-guard-recover-<16 hex>.journal": <hex> from SHA-256 of the
 // database id and the normalised filter, so the same command against the
 // same database finds its journal and any other finds none.
-std::string default_journal_name(const std::string& database_id, const DeletionFilter& filter);
+std::string default_journal_name(const std::string &database_id, const DeletionFilter &filter);
 
 class Journal {
-public:
+   public:
     // nullopt when `path` does not exist; else the header and the tenants
     // recorded as restored. Throws Failure when it is locked by another run,
     // is not a journal, or is damaged before its last line.
-    static std::optional<Journal> open_existing(const std::string& path);
+    static std::optional<Journal> open_existing(const std::string &path);
     // Writes the header durably (temporary file, fsync, link into place,
     // fsync of the directory); refuses a path that exists.
-    static Journal create(const std::string& path, const JournalHeader& header);
+    static Journal create(const std::string &path, const JournalHeader &header);
 
-    Journal(Journal&&) noexcept = default;
-    Journal& operator=(Journal&&) noexcept = default;
+    Journal(Journal &&) noexcept = default;
+    Journal &operator=(Journal &&) noexcept = default;
 
-    const std::string& path() const { return path_; }
-    const JournalHeader& header() const { return header_; }
+    const std::string &path() const { return path_; }
+    const JournalHeader &header() const { return header_; }
     // Tenants restored by earlier runs, in the order they were recorded.
-    const std::vector<TenantOutcome>& earlier() const { return earlier_; }
+    const std::vector<TenantOutcome> &earlier() const { return earlier_; }
     // "ignored a torn last line …": things the reader noticed but accepted.
-    const std::vector<std::string>& notes() const { return notes_; }
+    const std::vector<std::string> &notes() const { return notes_; }
 
     // Appends one restored tenant and fsyncs; safe to call from several threads.
-    void record(const TenantOutcome& tenant);
+    void record(const TenantOutcome &tenant);
 
-private:
-    Journal(std::string path, Fd fd) : path_(std::move(path)), fd_(std::move(fd)), lock_(std::make_unique<std::mutex>()) {}
+   private:
+    Journal(std::string path, Fd fd)
+        : path_(std::move(path)), fd_(std::move(fd)), lock_(std::make_unique<std::mutex>()) {}
 
     std::string path_;
     Fd fd_;  // O_APPEND, flock()ed
@@ -81,7 +82,7 @@ private:
 };
 
 // The lines themselves, for tests and the reader.
-std::string header_line(const JournalHeader& header);
-std::string tenant_line(const TenantOutcome& tenant);
+std::string header_line(const JournalHeader &header);
+std::string tenant_line(const TenantOutcome &tenant);
 
 }  // namespace tg::cli

@@ -43,11 +43,11 @@ struct TenantOutcome {
 };
 
 // "restored", "restored earlier", "restored (not journaled)", "FAILED", "interrupted", "not started"
-const char* status_text(TenantStatus status);
+const char *status_text(TenantStatus status);
 // "restored", "restored_earlier", "restored_unjournaled", "failed", "interrupted", "not_started"
-const char* status_key(TenantStatus status);
+const char *status_key(TenantStatus status);
 
-nlohmann::ordered_json table_to_json(const TableResult& table);
-TableResult table_from_json(const nlohmann::ordered_json& value);  // throws Failure
+nlohmann::ordered_json table_to_json(const TableResult &table);
+TableResult table_from_json(const nlohmann::ordered_json &value);  // throws Failure
 
 }  // namespace tg::cli

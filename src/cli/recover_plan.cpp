@@ -7,11 +7,11 @@
 
 namespace tg::cli {
 
-std::string server_time(Connection& conn) {
+std::string server_time(Connection &conn) {
     return conn.exec("SELECT " + utc_text_sql("pg_catalog.clock_timestamp()")).get(0, 0);
 }
 
-Plan make_plan(Connection& conn, const DeletionFilter& window) {
+Plan make_plan(Connection &conn, const DeletionFilter &window) {
     const auto start = std::chrono::steady_clock::now();
     Plan plan;
     plan.window = window;
@@ -29,7 +29,7 @@ Plan make_plan(Connection& conn, const DeletionFilter& window) {
         const Result result = [&] {
             try {
                 return conn.exec(sql, filter_values(window));
-            } catch (const PgError& error) {
+            } catch (const PgError &error) {
                 rethrow_explained(error, "tenant_guard.undelete_where");
             }
         }();
@@ -38,7 +38,7 @@ Plan make_plan(Connection& conn, const DeletionFilter& window) {
         }
     }
     snapshot.commit();
-    for (const auto& row : rows) {
+    for (const auto &row : rows) {
         if (plan.tenants.empty() || plan.tenants.back().tenant != row.tenant) plan.tenants.push_back({row.tenant, {}});
         const auto found = skipped.find({row.tenant, row.rel});
         const std::uint64_t conflicts = found == skipped.end() ? 0 : found->second;

@@ -24,12 +24,12 @@ struct TenantPlan {
     std::vector<TablePlan> tables;
     std::uint64_t rows() const {
         std::uint64_t n = 0;
-        for (const auto& t : tables) n += t.rows;
+        for (const auto &t : tables) n += t.rows;
         return n;
     }
     std::uint64_t conflicts() const {
         std::uint64_t n = 0;
-        for (const auto& t : tables) n += t.conflicts;
+        for (const auto &t : tables) n += t.conflicts;
         return n;
     }
 };
@@ -43,8 +43,8 @@ struct Plan {
 };
 
 // The server's clock now, as UTC text: the end of a window given no --until.
-std::string server_time(Connection& conn);
+std::string server_time(Connection &conn);
 
-Plan make_plan(Connection& conn, const DeletionFilter& window);
+Plan make_plan(Connection &conn, const DeletionFilter &window);
 
 }  // namespace tg::cli

@@ -23,8 +23,8 @@ struct Resumed {
     std::uint64_t unjournaled_tenants = 0;  // planned, nothing left, no entry
 };
 
-std::string plan_text(const Plan& plan, const DeletionFilter& filter, const std::string& journal_path,
-                      const Resumed& resumed);
+std::string plan_text(const Plan &plan, const DeletionFilter &filter, const std::string &journal_path,
+                      const Resumed &resumed);
 
 struct RecoveryReport {
     std::string database_id;
@@ -41,7 +41,7 @@ struct RecoveryReport {
     bool complete() const;
 };
 
-std::string report_text(const RecoveryReport& report);
-nlohmann::ordered_json report_json(const RecoveryReport& report);
+std::string report_text(const RecoveryReport &report);
+nlohmann::ordered_json report_json(const RecoveryReport &report);
 
 }  // namespace tg::cli

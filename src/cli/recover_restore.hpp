@@ -17,13 +17,13 @@ namespace tg::cli {
 
 // Thrown when a stop was requested before the tenant committed.
 class Interrupted : public std::runtime_error {
-public:
+   public:
     Interrupted() : std::runtime_error("interrupted before COMMIT; rolled back") {}
 };
 
 // `tables`: the tenant's tables in the plan; their checksums are taken even
 // when nothing of them was left to restore. Throws PgError or Interrupted.
-TenantOutcome restore_tenant(Connection& conn, const DeletionFilter& window, const std::string& tenant,
-                             const std::vector<std::string>& tables, const std::atomic<bool>& stop);
+TenantOutcome restore_tenant(Connection &conn, const DeletionFilter &window, const std::string &tenant,
+                             const std::vector<std::string> &tables, const std::atomic<bool> &stop);
 
 }  // namespace tg::cli

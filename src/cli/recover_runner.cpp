@@ -27,10 +27,11 @@ struct Slot {
 
 // What the workers share: the next task, the outcomes, the counters.
 struct Shared {
-    Shared(const RunnerSettings& s, const std::vector<RestoreTask>& t, Journal& j) : settings(s), tasks(t), journal(j) {}
-    const RunnerSettings& settings;
-    const std::vector<RestoreTask>& tasks;
-    Journal& journal;
+    Shared(const RunnerSettings &s, const std::vector<RestoreTask> &t, Journal &j)
+        : settings(s), tasks(t), journal(j) {}
+    const RunnerSettings &settings;
+    const std::vector<RestoreTask> &tasks;
+    Journal &journal;
     std::atomic<bool> stop{false};
     std::mutex lock;
     std::condition_variable changed;
@@ -42,9 +43,9 @@ struct Shared {
     std::vector<std::size_t> finished;  // indexes not yet reported by the main thread
 };
 
-std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+std::string first_line(const std::string &text) { return text.substr(0, text.find('\n')); }
 
-TenantOutcome attempt(Shared& shared, Slot& slot, std::optional<Connection>& conn, const RestoreTask& task) {
+TenantOutcome attempt(Shared &shared, Slot &slot, std::optional<Connection> &conn, const RestoreTask &task) {
     TenantOutcome outcome;
     outcome.tenant = task.tenant;
     outcome.planned_rows = task.rows;
@@ -60,15 +61,15 @@ TenantOutcome attempt(Shared& shared, Slot& slot, std::optional<Connection>& con
         }
         outcome = restore_tenant(*conn, shared.settings.window, task.tenant, task.tables, shared.stop);
         outcome.planned_rows = task.rows;
-    } catch (const Interrupted& error) {
+    } catch (const Interrupted &error) {
         outcome.status = TenantStatus::Interrupted;
         outcome.error = error.what();
-    } catch (const PgError& error) {
+    } catch (const PgError &error) {
         // A statement cancelled because of Ctrl-C is an interruption, not a failure.
         outcome.status = shared.stop && error.sqlstate() == "57014" ? TenantStatus::Interrupted : TenantStatus::Failed;
-        outcome.error = outcome.status == TenantStatus::Interrupted ? "cancelled by the interrupt; rolled back"
-                                                                     : error.describe();
-    } catch (const std::exception& error) {
+        outcome.error =
+            outcome.status == TenantStatus::Interrupted ? "cancelled by the interrupt; rolled back" : error.describe();
+    } catch (const std::exception &error) {
         outcome.status = TenantStatus::Failed;
         outcome.error = error.what();
     }
@@ -79,7 +80,7 @@ TenantOutcome attempt(Shared& shared, Slot& slot, std::optional<Connection>& con
     if (outcome.status == TenantStatus::Restored) {
         try {
             shared.journal.record(outcome);
-        } catch (const std::exception& error) {
+        } catch (const std::exception &error) {
             // Committed but not recorded: the next run sees it as restored
             // without an entry. Nothing more can be recorded: stop.
             outcome.error = std::string("restored, but not recorded in the journal: ") + error.what();
@@ -89,7 +90,7 @@ TenantOutcome attempt(Shared& shared, Slot& slot, std::optional<Connection>& con
     return outcome;
 }
 
-void work(Shared& shared, Slot& slot) {
+void work(Shared &shared, Slot &slot) {
     std::optional<Connection> conn;
     for (;;) {
         std::size_t index;
@@ -113,18 +114,18 @@ void work(Shared& shared, Slot& slot) {
     shared.changed.notify_all();
 }
 
-void plain_line(const std::string& text) {
+void plain_line(const std::string &text) {
     std::fprintf(stderr, "recover: %s\n", text.c_str());
     std::fflush(stderr);
 }
 
 }  // namespace
 
-RunResult restore_tenants(const RunnerSettings& settings, const std::vector<RestoreTask>& tasks, Journal& journal) {
+RunResult restore_tenants(const RunnerSettings &settings, const std::vector<RestoreTask> &tasks, Journal &journal) {
     Shared shared(settings, tasks, journal);
     shared.outcomes.resize(tasks.size());
     std::uint64_t goal_rows = 0;
-    for (const auto& task : tasks) goal_rows += task.rows;
+    for (const auto &task : tasks) goal_rows += task.rows;
     const int jobs = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(std::max(settings.jobs, 1)),
                                                             std::max<std::size_t>(tasks.size(), 1)));
 
@@ -149,10 +150,11 @@ RunResult restore_tenants(const RunnerSettings& settings, const std::vector<Rest
     for (;;) {
         shared.changed.wait_for(guard, std::chrono::milliseconds(100));
         for (const std::size_t index : shared.finished) {
-            const TenantOutcome& outcome = *shared.outcomes[index];
+            const TenantOutcome &outcome = *shared.outcomes[index];
             if (outcome.status != TenantStatus::Failed) continue;
             progress.clear();
-            plain_line("tenant " + outcome.tenant + " FAILED (rolled back, the others go on): " + first_line(outcome.error));
+            plain_line("tenant " + outcome.tenant +
+                       " FAILED (rolled back, the others go on): " + first_line(outcome.error));
         }
         shared.finished.clear();
         const double seconds = progress.elapsed_seconds();
@@ -166,7 +168,7 @@ RunResult restore_tenants(const RunnerSettings& settings, const std::vector<Rest
         }
         if (shared.stop && now - last_cancel > std::chrono::milliseconds(200)) {
             last_cancel = now;
-            for (auto& slot : slots) {
+            for (auto &slot : slots) {
                 const std::lock_guard<std::mutex> slot_guard(slot->lock);
                 if (slot->cancel) slot->cancel->cancel();
             }
@@ -178,12 +180,13 @@ RunResult restore_tenants(const RunnerSettings& settings, const std::vector<Rest
         }
     }
     guard.unlock();
-    for (auto& thread : threads) thread.join();
+    for (auto &thread : threads) thread.join();
     RunResult result;
     result.seconds = progress.elapsed_seconds();
     progress.done();
     if (!settings.terminal) {
-        plain_line(goal_line(shared.tenants_done, tasks.size(), "tenants", shared.rows_done, goal_rows, result.seconds));
+        plain_line(
+            goal_line(shared.tenants_done, tasks.size(), "tenants", shared.rows_done, goal_rows, result.seconds));
     }
     result.interrupted = interrupt_requested();
     for (std::size_t i = 0; i < tasks.size(); ++i) {

@@ -37,6 +37,6 @@ struct RunResult {
     double seconds = 0.0;
 };
 
-RunResult restore_tenants(const RunnerSettings& settings, const std::vector<RestoreTask>& tasks, Journal& journal);
+RunResult restore_tenants(const RunnerSettings &settings, const std::vector<RestoreTask> &tasks, Journal &journal);
 
 }  // namespace tg::cli

@@ -2,7 +2,7 @@
 
 namespace tg::cli {
 
-const std::map<std::string, std::string>& data_settings() {
+const std::map<std::string, std::string> &data_settings() {
     static const std::map<std::string, std::string> settings = {
         {"DateStyle", "ISO, YMD"},
         {"IntervalStyle", "postgres"},
@@ -15,8 +15,8 @@ const std::map<std::string, std::string>& data_settings() {
     return settings;
 }
 
-void apply_data_settings(Connection& conn) {
-    for (const auto& [name, value] : data_settings()) {
+void apply_data_settings(Connection &conn) {
+    for (const auto &[name, value] : data_settings()) {
         conn.exec("SELECT pg_catalog.set_config($1, $2, false)", {name, value});
     }
 }

@@ -10,9 +10,9 @@
 
 namespace tg::cli {
 
-const std::map<std::string, std::string>& data_settings();
+const std::map<std::string, std::string> &data_settings();
 
 // SET each of them on the connection (session level).
-void apply_data_settings(Connection& conn);
+void apply_data_settings(Connection &conn);
 
 }  // namespace tg::cli

@@ -15,9 +15,9 @@ std::string qualified_name(std::string_view schema, std::string_view name) {
     return quote_ident(schema) + "." + quote_ident(name);
 }
 
-std::string column_list(const std::vector<std::string>& names) {
+std::string column_list(const std::vector<std::string> &names) {
     std::string list;
-    for (const auto& name : names) {
+    for (const auto &name : names) {
         if (!list.empty()) list += ", ";
         list += quote_ident(name);
     }

@@ -12,6 +12,6 @@ namespace tg::cli {
 std::string quote_ident(std::string_view name);
 std::string qualified_name(std::string_view schema, std::string_view name);
 // "a", "b", "c" — quoted and comma-separated.
-std::string column_list(const std::vector<std::string>& names);
+std::string column_list(const std::vector<std::string> &names);
 
 }  // namespace tg::cli

@@ -10,7 +10,7 @@ namespace {
 constexpr std::size_t kName = 0, kMode = 100, kUid = 108, kGid = 116, kSize = 124, kMtime = 136, kChksum = 148,
                       kType = 156, kMagic = 257, kVersion = 263, kUname = 265, kGname = 297, kPrefix = 345;
 
-void put_octal(Block& block, std::size_t offset, std::size_t length, std::uint64_t value) {
+void put_octal(Block &block, std::size_t offset, std::size_t length, std::uint64_t value) {
     // length - 1 digits and a terminating NUL.
     for (std::size_t i = length - 1; i-- > 0;) {
         block[offset + i] = static_cast<std::uint8_t>('0' + (value & 7));
@@ -19,18 +19,18 @@ void put_octal(Block& block, std::size_t offset, std::size_t length, std::uint64
     block[offset + length - 1] = 0;
 }
 
-void put_text(Block& block, std::size_t offset, std::string_view text) {
+void put_text(Block &block, std::size_t offset, std::string_view text) {
     std::memcpy(block.data() + offset, text.data(), text.size());
 }
 
-std::uint64_t checksum_of(const Block& block) {
+std::uint64_t checksum_of(const Block &block) {
     std::uint64_t sum = 0;
     for (std::size_t i = 0; i < kBlock; ++i) sum += (i >= kChksum && i < kChksum + 8) ? ' ' : block[i];
     return sum;
 }
 
 // Old tars summed signed chars; accept that too when reading.
-std::int64_t signed_checksum_of(const Block& block) {
+std::int64_t signed_checksum_of(const Block &block) {
     std::int64_t sum = 0;
     for (std::size_t i = 0; i < kBlock; ++i) {
         sum += (i >= kChksum && i < kChksum + 8) ? ' ' : static_cast<std::int8_t>(block[i]);
@@ -38,8 +38,8 @@ std::int64_t signed_checksum_of(const Block& block) {
     return sum;
 }
 
-std::optional<std::uint64_t> get_number(const Block& block, std::size_t offset, std::size_t length) {
-    if (block[offset] & 0x80) {  // base-256, big endian, first byte's top bit is the marker
+std::optional<std::uint64_t> get_number(const Block &block, std::size_t offset, std::size_t length) {
+    if (block[offset] & 0x80) {                          // base-256, big endian, first byte's top bit is the marker
         if (block[offset] != 0x80) return std::nullopt;  // negative or too large for us
         std::uint64_t value = 0;
         for (std::size_t i = 1; i < length; ++i) {
@@ -65,14 +65,14 @@ std::optional<std::uint64_t> get_number(const Block& block, std::size_t offset, 
     return value;
 }
 
-std::string get_text(const Block& block, std::size_t offset, std::size_t length) {
-    const auto* start = reinterpret_cast<const char*>(block.data() + offset);
+std::string get_text(const Block &block, std::size_t offset, std::size_t length) {
+    const auto *start = reinterpret_cast<const char *>(block.data() + offset);
     return std::string(start, strnlen(start, length));
 }
 
 }  // namespace
 
-Block encode_header(const Header& header) {
+Block encode_header(const Header &header) {
     if (header.name.empty() || header.name.size() > kMaxName || header.name.find('\0') != std::string::npos) {
         throw std::invalid_argument("tar member name must be 1 to 100 bytes: \"" + header.name + "\"");
     }
@@ -103,7 +103,7 @@ Block encode_header(const Header& header) {
     return block;
 }
 
-DecodeResult decode_header(const Block& block) {
+DecodeResult decode_header(const Block &block) {
     DecodeResult result;
     bool all_zero = true;
     for (const auto byte : block) {

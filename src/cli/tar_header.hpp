@@ -31,13 +31,13 @@ struct Header {
 
 // Throws std::invalid_argument for a name that is empty, too long or not
 // plain (the writer's own bug, never user input).
-Block encode_header(const Header& header);
+Block encode_header(const Header &header);
 
 struct DecodeResult {
     std::optional<Header> header;  // empty for an all-zero (end-of-archive) block
     std::string error;             // non-empty: why the block is not a valid header
 };
-DecodeResult decode_header(const Block& block);
+DecodeResult decode_header(const Block &block);
 
 // Bytes of padding after `size` bytes of member data up to the next block.
 inline std::uint64_t padding(std::uint64_t size) { return (kBlock - size % kBlock) % kBlock; }

@@ -17,7 +17,7 @@ namespace {
 // maybe-uninitialized warning.)
 constexpr std::uint64_t kNoSize = ~0ULL;
 
-void apply_pax(const std::string& records, std::string& path, std::uint64_t& size) {
+void apply_pax(const std::string &records, std::string &path, std::uint64_t &size) {
     std::size_t pos = 0;
     while (pos < records.size()) {
         const std::size_t space = records.find(' ', pos);
@@ -39,8 +39,7 @@ void apply_pax(const std::string& records, std::string& path, std::uint64_t& siz
             if (key == "size") {
                 try {
                     size = std::stoull(value);
-                } catch (const std::exception&) {
-                }
+                } catch (const std::exception &) {}
             }
         }
         pos += length;
@@ -51,14 +50,14 @@ std::string at(std::uint64_t offset) { return "at byte offset " + std::to_string
 
 }  // namespace
 
-Reader::Reader(const std::string& path) : path_(path), fd_(open_for_reading(path)) {
+Reader::Reader(const std::string &path) : path_(path), fd_(open_for_reading(path)) {
     struct stat st {};
     if (::fstat(fd_.get(), &st) != 0) throw_errno("could not stat", path);
     if (!S_ISREG(st.st_mode)) throw Failure(path + " is not a regular file");
     file_size_ = static_cast<std::uint64_t>(st.st_size);
 }
 
-void Reader::read_at(std::uint64_t offset, std::uint8_t* buffer, std::size_t length) const {
+void Reader::read_at(std::uint64_t offset, std::uint8_t *buffer, std::size_t length) const {
     std::size_t done = 0;
     while (done < length) {
         const ssize_t n = ::pread(fd_.get(), buffer + done, length - done, static_cast<off_t>(offset + done));
@@ -115,7 +114,7 @@ Index Reader::index() const {
             }
             if (header.type == 'x' && header.size <= 1 << 20) {
                 std::string records(static_cast<std::size_t>(header.size), '\0');
-                read_at(data_offset, reinterpret_cast<std::uint8_t*>(records.data()), records.size());
+                read_at(data_offset, reinterpret_cast<std::uint8_t *>(records.data()), records.size());
                 apply_pax(records, pax_path, pax_size);
             }
             offset = data_offset + header.size + padding(header.size);
@@ -137,7 +136,7 @@ Index Reader::index() const {
     }
 }
 
-void Reader::stream(const Member& member, const std::function<void(tg::common::ByteView)>& sink) const {
+void Reader::stream(const Member &member, const std::function<void(tg::common::ByteView)> &sink) const {
     std::vector<std::uint8_t> buffer(1 << 20);
     std::uint64_t done = 0;
     while (done < member.available) {
@@ -148,13 +147,13 @@ void Reader::stream(const Member& member, const std::function<void(tg::common::B
     }
 }
 
-std::string Reader::read_all(const Member& member, std::size_t max_bytes) const {
+std::string Reader::read_all(const Member &member, std::size_t max_bytes) const {
     if (member.available > max_bytes) {
         throw Failure(member.name + " in " + path_ + " is " + std::to_string(member.available) +
                       " bytes, more than the " + std::to_string(max_bytes) + " expected");
     }
     std::string text(static_cast<std::size_t>(member.available), '\0');
-    read_at(member.data_offset, reinterpret_cast<std::uint8_t*>(text.data()), text.size());
+    read_at(member.data_offset, reinterpret_cast<std::uint8_t *>(text.data()), text.size());
     return text;
 }
 

@@ -17,10 +17,10 @@ namespace tg::cli::tar {
 struct Member {
     std::string name;
     char type = '0';
-    std::uint64_t size = 0;         // as the header says
+    std::uint64_t size = 0;  // as the header says
     std::uint64_t header_offset = 0;
     std::uint64_t data_offset = 0;
-    std::uint64_t available = 0;    // data bytes actually present (< size: truncated)
+    std::uint64_t available = 0;  // data bytes actually present (< size: truncated)
     bool truncated() const { return available < size; }
 };
 
@@ -33,20 +33,20 @@ struct Index {
 };
 
 class Reader {
-public:
-    explicit Reader(const std::string& path);
+   public:
+    explicit Reader(const std::string &path);
 
-    const std::string& path() const { return path_; }
+    const std::string &path() const { return path_; }
     std::uint64_t file_size() const { return file_size_; }
 
     Index index() const;
 
     // Calls sink with consecutive chunks of the member's present data.
-    void stream(const Member& member, const std::function<void(tg::common::ByteView)>& sink) const;
-    std::string read_all(const Member& member, std::size_t max_bytes) const;
+    void stream(const Member &member, const std::function<void(tg::common::ByteView)> &sink) const;
+    std::string read_all(const Member &member, std::size_t max_bytes) const;
 
-private:
-    void read_at(std::uint64_t offset, std::uint8_t* buffer, std::size_t length) const;
+   private:
+    void read_at(std::uint64_t offset, std::uint8_t *buffer, std::size_t length) const;
 
     std::string path_;
     Fd fd_;

@@ -4,7 +4,7 @@
 
 namespace tg::cli::tar {
 
-void Writer::begin(const std::string& name, std::int64_t mtime) {
+void Writer::begin(const std::string &name, std::int64_t mtime) {
     if (open_) throw std::logic_error("tar member " + current_.name + " is still open");
     current_ = Header{name, '0', 0, mtime, 0644};
     header_offset_ = out_.position();
@@ -27,7 +27,7 @@ std::uint64_t Writer::end() {
     return current_.size;
 }
 
-void Writer::add(const std::string& name, std::string_view content, std::int64_t mtime) {
+void Writer::add(const std::string &name, std::string_view content, std::int64_t mtime) {
     begin(name, mtime);
     write(content);
     end();

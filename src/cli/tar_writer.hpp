@@ -14,22 +14,22 @@
 namespace tg::cli::tar {
 
 class Writer {
-public:
-    explicit Writer(BufferedWriter& out) : out_(out) {}
+   public:
+    explicit Writer(BufferedWriter &out) : out_(out) {}
 
-    void begin(const std::string& name, std::int64_t mtime);
+    void begin(const std::string &name, std::int64_t mtime);
     void write(tg::common::ByteView data);
     // Patches the header with the real size, pads to the block; returns the size.
     std::uint64_t end();
 
     // A whole small member in one call.
-    void add(const std::string& name, std::string_view content, std::int64_t mtime);
+    void add(const std::string &name, std::string_view content, std::int64_t mtime);
 
     // The end-of-archive marker (two zero blocks); flushes.
     void finish();
 
-private:
-    BufferedWriter& out_;
+   private:
+    BufferedWriter &out_;
     Header current_;
     std::uint64_t header_offset_ = 0;
     bool open_ = false;

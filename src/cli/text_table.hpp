@@ -13,6 +13,6 @@ struct TextTable {
     std::vector<std::vector<std::string>> rows;
 };
 
-std::string render(const TextTable& table);
+std::string render(const TextTable &table);
 
 }  // namespace tg::cli

@@ -10,7 +10,7 @@ constexpr std::uint8_t kInvalid = 0xFF;
 
 constexpr std::array<std::uint8_t, 256> make_decode_table() {
     std::array<std::uint8_t, 256> table{};
-    for (auto& entry : table) entry = kInvalid;
+    for (auto &entry : table) entry = kInvalid;
     for (std::uint8_t i = 0; i < 64; ++i) table[static_cast<unsigned char>(kAlphabet[i])] = i;
     return table;
 }

@@ -21,7 +21,7 @@ namespace tg::common {
 enum class TokenAction { Purge, Unprotect };
 
 // "purge" or "unprotect", as written in the claim.
-const char* action_name(TokenAction action) noexcept;
+const char *action_name(TokenAction action) noexcept;
 
 struct Claims {
     std::string kid;
@@ -43,30 +43,30 @@ struct Claims {
     std::string reason;
 };
 
-bool operator==(const Claims& a, const Claims& b);
-inline bool operator!=(const Claims& a, const Claims& b) { return !(a == b); }
+bool operator==(const Claims &a, const Claims &b);
+inline bool operator!=(const Claims &a, const Claims &b) { return !(a == b); }
 
 // Structure and consistency, independent of time and place. Throws
 // TokenError(Malformed) for a missing, unknown or mistyped claim, and
 // TokenError(ScopeInvalid) for a scope that cannot be meant (purge without
 // tenant, unprotect without exactly one table, empty lists …).
-Claims decode_claims(const nlohmann::json& claims);
+Claims decode_claims(const nlohmann::json &claims);
 
 // The claims object that decode_claims turns back into the same Claims
 // (absent optionals and empty lists are left out, live only when true).
-nlohmann::json encode_claims(const Claims& claims);
+nlohmann::json encode_claims(const Claims &claims);
 
 // Throws TokenError(Expired) when exp <= now, NotYetValid when nbf > now, and
 // LifetimeTooLong when exp - min(iat, now) > max_lifetime_seconds: the lifetime
 // counts from issue, and a future iat cannot stretch the time left.
 // `now` must lie in [kMinUnixTime, kMaxUnixTime] and the maximum be positive
 // (std::invalid_argument otherwise: a caller bug, not a token problem).
-void check_time_window(const Claims& claims, std::int64_t now, std::int64_t max_lifetime_seconds);
+void check_time_window(const Claims &claims, std::int64_t now, std::int64_t max_lifetime_seconds);
 
 // Throws TokenError(WrongDatabase) unless claims.db == expected_db_id.
-void check_database(const Claims& claims, std::string_view expected_db_id);
+void check_database(const Claims &claims, std::string_view expected_db_id);
 
 // decode_claims followed by check_time_window.
-Claims validate_claims(const nlohmann::json& claims, std::int64_t now, std::int64_t max_lifetime_seconds);
+Claims validate_claims(const nlohmann::json &claims, std::int64_t now, std::int64_t max_lifetime_seconds);
 
 }  // namespace tg::common

@@ -11,7 +11,7 @@ namespace tg::common {
 // The message says what failed and, when OpenSSL reported something, ends with
 // OpenSSL's own error queue so the cause is not lost.
 class CryptoError : public std::runtime_error {
-public:
+   public:
     using std::runtime_error::runtime_error;
 };
 

@@ -9,23 +9,19 @@
 namespace tg::common {
 namespace detail {
 
-void EvpPkeyFree::operator()(evp_pkey_st* key) const noexcept {
-    EVP_PKEY_free(key);
-}
+void EvpPkeyFree::operator()(evp_pkey_st *key) const noexcept { EVP_PKEY_free(key); }
 
-PkeyHandle::PkeyHandle(const PkeyHandle& other) : key_(nullptr) {
-    *this = other;
-}
+PkeyHandle::PkeyHandle(const PkeyHandle &other) : key_(nullptr) { *this = other; }
 
-PkeyHandle& PkeyHandle::operator=(const PkeyHandle& other) {
+PkeyHandle &PkeyHandle::operator=(const PkeyHandle &other) {
     if (this == &other) return *this;
-    evp_pkey_st* shared = other.key_.get();
+    evp_pkey_st *shared = other.key_.get();
     if (shared != nullptr && EVP_PKEY_up_ref(shared) != 1) throw_openssl_error("could not copy an Ed25519 key");
     key_.reset(shared);
     return *this;
 }
 
-evp_pkey_st* PkeyHandle::get() const {
+evp_pkey_st *PkeyHandle::get() const {
     if (!key_) throw CryptoError("use of an empty (moved-from) Ed25519 key");
     return key_.get();
 }
@@ -38,10 +34,10 @@ namespace {
 constexpr std::size_t kMaxPemSize = 64 * 1024;
 
 // Refuses anything but Ed25519 so that no other algorithm can ever verify a token.
-detail::PkeyHandle require_ed25519(EVP_PKEY* loaded, const char* what) {
+detail::PkeyHandle require_ed25519(EVP_PKEY *loaded, const char *what) {
     detail::PkeyHandle key(loaded);
     if (EVP_PKEY_get_base_id(loaded) != EVP_PKEY_ED25519) {
-        const char* type = EVP_PKEY_get0_type_name(loaded);
+        const char *type = EVP_PKEY_get0_type_name(loaded);
         throw CryptoError(std::string(what) + " is a " + (type != nullptr ? type : "non-Ed25519") +
                           " key; tenant_guard accepts only Ed25519 keys (openssl genpkey -algorithm ed25519)");
     }
@@ -69,11 +65,9 @@ void require_single_pem_block(std::string_view pem) {
 }
 
 // PEM callback that never supplies a passphrase: no terminal prompt, ever.
-int refuse_passphrase(char*, int, int, void*) {
-    return -1;
-}
+int refuse_passphrase(char *, int, int, void *) { return -1; }
 
-Ed25519RawKey raw_public_key(EVP_PKEY* key) {
+Ed25519RawKey raw_public_key(EVP_PKEY *key) {
     Ed25519RawKey raw{};
     std::size_t length = raw.size();
     if (EVP_PKEY_get_raw_public_key(key, raw.data(), &length) != 1 || length != raw.size()) {
@@ -90,12 +84,13 @@ PublicKey PublicKey::from_pem(std::string_view pem) {
         if (pem.find("PRIVATE KEY-----") != std::string_view::npos) {
             throw CryptoError("this is a private key; give only the public key (openssl pkey -in KEY -pubout)");
         }
-        throw CryptoError("no PEM public key found; expected \"-----BEGIN PUBLIC KEY-----\" as written by openssl pkey -pubout");
+        throw CryptoError(
+            "no PEM public key found; expected \"-----BEGIN PUBLIC KEY-----\" as written by openssl pkey -pubout");
     }
     require_single_pem_block(pem);
     ERR_clear_error();
     detail::BioPtr bio = detail::read_only_bio(pem);
-    EVP_PKEY* loaded = PEM_read_bio_PUBKEY(bio.get(), nullptr, refuse_passphrase, nullptr);
+    EVP_PKEY *loaded = PEM_read_bio_PUBKEY(bio.get(), nullptr, refuse_passphrase, nullptr);
     if (loaded == nullptr) detail::throw_openssl_error("could not read the PEM public key");
     return PublicKey(require_ed25519(loaded, "the public key"));
 }
@@ -105,7 +100,7 @@ PublicKey PublicKey::from_raw(ByteView raw) {
         throw CryptoError("an Ed25519 public key is 32 bytes, got " + std::to_string(raw.size()));
     }
     ERR_clear_error();
-    EVP_PKEY* loaded = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, raw.data(), raw.size());
+    EVP_PKEY *loaded = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, raw.data(), raw.size());
     if (loaded == nullptr) detail::throw_openssl_error("could not load the raw Ed25519 public key");
     return PublicKey(detail::PkeyHandle(loaded));
 }
@@ -113,7 +108,8 @@ PublicKey PublicKey::from_raw(ByteView raw) {
 std::string PublicKey::to_pem() const {
     ERR_clear_error();
     detail::BioPtr bio = detail::writable_bio();
-    if (PEM_write_bio_PUBKEY(bio.get(), key_.get()) != 1) detail::throw_openssl_error("could not write the PEM public key");
+    if (PEM_write_bio_PUBKEY(bio.get(), key_.get()) != 1)
+        detail::throw_openssl_error("could not write the PEM public key");
     return detail::bio_contents(bio.get());
 }
 
@@ -131,8 +127,8 @@ bool PublicKey::verify(ByteView message, ByteView signature) const {
     if (EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key_.get()) != 1) {
         detail::throw_openssl_error("could not start Ed25519 verification");
     }
-    const int result = EVP_DigestVerify(ctx.get(), signature.data(), signature.size(),
-                                        detail::non_null_data(message), message.size());
+    const int result =
+        EVP_DigestVerify(ctx.get(), signature.data(), signature.size(), detail::non_null_data(message), message.size());
     // A bad signature leaves entries in the queue; they are expected, not errors.
     detail::drain_error_queue();
     return result == 1;
@@ -142,7 +138,7 @@ PrivateKey PrivateKey::generate() {
     ERR_clear_error();
     detail::PkeyCtxPtr ctx(EVP_PKEY_CTX_new_id(EVP_PKEY_ED25519, nullptr));
     if (!ctx) detail::throw_openssl_error("could not allocate an Ed25519 key generator");
-    EVP_PKEY* generated = nullptr;
+    EVP_PKEY *generated = nullptr;
     if (EVP_PKEY_keygen_init(ctx.get()) != 1 || EVP_PKEY_keygen(ctx.get(), &generated) != 1) {
         EVP_PKEY_free(generated);
         detail::throw_openssl_error("could not generate an Ed25519 key");
@@ -156,12 +152,13 @@ PrivateKey PrivateKey::from_pem(std::string_view pem) {
         throw CryptoError("the private key is encrypted; decrypt it first (openssl pkey -in KEY -out PLAIN)");
     }
     if (pem.find("-----BEGIN PRIVATE KEY-----") == std::string_view::npos) {
-        throw CryptoError("no PKCS#8 PEM private key found; expected \"-----BEGIN PRIVATE KEY-----\" as written by "
-                          "openssl genpkey -algorithm ed25519");
+        throw CryptoError(
+            "no PKCS#8 PEM private key found; expected \"-----BEGIN PRIVATE KEY-----\" as written by "
+            "openssl genpkey -algorithm ed25519");
     }
     ERR_clear_error();
     detail::BioPtr bio = detail::read_only_bio(pem);
-    EVP_PKEY* loaded = PEM_read_bio_PrivateKey(bio.get(), nullptr, refuse_passphrase, nullptr);
+    EVP_PKEY *loaded = PEM_read_bio_PrivateKey(bio.get(), nullptr, refuse_passphrase, nullptr);
     if (loaded == nullptr) detail::throw_openssl_error("could not read the PEM private key");
     return PrivateKey(require_ed25519(loaded, "the private key"));
 }
@@ -171,7 +168,7 @@ PrivateKey PrivateKey::from_raw(ByteView seed) {
         throw CryptoError("an Ed25519 secret key is 32 bytes, got " + std::to_string(seed.size()));
     }
     ERR_clear_error();
-    EVP_PKEY* loaded = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, seed.data(), seed.size());
+    EVP_PKEY *loaded = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, seed.data(), seed.size());
     if (loaded == nullptr) detail::throw_openssl_error("could not load the raw Ed25519 secret key");
     return PrivateKey(detail::PkeyHandle(loaded));
 }

@@ -26,31 +26,31 @@ using Ed25519Signature = std::array<std::uint8_t, kEd25519SignatureSize>;
 namespace detail {
 
 struct EvpPkeyFree {
-    void operator()(evp_pkey_st* key) const noexcept;
+    void operator()(evp_pkey_st *key) const noexcept;
 };
 
 // Owns one reference to an EVP_PKEY; a copy takes another reference, so keys
 // are cheap to copy and immutable once loaded.
 class PkeyHandle {
-public:
-    explicit PkeyHandle(evp_pkey_st* owned) noexcept : key_(owned) {}
-    PkeyHandle(const PkeyHandle& other);
-    PkeyHandle& operator=(const PkeyHandle& other);
-    PkeyHandle(PkeyHandle&&) noexcept = default;
-    PkeyHandle& operator=(PkeyHandle&&) noexcept = default;
+   public:
+    explicit PkeyHandle(evp_pkey_st *owned) noexcept : key_(owned) {}
+    PkeyHandle(const PkeyHandle &other);
+    PkeyHandle &operator=(const PkeyHandle &other);
+    PkeyHandle(PkeyHandle &&) noexcept = default;
+    PkeyHandle &operator=(PkeyHandle &&) noexcept = default;
     ~PkeyHandle() = default;
 
     // Throws CryptoError on a moved-from handle instead of handing OpenSSL a NULL.
-    evp_pkey_st* get() const;
+    evp_pkey_st *get() const;
 
-private:
+   private:
     std::unique_ptr<evp_pkey_st, EvpPkeyFree> key_;
 };
 
 }  // namespace detail
 
 class PublicKey {
-public:
+   public:
     // PEM SubjectPublicKeyInfo ("-----BEGIN PUBLIC KEY-----"), as written by
     // `openssl pkey -pubout`. Throws CryptoError if absent, damaged or not Ed25519.
     static PublicKey from_pem(std::string_view pem);
@@ -63,13 +63,13 @@ public:
     // True only for a valid 64-byte signature of exactly these bytes.
     bool verify(ByteView message, ByteView signature) const;
 
-private:
+   private:
     explicit PublicKey(detail::PkeyHandle key) : key_(std::move(key)) {}
     detail::PkeyHandle key_;
 };
 
 class PrivateKey {
-public:
+   public:
     static PrivateKey generate();
     // Unencrypted PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----"), as written by
     // `openssl genpkey -algorithm ed25519`. Encrypted keys are refused (OpenSSL
@@ -85,7 +85,7 @@ public:
     // Ed25519 is deterministic: the same key and message give the same signature.
     Ed25519Signature sign(ByteView message) const;
 
-private:
+   private:
     explicit PrivateKey(detail::PkeyHandle key) : key_(std::move(key)) {}
     detail::PkeyHandle key_;
 };

@@ -8,7 +8,7 @@ namespace tg::common::detail {
 
 std::string drain_error_queue() {
     std::string joined;
-    const char* data = nullptr;
+    const char *data = nullptr;
     int flags = 0;
     unsigned long code = 0;
     while ((code = ERR_get_error_all(nullptr, nullptr, nullptr, &data, &flags)) != 0) {
@@ -33,7 +33,7 @@ void throw_openssl_error(std::string_view what) {
     throw CryptoError(message);
 }
 
-const unsigned char* non_null_data(ByteView bytes) noexcept {
+const unsigned char *non_null_data(ByteView bytes) noexcept {
     static const unsigned char kEmpty = 0;
     return bytes.empty() ? &kEmpty : bytes.data();
 }
@@ -51,8 +51,8 @@ BioPtr writable_bio() {
     return bio;
 }
 
-std::string bio_contents(BIO* bio) {
-    char* data = nullptr;
+std::string bio_contents(BIO *bio) {
+    char *data = nullptr;
     const long length = BIO_get_mem_data(bio, &data);
     if (length < 0 || (length > 0 && data == nullptr)) throw CryptoError("could not read an OpenSSL memory buffer");
     return std::string(data, static_cast<std::size_t>(length));

@@ -15,13 +15,13 @@
 namespace tg::common::detail {
 
 struct BioFree {
-    void operator()(BIO* bio) const noexcept { BIO_free(bio); }
+    void operator()(BIO *bio) const noexcept { BIO_free(bio); }
 };
 struct PkeyCtxFree {
-    void operator()(EVP_PKEY_CTX* ctx) const noexcept { EVP_PKEY_CTX_free(ctx); }
+    void operator()(EVP_PKEY_CTX *ctx) const noexcept { EVP_PKEY_CTX_free(ctx); }
 };
 struct MdCtxFree {
-    void operator()(EVP_MD_CTX* ctx) const noexcept { EVP_MD_CTX_free(ctx); }
+    void operator()(EVP_MD_CTX *ctx) const noexcept { EVP_MD_CTX_free(ctx); }
 };
 
 using BioPtr = std::unique_ptr<BIO, BioFree>;
@@ -38,13 +38,13 @@ std::string drain_error_queue();
 
 // One-shot OpenSSL calls may treat a NULL input as "no input given" even with
 // length 0; an empty message must still be signed and hashed as empty.
-const unsigned char* non_null_data(ByteView bytes) noexcept;
+const unsigned char *non_null_data(ByteView bytes) noexcept;
 
 // A read-only memory BIO over text (for PEM parsing); the text must outlive it.
 BioPtr read_only_bio(std::string_view text);
 
 // A fresh writable memory BIO, and the bytes written into one.
 BioPtr writable_bio();
-std::string bio_contents(BIO* bio);
+std::string bio_contents(BIO *bio);
 
 }  // namespace tg::common::detail

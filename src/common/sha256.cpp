@@ -20,9 +20,7 @@ Sha256Digest sha256(ByteView data) {
     return digest;
 }
 
-std::string sha256_hex(ByteView data) {
-    return hex_encode(sha256(data));
-}
+std::string sha256_hex(ByteView data) { return hex_encode(sha256(data)); }
 
 struct Sha256Stream::State {
     detail::MdCtxPtr ctx;
@@ -38,8 +36,8 @@ Sha256Stream::Sha256Stream() : state_(std::make_unique<State>()) {
 }
 
 Sha256Stream::~Sha256Stream() = default;
-Sha256Stream::Sha256Stream(Sha256Stream&&) noexcept = default;
-Sha256Stream& Sha256Stream::operator=(Sha256Stream&&) noexcept = default;
+Sha256Stream::Sha256Stream(Sha256Stream &&) noexcept = default;
+Sha256Stream &Sha256Stream::operator=(Sha256Stream &&) noexcept = default;
 
 void Sha256Stream::update(ByteView data) {
     if (!state_ || state_->finished) throw CryptoError("SHA-256 stream used after finish()");
@@ -60,8 +58,6 @@ Sha256Digest Sha256Stream::finish() {
     return digest;
 }
 
-std::string Sha256Stream::finish_hex() {
-    return hex_encode(finish());
-}
+std::string Sha256Stream::finish_hex() { return hex_encode(finish()); }
 
 }  // namespace tg::common

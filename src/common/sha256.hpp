@@ -22,19 +22,19 @@ std::string sha256_hex(ByteView data);
 // SHA-256 of data that arrives in pieces (archive parts of any size), so
 // nothing has to be held in memory. finish() may be called once.
 class Sha256Stream {
-public:
+   public:
     Sha256Stream();  // throws CryptoError if OpenSSL cannot start a digest
     ~Sha256Stream();
-    Sha256Stream(Sha256Stream&&) noexcept;
-    Sha256Stream& operator=(Sha256Stream&&) noexcept;
-    Sha256Stream(const Sha256Stream&) = delete;
-    Sha256Stream& operator=(const Sha256Stream&) = delete;
+    Sha256Stream(Sha256Stream &&) noexcept;
+    Sha256Stream &operator=(Sha256Stream &&) noexcept;
+    Sha256Stream(const Sha256Stream &) = delete;
+    Sha256Stream &operator=(const Sha256Stream &) = delete;
 
     void update(ByteView data);
     Sha256Digest finish();
     std::string finish_hex();
 
-private:
+   private:
     struct State;
     std::unique_ptr<State> state_;
 };

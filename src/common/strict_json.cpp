@@ -9,11 +9,11 @@ namespace {
 
 // nlohmann's messages start with "[json.exception.parse_error.101] "; the
 // reader wants only what follows.
-std::string without_exception_id(const char* what) {
+std::string without_exception_id(const char *what) {
     const std::string text(what);
     const std::size_t end_of_id = text.find("] ");
     return (text.rfind("[json.exception.", 0) == 0 && end_of_id != std::string::npos) ? text.substr(end_of_id + 2)
-                                                                                        : text;
+                                                                                      : text;
 }
 
 }  // namespace
@@ -23,7 +23,7 @@ nlohmann::json parse_strict_json(std::string_view text, std::size_t max_depth) {
     std::vector<std::set<std::string>> keys_of_open_objects;
     std::size_t depth = 0;
 
-    auto check = [&](int, Event event, nlohmann::json& parsed) -> bool {
+    auto check = [&](int, Event event, nlohmann::json &parsed) -> bool {
         switch (event) {
             case Event::object_start:
                 keys_of_open_objects.emplace_back();
@@ -40,7 +40,7 @@ nlohmann::json parse_strict_json(std::string_view text, std::size_t max_depth) {
                 --depth;
                 break;
             case Event::key:
-                if (!keys_of_open_objects.back().insert(parsed.get_ref<const std::string&>()).second) {
+                if (!keys_of_open_objects.back().insert(parsed.get_ref<const std::string &>()).second) {
                     throw StrictJsonError("duplicate key " + parsed.dump() + " in a JSON object");
                 }
                 break;
@@ -55,7 +55,7 @@ nlohmann::json parse_strict_json(std::string_view text, std::size_t max_depth) {
     if (text.find('\0') != std::string_view::npos) throw StrictJsonError("JSON text contains a NUL byte");
     try {
         return nlohmann::json::parse(text.begin(), text.end(), check);
-    } catch (const nlohmann::json::exception& error) {
+    } catch (const nlohmann::json::exception &error) {
         throw StrictJsonError(without_exception_id(error.what()));
     }
 }

@@ -9,7 +9,7 @@ namespace tg::common {
 namespace {
 
 // Members of strongly connected components of more than one table (Tarjan).
-std::vector<bool> on_cycles(std::size_t count, const std::vector<std::vector<std::size_t>>& parents) {
+std::vector<bool> on_cycles(std::size_t count, const std::vector<std::vector<std::size_t>> &parents) {
     std::vector<bool> result(count, false);
     std::vector<int> index(count, -1), low(count, 0);
     std::vector<bool> stacked(count, false);
@@ -46,9 +46,9 @@ std::vector<bool> on_cycles(std::size_t count, const std::vector<std::vector<std
 
 }  // namespace
 
-TableOrder parents_first(std::size_t count, const std::vector<std::pair<std::size_t, std::size_t>>& edges) {
+TableOrder parents_first(std::size_t count, const std::vector<std::pair<std::size_t, std::size_t>> &edges) {
     std::vector<std::vector<std::size_t>> parents(count);
-    for (const auto& [child, parent] : edges) {
+    for (const auto &[child, parent] : edges) {
         if (child >= count || parent >= count) throw std::out_of_range("foreign-key edge names an unknown table");
         if (child != parent) parents[child].push_back(parent);
     }

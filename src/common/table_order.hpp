@@ -26,6 +26,6 @@ struct TableOrder {
 // placed, the first in the input goes first. When a cycle leaves no table
 // free, the first table left in the input is placed next, and the rest of
 // the cycle follows as its members become free.
-TableOrder parents_first(std::size_t count, const std::vector<std::pair<std::size_t, std::size_t>>& edges);
+TableOrder parents_first(std::size_t count, const std::vector<std::pair<std::size_t, std::size_t>> &edges);
 
 }  // namespace tg::common

@@ -27,7 +27,7 @@ std::string format_duration(std::int64_t seconds) {
         char unit;
     } units[] = {{86400, 'd'}, {3600, 'h'}, {60, 'm'}, {1, 's'}};
     bool first = true;
-    for (const auto& u : units) {
+    for (const auto &u : units) {
         const std::uint64_t count = rest / u.size;
         rest %= u.size;
         if (count == 0) continue;

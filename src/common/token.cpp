@@ -11,30 +11,30 @@
 namespace tg::common {
 namespace {
 
-constexpr const char* kMalformedHint =
+constexpr const char *kMalformedHint =
     "pass the whole token exactly as it was issued, or ask the key holder for a new one";
 
 [[noreturn]] void malformed(std::string message) {
     throw TokenError(TokenErrorKind::Malformed, std::move(message), kMalformedHint);
 }
 
-bool is_whitespace(char c) {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
+bool is_whitespace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
 }  // namespace
 
-std::string make_token(const nlohmann::json& claims, const PrivateKey& key) {
+std::string make_token(const nlohmann::json &claims, const PrivateKey &key) {
     if (!claims.is_object()) {
-        throw TokenError(TokenErrorKind::Malformed, "token claims must be a JSON object, got " +
-                         std::string(claims.type_name()), "pass the claims as a JSON object");
+        throw TokenError(TokenErrorKind::Malformed,
+                         "token claims must be a JSON object, got " + std::string(claims.type_name()),
+                         "pass the claims as a JSON object");
     }
     std::string claims_text;
     try {
         claims_text = claims.dump();
-    } catch (const nlohmann::json::exception& error) {
+    } catch (const nlohmann::json::exception &error) {
         // Strings built in code may hold invalid UTF-8, which JSON cannot carry.
-        throw TokenError(TokenErrorKind::Malformed, std::string("token claims cannot be written as JSON: ") + error.what(),
+        throw TokenError(TokenErrorKind::Malformed,
+                         std::string("token claims cannot be written as JSON: ") + error.what(),
                          "use UTF-8 text in every claim");
     }
     std::string token(kTokenPrefix);
@@ -43,10 +43,10 @@ std::string make_token(const nlohmann::json& claims, const PrivateKey& key) {
     token += '.';
     token += base64url_encode(signature);
     if (token.size() > kMaxTokenSize) {
-        throw TokenError(TokenErrorKind::Malformed,
-                         "token would be " + std::to_string(token.size()) + " bytes; the limit is " +
-                             std::to_string(kMaxTokenSize),
-                         "name fewer rows per token and purge in several steps");
+        throw TokenError(
+            TokenErrorKind::Malformed,
+            "token would be " + std::to_string(token.size()) + " bytes; the limit is " + std::to_string(kMaxTokenSize),
+            "name fewer rows per token and purge in several steps");
     }
     return token;
 }
@@ -85,9 +85,9 @@ ParsedToken parse_token(std::string_view token) {
 
     ParsedToken parsed;
     try {
-        const std::string_view claims_text(reinterpret_cast<const char*>(claims_bytes->data()), claims_bytes->size());
+        const std::string_view claims_text(reinterpret_cast<const char *>(claims_bytes->data()), claims_bytes->size());
         parsed.claims = parse_strict_json(claims_text);
-    } catch (const StrictJsonError& error) {
+    } catch (const StrictJsonError &error) {
         malformed(std::string("the token claims are not valid JSON: ") + error.what());
     }
     if (!parsed.claims.is_object()) {
@@ -98,11 +98,11 @@ ParsedToken parse_token(std::string_view token) {
     return parsed;
 }
 
-bool verify_signature(const ParsedToken& token, const PublicKey& key) {
+bool verify_signature(const ParsedToken &token, const PublicKey &key) {
     return key.verify(token.signed_part, token.signature);
 }
 
-void require_valid_signature(const ParsedToken& token, const PublicKey& key) {
+void require_valid_signature(const ParsedToken &token, const PublicKey &key) {
     if (!verify_signature(token, key)) {
         throw TokenError(TokenErrorKind::BadSignature,
                          "the token signature does not match the public key registered for its kid",

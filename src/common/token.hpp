@@ -28,16 +28,16 @@ struct ParsedToken {
 // Signs whatever claims object it is given: validation belongs to the reader,
 // and tests need tokens with bad claims. Throws TokenError(Malformed) if the
 // claims are not a JSON object or the token would exceed kMaxTokenSize.
-std::string make_token(const nlohmann::json& claims, const PrivateKey& key);
+std::string make_token(const nlohmann::json &claims, const PrivateKey &key);
 
 // Splits and decodes a token without checking its signature. Throws
 // TokenError(Malformed) for anything but a well-formed token whose claims are
 // a JSON object (strict_json.hpp: no duplicate keys).
 ParsedToken parse_token(std::string_view token);
 
-bool verify_signature(const ParsedToken& token, const PublicKey& key);
+bool verify_signature(const ParsedToken &token, const PublicKey &key);
 
 // verify_signature, or TokenError(BadSignature) with a message saying what to do.
-void require_valid_signature(const ParsedToken& token, const PublicKey& key);
+void require_valid_signature(const ParsedToken &token, const PublicKey &key);
 
 }  // namespace tg::common

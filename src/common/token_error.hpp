@@ -24,24 +24,24 @@ enum class TokenErrorKind {
 };
 
 // "TG010" … "TG017" (src/extension/errors.hpp).
-const char* sqlstate(TokenErrorKind kind) noexcept;
+const char *sqlstate(TokenErrorKind kind) noexcept;
 
 // Stable lower-case name ("malformed", "expired" …) for logs and tests.
-const char* kind_name(TokenErrorKind kind) noexcept;
+const char *kind_name(TokenErrorKind kind) noexcept;
 
 // message(): what is wrong; hint(): what to do about it. what() joins both, so
 // a plain `catch (const std::exception&)` still shows the whole story, while
 // the extension can map them to errmsg and errhint.
 class TokenError : public std::runtime_error {
-public:
+   public:
     TokenError(TokenErrorKind kind, std::string message, std::string hint);
 
     TokenErrorKind kind() const noexcept { return kind_; }
-    const char* sqlstate() const noexcept { return tg::common::sqlstate(kind_); }
-    const std::string& message() const noexcept { return message_; }
-    const std::string& hint() const noexcept { return hint_; }
+    const char *sqlstate() const noexcept { return tg::common::sqlstate(kind_); }
+    const std::string &message() const noexcept { return message_; }
+    const std::string &hint() const noexcept { return hint_; }
 
-private:
+   private:
     TokenErrorKind kind_;
     std::string message_;
     std::string hint_;

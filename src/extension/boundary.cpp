@@ -38,9 +38,9 @@ ErrorData *copy_pending_error() {
 }
 
 void report(const ErrorText &text) {
-    ereport(ERROR, (errcode(text.sqlstate), errmsg_internal("%s", text.message),
-                    text.detail[0] ? errdetail_internal("%s", text.detail) : 0,
-                    text.hint[0] ? errhint("%s", text.hint) : 0));
+    ereport(ERROR,
+            (errcode(text.sqlstate), errmsg_internal("%s", text.message),
+             text.detail[0] ? errdetail_internal("%s", text.detail) : 0, text.hint[0] ? errhint("%s", text.hint) : 0));
     pg_unreachable();
 }
 

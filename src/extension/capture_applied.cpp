@@ -42,7 +42,8 @@ void log_row(LogWriter *w, const RelShape *shape, TriggerData *td) {
         Datum tenant = tenant_text(shape, before), pk = pk_image(shape, before);
         Datum image = compress_large_image(row_image(shape, before));
         int64 seq = log_change(w, shape->table_id, 'D', tenant, pk, image, (Datum)0);
-        if (shape->delete_mode == DeleteMode::tombstone) log_tombstone(w, seq, scope::statement_id(seq), shape->table_id, tenant, pk, image);
+        if (shape->delete_mode == DeleteMode::tombstone)
+            log_tombstone(w, seq, scope::statement_id(seq), shape->table_id, tenant, pk, image);
     }
     MemoryContextSwitchTo(old);
 }

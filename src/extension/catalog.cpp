@@ -13,9 +13,9 @@ Oid schema_oid() {
 Oid relation_oid(const char *name) {
     Oid relid = get_relname_relid(name, schema_oid());
     if (!OidIsValid(relid))
-        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
-                        errmsg("tenant_guard.%s is missing; the extension is damaged", name),
-                        errhint("Reinstall the extension with ALTER EXTENSION tenant_guard UPDATE.")));
+        ereport(ERROR,
+                (errcode(ERRCODE_UNDEFINED_TABLE), errmsg("tenant_guard.%s is missing; the extension is damaged", name),
+                 errhint("Reinstall the extension with ALTER EXTENSION tenant_guard UPDATE.")));
     return relid;
 }
 

@@ -5,9 +5,7 @@
 namespace tg::citus {
 
 void refuse_citus_table(Oid relid, const char *operation) {
-    bool has_citus = pg_guard([] {
-        return OidIsValid(get_relname_relid("pg_dist_partition", PG_CATALOG_NAMESPACE));
-    });
+    bool has_citus = pg_guard([] { return OidIsValid(get_relname_relid("pg_dist_partition", PG_CATALOG_NAMESPACE)); });
     if (!has_citus) return;
     uint64 n = spi::exec("SELECT partmethod::text FROM pg_catalog.pg_dist_partition WHERE logicalrelid::oid = $1",
                          {{OIDOID, ObjectIdGetDatum(relid)}});

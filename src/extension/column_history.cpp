@@ -87,8 +87,8 @@ void rename_image_key(const registry::ProtectedTable &table, const std::string &
     spi::exec("UPDATE tenant_guard.tombstone_data t SET row_data = " + moved("t.row_data") + ", pk = " + moved("t.pk") +
                   " WHERE t.table_id = $1 AND (t.row_data ? $2 OR t.pk ? $2)",
               args);
-    spi::exec("UPDATE tenant_guard.change_log_data c SET old_row = " + moved("c.old_row") + ", new_row = " +
-                  moved("c.new_row") + ", pk = " + moved("c.pk") +
+    spi::exec("UPDATE tenant_guard.change_log_data c SET old_row = " + moved("c.old_row") +
+                  ", new_row = " + moved("c.new_row") + ", pk = " + moved("c.pk") +
                   " WHERE c.table_id = $1 AND (c.old_row ? $2 OR c.new_row ? $2 OR c.pk ? $2)",
               args);
 }
@@ -102,11 +102,12 @@ void refuse_kept_key(const registry::ProtectedTable &table, const std::string &c
     uint64 n;
     {
         spi::AsExtensionOwner owner;
-        n = spi::exec("SELECT 1 WHERE EXISTS (SELECT 1 FROM tenant_guard.tombstone_data t "
-                      "                        WHERE t.table_id = $1 AND t.row_data ? $2) "
-                      "   OR EXISTS (SELECT 1 FROM tenant_guard.change_log_data c "
-                      "               WHERE c.table_id = $1 AND (c.old_row ? $2 OR c.new_row ? $2))",
-                      {{INT4OID, Int32GetDatum(table.table_id)}, spi::text_arg(column)});
+        n = spi::exec(
+            "SELECT 1 WHERE EXISTS (SELECT 1 FROM tenant_guard.tombstone_data t "
+            "                        WHERE t.table_id = $1 AND t.row_data ? $2) "
+            "   OR EXISTS (SELECT 1 FROM tenant_guard.change_log_data c "
+            "               WHERE c.table_id = $1 AND (c.old_row ? $2 OR c.new_row ? $2))",
+            {{INT4OID, Int32GetDatum(table.table_id)}, spi::text_arg(column)});
     }
     if (n)
         throw Error(sqlstate::hard_delete,

@@ -8,7 +8,8 @@ namespace tg::columns {
 std::vector<std::string> names(Oid relid, const char *condition, bool quoted) {
     uint64 n = spi::exec(std::string("SELECT ") + (quoted ? "quote_ident(a.attname::text)" : "a.attname::text") +
                              " FROM pg_catalog.pg_attribute a WHERE a.attrelid = $1 AND a.attnum > 0 "
-                             "AND NOT a.attisdropped AND " + condition + " ORDER BY a.attname::text COLLATE \"C\"",
+                             "AND NOT a.attisdropped AND " +
+                             condition + " ORDER BY a.attname::text COLLATE \"C\"",
                          {{OIDOID, ObjectIdGetDatum(relid)}});
     std::vector<std::string> out;
     for (uint64 r = 0; r < n; r++) out.push_back(spi::text(r, 1));
@@ -96,8 +97,8 @@ const std::string &TableSql::typed(const std::string &quoted_columns) {
 std::string ForeignKey::references_a_row(const std::string &image) const {
     std::string all;
     for (size_t i = 0; i < child_names.size(); i++)
-        all += (i ? " AND " : "") + ("coalesce((" + image + ") -> " + spi::quote_literal(child_names[i]) +
-                                     ", 'null') <> 'null'::jsonb");
+        all += (i ? " AND " : "") +
+               ("coalesce((" + image + ") -> " + spi::quote_literal(child_names[i]) + ", 'null') <> 'null'::jsonb");
     return all;
 }
 
@@ -141,10 +142,10 @@ std::string operator_sql(Oid opr) {
 std::string equality_operator(Oid type) {
     Oid opr = pg_guard([&] { return lookup_type_cache(type, TYPECACHE_EQ_OPR)->eq_opr; });
     if (!OidIsValid(opr))
-        throw Error(ERRCODE_UNDEFINED_FUNCTION,
-                    "type " + std::string(pg_guard([&] { return format_type_be(type); })) +
-                        " has no default equality operator",
-                    "", "tenant_guard matches keys and tenants with the type's default btree equality.");
+        throw Error(
+            ERRCODE_UNDEFINED_FUNCTION,
+            "type " + std::string(pg_guard([&] { return format_type_be(type); })) + " has no default equality operator",
+            "", "tenant_guard matches keys and tenants with the type's default btree equality.");
     return operator_sql(opr);
 }
 

@@ -76,7 +76,7 @@ struct ForeignKey {
     Oid parent;
     std::vector<std::string> parent_columns;  // quote_ident()ed, in key order
     std::vector<Oid> parent_types;
-    std::vector<std::string> child_names;     // plain names, in key order
+    std::vector<std::string> child_names;  // plain names, in key order
     std::vector<std::string> parent_names;
     // SQL: the referenced key read from a child's row image (a jsonb
     // expression) as an object of the parent's column names — read through

@@ -31,9 +31,9 @@ std::string DeletionFilter::condition(const std::string &alias, int first) {
     const std::string &t = alias;
     return "(" + p(0, "timestamptz") + " IS NULL OR " + t + ".deleted_at >= " + p(0, "timestamptz") + ") AND (" +
            p(1, "timestamptz") + " IS NULL OR " + t + ".deleted_at <= " + p(1, "timestamptz") + ") AND (" +
-           p(2, "text") + " IS NULL OR " + t + ".actor = " + p(2, "text") + ") AND (" + p(3, "text") +
-           " IS NULL OR " + t + ".application_name = " + p(3, "text") + ") AND (" + p(4, "xid8") + " IS NULL OR " +
-           t + ".xid = " + p(4, "xid8") + ")";
+           p(2, "text") + " IS NULL OR " + t + ".actor = " + p(2, "text") + ") AND (" + p(3, "text") + " IS NULL OR " +
+           t + ".application_name = " + p(3, "text") + ") AND (" + p(4, "xid8") + " IS NULL OR " + t +
+           ".xid = " + p(4, "xid8") + ")";
 }
 
 std::vector<spi::Arg> DeletionFilter::args() const { return {since, until, actor, application_name, xid}; }

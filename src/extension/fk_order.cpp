@@ -12,17 +12,20 @@ namespace tg {
 
 std::vector<ProtectedForeignKey> protected_foreign_keys() {
     spi::AsExtensionOwner owner;
-    bool has_view = pg_guard([] { return OidIsValid(get_relname_relid("protected_foreign_keys", catalog::schema_oid())); });
+    bool has_view =
+        pg_guard([] { return OidIsValid(get_relname_relid("protected_foreign_keys", catalog::schema_oid())); });
     // A schema older than 0.4.0 (the module is updated before ALTER
     // EXTENSION ... UPDATE) has no view: its graph is read the old way
     // (foreign keys declared on the protected tables themselves).
-    uint64 n = has_view
-                   ? spi::exec("SELECT child_table_id, parent_table_id, on_delete, constraint_name::text "
-                               "  FROM tenant_guard.protected_foreign_keys ORDER BY constraint_name, constraint_oid")
-                   : spi::exec("SELECT c.table_id, p.table_id, k.confdeltype, k.conname::text FROM pg_catalog.pg_constraint k "
-                               "  JOIN tenant_guard.protected_table c ON c.rel = k.conrelid AND c.unprotected_at IS NULL "
-                               "  JOIN tenant_guard.protected_table p ON p.rel = k.confrelid AND p.unprotected_at IS NULL "
-                               " WHERE k.contype = 'f' AND k.conparentid = 0 ORDER BY k.conname, k.oid");
+    uint64 n =
+        has_view ? spi::exec(
+                       "SELECT child_table_id, parent_table_id, on_delete, constraint_name::text "
+                       "  FROM tenant_guard.protected_foreign_keys ORDER BY constraint_name, constraint_oid")
+                 : spi::exec(
+                       "SELECT c.table_id, p.table_id, k.confdeltype, k.conname::text FROM pg_catalog.pg_constraint k "
+                       "  JOIN tenant_guard.protected_table c ON c.rel = k.conrelid AND c.unprotected_at IS NULL "
+                       "  JOIN tenant_guard.protected_table p ON p.rel = k.confrelid AND p.unprotected_at IS NULL "
+                       " WHERE k.contype = 'f' AND k.conparentid = 0 ORDER BY k.conname, k.oid");
     std::vector<ProtectedForeignKey> keys;
     for (uint64 r = 0; r < n; r++)
         keys.push_back({(int32)spi::int64_at(r, 1), (int32)spi::int64_at(r, 2), spi::text(r, 3)[0], spi::text(r, 4)});

@@ -17,10 +17,10 @@ char *flag_update_sql(Relation rel, const char *flag_column, bool is_boolean) {
     const char *flag = quote_identifier(flag_column);
     StringInfoData sql;
     initStringInfo(&sql);
-    appendStringInfo(&sql, "UPDATE ONLY %s SET %s = %s WHERE ctid = $1 AND %s",
-                     quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
-                                                RelationGetRelationName(rel)),
-                     flag, is_boolean ? "true" : "now()", flag);
+    appendStringInfo(
+        &sql, "UPDATE ONLY %s SET %s = %s WHERE ctid = $1 AND %s",
+        quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)), RelationGetRelationName(rel)), flag,
+        is_boolean ? "true" : "now()", flag);
     appendStringInfoString(&sql, is_boolean ? " IS NOT TRUE" : " IS NULL");
     return sql.data;
 }
@@ -63,12 +63,11 @@ TG_FUNCTION(tg_flag_delete) {
     volatile int rc = 0;
     PG_TRY();
     {
-        rc = tg::with_pinned_search_path([&] { return SPI_execute_with_args(sql, 1, types, values, nullptr, false, 0); });
+        rc = tg::with_pinned_search_path(
+            [&] { return SPI_execute_with_args(sql, 1, types, values, nullptr, false, 0); });
     }
     PG_FINALLY();
-    {
-        SetUserIdAndSecContext(saved_user, saved_context);
-    }
+    { SetUserIdAndSecContext(saved_user, saved_context); }
     PG_END_TRY();
     if (rc != SPI_OK_UPDATE)
         elog(ERROR, "tenant_guard: could not flag a deleted row of \"%s\"", RelationGetRelationName(td->tg_relation));

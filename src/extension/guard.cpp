@@ -96,8 +96,8 @@ bool keeps_values(Oid relid, AlterTableCmd *cmd) {
     if (new_type == old_type) return new_typmod == old_typmod || new_typmod == -1;
     // Not "binary-coercible" in general: int4 -> oid reads the same bits as
     // another value, and storing into varchar(n) cuts trailing spaces.
-    static const Oid widening[][2] = {{INT2OID, INT4OID}, {INT2OID, INT8OID}, {INT2OID, NUMERICOID},
-                                      {INT4OID, INT8OID}, {INT4OID, NUMERICOID}, {INT8OID, NUMERICOID},
+    static const Oid widening[][2] = {{INT2OID, INT4OID},     {INT2OID, INT8OID},    {INT2OID, NUMERICOID},
+                                      {INT4OID, INT8OID},     {INT4OID, NUMERICOID}, {INT8OID, NUMERICOID},
                                       {FLOAT4OID, FLOAT8OID}, {VARCHAROID, TEXTOID}, {TEXTOID, VARCHAROID}};
     for (const auto &w : widening)
         if (w[0] == old_type && w[1] == new_type && new_typmod == -1) return true;
@@ -204,8 +204,8 @@ std::string protected_user_of_composite(Oid composite) {
 void check_composite(Oid composite, const char *what) {
     std::string user = protected_user_of_composite(composite);
     if (!user.empty())
-        refuse(std::string("cannot ") + what + " of type " + rel_name(composite) +
-                   ": protected table " + user + " holds values of it",
+        refuse(std::string("cannot ") + what + " of type " + rel_name(composite) + ": protected table " + user +
+                   " holds values of it",
                "Its rows, tombstones and history would change or stop matching, with no record.",
                "Add a new column of a new type, copy the values with UPDATE (recorded), then drop the old column.");
 }
@@ -220,7 +220,8 @@ void check_alter_table(AlterTableStmt *stmt) {
         ListCell *c;
         foreach (c, stmt->cmds) {
             auto sub = static_cast<AlterTableCmd *>(lfirst(c))->subtype;
-            if (sub == AT_DropColumn || sub == AT_AlterColumnType) check_composite(relid, "drop or change an attribute");
+            if (sub == AT_DropColumn || sub == AT_AlterColumnType)
+                check_composite(relid, "drop or change an attribute");
         }
         return;
     }
@@ -229,7 +230,7 @@ void check_alter_table(AlterTableStmt *stmt) {
     auto table = covering(relid);
     if (!table) return;
     std::string rel = rel_name(relid);
-    std::vector<std::string> record;  // columns whose values this command destroys or may change
+    std::vector<std::string> record;    // columns whose values this command destroys or may change
     std::vector<ColumnRetype> retypes;  // the images of these follow the change (image_migration.hpp)
     foreach (lc, stmt->cmds) {
         auto *cmd = static_cast<AlterTableCmd *>(lfirst(lc));
@@ -244,13 +245,13 @@ void check_alter_table(AlterTableStmt *stmt) {
                 bool replica_only = name && strcmp(name, catalog::trigger_capture_applied) == 0;
                 AlterTableType kept = replica_only ? AT_EnableReplicaTrig : AT_EnableAlwaysTrig;
                 if (cmd->subtype != kept && is_capture_trigger(relid, name))
-                    refuse("cannot change how trigger \"" + std::string(name) + "\" of protected table " + rel +
-                               " fires",
-                           replica_only ? "It fires only in logical replication's apply worker (REPLICA), where it "
-                                          "records the rows a subscription writes."
-                                        : "tenant_guard's triggers fire ALWAYS; without them deletes would be lost "
-                                          "for good.",
-                           unprotect_first);
+                    refuse(
+                        "cannot change how trigger \"" + std::string(name) + "\" of protected table " + rel + " fires",
+                        replica_only ? "It fires only in logical replication's apply worker (REPLICA), where it "
+                                       "records the rows a subscription writes."
+                                     : "tenant_guard's triggers fire ALWAYS; without them deletes would be lost "
+                                       "for good.",
+                        unprotect_first);
                 break;
             }
             case AT_DisableTrigAll:
@@ -277,8 +278,8 @@ void check_alter_table(AlterTableStmt *stmt) {
                 break;
             case AT_AlterColumnType:
                 if (name && table->tenant_column == name)
-                    refuse("cannot change the type of tenant column \"" + std::string(name) +
-                               "\" of protected table " + rel,
+                    refuse("cannot change the type of tenant column \"" + std::string(name) + "\" of protected table " +
+                               rel,
                            "Tombstones and history are kept under the tenant's text form.", unprotect_first);
                 if (name) {
                     bool keeps = keeps_values(relid, cmd);
@@ -288,9 +289,9 @@ void check_alter_table(AlterTableStmt *stmt) {
                 break;
             case AT_DropNotNull:
                 if (name && table->tenant_column == name)
-                    refuse("cannot drop NOT NULL on tenant column \"" + std::string(name) +
-                               "\" of protected table " + rel,
-                           "Every row must belong to a tenant.", unprotect_first);
+                    refuse(
+                        "cannot drop NOT NULL on tenant column \"" + std::string(name) + "\" of protected table " + rel,
+                        "Every row must belong to a tenant.", unprotect_first);
                 break;
             case AT_DropConstraint:
                 if (name && primary_key_name(relid) == name)
@@ -328,8 +329,7 @@ void check_alter_table(AlterTableStmt *stmt) {
         auto *cmd = static_cast<AlterTableCmd *>(lfirst(lc));
         if (cmd->subtype != AT_DropColumn || !cmd->name) continue;
         AttrNumber attnum = pg_guard([&] { return get_attnum(relid, cmd->name); });
-        if (attnum != InvalidAttrNumber)
-            rename_image_key(*table, cmd->name, dropped_column_key(cmd->name, attnum));
+        if (attnum != InvalidAttrNumber) rename_image_key(*table, cmd->name, dropped_column_key(cmd->name, attnum));
     }
 }
 
@@ -346,9 +346,8 @@ void check_rename(RenameStmt *stmt) {
         refuse("cannot rename trigger \"" + std::string(stmt->subname) + "\" of protected table " + rel_name(relid),
                "tenant_guard recognises its triggers by name.", unprotect_first);
     if (stmt->renameType == OBJECT_COLUMN && stmt->subname && table->tenant_column == stmt->subname)
-        throw Error(ERRCODE_FEATURE_NOT_SUPPORTED,
-                    "cannot rename tenant column \"" + std::string(stmt->subname) + "\" of protected table " +
-                        rel_name(relid));
+        throw Error(ERRCODE_FEATURE_NOT_SUPPORTED, "cannot rename tenant column \"" + std::string(stmt->subname) +
+                                                       "\" of protected table " + rel_name(relid));
     // The value follows its column: the table's images (tombstones, history)
     // are keyed by column name, and take the new one.
     if (stmt->renameType == OBJECT_COLUMN && stmt->subname && stmt->newname) {
@@ -361,8 +360,8 @@ void check_rename(RenameStmt *stmt) {
 void check_create(CreateStmt *stmt) {
     ListCell *lc;
     if (stmt->partbound) {  // a new partition: covered by its parent (ddl_command_end) unless foreign
-        Oid parent = stmt->inhRelations ? relation_of(static_cast<RangeVar *>(linitial(stmt->inhRelations)))
-                                        : InvalidOid;
+        Oid parent =
+            stmt->inhRelations ? relation_of(static_cast<RangeVar *>(linitial(stmt->inhRelations))) : InvalidOid;
         if (IsA(stmt, CreateForeignTableStmt) && covering(parent))
             refuse("cannot create a foreign table as a partition of protected table " + rel_name(parent),
                    "Its rows would live on another server, where tenant_guard keeps no tombstones.",
@@ -390,8 +389,7 @@ void check_alter_enum(AlterEnumStmt *stmt) {
             return OidIsValid(element) ? getBaseType(element) : base;
         });
         if (tenant_type == type)
-            refuse("cannot rename a value of enum type " +
-                       std::string(pg_guard([&] { return format_type_be(type); })) +
+            refuse("cannot rename a value of enum type " + std::string(pg_guard([&] { return format_type_be(type); })) +
                        ": it is the tenant type of protected table " + rel_name(t.relid),
                    "Renaming the value would move every row, tombstone and change of that tenant to another tenant.",
                    "To rename a tenant, add the new value (ALTER TYPE ... ADD VALUE), insert copies of its rows under "
@@ -439,24 +437,38 @@ void check_drop(DropStmt *stmt) {
 
 TG_FUNCTION(tg_on_ddl_command_start) {
     if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
-        throw Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED, "tenant_guard.on_ddl_command_start() is an event trigger");
+        throw Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
+                    "tenant_guard.on_ddl_command_start() is an event trigger");
     if (registry::own_ddl_running) return (Datum)0;
     auto *data = reinterpret_cast<EventTriggerData *>(fcinfo->context);
     spi::Session spi;
     switch (nodeTag(data->parsetree)) {
-        case T_AlterTableStmt: check_alter_table(castNode(AlterTableStmt, data->parsetree)); break;
-        case T_RenameStmt: check_rename(castNode(RenameStmt, data->parsetree)); break;
-        case T_DropStmt: check_drop(castNode(DropStmt, data->parsetree)); break;
-        case T_CreateStmt: check_create(castNode(CreateStmt, data->parsetree)); break;
-        case T_CreateForeignTableStmt: check_create(&castNode(CreateForeignTableStmt, data->parsetree)->base); break;
+        case T_AlterTableStmt:
+            check_alter_table(castNode(AlterTableStmt, data->parsetree));
+            break;
+        case T_RenameStmt:
+            check_rename(castNode(RenameStmt, data->parsetree));
+            break;
+        case T_DropStmt:
+            check_drop(castNode(DropStmt, data->parsetree));
+            break;
+        case T_CreateStmt:
+            check_create(castNode(CreateStmt, data->parsetree));
+            break;
+        case T_CreateForeignTableStmt:
+            check_create(&castNode(CreateForeignTableStmt, data->parsetree)->base);
+            break;
         case T_CreateSchemaStmt: {  // its elements fire no event trigger of their own
             ListCell *lc;
             foreach (lc, castNode(CreateSchemaStmt, data->parsetree)->schemaElts)
                 if (IsA(lfirst(lc), CreateStmt)) check_create(static_cast<CreateStmt *>(lfirst(lc)));
             break;
         }
-        case T_AlterEnumStmt: check_alter_enum(castNode(AlterEnumStmt, data->parsetree)); break;
-        default: break;
+        case T_AlterEnumStmt:
+            check_alter_enum(castNode(AlterEnumStmt, data->parsetree));
+            break;
+        default:
+            break;
     }
     return (Datum)0;
 }
@@ -494,10 +506,11 @@ TG_FUNCTION(tg_on_sql_drop) {
                "tenant_guard.unprotect() and a signed token.");
     // A trigger gone by another path than DROP TRIGGER (DROP FUNCTION ...
     // CASCADE): refused when a protected table now lacks one of its own.
-    n = spi::exec("SELECT DISTINCT c.oid FROM pg_catalog.pg_event_trigger_dropped_objects() d "
-                  "  JOIN pg_catalog.pg_namespace s ON s.nspname = d.address_names[1] "
-                  "  JOIN pg_catalog.pg_class c ON c.relnamespace = s.oid AND c.relname = d.address_names[2] "
-                  " WHERE d.object_type = 'trigger'");
+    n = spi::exec(
+        "SELECT DISTINCT c.oid FROM pg_catalog.pg_event_trigger_dropped_objects() d "
+        "  JOIN pg_catalog.pg_namespace s ON s.nspname = d.address_names[1] "
+        "  JOIN pg_catalog.pg_class c ON c.relnamespace = s.oid AND c.relname = d.address_names[2] "
+        " WHERE d.object_type = 'trigger'");
     std::vector<Oid> tables;
     for (uint64 r = 0; r < n; r++) tables.push_back((Oid)spi::int64_at(r, 1));
     auto active = registry::active_tables();
@@ -517,8 +530,8 @@ void define_truncate_guc() {
     DefineCustomBoolVariable(
         "tenant_guard.allow_truncate",
         "Allows TRUNCATE of protected tables (test databases): recorded in tenant_guard.guard_overrides.",
-        "A TRUNCATE of a protected table also erases its tombstones and change-log history.", &allow_truncate,
-        false, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+        "A TRUNCATE of a protected table also erases its tombstones and change-log history.", &allow_truncate, false,
+        PGC_SUSET, 0, nullptr, nullptr, nullptr);
 }
 
 }  // namespace tg
@@ -541,9 +554,10 @@ void discard_history(Oid relid) {
         spi::exec("DELETE FROM tenant_guard.tombstone_data WHERE table_id = $1", {table_id});
         spi::exec("DELETE FROM tenant_guard.change_log_data WHERE table_id = $1", {table_id});
     }
-    spi::exec("UPDATE tenant_guard.protected_table SET truncated_at = clock_timestamp(), "
-              "       truncated_xid = pg_current_xact_id() WHERE table_id = $1",
-              {table_id});
+    spi::exec(
+        "UPDATE tenant_guard.protected_table SET truncated_at = clock_timestamp(), "
+        "       truncated_xid = pg_current_xact_id() WHERE table_id = $1",
+        {table_id});
 }
 
 }  // namespace

@@ -68,10 +68,13 @@ void record_weakened_limit(Relation rel, bool inserts) {
     std::string acting = pg_guard([] { return GetUserNameFromId(GetUserId(), false); });
     spi::Session session;
     spi::AsExtensionOwner owner;
-    spi::exec("INSERT INTO tenant_guard.guard_override_data (acting_role, setting, value, rel, statement) "
-              "VALUES ($1, 'tenant_guard.max_tenants_per_statement', $2, $3, $4)",
-              {spi::text_arg(acting), spi::text_arg(std::to_string(scope::guc_max_tenants)),
-               {OIDOID, ObjectIdGetDatum(RelationGetRelid(rel))}, spi::text_arg(statement)});
+    spi::exec(
+        "INSERT INTO tenant_guard.guard_override_data (acting_role, setting, value, rel, statement) "
+        "VALUES ($1, 'tenant_guard.max_tenants_per_statement', $2, $3, $4)",
+        {spi::text_arg(acting),
+         spi::text_arg(std::to_string(scope::guc_max_tenants)),
+         {OIDOID, ObjectIdGetDatum(RelationGetRelid(rel))},
+         spi::text_arg(statement)});
 }
 
 void record_truncate(Relation rel, MemoryContext statement_context) {
@@ -80,20 +83,22 @@ void record_truncate(Relation rel, MemoryContext statement_context) {
     spi::Session session;
     spi::AsExtensionOwner owner;
     if (truncating.statement == statement_context) {
-        spi::exec("UPDATE tenant_guard.guard_override_data SET rels = rels || $2::pg_catalog.regclass "
-                  "WHERE override_id = $1",
-                  {{INT8OID, Int64GetDatum(truncating.override_id)}, relid});
+        spi::exec(
+            "UPDATE tenant_guard.guard_override_data SET rels = rels || $2::pg_catalog.regclass "
+            "WHERE override_id = $1",
+            {{INT8OID, Int64GetDatum(truncating.override_id)}, relid});
         return;
     }
     std::string value = pg_guard([] { return GetConfigOptionByName("tenant_guard.allow_truncate", nullptr, false); });
-    spi::exec("INSERT INTO tenant_guard.guard_override_data (acting_role, setting, value, rel, rels, statement) "
-              "VALUES ($1, 'tenant_guard.allow_truncate', $2, $3, ARRAY[$3::pg_catalog.regclass], $4) "
-              "RETURNING override_id",
-              {spi::text_arg(acting), spi::text_arg(value), relid, spi::text_arg(running_statement())});
+    spi::exec(
+        "INSERT INTO tenant_guard.guard_override_data (acting_role, setting, value, rel, rels, statement) "
+        "VALUES ($1, 'tenant_guard.allow_truncate', $2, $3, ARRAY[$3::pg_catalog.regclass], $4) "
+        "RETURNING override_id",
+        {spi::text_arg(acting), spi::text_arg(value), relid, spi::text_arg(running_statement())});
     int64 id = spi::int64_at(0, 1);
     pg_guard([&] {
-        auto *callback = static_cast<MemoryContextCallback *>(
-            MemoryContextAlloc(statement_context, sizeof(MemoryContextCallback)));
+        auto *callback =
+            static_cast<MemoryContextCallback *>(MemoryContextAlloc(statement_context, sizeof(MemoryContextCallback)));
         callback->func = end_of_truncate;
         callback->arg = statement_context;
         MemoryContextRegisterResetCallback(statement_context, callback);

@@ -24,7 +24,8 @@ TG_FUNCTION(tg_refuse_history_merge) {
     Oid relid = RelationGetRelid(td->tg_relation);
     spi::Session spi;
     spi::AsExtensionOwner owner;
-    if (spi::exec("SELECT 1 FROM ONLY " + spi::qualified_name(relid) + " LIMIT 1") == 0) return PointerGetDatum(nullptr);
+    if (spi::exec("SELECT 1 FROM ONLY " + spi::qualified_name(relid) + " LIMIT 1") == 0)
+        return PointerGetDatum(nullptr);
     throw Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
                 "cannot add rows to " + spi::qualified_name(relid) + ": it holds tenant_guard history already",
                 "A data-only restore (pg_dump --data-only) into a database with protected tables would mix two "

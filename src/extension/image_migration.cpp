@@ -72,8 +72,8 @@ Datum datum_array(const Datum *items, const bool *nulls, int n, Oid type) {
     get_typlenbyvalalign(type, &len, &byval, &align);
     int dims[1] = {n};
     int lbs[1] = {1};
-    return PointerGetDatum(construct_md_array(const_cast<Datum *>(items), const_cast<bool *>(nulls), 1, dims, lbs,
-                                              type, len, byval, align));
+    return PointerGetDatum(construct_md_array(const_cast<Datum *>(items), const_cast<bool *>(nulls), 1, dims, lbs, type,
+                                              len, byval, align));
 }
 
 // An SPI cursor opened with the search_path pinned (as spi::exec runs).
@@ -126,8 +126,8 @@ void image_context(void *arg) {
         errcontext("tenant_guard: converting %s %lld of protected table %s (column %s) to the column's new type",
                    w->kind, (long long)w->id, w->rel, w->columns);
     else
-        errcontext("tenant_guard: reading the %ss of protected table %s (column %s) in the column's old type",
-                   w->kind, w->rel, w->columns);
+        errcontext("tenant_guard: reading the %ss of protected table %s (column %s) in the column's old type", w->kind,
+                   w->rel, w->columns);
 }
 
 const char *const conversion_hint =
@@ -146,9 +146,7 @@ void in_image_context(ImageWhere *where, F &&fn) {
     error_context_stack = &callback;
     MemoryContext mcxt = CurrentMemoryContext;
     PG_TRY();
-    {
-        fn();
-    }
+    { fn(); }
     PG_CATCH();
     {
         error_context_stack = callback.previous;
@@ -168,8 +166,8 @@ void in_image_context(ImageWhere *where, F &&fn) {
 struct Conversion {
     AttrNumber attnum;  // in the table's descriptor before the command
     char *name;
-    ExprState *state;   // the row before the command (scan tuple) -> the value in the new type
-    bool keep;          // the old value stays in row images, under kept_key
+    ExprState *state;  // the row before the command (scan tuple) -> the value in the new type
+    bool keep;         // the old value stays in row images, under kept_key
     char *kept_key;
 };
 
@@ -179,16 +177,16 @@ struct Conversions {
     bool refused = false;  // PostgreSQL refuses the command itself (no cast): leave everything
     const char *volatile_column = nullptr;
     bool reads_system_column = false;
-    TupleDesc old_desc = nullptr;  // the table's, before the command
+    TupleDesc old_desc = nullptr;   // the table's, before the command
     TupleTableSlot *row = nullptr;  // an image as if it were the row (old_desc)
     EState *estate = nullptr;
     int nrefs = 0;
     AttrNumber *refs = nullptr;  // the columns the conversions read, in attnum order
     char **ref_names = nullptr;
-    int ninputs = 0;             // the keys of an image's input object: refs, then the
+    int ninputs = 0;               // the keys of an image's input object: refs, then the
     char **input_names = nullptr;  // converted columns they lack (whose old values are kept)
-    char *typed_refs = nullptr;  // "a integer, b text" over refs (jsonb_to_record), names qualified
-    char *names = nullptr;       // the converted columns, for messages
+    char *typed_refs = nullptr;    // "a integer, b text" over refs (jsonb_to_record), names qualified
+    char *names = nullptr;         // the converted columns, for messages
     TupleDesc new_desc = nullptr;  // one attribute per conversion, of its new type
     RelShape *new_shape = nullptr;
     TupleTableSlot *value = nullptr;  // new_desc
@@ -200,8 +198,8 @@ struct Conversions {
 // (float4 -> float8 keeps values but not their spelling: it is converted.)
 bool image_unchanged(Oid old_type, int32 old_typmod, Oid new_type, int32 new_typmod) {
     if (old_type == new_type) return new_typmod == old_typmod || new_typmod == -1;
-    static const Oid alike[][2] = {{INT2OID, INT4OID}, {INT2OID, INT8OID}, {INT2OID, NUMERICOID},
-                                   {INT4OID, INT8OID}, {INT4OID, NUMERICOID}, {INT8OID, NUMERICOID},
+    static const Oid alike[][2] = {{INT2OID, INT4OID},    {INT2OID, INT8OID},    {INT2OID, NUMERICOID},
+                                   {INT4OID, INT8OID},    {INT4OID, NUMERICOID}, {INT8OID, NUMERICOID},
                                    {VARCHAROID, TEXTOID}, {TEXTOID, VARCHAROID}};
     for (const auto &a : alike)
         if (a[0] == old_type && a[1] == new_type && new_typmod == -1) return true;
@@ -231,14 +229,13 @@ bool build_one(Relation rel, AlterTableCmd *cmd, bool keep, Conversions *cv, Con
     if (def->raw_default) {
         ParseNamespaceItem *nsitem = addRangeTableEntryForRelation(pstate, rel, AccessShareLock, nullptr, false, true);
         addNSItemToQuery(pstate, nsitem, false, true, true);
-        transform = transformExpr(pstate, static_cast<Node *>(copyObjectImpl(def->raw_default)),
-                                  EXPR_KIND_ALTER_COL_TRANSFORM);
+        transform =
+            transformExpr(pstate, static_cast<Node *>(copyObjectImpl(def->raw_default)), EXPR_KIND_ALTER_COL_TRANSFORM);
     } else {
-        transform = reinterpret_cast<Node *>(
-            makeVar(1, attnum, att->atttypid, att->atttypmod, att->attcollation, 0));
+        transform = reinterpret_cast<Node *>(makeVar(1, attnum, att->atttypid, att->atttypmod, att->attcollation, 0));
     }
-    transform = coerce_to_target_type(pstate, transform, exprType(transform), new_type, new_typmod,
-                                      COERCION_ASSIGNMENT, COERCE_IMPLICIT_CAST, -1);
+    transform = coerce_to_target_type(pstate, transform, exprType(transform), new_type, new_typmod, COERCION_ASSIGNMENT,
+                                      COERCE_IMPLICIT_CAST, -1);
     if (!transform) {
         cv->refused = true;  // "cannot be cast automatically": PostgreSQL's own error follows
         return false;
@@ -255,7 +252,8 @@ bool build_one(Relation rel, AlterTableCmd *cmd, bool keep, Conversions *cv, Con
     out->state = ExecPrepareExpr(expr, cv->estate);
     out->keep = keep;
     if (keep) {
-        char *old_type = with_pinned_search_path([&] { return format_type_with_typemod(att->atttypid, att->atttypmod); });
+        char *old_type =
+            with_pinned_search_path([&] { return format_type_with_typemod(att->atttypid, att->atttypmod); });
         out->kept_key = psprintf("%s#%s", cmd->name, old_type);
     }
     Oid collation = GetColumnDefCollation(nullptr, def, new_type);
@@ -406,27 +404,34 @@ void convert_images(Conversions *cv, SPITupleTable *typed, int n, char **presenc
 
 // A history table as the conversion pass reads and writes it.
 struct HistoryTable {
-    const char *kind;            // for messages: "tombstone" | "change"
-    int nkeys;                   // leading key columns of the cursor
-    std::vector<const char *> images;    // image columns (pk first)
-    std::vector<std::string> contexts;   // SQL: the full image each one's columns are read from
-    std::string from;            // FROM ... (alias t), with any LATERAL the contexts need
-    std::string where;           // rows of the table
+    const char *kind;                   // for messages: "tombstone" | "change"
+    int nkeys;                          // leading key columns of the cursor
+    std::vector<const char *> images;   // image columns (pk first)
+    std::vector<std::string> contexts;  // SQL: the full image each one's columns are read from
+    std::string from;                   // FROM ... (alias t), with any LATERAL the contexts need
+    std::string where;                  // rows of the table
 };
 
 HistoryTable tombstone_history() {
-    return {"tombstone", 1, {"t.pk", "t.row_data"}, {"t.row_data || t.pk", "t.row_data"},
-            "tenant_guard.tombstone_data t", "t.table_id = $1"};
+    return {"tombstone",
+            1,
+            {"t.pk", "t.row_data"},
+            {"t.row_data || t.pk", "t.row_data"},
+            "tenant_guard.tombstone_data t",
+            "t.table_id = $1"};
 }
 
 HistoryTable change_history() {
     // pk is the key of the row's new version (its old one for 'D'); old_row
     // of 'U' holds only the columns that changed: read with the rest of the
     // old row.
-    return {"change", 2, {"t.pk", "t.old_row", "t.new_row"},
+    return {"change",
+            2,
+            {"t.pk", "t.old_row", "t.new_row"},
             {"CASE WHEN t.op = 'D' THEN t.old_row ELSE t.new_row END || t.pk",
              "CASE WHEN t.op = 'U' THEN t.new_row || t.old_row ELSE t.old_row END", "t.new_row"},
-            "tenant_guard.change_log_data t", "t.table_id = $1"};
+            "tenant_guard.change_log_data t",
+            "t.table_id = $1"};
 }
 
 class RetypePass {
@@ -499,8 +504,8 @@ class RetypePass {
             std::unique_ptr<bool[]> rows(new bool[m + 1]);
             for (int i = 0; i < m; i++) rows[i] = row_image[i];
             memory_.run([&] {
-                convert_images(cv_, typed, m, presence.data(), inputs.data(), rows.get(), where.data(),
-                               patches.data(), keeps.data());
+                convert_images(cv_, typed, m, presence.data(), inputs.data(), rows.get(), where.data(), patches.data(),
+                               keeps.data());
                 return 0;
             });
             if (typed) SPI_freetuptable(typed);
@@ -513,11 +518,13 @@ class RetypePass {
     // settings images are read with).
     SPITupleTable *read_back(const HistoryTable &h, const std::vector<Datum> &inputs) {
         std::unique_ptr<bool[]> nulls(new bool[inputs.size() + 1]());
-        Datum array = memory_.run([&] { return datum_array(inputs.data(), nulls.get(), (int)inputs.size(), JSONBOID); });
+        Datum array =
+            memory_.run([&] { return datum_array(inputs.data(), nulls.get(), (int)inputs.size(), JSONBOID); });
         spi::PinnedOutputSettings settings;
         ImageWhere where{h.kind, 0, rel_.c_str(), cv_->names};
-        std::string sql = std::string("SELECT x.* FROM unnest($1::jsonb[]) WITH ORDINALITY AS u(j, i), "
-                                      "LATERAL jsonb_to_record(u.j) AS x(") +
+        std::string sql = std::string(
+                              "SELECT x.* FROM unnest($1::jsonb[]) WITH ORDINALITY AS u(j, i), "
+                              "LATERAL jsonb_to_record(u.j) AS x(") +
                           cv_->typed_refs + ") ORDER BY u.i";
         const char *q = sql.c_str();
         pg_guard([&] {
@@ -594,9 +601,9 @@ class RetypePass {
         std::string match = h.nkeys == 1 ? "t.tombstone_id = u.id" : "t.xid = u.x AND t.seq = u.s";
         std::string table = h.nkeys == 1 ? "tenant_guard.tombstone_data" : "tenant_guard.change_log_data";
         spi::AsExtensionOwner owner;
-        spi::exec("UPDATE " + table + " t SET " + set + " FROM unnest(" + unnest + ") AS u(" + names + ") WHERE " +
-                      match,
-                  args);
+        spi::exec(
+            "UPDATE " + table + " t SET " + set + " FROM unnest(" + unnest + ") AS u(" + names + ") WHERE " + match,
+            args);
     }
 
     const registry::ProtectedTable &table_;
@@ -615,7 +622,7 @@ enum class Fill { none, constant, per_row };
 struct AddedColumn {
     Fill fill = Fill::none;
     char *name = nullptr;
-    Datum patch = (Datum)0;   // constant: {name: the value}
+    Datum patch = (Datum)0;    // constant: {name: the value}
     TupleDesc desc = nullptr;  // per_row: the column alone
     RelShape *shape = nullptr;
     TupleTableSlot *slot = nullptr;
@@ -825,17 +832,20 @@ class PerRowFill {
         };
         spi::AsExtensionOwner owner;
         if (!ids.empty())
-            spi::exec("UPDATE tenant_guard.tombstone_data t SET row_data = t.row_data || u.v "
-                      "FROM unnest($1::bigint[], $2::jsonb[]) AS u(id, v) WHERE t.tombstone_id = u.id",
-                      {{INT8ARRAYOID, array(ids, INT8OID)}, {JSONBARRAYOID, array(id_patches, JSONBOID)}});
+            spi::exec(
+                "UPDATE tenant_guard.tombstone_data t SET row_data = t.row_data || u.v "
+                "FROM unnest($1::bigint[], $2::jsonb[]) AS u(id, v) WHERE t.tombstone_id = u.id",
+                {{INT8ARRAYOID, array(ids, INT8OID)}, {JSONBARRAYOID, array(id_patches, JSONBOID)}});
         if (!seqs.empty())
-            spi::exec("UPDATE tenant_guard.change_log_data t "
-                      "   SET old_row = CASE WHEN t.op = 'D' THEN t.old_row || u.v ELSE t.old_row END, "
-                      "       new_row = CASE WHEN t.op = 'D' THEN t.new_row ELSE t.new_row || u.v END "
-                      "  FROM unnest($1::xid8[], $2::bigint[], $3::jsonb[]) AS u(x, s, v) "
-                      " WHERE t.xid = u.x AND t.seq = u.s",
-                      {{XID8ARRAYOID, array(xids, XID8OID)}, {INT8ARRAYOID, array(seqs, INT8OID)},
-                       {JSONBARRAYOID, array(seq_patches, JSONBOID)}});
+            spi::exec(
+                "UPDATE tenant_guard.change_log_data t "
+                "   SET old_row = CASE WHEN t.op = 'D' THEN t.old_row || u.v ELSE t.old_row END, "
+                "       new_row = CASE WHEN t.op = 'D' THEN t.new_row ELSE t.new_row || u.v END "
+                "  FROM unnest($1::xid8[], $2::bigint[], $3::jsonb[]) AS u(x, s, v) "
+                " WHERE t.xid = u.x AND t.seq = u.s",
+                {{XID8ARRAYOID, array(xids, XID8OID)},
+                 {INT8ARRAYOID, array(seqs, INT8OID)},
+                 {JSONBARRAYOID, array(seq_patches, JSONBOID)}});
     }
 
     const registry::ProtectedTable &table_;
@@ -861,17 +871,19 @@ void fill_added(const registry::ProtectedTable &table, Oid relid, AttrNumber att
         PerRowFill(table, relid, c).run();
         return;
     }
-    std::vector<spi::Arg> args = {{INT4OID, Int32GetDatum(table.table_id)}, {JSONBOID, c->patch},
-                                  spi::text_arg(c->name)};
+    std::vector<spi::Arg> args = {
+        {INT4OID, Int32GetDatum(table.table_id)}, {JSONBOID, c->patch}, spi::text_arg(c->name)};
     spi::AsExtensionOwner owner;
-    spi::exec("UPDATE tenant_guard.tombstone_data t SET row_data = t.row_data || $2 "
-              " WHERE t.table_id = $1 AND NOT t.row_data ? $3",
-              args);
-    spi::exec("UPDATE tenant_guard.change_log_data t "
-              "   SET old_row = CASE WHEN t.op = 'D' THEN t.old_row || $2 ELSE t.old_row END, "
-              "       new_row = CASE WHEN t.op = 'D' THEN t.new_row ELSE t.new_row || $2 END "
-              " WHERE t.table_id = $1 AND CASE WHEN t.op = 'D' THEN NOT t.old_row ? $3 ELSE NOT t.new_row ? $3 END",
-              args);
+    spi::exec(
+        "UPDATE tenant_guard.tombstone_data t SET row_data = t.row_data || $2 "
+        " WHERE t.table_id = $1 AND NOT t.row_data ? $3",
+        args);
+    spi::exec(
+        "UPDATE tenant_guard.change_log_data t "
+        "   SET old_row = CASE WHEN t.op = 'D' THEN t.old_row || $2 ELSE t.old_row END, "
+        "       new_row = CASE WHEN t.op = 'D' THEN t.new_row ELSE t.new_row || $2 END "
+        " WHERE t.table_id = $1 AND CASE WHEN t.op = 'D' THEN NOT t.old_row ? $3 ELSE NOT t.new_row ? $3 END",
+        args);
 }
 
 bool owns(Oid relid) {
@@ -910,8 +922,8 @@ void convert_retyped_columns(const registry::ProtectedTable &table, Oid relid,
     std::string rel = spi::qualified_name(relid);
     if (cv->volatile_column)
         throw Error(ERRCODE_FEATURE_NOT_SUPPORTED,
-                    "cannot change the type of column \"" + std::string(cv->volatile_column) + "\" of protected table " +
-                        rel + " with a volatile conversion",
+                    "cannot change the type of column \"" + std::string(cv->volatile_column) +
+                        "\" of protected table " + rel + " with a volatile conversion",
                     "tenant_guard converts the column's values in every tombstone and change of the table's history "
                     "as the command converts the live rows; a volatile expression would give the images of one row "
                     "other values than the row got.",
@@ -930,8 +942,9 @@ void fill_added_columns() {
     spi::Session session;
     auto active = registry::active_tables();
     if (active.empty()) return;
-    uint64 n = spi::exec("SELECT command FROM pg_catalog.pg_event_trigger_ddl_commands() "
-                         " WHERE command_tag = 'ALTER TABLE' AND object_type = 'table'");
+    uint64 n = spi::exec(
+        "SELECT command FROM pg_catalog.pg_event_trigger_ddl_commands() "
+        " WHERE command_tag = 'ALTER TABLE' AND object_type = 'table'");
     // (relid, attnum) of every column an ALTER TABLE of this event added.
     std::vector<std::pair<Oid, AttrNumber>> added;
     for (uint64 r = 0; r < n; r++) {

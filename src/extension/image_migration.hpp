@@ -42,8 +42,8 @@ namespace tg {
 
 // One ALTER COLUMN ... TYPE of a protected table.
 struct ColumnRetype {
-    AlterTableCmd *cmd;       // AT_AlterColumnType: the column, its new type, USING
-    bool values_may_change;   // not an exact widening: old values are kept in row images
+    AlterTableCmd *cmd;      // AT_AlterColumnType: the column, its new type, USING
+    bool values_may_change;  // not an exact widening: old values are kept in row images
 };
 
 // Takes the lock the command takes (ACCESS EXCLUSIVE on relid and every
@@ -56,7 +56,8 @@ void lock_for_migration(Oid relid);
 // Does nothing unless the current user owns relid (PostgreSQL refuses the
 // command then); refuses (0A000) a volatile conversion or one that reads a
 // system column.
-void convert_retyped_columns(const registry::ProtectedTable &table, Oid relid, const std::vector<ColumnRetype> &retypes);
+void convert_retyped_columns(const registry::ProtectedTable &table, Oid relid,
+                             const std::vector<ColumnRetype> &retypes);
 
 // ddl_command_end: the columns the ALTER TABLE commands of this event added
 // to protected tables (pg_event_trigger_ddl_commands()), filled into the

@@ -13,7 +13,7 @@
 
 namespace tg {
 
-constexpr int lock_wait_ms = 20;           // longest wait for one lock while holding others
+constexpr int lock_wait_ms = 20;            // longest wait for one lock while holding others
 constexpr int retry_budget_ms = 30 * 1000;  // then give up with 55P03
 
 // Pushes a GUC level with lock_timeout = lock_wait_ms (or the caller's, if
@@ -45,7 +45,8 @@ auto without_lock_waits(const char *what, F &&work) -> decltype(work()) {
         } catch (const PgErrorPending &pending) {
             MemoryContextSwitchTo(caller_memory);
             error = pending.data ? pending.data : copy_pending_error();
-            retry = (error->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE || error->sqlerrcode == ERRCODE_T_R_DEADLOCK_DETECTED) &&
+            retry = (error->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE ||
+                     error->sqlerrcode == ERRCODE_T_R_DEADLOCK_DETECTED) &&
                     waited_ms < retry_budget_ms;
         } catch (...) {
             cpp_failed = std::current_exception();

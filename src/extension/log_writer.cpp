@@ -8,7 +8,7 @@ namespace tg {
 
 namespace {
 
-constexpr int batch_rows = 1000;          // rows buffered per table
+constexpr int batch_rows = 1000;               // rows buffered per table
 constexpr Size batch_bytes = 4 * 1024 * 1024;  // or this much row memory
 
 }  // namespace
@@ -24,11 +24,36 @@ struct TableSink {
 namespace {
 
 // Column positions, as created by the install script.
-enum LogColumn { L_SEQ, L_XID, L_CHANGED_AT, L_TABLE_ID, L_OP, L_ORIGIN, L_TENANT, L_CHANGED_BY, L_ACTOR, L_PK,
-                 L_OLD_ROW, L_NEW_ROW, L_NCOLUMNS };
-enum TombstoneColumn { T_ID, T_XID, T_DELETED_AT, T_TABLE_ID, T_TENANT, T_DELETED_BY, T_PK, T_ROW,
-                       T_NCOLUMNS_0_3,  // what identifies the operation came in 0.4.0:
-                       T_ACTOR = T_NCOLUMNS_0_3, T_APPLICATION_NAME, T_STATEMENT_ID, T_NCOLUMNS };
+enum LogColumn {
+    L_SEQ,
+    L_XID,
+    L_CHANGED_AT,
+    L_TABLE_ID,
+    L_OP,
+    L_ORIGIN,
+    L_TENANT,
+    L_CHANGED_BY,
+    L_ACTOR,
+    L_PK,
+    L_OLD_ROW,
+    L_NEW_ROW,
+    L_NCOLUMNS
+};
+enum TombstoneColumn {
+    T_ID,
+    T_XID,
+    T_DELETED_AT,
+    T_TABLE_ID,
+    T_TENANT,
+    T_DELETED_BY,
+    T_PK,
+    T_ROW,
+    T_NCOLUMNS_0_3,  // what identifies the operation came in 0.4.0:
+    T_ACTOR = T_NCOLUMNS_0_3,
+    T_APPLICATION_NAME,
+    T_STATEMENT_ID,
+    T_NCOLUMNS
+};
 
 // Both tables start with their bigint id; the tenant column differs.
 #define TENANT_COLUMN_OF(slot) ((slot)->tts_tupleDescriptor->natts == L_NCOLUMNS ? (int)L_TENANT : (int)T_TENANT)
@@ -148,9 +173,10 @@ static void write_tick_if_due(LogWriter *w) {
     if (!OidIsValid(get_relname_relid("cdc_tick", catalog::schema_oid()))) return;  // version 0.1.0
     spi::Session session;
     spi::AsExtensionOwner owner;
-    spi::exec("INSERT INTO tenant_guard.cdc_tick (tick_seq, tick_xmax, snapshot) "
-              "SELECT $1, pg_snapshot_xmax(s), s FROM tenant_guard._reader_snapshot() AS s",
-              {{INT8OID, Int64GetDatum(w->last_seq)}});
+    spi::exec(
+        "INSERT INTO tenant_guard.cdc_tick (tick_seq, tick_xmax, snapshot) "
+        "SELECT $1, pg_snapshot_xmax(s), s FROM tenant_guard._reader_snapshot() AS s",
+        {{INT8OID, Int64GetDatum(w->last_seq)}});
 }
 
 void log_writer_close(LogWriter *w) {
@@ -169,7 +195,8 @@ void log_writer_end(LogWriter *w) {
 }
 
 void log_writer_row_done(LogWriter *w) {
-    bool full = (w->log && w->log->nbuffered == batch_rows) || (w->tombstones && w->tombstones->nbuffered == batch_rows) ||
+    bool full = (w->log && w->log->nbuffered == batch_rows) ||
+                (w->tombstones && w->tombstones->nbuffered == batch_rows) ||
                 MemoryContextMemAllocated(w->row_memory, false) > batch_bytes;
     if (full) flush(w);
 }

@@ -27,9 +27,8 @@ bool is_silenced_row(Oid relid, Datum tenant, Datum pk) {
 }
 
 static void reset_at_transaction_end(XactEvent event, void *) noexcept {
-    if (event == XACT_EVENT_ABORT || event == XACT_EVENT_COMMIT ||
-        event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_PREPARE)
-    {
+    if (event == XACT_EVENT_ABORT || event == XACT_EVENT_COMMIT || event == XACT_EVENT_PARALLEL_ABORT ||
+        event == XACT_EVENT_PREPARE) {
         current_origin = Origin::dml;
         purge_silence = nullptr;
     }
@@ -42,10 +41,9 @@ void register_import_callbacks();       // import.cpp
 }  // namespace tg
 
 void _PG_init(void) {
-    DefineCustomStringVariable(
-        "tenant_guard.actor", "Application-declared actor recorded with each captured change.",
-        "Set it per session or per transaction (SET LOCAL) to say who acts for the application.",
-        &tg::guc_actor, "", PGC_USERSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomStringVariable("tenant_guard.actor", "Application-declared actor recorded with each captured change.",
+                               "Set it per session or per transaction (SET LOCAL) to say who acts for the application.",
+                               &tg::guc_actor, "", PGC_USERSET, 0, nullptr, nullptr, nullptr);
     tg::scope::define_gucs();
     tg::define_truncate_guc();
     tg::define_token_gucs();

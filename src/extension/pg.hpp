@@ -132,8 +132,14 @@ auto pg_guard(F &&f) -> decltype(f()) {
         auto call = [](void *p) { (*static_cast<F *>(p))(); };
         if (!pg_try(call, &f)) throw PgErrorPending{};
     } else {
-        struct Slot { F *f; R result; } slot{&f, R{}};
-        auto call = [](void *p) { auto *s = static_cast<Slot *>(p); s->result = (*s->f)(); };
+        struct Slot {
+            F *f;
+            R result;
+        } slot{&f, R{}};
+        auto call = [](void *p) {
+            auto *s = static_cast<Slot *>(p);
+            s->result = (*s->f)();
+        };
         if (!pg_try(call, &slot)) throw PgErrorPending{};
         return slot.result;
     }
@@ -190,12 +196,12 @@ Datum boundary(F &&body) {
 
 // Declares an SQL-callable function whose C++ body runs inside the boundary:
 //   TG_FUNCTION(tg_protect) { ...; return (Datum) 0; }
-#define TG_FUNCTION(name)                                                  \
-    static Datum name##_body(FunctionCallInfo fcinfo);                     \
-    extern "C" {                                                           \
-    PG_FUNCTION_INFO_V1(name);                                             \
-    PGDLLEXPORT Datum name(PG_FUNCTION_ARGS) {                             \
-        return tg::boundary([fcinfo] { return name##_body(fcinfo); });     \
-    }                                                                      \
-    }                                                                      \
+#define TG_FUNCTION(name)                                              \
+    static Datum name##_body(FunctionCallInfo fcinfo);                 \
+    extern "C" {                                                       \
+    PG_FUNCTION_INFO_V1(name);                                         \
+    PGDLLEXPORT Datum name(PG_FUNCTION_ARGS) {                         \
+        return tg::boundary([fcinfo] { return name##_body(fcinfo); }); \
+    }                                                                  \
+    }                                                                  \
     static Datum name##_body(FunctionCallInfo fcinfo)

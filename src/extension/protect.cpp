@@ -30,8 +30,8 @@ RelationFacts read_facts(Oid relid, const char *tenant_column, const char *flag_
     f.relkind = rel->rd_rel->relkind;
     f.persistence = rel->rd_rel->relpersistence;
     f.is_partition = rel->rd_rel->relispartition;
-    f.in_inheritance = !f.is_partition && f.relkind == RELKIND_RELATION &&
-                       (has_superclass(relid) || has_subclass(relid));
+    f.in_inheritance =
+        !f.is_partition && f.relkind == RELKIND_RELATION && (has_superclass(relid) || has_subclass(relid));
     f.is_owner = pg_class_ownercheck(relid, GetUserId());
     f.is_typed = OidIsValid(rel->rd_rel->reloftype);
     f.has_primary_key = (f.relkind == RELKIND_RELATION || f.relkind == RELKIND_PARTITIONED_TABLE) &&
@@ -68,22 +68,24 @@ void check_facts(Oid relid, const RelationFacts &f, const std::string &tenant_co
                         "; only tables can be protected",
                     "", "Protect the tables it reads from.");
     if (f.relkind == RELKIND_FOREIGN_TABLE)
-        throw Error(ERRCODE_WRONG_OBJECT_TYPE, "\"" + name + "\" is a foreign table; only local tables can be protected",
-                    "", "Protect the table on the server that stores it.");
+        throw Error(ERRCODE_WRONG_OBJECT_TYPE,
+                    "\"" + name + "\" is a foreign table; only local tables can be protected", "",
+                    "Protect the table on the server that stores it.");
     if (f.relkind != RELKIND_RELATION && f.relkind != RELKIND_PARTITIONED_TABLE)
         throw Error(ERRCODE_WRONG_OBJECT_TYPE, "\"" + name + "\" is not a table");
     if (f.persistence == RELPERSISTENCE_TEMP)
-        throw Error(ERRCODE_FEATURE_NOT_SUPPORTED, "\"" + name + "\" is a temporary table and cannot be protected",
-                    "", "Temporary tables vanish with the session; protect a permanent table.");
+        throw Error(ERRCODE_FEATURE_NOT_SUPPORTED, "\"" + name + "\" is a temporary table and cannot be protected", "",
+                    "Temporary tables vanish with the session; protect a permanent table.");
     if (!f.is_owner)
-        throw Error(ERRCODE_INSUFFICIENT_PRIVILEGE, "must be owner of table " + name,
-                    "", "Only the owner of a table (or a superuser) can protect it.");
+        throw Error(ERRCODE_INSUFFICIENT_PRIVILEGE, "must be owner of table " + name, "",
+                    "Only the owner of a table (or a superuser) can protect it.");
     if (f.in_inheritance)
         throw Error(ERRCODE_FEATURE_NOT_SUPPORTED,
-                    "\"" + name + "\" takes part in table inheritance, which tenant_guard does not support",
-                    "", "Use declarative partitioning and protect the partitioned table.");
+                    "\"" + name + "\" takes part in table inheritance, which tenant_guard does not support", "",
+                    "Use declarative partitioning and protect the partitioned table.");
     if (f.is_typed)
-        throw Error(ERRCODE_FEATURE_NOT_SUPPORTED, "\"" + name + "\" is a typed table, which tenant_guard does not support",
+        throw Error(ERRCODE_FEATURE_NOT_SUPPORTED,
+                    "\"" + name + "\" is a typed table, which tenant_guard does not support",
                     "ALTER TYPE ... DROP ATTRIBUTE ... CASCADE would drop its columns with no record.",
                     "ALTER TABLE " + name + " NOT OF, then protect it.");
     if (!f.has_primary_key)
@@ -119,8 +121,9 @@ void check_overlaps(Oid relid, const RelationFacts &facts) {
         Oid up = lfirst_oid(lc);
         for (const auto &t : active)
             if (t.relid == up)
-                throw Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
-                            "\"" + rel_name(relid) + "\" is already protected as a partition of \"" + rel_name(up) + "\"");
+                throw Error(
+                    ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                    "\"" + rel_name(relid) + "\" is already protected as a partition of \"" + rel_name(up) + "\"");
     }
     if (facts.relkind != RELKIND_PARTITIONED_TABLE) return;
     List *members = pg_guard([&] { return find_all_inheritors(relid, NoLock, nullptr); });
@@ -128,9 +131,10 @@ void check_overlaps(Oid relid, const RelationFacts &facts) {
         Oid down = lfirst_oid(lc);
         for (const auto &t : active)
             if (down != relid && t.relid == down)
-                throw Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
-                            "partition \"" + rel_name(down) + "\" of \"" + rel_name(relid) + "\" is protected on its own",
-                            "", "Unprotect the partition first, then protect the partitioned table.");
+                throw Error(
+                    ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                    "partition \"" + rel_name(down) + "\" of \"" + rel_name(relid) + "\" is protected on its own", "",
+                    "Unprotect the partition first, then protect the partitioned table.");
     }
 }
 
@@ -152,11 +156,11 @@ void warn_unprotected_cascades(Oid relid) {
     for (uint64 r = 0; r < n; r++) {
         std::string child = spi::text(r, 1), constraint = spi::text(r, 2), parent = rel_name(relid);
         pg_guard([&] {
-            ereport(WARNING,
-                    (errmsg("table %s is not protected but its foreign key \"%s\" cascades deletes from protected table \"%s\"",
-                            child.c_str(), constraint.c_str(), parent.c_str()),
-                     errdetail("Rows of %s deleted by the cascade are deleted for good.", child.c_str()),
-                     errhint("Protect %s too.", child.c_str())));
+            ereport(WARNING, (errmsg("table %s is not protected but its foreign key \"%s\" cascades deletes from "
+                                     "protected table \"%s\"",
+                                     child.c_str(), constraint.c_str(), parent.c_str()),
+                              errdetail("Rows of %s deleted by the cascade are deleted for good.", child.c_str()),
+                              errhint("Protect %s too.", child.c_str())));
         });
     }
 }
@@ -214,7 +218,9 @@ std::string arg_text(FunctionCallInfo fcinfo, int i) {
     return pg_guard([&] { return text_to_cstring(PG_GETARG_TEXT_PP(i)); });
 }
 
-std::string arg_name(FunctionCallInfo fcinfo, int i) { return PG_ARGISNULL(i) ? std::string() : NameStr(*PG_GETARG_NAME(i)); }
+std::string arg_name(FunctionCallInfo fcinfo, int i) {
+    return PG_ARGISNULL(i) ? std::string() : NameStr(*PG_GETARG_NAME(i));
+}
 
 }  // namespace
 
@@ -236,9 +242,8 @@ TG_FUNCTION(tg_protect) {
     if (mode == "tombstone" && !flag_column.empty())
         throw Error(ERRCODE_INVALID_PARAMETER_VALUE, "flag_column applies only to delete_mode 'flag'");
 
-    RelationFacts facts = pg_guard([&] {
-        return read_facts(relid, tenant_column.c_str(), flag_column.empty() ? nullptr : flag_column.c_str());
-    });
+    RelationFacts facts = pg_guard(
+        [&] { return read_facts(relid, tenant_column.c_str(), flag_column.empty() ? nullptr : flag_column.c_str()); });
     check_facts(relid, facts, tenant_column, mode, flag_column);
 
     spi::Session spi;
@@ -260,20 +265,23 @@ TG_FUNCTION(tg_protect) {
         registry::OwnDdlScope own_write;  // the registry's history-merge guard lets the extension's own rows in
         spi::AsExtensionOwner owner;
         spi::Arg flag = flag_column.empty() ? spi::null_arg(TEXTOID) : spi::text_arg(flag_column);
-        std::vector<spi::Arg> args = {{OIDOID, ObjectIdGetDatum(relid)}, spi::text_arg(tenant_column),
-                                      spi::text_arg(mode), flag};
+        std::vector<spi::Arg> args = {
+            {OIDOID, ObjectIdGetDatum(relid)}, spi::text_arg(tenant_column), spi::text_arg(mode), flag};
         if (existing)  // protected before and unprotected since: same table_id, so history stays joined
-            spi::exec("UPDATE tenant_guard.protected_table SET tenant_column = $2, delete_mode = $3, "
-                      "flag_column = $4, protected_at = now(), protected_by = session_user, unprotected_at = NULL "
-                      "WHERE rel = $1",
-                      args);
+            spi::exec(
+                "UPDATE tenant_guard.protected_table SET tenant_column = $2, delete_mode = $3, "
+                "flag_column = $4, protected_at = now(), protected_by = session_user, unprotected_at = NULL "
+                "WHERE rel = $1",
+                args);
         else
-            spi::exec("INSERT INTO tenant_guard.protected_table (rel, tenant_column, delete_mode, flag_column) "
-                      "VALUES ($1, $2, $3, $4)",
-                      args);
+            spi::exec(
+                "INSERT INTO tenant_guard.protected_table (rel, tenant_column, delete_mode, flag_column) "
+                "VALUES ($1, $2, $3, $4)",
+                args);
     }
     auto table = registry::find(relid);
-    if (!table) throw Error(ERRCODE_INTERNAL_ERROR, "tenant_guard: registry row of \"" + rel_name(relid) + "\" vanished");
+    if (!table)
+        throw Error(ERRCODE_INTERNAL_ERROR, "tenant_guard: registry row of \"" + rel_name(relid) + "\" vanished");
     List *members = pg_guard([&] { return find_all_inheritors(relid, NoLock, nullptr); });
     ListCell *lc;
     foreach (lc, members) registry::install_triggers(*table, lfirst_oid(lc));

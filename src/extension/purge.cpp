@@ -30,10 +30,10 @@ constexpr int scope_too_large = sqlstate::token_scope_too_large;
 // One table of the purge's scope.
 struct ScopeTable {
     registry::ProtectedTable table;
-    columns::TableSql sql;        // the table's SQL vocabulary
-    std::string rel;              // qualified name (sql.rel())
-    std::string tenant_match;     // SQL predicate on alias x: the tenant is $1
-    std::string pk_json;          // SQL: the row's primary key as jsonb (alias x)
+    columns::TableSql sql;          // the table's SQL vocabulary
+    std::string rel;                // qualified name (sql.rel())
+    std::string tenant_match;       // SQL predicate on alias x: the tenant is $1
+    std::string pk_json;            // SQL: the row's primary key as jsonb (alias x)
     std::vector<std::string> rows;  // the token's row keys that belong to this table, canonical
     bool tenant_fits = true;        // false: the tenant is no value of this table's tenant type
     int64 live = 0, tombstones = 0, history = 0;
@@ -46,8 +46,8 @@ std::vector<std::string> primary_key_columns(Oid relid) { return columns::names(
 
 // The sorted keys of a JSON object (the token's row key), via PostgreSQL.
 std::vector<std::string> object_keys(const std::string &json) {
-    uint64 n = spi::exec("SELECT k FROM jsonb_object_keys($1::jsonb) AS k ORDER BY k COLLATE \"C\"",
-                         {spi::text_arg(json)});
+    uint64 n =
+        spi::exec("SELECT k FROM jsonb_object_keys($1::jsonb) AS k ORDER BY k COLLATE \"C\"", {spi::text_arg(json)});
     std::vector<std::string> out;
     for (uint64 r = 0; r < n; r++) out.push_back(spi::text(r, 1));
     return out;
@@ -62,9 +62,10 @@ std::vector<std::string> object_keys(const std::string &json) {
 // purge would otherwise erase live rows and report the rest as done.
 void match_tenant(ScopeTable &s, const std::string &tenant) {
     const registry::ProtectedTable &t = s.table;
-    uint64 n = spi::exec("SELECT format_type(atttypid, NULL), format_type(atttypid, atttypmod), atttypid "
-                         "FROM pg_catalog.pg_attribute WHERE attrelid = $1 AND attname = $2 AND NOT attisdropped",
-                         {{OIDOID, ObjectIdGetDatum(t.relid)}, spi::text_arg(t.tenant_column)});
+    uint64 n = spi::exec(
+        "SELECT format_type(atttypid, NULL), format_type(atttypid, atttypmod), atttypid "
+        "FROM pg_catalog.pg_attribute WHERE attrelid = $1 AND attname = $2 AND NOT attisdropped",
+        {{OIDOID, ObjectIdGetDatum(t.relid)}, spi::text_arg(t.tenant_column)});
     if (n == 0) throw Error(ERRCODE_UNDEFINED_COLUMN, "tenant column of " + s.rel + " is missing");
     std::string type = spi::text(0, 1), column_type = spi::text(0, 2);
     std::string eq = columns::equality_operator((Oid)spi::int64_at(0, 3));
@@ -126,8 +127,8 @@ std::vector<ScopeTable> resolve_scope(const tokens::VerifiedToken &token) {
     for (const auto &row : token.rows_json) {
         // A primary key is never NULL: a null in a row key names no row.
         if (spi::exec("SELECT 1 FROM jsonb_each($1::jsonb) AS e WHERE e.value = 'null'::jsonb", {spi::text_arg(row)}))
-            throw Error(scope_invalid, "row key " + row + " of the token has a null value",
-                        "", "Primary-key values are never NULL; name each row by its key values.");
+            throw Error(scope_invalid, "row key " + row + " of the token has a null value", "",
+                        "Primary-key values are never NULL; name each row by its key values.");
         auto keys = object_keys(row);
         bool placed = false;
         for (auto &s : scope)
@@ -135,9 +136,9 @@ std::vector<ScopeTable> resolve_scope(const tokens::VerifiedToken &token) {
                 // Through the table's own types: {"id": "7"} means id 7, and a
                 // key that is no value of its column is refused, not ignored.
                 AsTableOwner owner(s.table.relid);
-                auto canonical = spi::try_text("SELECT " + std::string(s.pk_json) + " FROM " +
-                                                   s.sql.key_record("$1::jsonb", "x"),
-                                           {spi::text_arg(row)});
+                auto canonical =
+                    spi::try_text("SELECT " + std::string(s.pk_json) + " FROM " + s.sql.key_record("$1::jsonb", "x"),
+                                  {spi::text_arg(row)});
                 if (!canonical)
                     throw Error(scope_invalid, "row key " + row + " of the token is no primary key of " + s.rel, "",
                                 "Each value must be a value of its primary-key column, e.g. {\"id\": 7}.");
@@ -171,9 +172,10 @@ void check_cascades(const std::vector<ScopeTable> &scope) {
         bool acts = fk.on_delete == 'c' || fk.on_delete == 'n' || fk.on_delete == 'd';
         if (!acts || !in_scope.count(fk.parent_table_id) || in_scope.count(fk.child_table_id)) continue;
         std::string parent = name_of(fk.parent_table_id), child = name_of(fk.child_table_id);
-        throw Error(scope_invalid, "deleting live rows of " + parent + " would cascade into " + child +
-                                       ", which is not in the token's scope",
-                    "", "Ask for a token whose tables include " + child + ".");
+        throw Error(
+            scope_invalid,
+            "deleting live rows of " + parent + " would cascade into " + child + ", which is not in the token's scope",
+            "", "Ask for a token whose tables include " + child + ".");
     }
 }
 
@@ -181,7 +183,8 @@ std::vector<spi::Arg> args_for(const ScopeTable &s, const tokens::VerifiedToken 
     std::vector<Datum> rows;
     for (const auto &r : s.rows)
         rows.push_back(pg_guard([&] { return DirectFunctionCall1(jsonb_in, CStringGetDatum(r.c_str())); }));
-    return {spi::text_arg(*token.tenant), {JSONBARRAYOID, spi::array_of(rows, JSONBOID)},
+    return {spi::text_arg(*token.tenant),
+            {JSONBARRAYOID, spi::array_of(rows, JSONBOID)},
             {INT4OID, Int32GetDatum(s.table.table_id)}};
 }
 
@@ -237,17 +240,17 @@ void erase(std::vector<ScopeTable> &scope, const tokens::VerifiedToken &token) {
             // As the table's owner, in a restricted context, as PostgreSQL runs
             // maintenance: the token, not the caller's privileges, authorises it.
             AsTableOwner as_owner(s.table.relid);
-            s.live = (int64)spi::exec("DELETE FROM " + s.rel + " AS x WHERE " + s.tenant_match +
-                                          row_filter(s, s.pk_json),
-                                      args);
+            s.live = (int64)spi::exec(
+                "DELETE FROM " + s.rel + " AS x WHERE " + s.tenant_match + row_filter(s, s.pk_json), args);
         }
         spi::AsExtensionOwner owner;
         s.tombstones = (int64)spi::exec(
             "DELETE FROM tenant_guard.tombstone_data x WHERE x.table_id = $3 AND x.tenant = $1" + row_filter(s, "x.pk"),
             args);
-        s.history = (int64)spi::exec(
-            "DELETE FROM tenant_guard.change_log_data x WHERE x.table_id = $3 AND x.tenant = $1" + row_filter(s, "x.pk"),
-            args);
+        s.history =
+            (int64)spi::exec("DELETE FROM tenant_guard.change_log_data x WHERE x.table_id = $3 AND x.tenant = $1" +
+                                 row_filter(s, "x.pk"),
+                             args);
     }
     defer_again(deferred);
 }
@@ -265,18 +268,24 @@ void record_receipt(const std::vector<ScopeTable> &scope, const tokens::Verified
     for (size_t i = 0; i < token.rows_json.size(); i++) rows += (i ? "," : "") + token.rows_json[i];
     rows += "]";
     spi::AsExtensionOwner owner;
-    spi::exec("INSERT INTO tenant_guard.purge_receipt (jti, key_id, act, tenant, tables, row_keys, live_deleted, "
-              "tombstones_deleted, history_deleted, reason, token_sha256) "
-              "VALUES ($1, $2, 'purge', $3, string_to_array($4, E'\\n'), $5::jsonb, $6, $7, $8, $9, $10)",
-              {spi::text_arg(token.jti), spi::text_arg(token.kid), spi::text_arg(*token.tenant),
-               spi::text_arg([&] {
-                   std::string joined;
-                   for (size_t i = 0; i < tables.size(); i++) joined += (i ? "\n" : "") + tables[i];
-                   return joined;
-               }()),
-               token.rows_json.empty() ? spi::null_arg(TEXTOID) : spi::text_arg(rows),
-               {INT8OID, Int64GetDatum(live)}, {INT8OID, Int64GetDatum(tombstones)},
-               {INT8OID, Int64GetDatum(history)}, spi::text_arg(token.reason), spi::text_arg(token.token_sha256)});
+    spi::exec(
+        "INSERT INTO tenant_guard.purge_receipt (jti, key_id, act, tenant, tables, row_keys, live_deleted, "
+        "tombstones_deleted, history_deleted, reason, token_sha256) "
+        "VALUES ($1, $2, 'purge', $3, string_to_array($4, E'\\n'), $5::jsonb, $6, $7, $8, $9, $10)",
+        {spi::text_arg(token.jti),
+         spi::text_arg(token.kid),
+         spi::text_arg(*token.tenant),
+         spi::text_arg([&] {
+             std::string joined;
+             for (size_t i = 0; i < tables.size(); i++) joined += (i ? "\n" : "") + tables[i];
+             return joined;
+         }()),
+         token.rows_json.empty() ? spi::null_arg(TEXTOID) : spi::text_arg(rows),
+         {INT8OID, Int64GetDatum(live)},
+         {INT8OID, Int64GetDatum(tombstones)},
+         {INT8OID, Int64GetDatum(history)},
+         spi::text_arg(token.reason),
+         spi::text_arg(token.token_sha256)});
 }
 
 std::vector<ScopeTable> run_purge(const std::string &token_text) {
@@ -316,8 +325,7 @@ TG_FUNCTION(tg_purge) {
     if (PG_ARGISNULL(0)) throw Error(ERRCODE_NULL_VALUE_NOT_ALLOWED, "token must not be NULL");
     std::string token = pg_guard([&] { return text_to_cstring(PG_GETARG_TEXT_PP(0)); });
     bool dry_run = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
-    std::vector<ScopeTable> scope =
-        dry_run ? run_and_roll_back([&] { return run_dry(token); }) : run_purge(token);
+    std::vector<ScopeTable> scope = dry_run ? run_and_roll_back([&] { return run_dry(token); }) : run_purge(token);
     std::vector<TableCountRow<3>> rows;
     for (const auto &s : scope) rows.push_back({s.table.relid, {s.live, s.tombstones, s.history}});
     return_table_counts(fcinfo, rows);

@@ -48,23 +48,26 @@ char trigger_state(Oid relid, const char *name, const char *function, const std:
         "SELECT t.tgenabled, p.proname::text = $3 AND p.pronamespace = $4, t.tgargs "
         "  FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid "
         " WHERE t.tgrelid = $1 AND t.tgname = $2",
-        {{OIDOID, ObjectIdGetDatum(relid)}, spi::text_arg(name), spi::text_arg(function),
+        {{OIDOID, ObjectIdGetDatum(relid)},
+         spi::text_arg(name),
+         spi::text_arg(function),
          {OIDOID, ObjectIdGetDatum(pg_guard([] { return catalog::schema_oid(); }))}});
     if (n == 0) return '\0';
     char state = DatumGetChar(spi::datum(0, 1));
     if (!DatumGetBool(spi::datum(0, 2)) || split_tgargs(spi::datum(0, 3)) != args)
-        throw Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
-                    "table " + spi::qualified_name(relid) + " has a trigger \"" + name +
-                        "\" that tenant_guard did not create",
-                    "tenant_guard installs a trigger of that name itself and would otherwise take this one for it.",
-                    "Drop or rename that trigger, then run tenant_guard.protect() again.");
+        throw Error(
+            ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+            "table " + spi::qualified_name(relid) + " has a trigger \"" + name + "\" that tenant_guard did not create",
+            "tenant_guard installs a trigger of that name itself and would otherwise take this one for it.",
+            "Drop or rename that trigger, then run tenant_guard.protect() again.");
     return state;
 }
 
 std::string flag_type(Oid relid, const std::string &flag_column) {
-    uint64 n = spi::exec("SELECT pg_catalog.format_type(atttypid, NULL) FROM pg_catalog.pg_attribute "
-                         "WHERE attrelid = $1 AND attname = $2 AND NOT attisdropped",
-                         {{OIDOID, ObjectIdGetDatum(relid)}, spi::text_arg(flag_column)});
+    uint64 n = spi::exec(
+        "SELECT pg_catalog.format_type(atttypid, NULL) FROM pg_catalog.pg_attribute "
+        "WHERE attrelid = $1 AND attname = $2 AND NOT attisdropped",
+        {{OIDOID, ObjectIdGetDatum(relid)}, spi::text_arg(flag_column)});
     return n ? spi::text(0, 1) : std::string();
 }
 
@@ -72,9 +75,10 @@ std::string flag_type(Oid relid, const std::string &flag_column) {
 
 std::vector<ProtectedTable> active_tables() {
     spi::AsExtensionOwner owner;
-    uint64 n = spi::exec(std::string(select_columns) +
-                             "WHERE unprotected_at IS NULL AND EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = rel) "
-                             "ORDER BY table_id");
+    uint64 n =
+        spi::exec(std::string(select_columns) +
+                  "WHERE unprotected_at IS NULL AND EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = rel) "
+                  "ORDER BY table_id");
     std::vector<ProtectedTable> out;
     for (uint64 r = 0; r < n; r++) out.push_back(row_at(r));
     return out;
@@ -121,8 +125,8 @@ void install_triggers(const ProtectedTable &table, Oid target) {
     // REPLICA: it fires only where session_replication_role = replica, that
     // is in logical replication's apply worker, which fires no statement
     // triggers; everywhere else the statement-level capture records the rows.
-    triggers.push_back({catalog::trigger_capture_applied, "AFTER INSERT OR UPDATE OR DELETE", "", "capture_applied",
-                        true, 'R'});
+    triggers.push_back(
+        {catalog::trigger_capture_applied, "AFTER INSERT OR UPDATE OR DELETE", "", "capture_applied", true, 'R'});
     std::string rel = spi::qualified_name(target);
     std::vector<std::string> args = {std::to_string(table.table_id), table.tenant_column, table.delete_mode};
     std::vector<std::string> flag_args;
@@ -168,15 +172,17 @@ bool registration_of(Oid relid, Registration *out) {
 bool is_extension_trigger(Oid relid, const char *name) {
     if (!name) return false;
     bool installs_it = false;  // a trigger protect() installs has one of these names
-    for (const char *own : {catalog::trigger_insert, catalog::trigger_update, catalog::trigger_delete,
-                            catalog::trigger_statement_start, catalog::trigger_no_truncate, catalog::trigger_flag_delete,
-                            catalog::trigger_capture_applied})
+    for (const char *own :
+         {catalog::trigger_insert, catalog::trigger_update, catalog::trigger_delete, catalog::trigger_statement_start,
+          catalog::trigger_no_truncate, catalog::trigger_flag_delete, catalog::trigger_capture_applied})
         installs_it |= strcmp(name, own) == 0;
     if (!installs_it) return false;
-    uint64 n = spi::exec("SELECT 1 FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid "
-                         "WHERE t.tgrelid = $1 AND t.tgname = $2 AND p.pronamespace = $3",
-                         {{OIDOID, ObjectIdGetDatum(relid)}, spi::text_arg(name),
-                          {OIDOID, ObjectIdGetDatum(pg_guard([] { return catalog::schema_oid(); }))}});
+    uint64 n = spi::exec(
+        "SELECT 1 FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid "
+        "WHERE t.tgrelid = $1 AND t.tgname = $2 AND p.pronamespace = $3",
+        {{OIDOID, ObjectIdGetDatum(relid)},
+         spi::text_arg(name),
+         {OIDOID, ObjectIdGetDatum(pg_guard([] { return catalog::schema_oid(); }))}});
     return n > 0;
 }
 

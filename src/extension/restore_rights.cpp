@@ -46,10 +46,10 @@ void require_privileges(Oid relid, AclMode modes, const char *operation) {
     }
     std::string rel = spi::qualified_name(relid);
     if (!missing.empty())
-        throw Error(ERRCODE_INSUFFICIENT_PRIVILEGE, "permission denied to " + std::string(operation) + " rows of " + rel,
-                    std::string(operation) + " needs " + needed + " on the table; the calling role lacks " + missing +
-                        ".",
-                    "GRANT " + missing + " ON " + rel + " to the role that restores, or restore as the table's owner.");
+        throw Error(
+            ERRCODE_INSUFFICIENT_PRIVILEGE, "permission denied to " + std::string(operation) + " rows of " + rel,
+            std::string(operation) + " needs " + needed + " on the table; the calling role lacks " + missing + ".",
+            "GRANT " + missing + " ON " + rel + " to the role that restores, or restore as the table's owner.");
     int rls = pg_guard([&] { return check_enable_rls(relid, InvalidOid, true); });
     if (rls == RLS_ENABLED)
         throw Error(ERRCODE_INSUFFICIENT_PRIVILEGE,

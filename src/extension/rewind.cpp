@@ -40,7 +40,7 @@ struct Point {
     bool by_mark = false;
     spi::Arg snapshot{TEXTOID, (Datum)0, true};  // pg_snapshot as text (mark)
     spi::Arg time{TIMESTAMPTZOID, (Datum)0, true};
-    std::string described;  // for messages
+    std::string described;       // for messages
     int64 own_history_from = 0;  // first seq written in this cluster (history restored from another one)
     Datum taken_at = (Datum)0;
     bool exact = true;
@@ -54,8 +54,8 @@ struct Counts {
 // One row to put back: its key and its image at the point (empty: absent).
 struct Target {
     std::string pk;
-    std::string image;   // jsonb text, or empty when the row did not exist
-    std::string columns; // quoted columns present in the image and insertable now
+    std::string image;    // jsonb text, or empty when the row did not exist
+    std::string columns;  // quoted columns present in the image and insertable now
 };
 
 // SQL: which change-log rows (alias c) belong to transactions after the point.
@@ -74,7 +74,12 @@ std::string after_point(const Point &p) {
 class TableRewind {
    public:
     TableRewind(const registry::ProtectedTable &t, const std::string &tenant, const Point &p)
-        : table_(t), tenant_(tenant), point_(p), sql_(t.relid), rel_(sql_.rel()), pk_match_(sql_.key_match()),
+        : table_(t),
+          tenant_(tenant),
+          point_(p),
+          sql_(t.relid),
+          rel_(sql_.rel()),
+          pk_match_(sql_.key_match()),
           key_record_(sql_.key_record("u.k::jsonb")) {
         counts_.relid = t.relid;
     }
@@ -91,14 +96,17 @@ class TableRewind {
             "  FROM (SELECT DISTINCT ON (c.pk) c.pk::text AS pk, "
             "               CASE c.op WHEN 'U' THEN c.new_row || c.old_row WHEN 'D' THEN c.old_row END AS image "
             "          FROM tenant_guard.change_log_data c "
-            "         WHERE c.tenant = $1 AND c.table_id = $2 AND " + after_point(point_) +
-            "         ORDER BY c.pk, c.seq) AS t";
+            "         WHERE c.tenant = $1 AND c.table_id = $2 AND " +
+            after_point(point_) + "         ORDER BY c.pk, c.seq) AS t";
         uint64 n = spi::exec(sql, args());
         for (uint64 r = 0; r < n; r++)
-            targets_.push_back({spi::text(r, 1), spi::is_null(r, 2) ? std::string() : spi::text(r, 2), spi::text(r, 3)});
-        n = spi::exec("SELECT c.seq FROM tenant_guard.change_log_data c WHERE c.tenant = $1 AND c.table_id = $2 "
-                      "AND c.op = 'D' AND " + after_point(point_),
-                      args());
+            targets_.push_back(
+                {spi::text(r, 1), spi::is_null(r, 2) ? std::string() : spi::text(r, 2), spi::text(r, 3)});
+        n = spi::exec(
+            "SELECT c.seq FROM tenant_guard.change_log_data c WHERE c.tenant = $1 AND c.table_id = $2 "
+            "AND c.op = 'D' AND " +
+                after_point(point_),
+            args());
         for (uint64 r = 0; r < n; r++) undone_deletions_.push_back(spi::text(r, 1));
     }
 
@@ -130,9 +138,10 @@ class TableRewind {
         for (const auto &fk : columns::foreign_keys(table_.relid)) {
             std::string parent = spi::qualified_name(fk.parent);
             AsTableOwner owner(fk.parent);
-            spi::exec("SELECT 1 FROM " + parent + " AS x WHERE EXISTS (SELECT 1 FROM unnest($1::text[]) AS u(t), "
-                      "LATERAL " + fk.referenced_record("u.t::jsonb", "p") + " WHERE " + fk.match() +
-                          ") FOR KEY SHARE OF x",
+            spi::exec("SELECT 1 FROM " + parent +
+                          " AS x WHERE EXISTS (SELECT 1 FROM unnest($1::text[]) AS u(t), "
+                          "LATERAL " +
+                          fk.referenced_record("u.t::jsonb", "p") + " WHERE " + fk.match() + ") FOR KEY SHARE OF x",
                       {{TEXTARRAYOID, columns::text_array(images)}});
         }
     }
@@ -144,10 +153,9 @@ class TableRewind {
             if (t.image.empty()) keys.push_back(t.pk);
         if (keys.empty()) return;
         AsTableOwner owner(table_.relid);
-        counts_.removed = (int64)spi::exec(
-            "DELETE FROM " + rel_ + " AS x USING unnest($1::text[]) AS u(k), LATERAL " + key_record_ + " WHERE " +
-                pk_match_,
-            {{TEXTARRAYOID, columns::text_array(keys)}});
+        counts_.removed = (int64)spi::exec("DELETE FROM " + rel_ + " AS x USING unnest($1::text[]) AS u(k), LATERAL " +
+                                               key_record_ + " WHERE " + pk_match_,
+                                           {{TEXTARRAYOID, columns::text_array(keys)}});
     }
 
     // Rows that existed get their values back, or come back.
@@ -173,8 +181,8 @@ class TableRewind {
                                                      " WHERE " + pk_match_ + " AND ROW(" + old_values +
                                                      ")::text IS DISTINCT FROM ROW(" + new_values + ")::text",
                                                  args);
-            counts_.reinserted += (int64)unique_violation_is_retryable(
-                "rows of " + rel_ + " changed while the rewind ran", [&] {
+            counts_.reinserted +=
+                (int64)unique_violation_is_retryable("rows of " + rel_ + " changed while the rewind ran", [&] {
                     return spi::exec("INSERT INTO " + rel_ + " (" + column_list +
                                          ") OVERRIDING SYSTEM VALUE SELECT p.* FROM " + source +
                                          " WHERE NOT EXISTS (SELECT 1 FROM " + rel_ + " AS x WHERE " + pk_match_ + ")",
@@ -191,9 +199,10 @@ class TableRewind {
         std::vector<std::string> ids, keys;
         {
             spi::AsExtensionOwner owner;
-            uint64 n = spi::exec("SELECT t.tombstone_id, t.pk::text FROM tenant_guard.tombstone_data t "
-                                 "WHERE t.tombstone_id = ANY ($1::text[]::bigint[]) ORDER BY 1",
-                                 {{TEXTARRAYOID, columns::text_array(undone_deletions_)}});
+            uint64 n = spi::exec(
+                "SELECT t.tombstone_id, t.pk::text FROM tenant_guard.tombstone_data t "
+                "WHERE t.tombstone_id = ANY ($1::text[]::bigint[]) ORDER BY 1",
+                {{TEXTARRAYOID, columns::text_array(undone_deletions_)}});
             for (uint64 r = 0; r < n; r++) {
                 ids.push_back(spi::text(r, 1));
                 keys.push_back(spi::text(r, 2));
@@ -203,9 +212,11 @@ class TableRewind {
         std::vector<std::string> live_again;
         {
             AsTableOwner owner(table_.relid);
-            uint64 n = spi::exec("SELECT u.i FROM unnest($1::text[]) WITH ORDINALITY AS u(k, i), "
-                                 "LATERAL " + key_record_ + " WHERE EXISTS (SELECT 1 FROM " + rel_ + " AS x WHERE " + pk_match_ + ")",
-                                 {{TEXTARRAYOID, columns::text_array(keys)}});
+            uint64 n = spi::exec(
+                "SELECT u.i FROM unnest($1::text[]) WITH ORDINALITY AS u(k, i), "
+                "LATERAL " +
+                    key_record_ + " WHERE EXISTS (SELECT 1 FROM " + rel_ + " AS x WHERE " + pk_match_ + ")",
+                {{TEXTARRAYOID, columns::text_array(keys)}});
             for (uint64 r = 0; r < n; r++) live_again.push_back(ids[spi::int64_at(r, 1) - 1]);
         }
         if (live_again.empty()) return;
@@ -221,8 +232,12 @@ class TableRewind {
 
    private:
     std::vector<spi::Arg> args() const {
-        return {spi::text_arg(tenant_), {INT4OID, Int32GetDatum(table_.table_id)}, point_.snapshot, point_.time,
-                {TEXTARRAYOID, columns::text_array(sql_.insertable())}, {INT8OID, Int64GetDatum(point_.own_history_from)}};
+        return {spi::text_arg(tenant_),
+                {INT4OID, Int32GetDatum(table_.table_id)},
+                point_.snapshot,
+                point_.time,
+                {TEXTARRAYOID, columns::text_array(sql_.insertable())},
+                {INT8OID, Int64GetDatum(point_.own_history_from)}};
     }
 
     const registry::ProtectedTable &table_;
@@ -231,22 +246,23 @@ class TableRewind {
     Counts counts_;
     columns::TableSql sql_;
     std::string rel_, pk_match_;  // copies: TableRewind lives in a vector and moves
-    std::string key_record_;  // "jsonb_to_record(u.k::jsonb) AS p(<key columns>)"
+    std::string key_record_;      // "jsonb_to_record(u.k::jsonb) AS p(<key columns>)"
     std::vector<Target> targets_;
     std::vector<std::string> undone_deletions_;
 };
 
 Point resolve_point(FunctionCallInfo fcinfo) {
     bool has_time = !PG_ARGISNULL(1), has_mark = !PG_ARGISNULL(2);
-    if (has_time == has_mark)
-        throw Error(ERRCODE_INVALID_PARAMETER_VALUE, "give exactly one of to_time and to_mark");
+    if (has_time == has_mark) throw Error(ERRCODE_INVALID_PARAMETER_VALUE, "give exactly one of to_time and to_mark");
     Point p;
     spi::AsExtensionOwner owner;
     if (has_mark) {
         std::string name = pg_guard([&] { return text_to_cstring(PG_GETARG_TEXT_PP(2)); });
         uint64 n = spi::exec("SELECT snapshot::text, marked_at FROM tenant_guard.mark_data WHERE name = $1",
                              {spi::text_arg(name)});
-        if (n == 0) throw Error(ERRCODE_UNDEFINED_OBJECT, "mark \"" + name + "\" does not exist", "", "See tenant_guard.marks.");
+        if (n == 0)
+            throw Error(ERRCODE_UNDEFINED_OBJECT, "mark \"" + name + "\" does not exist", "",
+                        "See tenant_guard.marks.");
         p.by_mark = true;
         p.snapshot = spi::text_arg(spi::text(0, 1));
         p.taken_at = spi::datum(0, 2);
@@ -258,9 +274,10 @@ Point resolve_point(FunctionCallInfo fcinfo) {
         p.exact = pg_guard([] { return strcmp(GetConfigOption("track_commit_timestamp", false, false), "on") == 0; });
         if (!p.exact)
             pg_guard([] {
-                ereport(NOTICE, (errmsg("track_commit_timestamp is off: commit times are approximated by the time "
-                                        "of each transaction's last change"),
-                                 errhint("Set track_commit_timestamp = on for exact rewinds to a time, or use marks.")));
+                ereport(NOTICE,
+                        (errmsg("track_commit_timestamp is off: commit times are approximated by the time "
+                                "of each transaction's last change"),
+                         errhint("Set track_commit_timestamp = on for exact rewinds to a time, or use marks.")));
             });
     }
     return p;
@@ -273,11 +290,12 @@ Point resolve_point(FunctionCallInfo fcinfo) {
 void check_reach(Point &p, const std::string &tenant) {
     spi::AsExtensionOwner owner;
     std::string refused = "cannot rewind tenant \"" + tenant + "\" to " + p.described;
-    uint64 n = spi::exec("SELECT rel::regclass::text, (SELECT max(protected_at) FROM tenant_guard.protected_table "
-                         "                             WHERE unprotected_at IS NULL) "
-                         "  FROM tenant_guard.protected_table WHERE unprotected_at IS NULL AND protected_at > $1 "
-                         " ORDER BY protected_at DESC, table_id LIMIT 1",
-                         {{TIMESTAMPTZOID, p.taken_at}});
+    uint64 n = spi::exec(
+        "SELECT rel::regclass::text, (SELECT max(protected_at) FROM tenant_guard.protected_table "
+        "                             WHERE unprotected_at IS NULL) "
+        "  FROM tenant_guard.protected_table WHERE unprotected_at IS NULL AND protected_at > $1 "
+        " ORDER BY protected_at DESC, table_id LIMIT 1",
+        {{TIMESTAMPTZOID, p.taken_at}});
     if (n)
         throw Error(history_too_short, refused + ": table " + spi::text(0, 1) + " was protected after it",
                     "Its history starts there; the earliest point that can be reached is " + spi::text(0, 2) + ".",
@@ -285,8 +303,9 @@ void check_reach(Point &p, const std::string &tenant) {
     bool has_retention = pg_guard([] { return OidIsValid(get_relname_relid("log_segment", catalog::schema_oid())); });
     if (!has_retention) return;  // version 0.1.0: nothing is ever pruned
     spi::exec("SELECT tenant_guard._adopt_history()");
-    n = spi::exec("SELECT coalesce(max(adopted_seq), 0) FROM tenant_guard.history_cluster "
-                  "WHERE system_id = tenant_guard._system_id()");
+    n = spi::exec(
+        "SELECT coalesce(max(adopted_seq), 0) FROM tenant_guard.history_cluster "
+        "WHERE system_id = tenant_guard._system_id()");
     p.own_history_from = spi::int64_at(0, 1);
     bool has_truncations = pg_guard([] {  // version 0.3.0
         return get_attnum(catalog::registry_oid(), "truncated_at") != InvalidAttrNumber;
@@ -295,29 +314,34 @@ void check_reach(Point &p, const std::string &tenant) {
         // After the point: later than it, or (a truncation of this cluster,
         // not one restored from another) unseen by the mark, or committed
         // later than the time when commit times are known.
-        std::string own = "truncated_at > coalesce((SELECT max(h.adopted_at) FROM tenant_guard.history_cluster h "
-                          "WHERE h.system_id = tenant_guard._system_id() AND h.adopted_seq > 0), '-infinity')";
+        std::string own =
+            "truncated_at > coalesce((SELECT max(h.adopted_at) FROM tenant_guard.history_cluster h "
+            "WHERE h.system_id = tenant_guard._system_id() AND h.adopted_seq > 0), '-infinity')";
         std::string after = p.by_mark ? "(truncated_at > $1 OR (" + own +
                                             " AND NOT pg_visible_in_snapshot(truncated_xid, $2::pg_snapshot)))"
                             : p.exact ? "(truncated_at > $1 OR (" + own +
                                             " AND coalesce(pg_xact_commit_timestamp(truncated_xid::xid) > $1, false)))"
                                       : "truncated_at > $1";
-        n = spi::exec("SELECT rel::regclass::text, (SELECT max(truncated_at) FROM tenant_guard.protected_table "
-                      "                             WHERE unprotected_at IS NULL) "
-                      "  FROM tenant_guard.protected_table WHERE unprotected_at IS NULL AND truncated_xid IS NOT NULL "
-                      "   AND " + after + " ORDER BY truncated_at DESC, table_id LIMIT 1",
-                      {{TIMESTAMPTZOID, p.taken_at}, p.snapshot});
+        n = spi::exec(
+            "SELECT rel::regclass::text, (SELECT max(truncated_at) FROM tenant_guard.protected_table "
+            "                             WHERE unprotected_at IS NULL) "
+            "  FROM tenant_guard.protected_table WHERE unprotected_at IS NULL AND truncated_xid IS NOT NULL "
+            "   AND " +
+                after + " ORDER BY truncated_at DESC, table_id LIMIT 1",
+            {{TIMESTAMPTZOID, p.taken_at}, p.snapshot});
         if (n)
             throw Error(history_too_short, refused + ": table " + spi::text(0, 1) + " was truncated after it",
                         "A TRUNCATE with tenant_guard.allow_truncate erases the table's history; the earliest point "
-                        "that can be reached is " + spi::text(0, 2) + ".",
+                        "that can be reached is " +
+                            spi::text(0, 2) + ".",
                         "Rewind to a later time or mark.");
     }
     // A mark must see every pruned transaction and be no older than the
     // horizon's time (a mark restored from another cluster has foreign xids).
-    n = spi::exec("SELECT r.reach_from FROM tenant_guard._reach($1) r WHERE $3 < r.reach_from OR "
-                  "($2 IS NOT NULL AND NOT tenant_guard._sees_all_before($2::pg_snapshot, r.reach_xmax))",
-                  {spi::text_arg(tenant), p.snapshot, {TIMESTAMPTZOID, p.taken_at}});
+    n = spi::exec(
+        "SELECT r.reach_from FROM tenant_guard._reach($1) r WHERE $3 < r.reach_from OR "
+        "($2 IS NOT NULL AND NOT tenant_guard._sees_all_before($2::pg_snapshot, r.reach_xmax))",
+        {spi::text_arg(tenant), p.snapshot, {TIMESTAMPTZOID, p.taken_at}});
     if (n)
         throw Error(history_too_short, refused + ": the history does not reach back to it",
                     "History before it was pruned; the earliest point that can be reached is " + spi::text(0, 1) + ".",
@@ -337,7 +361,8 @@ std::vector<Counts> rewind(FunctionCallInfo fcinfo, const std::string &tenant) {
     for (const auto &t : tables)
         if (t.has_work()) citus::refuse_citus_table(t.counts().relid, "rewind rows of");
     for (const auto &t : tables)
-        if (t.has_work()) require_privileges(t.counts().relid, ACL_SELECT | ACL_INSERT | ACL_UPDATE | ACL_DELETE, "rewind");
+        if (t.has_work())
+            require_privileges(t.counts().relid, ACL_SELECT | ACL_INSERT | ACL_UPDATE | ACL_DELETE, "rewind");
     std::vector<std::string> deferred;
     for (const auto &t : tables)
         if (t.has_work())
@@ -346,7 +371,7 @@ std::vector<Counts> rewind(FunctionCallInfo fcinfo, const std::string &tenant) {
     {
         OriginScope origin(Origin::rewind);
         for (auto it = tables.rbegin(); it != tables.rend(); ++it) it->remove_new_rows();  // children first
-        for (auto &t : tables) t.restore_old_rows();                                    // parents first
+        for (auto &t : tables) t.restore_old_rows();                                       // parents first
         for (auto &t : tables) t.drop_undone_tombstones();
     }
     defer_again(deferred);
@@ -365,9 +390,8 @@ TG_FUNCTION(tg_rewind) {
     if (PG_ARGISNULL(0)) throw Error(ERRCODE_NULL_VALUE_NOT_ALLOWED, "tenant must not be NULL");
     std::string tenant = pg_guard([&] { return text_to_cstring(PG_GETARG_TEXT_PP(0)); });
     bool dry_run = !PG_ARGISNULL(3) && PG_GETARG_BOOL(3);
-    std::vector<Counts> results =
-        dry_run ? run_and_roll_back([&] { return rewind(fcinfo, tenant); })
-                : without_lock_waits("rewind", [&] { return rewind(fcinfo, tenant); });
+    std::vector<Counts> results = dry_run ? run_and_roll_back([&] { return rewind(fcinfo, tenant); })
+                                          : without_lock_waits("rewind", [&] { return rewind(fcinfo, tenant); });
     std::vector<TableCountRow<3>> rows;
     for (const auto &c : results) rows.push_back({c.relid, {c.reinserted, c.reverted, c.removed}});
     return_table_counts(fcinfo, rows);

@@ -32,9 +32,7 @@ auto with_pinned_search_path(F &&fn) -> decltype(fn()) {
     const int level = pin_search_path();
     volatile R result{};
     PG_TRY();
-    {
-        result = fn();
-    }
+    { result = fn(); }
     PG_CATCH();
     {
         unpin_search_path(level);

@@ -33,18 +33,26 @@ void invalidate_all_shapes(Datum, int, uint32) noexcept { invalidate_shapes((Dat
 
 ValueKind kind_of(Oid type) {
     switch (getBaseType(type)) {
-        case INT2OID: return ValueKind::int2;
-        case INT4OID: return ValueKind::int4;
-        case INT8OID: return ValueKind::int8;
-        case NUMERICOID: return ValueKind::numeric;
-        case BOOLOID: return ValueKind::boolean;
+        case INT2OID:
+            return ValueKind::int2;
+        case INT4OID:
+            return ValueKind::int4;
+        case INT8OID:
+            return ValueKind::int8;
+        case NUMERICOID:
+            return ValueKind::numeric;
+        case BOOLOID:
+            return ValueKind::boolean;
         case TEXTOID:
         case VARCHAROID:
-        case BPCHAROID: return ValueKind::text;
+        case BPCHAROID:
+            return ValueKind::text;
         case DATEOID:
         case TIMESTAMPOID:
-        case TIMESTAMPTZOID: return ValueKind::datetime;
-        case JSONBOID: return ValueKind::jsonb;
+        case TIMESTAMPTZOID:
+            return ValueKind::datetime;
+        case JSONBOID:
+            return ValueKind::jsonb;
         // to_jsonb writes these as their text output.
         case UUIDOID:
         case BYTEAOID:
@@ -55,8 +63,10 @@ ValueKind kind_of(Oid type) {
         case TIMETZOID:
         case INTERVALOID:
         case NAMEOID:
-        case CHAROID: return ValueKind::output_string;
-        default: return ValueKind::to_jsonb;
+        case CHAROID:
+            return ValueKind::output_string;
+        default:
+            return ValueKind::to_jsonb;
     }
 }
 
@@ -77,8 +87,10 @@ bool is_name_type(Oid type) {
         case REGOPERATOROID:
         case REGCONFIGOID:
         case REGDICTIONARYOID:
-        case REGCOLLATIONOID: return true;
-        default: return false;
+        case REGCOLLATIONOID:
+            return true;
+        default:
+            return false;
     }
 }
 
@@ -123,8 +135,8 @@ void bind_to_jsonb(FmgrInfo *finfo, Form_pg_attribute att, MemoryContext mcxt) {
     fmgr_info_cxt(F_TO_JSONB, finfo, mcxt);
     MemoryContext old = MemoryContextSwitchTo(mcxt);
     Node *arg = (Node *)makeNullConst(att->atttypid, att->atttypmod, att->attcollation);
-    finfo->fn_expr = (Node *)makeFuncExpr(F_TO_JSONB, JSONBOID, list_make1(arg), InvalidOid, InvalidOid,
-                                          COERCE_EXPLICIT_CALL);
+    finfo->fn_expr =
+        (Node *)makeFuncExpr(F_TO_JSONB, JSONBOID, list_make1(arg), InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
     MemoryContextSwitchTo(old);
 }
 
@@ -349,9 +361,7 @@ RelShape *shape_registered(Relation rel, const registry::Registration *reg) {
     shape->relid = relid;
     shape->memory = mcxt;
     PG_TRY();
-    {
-        build_shape(shape, rel, reg);
-    }
+    { build_shape(shape, rel, reg); }
     PG_CATCH();
     {
         hash_search(shape_cache, &relid, HASH_REMOVE, nullptr);

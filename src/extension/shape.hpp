@@ -55,14 +55,14 @@ struct RelShape {
     int ncolumns;
     ColumnShape *columns;  // the relation's live columns
     int npk;
-    int *pk;  // indexes into columns
+    int *pk;                 // indexes into columns
     AttrNumber flag_attnum;  // flag mode: the flag column
     bool flag_is_boolean;
-    char table_id_text[16];     // the trigger arguments protect() gives
+    char table_id_text[16];  // the trigger arguments protect() gives
     NameData tenant_column;
     NameData flag_column;
     int nverified;
-    Oid verified[8];  // triggers checked to be the ones protect() installed
+    Oid verified[8];     // triggers checked to be the ones protect() installed
     bool qualify_names;  // a column holds reg* values: their output depends on search_path
     List *row_types;     // relids of the composite types the columns hold (their changes invalidate)
 };

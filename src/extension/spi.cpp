@@ -39,9 +39,7 @@ uint64 exec(const std::string &sql, const std::vector<Arg> &args) {
     return SPI_processed;
 }
 
-uint64 exec(const std::string &sql, std::initializer_list<Arg> args) {
-    return exec(sql, std::vector<Arg>(args));
-}
+uint64 exec(const std::string &sql, std::initializer_list<Arg> args) { return exec(sql, std::vector<Arg>(args)); }
 
 bool is_null(uint64 r, int c) {
     bool isnull;
@@ -64,10 +62,14 @@ int64 int64_at(uint64 r, int c) {
     Datum d = SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, c, &isnull);
     if (isnull) return 0;
     switch (SPI_gettypeid(SPI_tuptable->tupdesc, c)) {
-        case INT2OID: return DatumGetInt16(d);
-        case INT4OID: return DatumGetInt32(d);
-        case OIDOID: return DatumGetObjectId(d);
-        default: return DatumGetInt64(d);
+        case INT2OID:
+            return DatumGetInt16(d);
+        case INT4OID:
+            return DatumGetInt32(d);
+        case OIDOID:
+            return DatumGetObjectId(d);
+        default:
+            return DatumGetInt64(d);
     }
 }
 
@@ -97,7 +99,9 @@ PinnedOutputSettings::~PinnedOutputSettings() {
     if (std::uncaught_exceptions() == 0) unpin_search_path(level_);
 }
 
-std::string quote_ident(const std::string &s) { return pg_guard([&] { return quote_identifier(s.c_str()); }); }
+std::string quote_ident(const std::string &s) {
+    return pg_guard([&] { return quote_identifier(s.c_str()); });
+}
 
 std::string quote_literal(const std::string &s) {
     return pg_guard([&] { return quote_literal_cstr(s.c_str()); });
@@ -139,8 +143,8 @@ Datum array_of(const std::vector<Datum> &items, Oid type) {
         bool byval;
         char align;
         get_typlenbyvalalign(type, &len, &byval, &align);
-        return PointerGetDatum(construct_array(const_cast<Datum *>(items.data()), (int)items.size(), type, len,
-                                               byval, align));
+        return PointerGetDatum(
+            construct_array(const_cast<Datum *>(items.data()), (int)items.size(), type, len, byval, align));
     });
 }
 

@@ -40,7 +40,7 @@ struct Scope {
     bool counts_inserts;     // an UPDATE, DELETE or MERGE: the rows its triggers insert count
     HTAB *tenants;           // 64-bit hashes of the tenants seen (made at the first counted row)
     int64 count;
-    uint64 last_hash;        // the previous row's tenant: the common case
+    uint64 last_hash;  // the previous row's tenant: the common case
     bool has_last;
     bool override_recorded;  // ran with a weakened limit, and that is on record
     int64 first_seq;         // of the first change logged inside it (0: none yet)
@@ -147,8 +147,7 @@ void define_gucs() {
         "tenant_guard.max_tenants_per_statement",
         "Most tenants whose rows one UPDATE, DELETE or MERGE on protected tables may change (0 = unlimited).",
         "Rows changed by the statement's triggers and foreign-key actions count too.", &guc_max_tenants,
-        default_max_tenants, 0,
-        INT_MAX, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+        default_max_tenants, 0, INT_MAX, PGC_SUSET, 0, nullptr, nullptr, nullptr);
     // PGC_SUSET, with SET granted to PUBLIC by the install script: every role
     // may pin its session, and a DBA who wants a pin a role cannot change
     // revokes that grant and pins the role with ALTER ROLE ... SET.
@@ -180,8 +179,7 @@ bool pin_refused() { return tenant_pin_refused; }
 void refuse_unknown_pin(const char *what) {
     if (!tenant_pin_refused) return;
     ereport(ERROR,
-            (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-             errmsg("%s: this session's tenant_guard.tenant is unknown", what),
+            (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE), errmsg("%s: this session's tenant_guard.tenant is unknown", what),
              errdetail("A role that may not set tenant_guard.tenant gave it for the session before tenant_guard "
                        "was loaded, and PostgreSQL discarded it (with a WARNING), together with the tenant the "
                        "role is pinned to."),

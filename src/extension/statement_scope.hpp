@@ -24,7 +24,7 @@ namespace tg::scope {
 // than this default is recorded (guard_audit.hpp).
 constexpr int default_max_tenants = 1;
 extern int guc_max_tenants;
-extern char *guc_tenant;     // tenant_guard.tenant
+extern char *guc_tenant;  // tenant_guard.tenant
 
 void define_gucs();
 

@@ -142,7 +142,8 @@ class TableRestore {
         for (const auto &t : rows) keys.push_back(t.pk);
         AsTableOwner owner(table_.relid);
         uint64 n = spi::exec("SELECT u.i, " + sql_.key_object("p") +
-                                 "::text FROM unnest($1::jsonb[]) WITH ORDINALITY AS u(k, i), LATERAL " + sql_.key_record("u.k"),
+                                 "::text FROM unnest($1::jsonb[]) WITH ORDINALITY AS u(k, i), LATERAL " +
+                                 sql_.key_record("u.k"),
                              {{JSONBARRAYOID, spi::array_of(keys, JSONBOID)}});
         for (uint64 r = 0; r < n; r++) rows[spi::int64_at(r, 1) - 1].key_now = spi::text(r, 2);
     }
@@ -280,8 +281,10 @@ class TableRestore {
                     insert("INSERT INTO " + rel_ + " SELECT FROM unnest($1::jsonb[])", images);
                     continue;
                 }
-                insert("INSERT INTO " + rel_ + " (" + columns + ") OVERRIDING SYSTEM VALUE SELECT p.* FROM "
-                       "unnest($1::jsonb[]) AS u(r), LATERAL jsonb_to_record(u.r) AS p(" + sql_.typed(columns) + ")",
+                insert("INSERT INTO " + rel_ + " (" + columns +
+                           ") OVERRIDING SYSTEM VALUE SELECT p.* FROM "
+                           "unnest($1::jsonb[]) AS u(r), LATERAL jsonb_to_record(u.r) AS p(" +
+                           sql_.typed(columns) + ")",
                        images);
             }
         }

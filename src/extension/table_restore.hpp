@@ -24,7 +24,7 @@ struct RestoreOptions {
     std::string tenant;
     DeletionFilter filter;
     spi::Arg ids = spi::null_arg(INT8ARRAYOID);
-    bool skip_conflicts = false;  // on_conflict 'skip'; else TG020 on the first batch with conflicts
+    bool skip_conflicts = false;      // on_conflict 'skip'; else TG020 on the first batch with conflicts
     const char *caller = "undelete";  // the function named in privilege errors
 };
 

@@ -10,16 +10,14 @@ namespace tg {
 int guc_max_token_lifetime = 86400;
 
 void define_token_gucs() {
-    DefineCustomIntVariable("tenant_guard.max_token_lifetime",
-                            "Longest lifetime (exp - iat) a purge or unprotect token may have.", nullptr,
-                            &guc_max_token_lifetime, 86400, 1, INT_MAX, PGC_SUSET, GUC_UNIT_S, nullptr, nullptr,
-                            nullptr);
+    DefineCustomIntVariable(
+        "tenant_guard.max_token_lifetime", "Longest lifetime (exp - iat) a purge or unprotect token may have.", nullptr,
+        &guc_max_token_lifetime, 86400, 1, INT_MAX, PGC_SUSET, GUC_UNIT_S, nullptr, nullptr, nullptr);
 }
 
 std::string database_id() {
-    return pg_guard([] {
-        return psprintf(UINT64_FORMAT "/%s", GetSystemIdentifier(), get_database_name(MyDatabaseId));
-    });
+    return pg_guard(
+        [] { return psprintf(UINT64_FORMAT "/%s", GetSystemIdentifier(), get_database_name(MyDatabaseId)); });
 }
 
 // errors.hpp packs its codes as PostgreSQL does, so the text a token refusal
@@ -58,9 +56,10 @@ tokens::VerifiedToken verify_token(const std::string &token, const char *expecte
 
 void consume_token(const tokens::VerifiedToken &token) {
     spi::AsExtensionOwner owner;
-    uint64 n = spi::exec("INSERT INTO tenant_guard.used_token (jti, key_id) VALUES ($1, $2) "
-                         "ON CONFLICT (jti) DO NOTHING RETURNING 1",
-                         {spi::text_arg(token.jti), spi::text_arg(token.kid)});
+    uint64 n = spi::exec(
+        "INSERT INTO tenant_guard.used_token (jti, key_id) VALUES ($1, $2) "
+        "ON CONFLICT (jti) DO NOTHING RETURNING 1",
+        {spi::text_arg(token.jti), spi::text_arg(token.kid)});
     if (n == 0)
         throw Error(sqlstate::token_used, "token \"" + token.jti + "\" was used already", "",
                     "A token works once; ask the key holder for a new one.");
@@ -88,9 +87,10 @@ TG_FUNCTION(tg_add_purge_key) {
     }
     spi::Session spi;
     spi::AsExtensionOwner owner;
-    uint64 n = spi::exec("INSERT INTO tenant_guard.purge_key (key_id, public_key) VALUES ($1, $2) "
-                         "ON CONFLICT (key_id) DO NOTHING RETURNING 1",
-                         {spi::text_arg(key_id), spi::text_arg(pem)});
+    uint64 n = spi::exec(
+        "INSERT INTO tenant_guard.purge_key (key_id, public_key) VALUES ($1, $2) "
+        "ON CONFLICT (key_id) DO NOTHING RETURNING 1",
+        {spi::text_arg(key_id), spi::text_arg(pem)});
     if (n == 0)
         throw Error(ERRCODE_DUPLICATE_OBJECT, "purge key \"" + key_id + "\" exists already", "",
                     "Key ids are never reused, so that receipts stay unambiguous: choose a new id.");
@@ -116,7 +116,8 @@ TG_FUNCTION(tg_database_id) {
 
 TG_FUNCTION(tg_sign_token) {
     using namespace tg;
-    if (PG_ARGISNULL(0) || PG_ARGISNULL(1)) throw Error(ERRCODE_NULL_VALUE_NOT_ALLOWED, "claims and private_key must not be NULL");
+    if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+        throw Error(ERRCODE_NULL_VALUE_NOT_ALLOWED, "claims and private_key must not be NULL");
     std::string claims = pg_guard([&] {
         Jsonb *jb = PG_GETARG_JSONB_P(0);
         return JsonbToCString(nullptr, &jb->root, VARSIZE(jb));

@@ -38,8 +38,7 @@ std::vector<registry::ProtectedTable> tables_in_scope(FunctionCallInfo fcinfo,
     bool *nulls;
     int n;
     pg_guard([&] {
-        deconstruct_array(PG_GETARG_ARRAYTYPE_P(1), REGCLASSOID, sizeof(Oid), true, TYPALIGN_INT, &elems, &nulls,
-                          &n);
+        deconstruct_array(PG_GETARG_ARRAYTYPE_P(1), REGCLASSOID, sizeof(Oid), true, TYPALIGN_INT, &elems, &nulls, &n);
     });
     std::vector<registry::ProtectedTable> chosen;
     for (int i = 0; i < n; i++) {
@@ -50,8 +49,8 @@ std::vector<registry::ProtectedTable> tables_in_scope(FunctionCallInfo fcinfo,
             if (t.relid == relid) match = &t;
         if (!match)
             throw Error(ERRCODE_INVALID_PARAMETER_VALUE,
-                        "table " + spi::qualified_name(relid) + " is not protected by tenant_guard",
-                        "", "See tenant_guard.protected_tables.");
+                        "table " + spi::qualified_name(relid) + " is not protected by tenant_guard", "",
+                        "See tenant_guard.protected_tables.");
         bool dup = false;
         for (const auto &c : chosen) dup |= c.table_id == match->table_id;
         if (!dup) chosen.push_back(*match);
@@ -65,16 +64,16 @@ TableCounts clear_flags(const registry::ProtectedTable &table, const RestoreOpti
     counts.relid = table.relid;
     std::string rel = spi::qualified_name(table.relid);
     std::string flag = spi::quote_ident(table.flag_column), tenant = spi::quote_ident(table.tenant_column);
-    bool is_bool = pg_guard([&] {
-        return get_atttype(table.relid, get_attnum(table.relid, table.flag_column.c_str())) == BOOLOID;
-    });
+    bool is_bool = pg_guard(
+        [&] { return get_atttype(table.relid, get_attnum(table.relid, table.flag_column.c_str())) == BOOLOID; });
     std::string flagged = is_bool ? flag : flag + " IS NOT NULL AND ($2::timestamptz IS NULL OR " + flag + " >= $2)";
     std::string where = " WHERE " + flagged + " AND " + tenant + "::text = $1";
     const spi::Arg &deleted_after = options.filter.since;
     uint64 any_flagged;
     {
         AsTableOwner owner(table.relid);
-        any_flagged = spi::exec("SELECT 1 FROM " + rel + where + " LIMIT 1", {spi::text_arg(options.tenant), deleted_after});
+        any_flagged =
+            spi::exec("SELECT 1 FROM " + rel + where + " LIMIT 1", {spi::text_arg(options.tenant), deleted_after});
     }
     if (any_flagged == 0) return counts;  // nothing flagged: no privilege needed
     require_privileges(table.relid, ACL_UPDATE | ACL_SELECT, "undelete");

@@ -40,19 +40,21 @@ Deletion find_deletion(const registry::ProtectedTable &table, Datum pk) {
     const char *pin = scope::pinned_tenant();
     bool pinned = pin != nullptr;
     spi::AsExtensionOwner owner;
-    uint64 n = spi::exec("SELECT t.tombstone_id, t.tenant, t.xid, t.statement_id FROM tenant_guard.tombstone_data t "
-                         " WHERE t.table_id = $1 AND t.pk = $2 AND ($3::text IS NULL OR t.tenant = $3) "
-                         " ORDER BY t.tombstone_id DESC LIMIT 1",
-                         {{INT4OID, Int32GetDatum(table.table_id)},
-                          {JSONBOID, pk},
-                          pinned ? spi::text_arg(pin) : spi::null_arg(TEXTOID)});
+    uint64 n = spi::exec(
+        "SELECT t.tombstone_id, t.tenant, t.xid, t.statement_id FROM tenant_guard.tombstone_data t "
+        " WHERE t.table_id = $1 AND t.pk = $2 AND ($3::text IS NULL OR t.tenant = $3) "
+        " ORDER BY t.tombstone_id DESC LIMIT 1",
+        {{INT4OID, Int32GetDatum(table.table_id)},
+         {JSONBOID, pk},
+         pinned ? spi::text_arg(pin) : spi::null_arg(TEXTOID)});
     if (n == 0) {
         std::string key = pg_guard([&] { return JsonbToCString(nullptr, &DatumGetJsonbP(pk)->root, 0); });
         throw Error(ERRCODE_NO_DATA_FOUND,
                     "no tombstone of " + spi::qualified_name(table.relid) + " has primary key " + key +
                         (pinned ? " in tenant \"" + std::string(pin) + "\"" : ""),
-                    "", "The key is a jsonb object of the primary-key columns, as tenant_guard.tombstones shows it "
-                        "(pk).");
+                    "",
+                    "The key is a jsonb object of the primary-key columns, as tenant_guard.tombstones shows it "
+                    "(pk).");
     }
     Deletion d;
     d.tombstone_id = spi::int64_at(0, 1);
@@ -91,8 +93,8 @@ void add_cascaded(const Deletion &d, const std::vector<registry::ProtectedTable>
                     "SELECT c.tombstone_id FROM tenant_guard.tombstone_data c "
                     " WHERE c.table_id = $1 AND c.tenant = $2 AND c.xid = $3 "
                     "   AND c.statement_id IS NOT DISTINCT FROM $4 AND c.tombstone_id <> ALL ($5) AND " +
-                        fk.references_a_row("c.row_data") + " AND " + fk.referenced_key("c.row_data") +
-                        " IN (SELECT " + parent_key(fk, "p.row_data") +
+                        fk.references_a_row("c.row_data") + " AND " + fk.referenced_key("c.row_data") + " IN (SELECT " +
+                        parent_key(fk, "p.row_data") +
                         " FROM tenant_guard.tombstone_data p WHERE p.tombstone_id = ANY ($6))",
                     {{INT4OID, Int32GetDatum(child.table_id)},
                      spi::text_arg(d.tenant),

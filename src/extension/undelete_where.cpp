@@ -49,10 +49,11 @@ std::vector<std::string> matching_tenants(const DeletionFilter &filter, const sp
     std::vector<spi::Arg> args = {tenants};
     for (const auto &a : filter.args()) args.push_back(a);
     spi::AsExtensionOwner owner;
-    uint64 n = spi::exec("SELECT DISTINCT t.tenant FROM tenant_guard.tombstone_data t "
-                         " WHERE ($1::text[] IS NULL OR t.tenant = ANY ($1)) AND " +
-                             DeletionFilter::condition("t", 2) + " ORDER BY t.tenant",
-                         args);
+    uint64 n = spi::exec(
+        "SELECT DISTINCT t.tenant FROM tenant_guard.tombstone_data t "
+        " WHERE ($1::text[] IS NULL OR t.tenant = ANY ($1)) AND " +
+            DeletionFilter::condition("t", 2) + " ORDER BY t.tenant",
+        args);
     std::vector<std::string> out;
     for (uint64 r = 0; r < n; r++) out.push_back(spi::text(r, 1));
     return out;
@@ -90,8 +91,8 @@ TG_FUNCTION(tg_deletions) {
         "SELECT t.tenant::text, p.rel, count(*), min(t.deleted_at), max(t.deleted_at), count(DISTINCT t.xid), "
         "       coalesce(array_agg(DISTINCT t.actor ORDER BY t.actor) FILTER (WHERE t.actor IS NOT NULL), '{}') "
         "  FROM tenant_guard.tombstone_data t JOIN tenant_guard.protected_table p USING (table_id) "
-        " WHERE " + DeletionFilter::condition("t", 1) +
-            " GROUP BY t.tenant, p.table_id, p.rel ORDER BY t.tenant, p.table_id",
+        " WHERE " +
+            DeletionFilter::condition("t", 1) + " GROUP BY t.tenant, p.table_id, p.rel ORDER BY t.tenant, p.table_id",
         filter.args());
     return_spi_rows(fcinfo, n);
     return (Datum)0;

@@ -22,10 +22,11 @@ void drop_triggers(Oid relid) {
     foreach (lc, members) {
         Oid member = lfirst_oid(lc);
         // Row triggers cloned from the parent go with the parent's.
-        uint64 n = spi::exec("SELECT t.tgname::text FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid "
-                             "WHERE t.tgrelid = $1 AND t.tgparentid = 0 AND p.pronamespace = $2",
-                             {{OIDOID, ObjectIdGetDatum(member)},
-                              {OIDOID, ObjectIdGetDatum(pg_guard([] { return catalog::schema_oid(); }))}});
+        uint64 n = spi::exec(
+            "SELECT t.tgname::text FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid "
+            "WHERE t.tgrelid = $1 AND t.tgparentid = 0 AND p.pronamespace = $2",
+            {{OIDOID, ObjectIdGetDatum(member)},
+             {OIDOID, ObjectIdGetDatum(pg_guard([] { return catalog::schema_oid(); }))}});
         std::vector<std::string> names;
         for (uint64 r = 0; r < n; r++) names.push_back(spi::text(r, 1));
         std::string rel = spi::qualified_name(member);
@@ -36,7 +37,8 @@ void drop_triggers(Oid relid) {
 }  // namespace
 
 TG_FUNCTION(tg_unprotect) {
-    if (PG_ARGISNULL(0) || PG_ARGISNULL(1)) throw Error(ERRCODE_NULL_VALUE_NOT_ALLOWED, "rel and token must not be NULL");
+    if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+        throw Error(ERRCODE_NULL_VALUE_NOT_ALLOWED, "rel and token must not be NULL");
     Oid relid = PG_GETARG_OID(0);
     std::string token_text = pg_guard([&] { return text_to_cstring(PG_GETARG_TEXT_PP(1)); });
 
@@ -48,17 +50,18 @@ TG_FUNCTION(tg_unprotect) {
         throw Error(scope_invalid, "the token names table \"" + token.tables.at(0) + "\", not " + rel, "",
                     "An unprotect token names exactly the table it unprotects.");
     auto table = registry::find(relid);
-    if (!table || !table->active) throw Error(scope_invalid, "table " + rel + " is not protected", "",
-                                                          "See tenant_guard.protected_tables.");
+    if (!table || !table->active)
+        throw Error(scope_invalid, "table " + rel + " is not protected", "", "See tenant_guard.protected_tables.");
 
     drop_triggers(relid);
     spi::AsExtensionOwner owner;
     spi::exec("UPDATE tenant_guard.protected_table SET unprotected_at = now() WHERE table_id = $1",
               {{INT4OID, Int32GetDatum(table->table_id)}});
-    spi::exec("INSERT INTO tenant_guard.purge_receipt (jti, key_id, act, tenant, tables, live_deleted, "
-              "tombstones_deleted, history_deleted, reason, token_sha256) "
-              "VALUES ($1, $2, 'unprotect', NULL, ARRAY[$3], 0, 0, 0, $4, $5)",
-              {spi::text_arg(token.jti), spi::text_arg(token.kid), spi::text_arg(rel), spi::text_arg(token.reason),
-               spi::text_arg(token.token_sha256)});
+    spi::exec(
+        "INSERT INTO tenant_guard.purge_receipt (jti, key_id, act, tenant, tables, live_deleted, "
+        "tombstones_deleted, history_deleted, reason, token_sha256) "
+        "VALUES ($1, $2, 'unprotect', NULL, ARRAY[$3], 0, 0, 0, $4, $5)",
+        {spi::text_arg(token.jti), spi::text_arg(token.kid), spi::text_arg(rel), spi::text_arg(token.reason),
+         spi::text_arg(token.token_sha256)});
     return (Datum)0;
 }

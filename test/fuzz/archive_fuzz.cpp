@@ -39,7 +39,7 @@ namespace {
 using namespace tg::cli;
 
 class TempFile {
-public:
+   public:
     TempFile() {
         char pattern[] = "/tmp/tg_fuzz_archive_XXXXXX";
         fd_ = ::mkstemp(pattern);
@@ -53,10 +53,10 @@ public:
         ::close(fd_);
         ::unlink(path_.c_str());
     }
-    TempFile(const TempFile&) = delete;
-    TempFile& operator=(const TempFile&) = delete;
+    TempFile(const TempFile &) = delete;
+    TempFile &operator=(const TempFile &) = delete;
 
-    const std::string& path() const { return path_; }
+    const std::string &path() const { return path_; }
 
     // Empties the file and leaves the descriptor at offset 0 for writing.
     int rewind() {
@@ -65,22 +65,22 @@ public:
     }
 
     void assign(std::string_view bytes) {
-        write_all(rewind(), tg::common::ByteView(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()),
+        write_all(rewind(), tg::common::ByteView(reinterpret_cast<const std::uint8_t *>(bytes.data()), bytes.size()),
                   path_);
     }
 
-private:
+   private:
     int fd_ = -1;
     std::string path_;
 };
 
-TempFile& temp_file() {
+TempFile &temp_file() {
     static TempFile file;
     return file;
 }
 
 // What export --verify does with the archive, plus the checks import adds.
-void verify_file(const std::string& path) {
+void verify_file(const std::string &path) {
     try {
         const VerifyResult result = verify_archive(path, [](std::uint64_t) {});
         // A verdict is either "intact" or names at least one problem; without a
@@ -89,14 +89,14 @@ void verify_file(const std::string& path) {
         if (result.manifest && result.problems.empty() && result.checked.size() != result.manifest->parts().size()) {
             std::abort();
         }
-    } catch (const Failure&) {
+    } catch (const Failure &) {
         // An unreadable file; the documented refusal.
     }
 }
 
-void fix_header_checksums(std::string& bytes) {
+void fix_header_checksums(std::string &bytes) {
     for (std::size_t at = 0; at + tg::cli::tar::kBlock <= bytes.size(); at += tg::cli::tar::kBlock) {
-        char* block = bytes.data() + at;
+        char *block = bytes.data() + at;
         if (std::memcmp(block + 257, "ustar", 5) != 0) continue;
         std::memset(block + 148, ' ', 8);
         unsigned sum = 0;
@@ -113,8 +113,7 @@ void check_manifest(std::string_view text) {
         // What parse accepts, manifest_to_text must write so that it reads back the same.
         const std::string written = manifest_to_text(manifest);
         if (manifest_to_text(parse_manifest(written)) != written) std::abort();
-    } catch (const ManifestError&) {
-    }
+    } catch (const ManifestError &) {}
 }
 
 void check_checksums(std::string_view text) {
@@ -123,11 +122,10 @@ void check_checksums(std::string_view text) {
         // checksums_text takes (path, sha256) pairs, as the map holds them.
         const std::vector<std::pair<std::string, std::string>> entries(sums.begin(), sums.end());
         if (parse_checksums(checksums_text(entries)) != sums) std::abort();
-    } catch (const ManifestError&) {
-    }
+    } catch (const ManifestError &) {}
 }
 
-bool plain_member_name(const std::string& name) {
+bool plain_member_name(const std::string &name) {
     return !name.empty() && name.size() <= tg::cli::tar::kMaxName && name.find('\0') == std::string::npos;
 }
 
@@ -141,7 +139,7 @@ void check_built_archive(std::string_view rest) {
     }
     const std::string manifest_text(pieces[0]);
     std::vector<std::pair<std::string, std::string>> sums;
-    TempFile& file = temp_file();
+    TempFile &file = temp_file();
     BufferedWriter out(file.rewind(), file.path(), 64 << 10);
     tar::Writer tar(out);
     try {
@@ -152,7 +150,7 @@ void check_built_archive(std::string_view rest) {
             tar.add(parts[i]->path, pieces[i + 1], 0);
             sums.emplace_back(parts[i]->path, tg::common::sha256_hex(pieces[i + 1]));
         }
-    } catch (const ManifestError&) {
+    } catch (const ManifestError &) {
         // Written anyway: verify must say the same.
     }
     tar.add(std::string(kManifestName), manifest_text, 0);
@@ -164,9 +162,9 @@ void check_built_archive(std::string_view rest) {
 
 }  // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
     if (size == 0) return 0;
-    const std::string_view rest(reinterpret_cast<const char*>(data + 1), size - 1);
+    const std::string_view rest(reinterpret_cast<const char *>(data + 1), size - 1);
     switch (data[0] % 5) {
         case 0:
             temp_file().assign(rest);

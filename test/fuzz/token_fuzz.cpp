@@ -23,7 +23,7 @@ using namespace tg::common;
 constexpr std::int64_t kNow = 1795600800;  // 2026-11-25T10:00:00Z
 constexpr std::int64_t kMaxLifetime = 86400;
 
-const PublicKey& fuzz_public_key() {
+const PublicKey &fuzz_public_key() {
     // RFC 8032 TEST 1: any fixed key will do; signatures from the fuzzer never match it.
     static const PublicKey key =
         PublicKey::from_raw(hex_decode("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a").value());
@@ -49,9 +49,9 @@ void check_base64url_is_canonical(std::string_view text) {
 
 }  // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
     if (size == 0) return 0;
-    const std::string_view rest(reinterpret_cast<const char*>(data + 1), size - 1);
+    const std::string_view rest(reinterpret_cast<const char *>(data + 1), size - 1);
     check_base64url_is_canonical(rest);
     std::string token;
     if ((data[0] & 1) == 0) {
@@ -61,7 +61,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     try {
         check_everything(token);
-    } catch (const TokenError&) {
+    } catch (const TokenError &) {
         // Refusing is the expected outcome for almost every input.
     }
     return 0;

@@ -7,9 +7,7 @@
 namespace tg::common {
 namespace {
 
-std::string as_text(const Bytes& bytes) {
-    return std::string(bytes.begin(), bytes.end());
-}
+std::string as_text(const Bytes &bytes) { return std::string(bytes.begin(), bytes.end()); }
 
 // RFC 4648 section 10 vectors, without their padding.
 TEST(Base64Url, EncodesRfc4648VectorsWithoutPadding) {

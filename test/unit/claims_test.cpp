@@ -19,9 +19,14 @@ constexpr std::int64_t kNow = 1795600800;  // 2026-11-25T10:00:00Z
 constexpr std::int64_t kDay = 86400;
 
 json purge_claims() {
-    return json{{"kid", "ops-2026"},   {"act", "purge"},        {"db", "7301234567890123456/app"},
-                {"tenant", "acme"},    {"max_rows", 1000},      {"exp", kNow + 3600},
-                {"jti", "b7c1e0f2"},   {"reason", "GDPR erasure request 4711"}};
+    return json{{"kid", "ops-2026"},
+                {"act", "purge"},
+                {"db", "7301234567890123456/app"},
+                {"tenant", "acme"},
+                {"max_rows", 1000},
+                {"exp", kNow + 3600},
+                {"jti", "b7c1e0f2"},
+                {"reason", "GDPR erasure request 4711"}};
 }
 
 json unprotect_claims() {
@@ -31,21 +36,21 @@ json unprotect_claims() {
     return claims;
 }
 
-json with(json claims, const char* name, json value) {
+json with(json claims, const char *name, json value) {
     claims[name] = std::move(value);
     return claims;
 }
 
-json without(json claims, const char* name) {
+json without(json claims, const char *name) {
     claims.erase(name);
     return claims;
 }
 
-bool decode_fails_with(const json& claims, TokenErrorKind kind) {
+bool decode_fails_with(const json &claims, TokenErrorKind kind) {
     return throws_token_error([&] { decode_claims(claims); }, kind);
 }
 
-bool time_check_fails_with(const json& claims, TokenErrorKind kind, std::int64_t max_lifetime = kDay) {
+bool time_check_fails_with(const json &claims, TokenErrorKind kind, std::int64_t max_lifetime = kDay) {
     const Claims decoded = decode_claims(claims);
     return throws_token_error([&] { check_time_window(decoded, kNow, max_lifetime); }, kind);
 }
@@ -93,9 +98,7 @@ TEST(DecodeClaims, Unprotect) {
     EXPECT_STREQ(action_name(claims.act), "unprotect");
 }
 
-TEST(DecodeClaims, UnprotectNeedsNoTenant) {
-    EXPECT_NO_THROW(decode_claims(without(unprotect_claims(), "tenant")));
-}
+TEST(DecodeClaims, UnprotectNeedsNoTenant) { EXPECT_NO_THROW(decode_claims(without(unprotect_claims(), "tenant"))); }
 
 TEST(DecodeClaims, LiveFalseAndZeroMaxRowsAreAllowed) {
     EXPECT_NO_THROW(decode_claims(with(with(purge_claims(), "live", false), "max_rows", 0)));
@@ -127,13 +130,13 @@ TEST(DecodeClaims, NotAnObjectIsMalformed) {
     EXPECT_TRUE(decode_fails_with(json(), TokenErrorKind::Malformed));
 }
 
-class RequiredClaim : public ::testing::TestWithParam<const char*> {};
+class RequiredClaim : public ::testing::TestWithParam<const char *> {};
 
 TEST_P(RequiredClaim, MissingIsMalformed) {
     try {
         decode_claims(without(purge_claims(), GetParam()));
         FAIL() << "accepted without " << GetParam();
-    } catch (const TokenError& error) {
+    } catch (const TokenError &error) {
         EXPECT_EQ(error.kind(), TokenErrorKind::Malformed);
         EXPECT_NE(error.message().find(std::string("missing required claim \"") + GetParam() + "\""), std::string::npos)
             << error.what();
@@ -147,7 +150,7 @@ TEST(DecodeClaims, UnknownClaimIsMalformed) {
     try {
         decode_claims(with(purge_claims(), "scope", "all"));
         FAIL();
-    } catch (const TokenError& error) {
+    } catch (const TokenError &error) {
         EXPECT_EQ(error.kind(), TokenErrorKind::Malformed);
         EXPECT_NE(error.message().find("unknown claim \"scope\""), std::string::npos) << error.what();
     }
@@ -156,13 +159,11 @@ TEST(DecodeClaims, UnknownClaimIsMalformed) {
 }
 
 struct WrongType {
-    const char* claim;
+    const char *claim;
     json value;
 };
 
-void PrintTo(const WrongType& wrong, std::ostream* out) {
-    *out << wrong.claim << '=' << wrong.value.dump();
-}
+void PrintTo(const WrongType &wrong, std::ostream *out) { *out << wrong.claim << '=' << wrong.value.dump(); }
 
 class WrongTypeClaim : public ::testing::TestWithParam<WrongType> {};
 
@@ -184,9 +185,9 @@ INSTANTIATE_TEST_SUITE_P(
                       WrongType{"exp", 1795604400.0}, WrongType{"nbf", "now"}, WrongType{"nbf", 1795600000.0},
                       WrongType{"iat", "1795600800"}, WrongType{"iat", 1.5}, WrongType{"jti", 123},
                       WrongType{"reason", json::object()}),
-    [](const auto& info) { return std::string(info.param.claim) + "_" + std::to_string(info.index); });
+    [](const auto &info) { return std::string(info.param.claim) + "_" + std::to_string(info.index); });
 
-class EmptyTextClaim : public ::testing::TestWithParam<const char*> {};
+class EmptyTextClaim : public ::testing::TestWithParam<const char *> {};
 
 TEST_P(EmptyTextClaim, IsMalformed) {
     EXPECT_TRUE(decode_fails_with(with(purge_claims(), GetParam(), ""), TokenErrorKind::Malformed));
@@ -214,9 +215,10 @@ TEST(DecodeClaims, MaxRowsBeyondInt64IsMalformed) {
 }
 
 TEST(DecodeClaims, TimesOutsideYears1970To9999AreMalformed) {
-    for (const char* claim : {"exp", "nbf", "iat"}) {
+    for (const char *claim : {"exp", "nbf", "iat"}) {
         EXPECT_TRUE(decode_fails_with(with(purge_claims(), claim, -1), TokenErrorKind::Malformed)) << claim;
-        EXPECT_TRUE(decode_fails_with(with(purge_claims(), claim, std::int64_t{253402300800}), TokenErrorKind::Malformed))
+        EXPECT_TRUE(
+            decode_fails_with(with(purge_claims(), claim, std::int64_t{253402300800}), TokenErrorKind::Malformed))
             << claim;
         EXPECT_TRUE(decode_fails_with(with(purge_claims(), claim, std::numeric_limits<std::int64_t>::min()),
                                       TokenErrorKind::Malformed))
@@ -264,8 +266,8 @@ TEST(DecodeClaims, EmptyListsAreScopeInvalidNotEverything) {
     // An empty list is most likely a bug in whatever built it; it must not widen to "all".
     EXPECT_TRUE(decode_fails_with(with(purge_claims(), "tables", json::array()), TokenErrorKind::ScopeInvalid));
     EXPECT_TRUE(decode_fails_with(with(purge_claims(), "rows", json::array()), TokenErrorKind::ScopeInvalid));
-    EXPECT_TRUE(decode_fails_with(with(purge_claims(), "rows", json::array({json::object()})),
-                                  TokenErrorKind::ScopeInvalid));
+    EXPECT_TRUE(
+        decode_fails_with(with(purge_claims(), "rows", json::array({json::object()})), TokenErrorKind::ScopeInvalid));
 }
 
 TEST(DecodeClaims, DuplicateTableIsScopeInvalid) {
@@ -285,7 +287,7 @@ TEST(CheckTimeWindow, ExpiredMessageSaysWhenAndWhatToDo) {
     try {
         check_time_window(decode_claims(with(purge_claims(), "exp", kNow)), kNow + 300, kDay);
         FAIL();
-    } catch (const TokenError& error) {
+    } catch (const TokenError &error) {
         EXPECT_STREQ(error.sqlstate(), "TG013");
         EXPECT_EQ(std::string(error.what()),
                   "token expired at 2026-11-25T10:00:00Z (it is now 2026-11-25T10:05:00Z); "
@@ -324,7 +326,7 @@ TEST(CheckTimeWindow, LifetimeMessageNamesTheLimit) {
     try {
         check_time_window(decode_claims(with(purge_claims(), "exp", kNow + 2 * kDay)), kNow, kDay);
         FAIL();
-    } catch (const TokenError& error) {
+    } catch (const TokenError &error) {
         EXPECT_EQ(error.kind(), TokenErrorKind::LifetimeTooLong);
         EXPECT_NE(error.message().find("2d"), std::string::npos) << error.what();
         EXPECT_NE(error.message().find("tenant_guard.max_token_lifetime"), std::string::npos) << error.what();
@@ -352,11 +354,11 @@ TEST(CheckDatabase, RefusesAnotherId) {
     const Claims claims = decode_claims(purge_claims());
     EXPECT_TRUE(throws_token_error([&] { check_database(claims, "7301234567890123456/app_staging"); },
                                    TokenErrorKind::WrongDatabase));
-    EXPECT_TRUE(throws_token_error([&] { check_database(claims, "7301234567890123457/app"); },
-                                   TokenErrorKind::WrongDatabase));
+    EXPECT_TRUE(
+        throws_token_error([&] { check_database(claims, "7301234567890123457/app"); }, TokenErrorKind::WrongDatabase));
     try {
         check_database(claims, "1/other");
-    } catch (const TokenError& error) {
+    } catch (const TokenError &error) {
         EXPECT_STREQ(error.sqlstate(), "TG015");
         EXPECT_NE(error.message().find("\"1/other\""), std::string::npos) << error.what();
         EXPECT_NE(error.message().find("\"7301234567890123456/app\""), std::string::npos) << error.what();

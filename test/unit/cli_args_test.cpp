@@ -19,7 +19,7 @@ struct Parsed {
     std::string out, err;
 };
 
-Parsed parse(std::vector<const char*> args) {
+Parsed parse(std::vector<const char *> args) {
     args.insert(args.begin(), "tenant-guard");
     std::ostringstream out, err;
     Parsed p{parse_args(static_cast<int>(args.size()), args.data(), out, err), "", ""};
@@ -29,11 +29,12 @@ Parsed parse(std::vector<const char*> args) {
 }
 
 TEST(Args, TokenWithEverything) {
-    const Parsed p = parse({"token", "--key", "k.key", "--kid", "ops", "--tenant", "8", "--table", "public.a",
-                            "--table", "public.b", "--live", "--max-rows", "100", "--expires", "1h30m", "--reason",
-                            "GDPR", "--db-id", "1/db", "-d", "dbname=x"});
+    const Parsed p =
+        parse({"token",    "--key",   "k.key",    "--kid",  "ops",        "--tenant", "8",         "--table",
+               "public.a", "--table", "public.b", "--live", "--max-rows", "100",      "--expires", "1h30m",
+               "--reason", "GDPR",    "--db-id",  "1/db",   "-d",         "dbname=x"});
     ASSERT_FALSE(p.outcome.exit_code) << p.err;
-    const Options& o = p.outcome.options;
+    const Options &o = p.outcome.options;
     EXPECT_EQ(o.command, Command::Token);
     EXPECT_EQ(o.tables, (std::vector<std::string>{"public.a", "public.b"}));
     EXPECT_TRUE(o.live);
@@ -46,17 +47,17 @@ TEST(Args, TokenWithEverything) {
 }
 
 TEST(Args, DbIdAbsentMeansAskTheServer) {
-    const Parsed p = parse({"token", "--key", "k", "--kid", "i", "--tenant", "8", "--max-rows", "1", "--expires",
-                            "15m", "--reason", "r"});
+    const Parsed p = parse(
+        {"token", "--key", "k", "--kid", "i", "--tenant", "8", "--max-rows", "1", "--expires", "15m", "--reason", "r"});
     ASSERT_FALSE(p.outcome.exit_code) << p.err;
     EXPECT_FALSE(p.outcome.options.db_id);
 }
 
 TEST(Args, UsageErrorsExitTwo) {
-    const std::vector<std::vector<const char*>> cases = {
-        {},                                                         // no subcommand
-        {"frobnicate"},                                             // unknown subcommand
-        {"keygen"},                                                 // --out missing
+    const std::vector<std::vector<const char *>> cases = {
+        {},              // no subcommand
+        {"frobnicate"},  // unknown subcommand
+        {"keygen"},      // --out missing
         {"token", "--key", "k", "--kid", "i", "--tenant", "8", "--max-rows", "x", "--expires", "15m", "--reason", "r"},
         {"token", "--key", "k", "--kid", "i", "--tenant", "8", "--max-rows", "1", "--expires", "15", "--reason", "r"},
         {"token", "--key", "k", "--kid", "i", "--max-rows", "1", "--expires", "15m", "--reason", "r"},  // no tenant
@@ -64,25 +65,25 @@ TEST(Args, UsageErrorsExitTwo) {
          "r"},  // unprotect without --table
         {"token", "--key", "k", "--kid", "i", "--tenant", "8", "--act", "erase", "--max-rows", "1", "--expires", "15m",
          "--reason", "r"},
-        {"purge"},                                                  // no token
-        {"export", "--tenant", "4"},                                // no --out
-        {"export", "--out", "f"},                                   // no --tenant
-        {"export", "--verify", "f", "--tenant", "4"},               // verify excludes tenant
-        {"import"},                                                 // no file
+        {"purge"},                                     // no token
+        {"export", "--tenant", "4"},                   // no --out
+        {"export", "--out", "f"},                      // no --tenant
+        {"export", "--verify", "f", "--tenant", "4"},  // verify excludes tenant
+        {"import"},                                    // no file
         {"import", "f", "--as-tenant", ""},
         {"tail", "--batch", "0"},
         {"status", "--bogus"},
-        {"recover", "--yes"},                                       // no filter
+        {"recover", "--yes"},  // no filter
         {"recover", "--actor", "a", "--jobs", "0"},
         {"recover", "--actor", "a", "--jobs", "x"},
-        {"recover", "--xid", "12abc"},                              // the server would read 12
+        {"recover", "--xid", "12abc"},  // the server would read 12
         {"deletions", "--actor", ""},
-        {"deletions", "--since"},                                   // no value
+        {"deletions", "--since"},  // no value
     };
-    for (const auto& args : cases) {
+    for (const auto &args : cases) {
         const Parsed p = parse(args);
         std::string shown;
-        for (const char* a : args) shown += std::string(a) + " ";
+        for (const char *a : args) shown += std::string(a) + " ";
         ASSERT_TRUE(p.outcome.exit_code) << shown;
         EXPECT_EQ(*p.outcome.exit_code, kExitUsage) << shown;
         EXPECT_FALSE(p.err.empty()) << shown;
@@ -90,7 +91,7 @@ TEST(Args, UsageErrorsExitTwo) {
 }
 
 TEST(Args, HelpEverywhereExitsZero) {
-    for (const char* sub : {"keygen", "token", "purge", "export", "import", "tail", "status", "deletions", "recover"}) {
+    for (const char *sub : {"keygen", "token", "purge", "export", "import", "tail", "status", "deletions", "recover"}) {
         const Parsed p = parse({sub, "--help"});
         ASSERT_TRUE(p.outcome.exit_code) << sub;
         EXPECT_EQ(*p.outcome.exit_code, kExitOk) << sub;
@@ -118,7 +119,7 @@ TEST(Args, ImportAndTail) {
 
     p = parse({"tail", "--tenant", "5", "--cursor-file", "c", "--follow", "--interval", "0.5", "--batch", "10"});
     ASSERT_FALSE(p.outcome.exit_code) << p.err;
-    const Options& o = p.outcome.options;
+    const Options &o = p.outcome.options;
     EXPECT_EQ(o.command, Command::Tail);
     ASSERT_TRUE(o.tail_tenant);
     EXPECT_EQ(*o.tail_tenant, "5");
@@ -148,7 +149,7 @@ TEST(Args, DeletionsAndRecoverShareTheFilter) {
     p = parse({"recover", "--xid", "771", "--application-name", "batch", "--jobs", "4", "--dry-run", "--yes",
                "--report", "r.json", "--journal", "j"});
     ASSERT_FALSE(p.outcome.exit_code) << p.err;
-    const Options& o = p.outcome.options;
+    const Options &o = p.outcome.options;
     EXPECT_EQ(o.command, Command::Recover);
     EXPECT_EQ(o.filter.xid.value_or(""), "771");
     EXPECT_EQ(o.filter.application_name.value_or(""), "batch");

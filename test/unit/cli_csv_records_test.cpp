@@ -7,7 +7,7 @@
 namespace tg::cli {
 namespace {
 
-std::uint64_t count(const std::string& csv, std::size_t chunk) {
+std::uint64_t count(const std::string &csv, std::size_t chunk) {
     CsvRecordCounter counter;
     for (std::size_t i = 0; i < csv.size(); i += chunk) counter.feed(std::string_view(csv).substr(i, chunk));
     return counter.records();

@@ -20,7 +20,7 @@ TEST(Duration, CompoundUnitsAddUp) {
 }
 
 TEST(Duration, RefusesWhatCouldBeMisread) {
-    for (const char* text : {"", "15", "m", "15 m", " 15m", "15m ", "-5m", "+5m", "1.5h", "15x", "15M", "0m", "0s0m"}) {
+    for (const char *text : {"", "15", "m", "15 m", " 15m", "15m ", "-5m", "+5m", "1.5h", "15x", "15M", "0m", "0s0m"}) {
         EXPECT_THROW(parse_duration(text), UsageError) << text;
     }
 }
@@ -35,7 +35,7 @@ TEST(Duration, MessageSaysWhatIsWrong) {
     try {
         parse_duration("15");
         FAIL() << "accepted a bare number";
-    } catch (const UsageError& error) {
+    } catch (const UsageError &error) {
         EXPECT_NE(std::string(error.what()).find("no unit"), std::string::npos) << error.what();
     }
 }

@@ -20,24 +20,25 @@ using testing::write_file;
 const std::string kSites = "tenant_id,id,name\n42,1,\"Acme, Inc.\"\n42,2,\"two\nlines\"\n";
 const std::string kProjects = "tenant_id,id,site_id\n42,10,1\n";
 
-Part part_for(const std::string& path, const std::string& csv, std::uint64_t rows) {
+Part part_for(const std::string &path, const std::string &csv, std::uint64_t rows) {
     return Part{path, rows, csv.size(), tg::common::sha256_hex(csv)};
 }
 
-TableEntry table(const std::string& name, const std::vector<std::string>& columns, Part part) {
+TableEntry table(const std::string &name, const std::vector<std::string> &columns, Part part) {
     TableEntry t{"public", name, "tenant_id", "tombstone", {"tenant_id", "id"}, {}, std::move(part)};
-    for (const auto& c : columns) t.columns.push_back(Column{c, "text", false});
+    for (const auto &c : columns) t.columns.push_back(Column{c, "text", false});
     return t;
 }
 
 // Writes what export writes: parts, manifest.json, SHA256SUMS.
-void build(const std::string& path, bool with_sums = true) {
+void build(const std::string &path, bool with_sums = true) {
     Manifest m;
     m.database_id = "1/db";
     m.tenant = "42";
     m.snapshot_time = "2026-11-25T10:00:00Z";
     m.tables.push_back(table("sites", {"tenant_id", "id", "name"}, part_for("data/01_public.sites.csv", kSites, 2)));
-    m.tables.push_back(table("projects", {"tenant_id", "id", "site_id"}, part_for("data/02_public.projects.csv", kProjects, 1)));
+    m.tables.push_back(
+        table("projects", {"tenant_id", "id", "site_id"}, part_for("data/02_public.projects.csv", kProjects, 1)));
     const std::string manifest = manifest_to_text(m);
     Fd fd = create_new(path, 0644);
     BufferedWriter out(fd.get(), path);
@@ -56,9 +57,9 @@ void build(const std::string& path, bool with_sums = true) {
     fd.close(path);
 }
 
-std::string all_problems(const VerifyResult& result) {
+std::string all_problems(const VerifyResult &result) {
     std::string text;
-    for (const auto& p : result.problems) text += p + "\n";
+    for (const auto &p : result.problems) text += p + "\n";
     return text;
 }
 
@@ -81,7 +82,7 @@ TEST(VerifyArchive, FlippedDataByteNamesPartAndBothDigests) {
     write_file(dir.file("a.tar"), bytes);
     const VerifyResult result = verify_archive(dir.file("a.tar"), nullptr);
     ASSERT_EQ(result.problems.size(), 1u) << all_problems(result);
-    const std::string& p = result.problems[0];
+    const std::string &p = result.problems[0];
     EXPECT_NE(p.find("data/01_public.sites.csv (table public.sites): SHA-256 mismatch: expected " +
                      tg::common::sha256_hex(kSites) + ", actual "),
               std::string::npos)

@@ -54,27 +54,27 @@ TEST(Manifest, RoundTrip) {
 }
 
 // Changes one field of the sample's JSON and expects a refusal naming it.
-void expect_refused(const std::function<void(nlohmann::json&)>& change, const std::string& expected_in_message) {
+void expect_refused(const std::function<void(nlohmann::json &)> &change, const std::string &expected_in_message) {
     nlohmann::json j = nlohmann::json::parse(manifest_to_text(sample()));
     change(j);
     try {
         parse_manifest(j.dump());
         ADD_FAILURE() << "accepted; expected an error mentioning " << expected_in_message;
-    } catch (const ManifestError& error) {
+    } catch (const ManifestError &error) {
         EXPECT_NE(std::string(error.what()).find(expected_in_message), std::string::npos) << error.what();
     }
 }
 
 TEST(Manifest, RefusalsNameTheField) {
-    expect_refused([](auto& j) { j["format"] = "zip"; }, "not a tenant-guard export");
-    expect_refused([](auto& j) { j["format_version"] = 2; }, "format_version: is 2");
-    expect_refused([](auto& j) { j.erase("tenant"); }, "tenant: missing");
-    expect_refused([](auto& j) { j["tables"][0]["part"]["sha256"] = "XYZ"; }, "tables[0].part.sha256");
-    expect_refused([](auto& j) { j["tables"][0]["part"]["rows"] = -1; }, "tables[0].part.rows");
-    expect_refused([](auto& j) { j["tables"][0]["columns"][0]["not_null"] = "yes"; }, "tables[0].columns[0].not_null");
-    expect_refused([](auto& j) { j["tables"][0]["tenant_column"] = "owner"; }, "do not include the tenant column");
-    expect_refused([](auto& j) { j["extras"][0]["part"]["path"] = "data/01_public.sites.csv"; }, "listed twice");
-    expect_refused([](auto& j) { j["tables"][0]["part"]["path"] = "manifest.json"; }, "a part is named");
+    expect_refused([](auto &j) { j["format"] = "zip"; }, "not a tenant-guard export");
+    expect_refused([](auto &j) { j["format_version"] = 2; }, "format_version: is 2");
+    expect_refused([](auto &j) { j.erase("tenant"); }, "tenant: missing");
+    expect_refused([](auto &j) { j["tables"][0]["part"]["sha256"] = "XYZ"; }, "tables[0].part.sha256");
+    expect_refused([](auto &j) { j["tables"][0]["part"]["rows"] = -1; }, "tables[0].part.rows");
+    expect_refused([](auto &j) { j["tables"][0]["columns"][0]["not_null"] = "yes"; }, "tables[0].columns[0].not_null");
+    expect_refused([](auto &j) { j["tables"][0]["tenant_column"] = "owner"; }, "do not include the tenant column");
+    expect_refused([](auto &j) { j["extras"][0]["part"]["path"] = "data/01_public.sites.csv"; }, "listed twice");
+    expect_refused([](auto &j) { j["tables"][0]["part"]["path"] = "manifest.json"; }, "a part is named");
 }
 
 TEST(Manifest, RefusesInvalidJsonAndDuplicateKeys) {

@@ -48,8 +48,9 @@ TEST(DeletionFilter, OptionsQuotedForAShell) {
 TEST(DeletionFilter, JsonRoundTripAndRefusals) {
     const DeletionFilter f = script_filter();
     EXPECT_EQ(filter_from_json(filter_to_json(f)), f);
-    EXPECT_EQ(filter_to_json(f).dump(),
-              R"({"since":"2026-12-01T10:00:00.000000Z","until":null,"actor":"cleanup-script","application_name":null,"xid":null})");
+    EXPECT_EQ(
+        filter_to_json(f).dump(),
+        R"({"since":"2026-12-01T10:00:00.000000Z","until":null,"actor":"cleanup-script","application_name":null,"xid":null})");
     EXPECT_THROW(filter_from_json(nlohmann::ordered_json::parse(R"({"since":null})")), Failure);
     EXPECT_THROW(filter_from_json(nlohmann::ordered_json::parse(
                      R"({"since":1,"until":null,"actor":null,"application_name":null,"xid":null})")),
@@ -78,7 +79,7 @@ JournalHeader header() {
     return h;
 }
 
-TenantOutcome restored(const std::string& tenant) {
+TenantOutcome restored(const std::string &tenant) {
     TenantOutcome t;
     t.tenant = tenant;
     t.status = TenantStatus::Restored;
@@ -106,7 +107,7 @@ TEST(Journal, CreateRecordResume) {
     ASSERT_EQ(again->header().tenants.size(), 2u);
     EXPECT_EQ(again->header().tenants[0].tables, (std::vector<std::string>{"public.a", "public.b"}));
     ASSERT_EQ(again->earlier().size(), 1u);
-    const TenantOutcome& t = again->earlier()[0];
+    const TenantOutcome &t = again->earlier()[0];
     EXPECT_EQ(t.tenant, "1");
     EXPECT_EQ(t.status, TenantStatus::RestoredEarlier);
     EXPECT_EQ(t.restored(), 10u);
@@ -156,8 +157,9 @@ TEST(Summary, TenantsTablesRowsRangeActors) {
     EXPECT_EQ(s.rows, 16u);
     EXPECT_EQ(s.first_at, "2026-12-01T10:00:01.000000Z");
     EXPECT_EQ(s.last_at, "2026-12-01T10:00:09.000000Z");
-    EXPECT_EQ(summary_line(s), "2 tenants, 2 tables, 16 rows, deleted 2026-12-01T10:00:01.000000Z .. "
-                               "2026-12-01T10:00:09.000000Z, actors: s, (none)");
+    EXPECT_EQ(summary_line(s),
+              "2 tenants, 2 tables, 16 rows, deleted 2026-12-01T10:00:01.000000Z .. "
+              "2026-12-01T10:00:09.000000Z, actors: s, (none)");
     EXPECT_EQ(summary_line(summarize({})), "nothing deleted matches");
     EXPECT_EQ(summary_to_json(s)["actors"].dump(), R"(["s",null])");
 }
@@ -202,7 +204,8 @@ TEST(Report, CompleteOnlyWhenEveryTenantIsBack) {
 }
 
 TEST(Progress, GoalLine) {
-    EXPECT_EQ(goal_line(1, 4, "tenants", 250, 1000, 2.0), "1/4 tenants, 250/1,000 rows, 125 rows/s, 2.0 s, about 6.0 s left");
+    EXPECT_EQ(goal_line(1, 4, "tenants", 250, 1000, 2.0),
+              "1/4 tenants, 250/1,000 rows, 125 rows/s, 2.0 s, about 6.0 s left");
     EXPECT_EQ(goal_line(0, 4, "tenants", 0, 1000, 0.0), "0/4 tenants, 0/1,000 rows, - rows/s, 0.0 ms");
     EXPECT_EQ(time_left(4, 4, 3.0), "");
 }

@@ -20,11 +20,11 @@ using testing::ScratchDir;
 using testing::write_file;
 
 // Writes members (name, content) to path; large ones in several pieces.
-void write_archive(const std::string& path, const std::vector<std::pair<std::string, std::string>>& members) {
+void write_archive(const std::string &path, const std::vector<std::pair<std::string, std::string>> &members) {
     Fd fd = create_new(path, 0644);
     BufferedWriter out(fd.get(), path, 4096);  // small buffer: patches cross flushes
     tar::Writer tar(out);
-    for (const auto& [name, content] : members) {
+    for (const auto &[name, content] : members) {
         tar.begin(name, 1700000000);
         for (std::size_t i = 0; i < content.size(); i += 1000) tar.write(std::string_view(content).substr(i, 1000));
         EXPECT_EQ(tar.end(), content.size());
@@ -33,7 +33,7 @@ void write_archive(const std::string& path, const std::vector<std::pair<std::str
     fd.close(path);
 }
 
-std::string member_text(const tar::Reader& reader, const tar::Member& member) {
+std::string member_text(const tar::Reader &reader, const tar::Member &member) {
     std::string text;
     reader.stream(member, [&](tg::common::ByteView chunk) { text.append(chunk.begin(), chunk.end()); });
     return text;
@@ -55,7 +55,8 @@ TEST(TarHeader, RoundTripsAndChecksums) {
 
 TEST(TarHeader, SizesBeyondOctalUseBase256) {
     const std::uint64_t huge = 20ULL << 30;  // 20 GiB
-    const tar::DecodeResult decoded = tar::decode_header(tar::encode_header(tar::Header{"big.csv", '0', huge, 0, 0644}));
+    const tar::DecodeResult decoded =
+        tar::decode_header(tar::encode_header(tar::Header{"big.csv", '0', huge, 0, 0644}));
     ASSERT_TRUE(decoded.header) << decoded.error;
     EXPECT_EQ(decoded.header->size, huge);
     const tar::DecodeResult edge =
@@ -99,7 +100,8 @@ TEST(Tar, OtherTarProgramsReadOurArchives) {
     ScratchDir dir;
     ASSERT_TRUE(dir.ok());
     write_archive(dir.file("a.tar"), {{"data/01_x.csv", "id\n1\n"}, {"manifest.json", "{}\n"}});
-    ASSERT_TRUE(run("mkdir '" + dir.file("out") + "' && tar -xf '" + dir.file("a.tar") + "' -C '" + dir.file("out") + "'"));
+    ASSERT_TRUE(
+        run("mkdir '" + dir.file("out") + "' && tar -xf '" + dir.file("a.tar") + "' -C '" + dir.file("out") + "'"));
     EXPECT_EQ(read_file(dir.file("out/data/01_x.csv")), "id\n1\n");
     EXPECT_EQ(read_file(dir.file("out/manifest.json")), "{}\n");
 }
@@ -111,7 +113,7 @@ TEST(Tar, WeReadArchivesOfOtherTarPrograms) {
     write_file(dir.file("plain.txt"), "hello\n");
     const std::string long_name(120, 'n');  // needs a pax or GNU long-name record
     write_file(dir.file(long_name), "long\n");
-    for (const char* format : {"ustar", "pax", "gnu"}) {
+    for (const char *format : {"ustar", "pax", "gnu"}) {
         const std::string archive = dir.file(std::string(format) + ".tar");
         const std::string members = std::string(format) == "ustar" ? "plain.txt" : "plain.txt " + long_name;
         ASSERT_TRUE(run("cd '" + dir.file("") + "' && tar --format=" + format + " -cf '" + archive + "' " + members));
@@ -170,8 +172,8 @@ TEST(Tar, DamagedHeaderIsReportedWithItsOffset) {
 }
 
 // A pax extended header with the given records, then a member "a" holding "1".
-std::string pax_archive(const std::string& records) {
-    const auto block_text = [](const tar::Block& block) { return std::string(block.begin(), block.end()); };
+std::string pax_archive(const std::string &records) {
+    const auto block_text = [](const tar::Block &block) { return std::string(block.begin(), block.end()); };
     std::string bytes = block_text(tar::encode_header(tar::Header{"PaxHeader/a", 'x', records.size(), 0, 0644}));
     bytes += records + std::string(tar::padding(records.size()), '\0');
     bytes += block_text(tar::encode_header(tar::Header{"a", '0', 1, 0, 0644}));

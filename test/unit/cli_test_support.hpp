@@ -14,7 +14,7 @@
 namespace tg::cli::testing {
 
 class ScratchDir {
-public:
+   public:
     ScratchDir() {
         char pattern[] = "/tmp/tg_cli_unit_XXXXXX";
         if (mkdtemp(pattern) != nullptr) path_ = pattern;
@@ -22,26 +22,26 @@ public:
     ~ScratchDir() {
         if (!path_.empty()) std::system(("rm -rf '" + path_ + "'").c_str());
     }
-    ScratchDir(const ScratchDir&) = delete;
-    ScratchDir& operator=(const ScratchDir&) = delete;
+    ScratchDir(const ScratchDir &) = delete;
+    ScratchDir &operator=(const ScratchDir &) = delete;
     bool ok() const { return !path_.empty(); }
-    std::string file(const std::string& name) const { return path_ + "/" + name; }
+    std::string file(const std::string &name) const { return path_ + "/" + name; }
 
-private:
+   private:
     std::string path_;
 };
 
-inline std::string read_file(const std::string& path) {
+inline std::string read_file(const std::string &path) {
     std::ifstream in(path, std::ios::binary);
     return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-inline void write_file(const std::string& path, const std::string& contents) {
+inline void write_file(const std::string &path, const std::string &contents) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out << contents;
 }
 
 // Runs a shell command, output discarded; true on exit status 0.
-inline bool run(const std::string& command) { return std::system((command + " >/dev/null 2>&1").c_str()) == 0; }
+inline bool run(const std::string &command) { return std::system((command + " >/dev/null 2>&1").c_str()) == 0; }
 
 }  // namespace tg::cli::testing

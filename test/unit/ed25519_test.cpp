@@ -18,36 +18,31 @@ namespace {
 using testing::from_hex;
 
 struct Rfc8032Vector {
-    const char* name;
-    const char* secret_key;
-    const char* public_key;
-    const char* message;
-    const char* signature;
+    const char *name;
+    const char *secret_key;
+    const char *public_key;
+    const char *message;
+    const char *signature;
 };
 
 // RFC 8032 section 7.1, TEST 1, TEST 2 and TEST 3.
 const Rfc8032Vector kRfc8032Vectors[] = {
-    {"Test1",
-     "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
-     "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a",
-     "",
-     "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b"},
-    {"Test2",
-     "4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb",
-     "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c",
-     "72",
-     "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00"},
-    {"Test3",
-     "c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7",
-     "fc51cd8e6218a1a38da47ed00230f0580816ed13ba3303ac5deb911548908025",
-     "af82",
-     "6291d657deec24024827e69c3abe01a30ce548a284743a445e3680d7db5ac3ac18ff9b538d16f290ae67f760984dc6594a7c15e9716ed28dc027beceea1ec40a"},
+    {"Test1", "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
+     "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a", "",
+     "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe246"
+     "55141438e7a100b"},
+    {"Test2", "4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb",
+     "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c", "72",
+     "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb"
+     "00d291612bb0c00"},
+    {"Test3", "c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7",
+     "fc51cd8e6218a1a38da47ed00230f0580816ed13ba3303ac5deb911548908025", "af82",
+     "6291d657deec24024827e69c3abe01a30ce548a284743a445e3680d7db5ac3ac18ff9b538d16f290ae67f760984dc6594a7c15e9716ed28dc"
+     "027beceea1ec40a"},
 };
 
 // Names the vector in test names instead of dumping its bytes.
-void PrintTo(const Rfc8032Vector& vector, std::ostream* out) {
-    *out << vector.name;
-}
+void PrintTo(const Rfc8032Vector &vector, std::ostream *out) { *out << vector.name; }
 
 class Rfc8032 : public ::testing::TestWithParam<Rfc8032Vector> {};
 
@@ -90,7 +85,7 @@ TEST_P(Rfc8032, VerifyRejectsAOneBitFlipAnywhereInTheSignature) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Section7_1, Rfc8032, ::testing::ValuesIn(kRfc8032Vectors),
-                         [](const auto& info) { return std::string(info.param.name); });
+                         [](const auto &info) { return std::string(info.param.name); });
 
 TEST(Ed25519, VerifyRejectsSignaturesOfTheWrongLength) {
     const PrivateKey key = PrivateKey::generate();
@@ -163,7 +158,7 @@ TEST(Ed25519, PublicKeyPemRefusesAPrivateKeyAndSaysSo) {
     try {
         PublicKey::from_pem(pair.private_pem);
         FAIL() << "a private key was accepted as a public key";
-    } catch (const CryptoError& error) {
+    } catch (const CryptoError &error) {
         EXPECT_NE(std::string(error.what()).find("private key"), std::string::npos) << error.what();
     }
 }
@@ -183,7 +178,7 @@ TEST(Ed25519, DamagedPemReportsOpenSslsReason) {
     try {
         PublicKey::from_pem(damaged);
         FAIL() << "damaged PEM accepted";
-    } catch (const CryptoError& error) {
+    } catch (const CryptoError &error) {
         const std::string message = error.what();
         EXPECT_EQ(message.rfind("could not read the PEM public key: ", 0), 0U) << message;
         EXPECT_NE(message.find("error:"), std::string::npos) << message;
@@ -208,7 +203,7 @@ TEST(Ed25519, PemRefusesTooLargeInput) {
 }
 
 // Keys of other types, written by OpenSSL itself.
-std::string pem_of_generated(const char* algorithm, bool private_half) {
+std::string pem_of_generated(const char *algorithm, bool private_half) {
     std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(EVP_PKEY_Q_keygen(nullptr, nullptr, algorithm),
                                                             &EVP_PKEY_free);
     EXPECT_NE(key, nullptr);
@@ -217,17 +212,17 @@ std::string pem_of_generated(const char* algorithm, bool private_half) {
                             ? PEM_write_bio_PKCS8PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr)
                             : PEM_write_bio_PUBKEY(bio.get(), key.get());
     EXPECT_EQ(written, 1);
-    char* data = nullptr;
+    char *data = nullptr;
     const long length = BIO_get_mem_data(bio.get(), &data);
     return std::string(data, static_cast<std::size_t>(length));
 }
 
 TEST(Ed25519, RefusesPublicKeysOfOtherAlgorithms) {
-    for (const char* algorithm : {"X25519", "ED448"}) {
+    for (const char *algorithm : {"X25519", "ED448"}) {
         try {
             PublicKey::from_pem(pem_of_generated(algorithm, false));
             ADD_FAILURE() << algorithm << " public key accepted";
-        } catch (const CryptoError& error) {
+        } catch (const CryptoError &error) {
             EXPECT_NE(std::string(error.what()).find("only Ed25519"), std::string::npos) << error.what();
         }
     }
@@ -240,16 +235,17 @@ TEST(Ed25519, RefusesPrivateKeysOfOtherAlgorithms) {
 TEST(Ed25519, RefusesAnEncryptedPrivateKeyWithoutPrompting) {
     const PrivateKey key = PrivateKey::generate();
     const std::string plain = key.to_pem();
-    std::unique_ptr<BIO, decltype(&BIO_free)> in(BIO_new_mem_buf(plain.data(), static_cast<int>(plain.size())), &BIO_free);
-    std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> loaded(PEM_read_bio_PrivateKey(in.get(), nullptr, nullptr, nullptr),
-                                                               &EVP_PKEY_free);
+    std::unique_ptr<BIO, decltype(&BIO_free)> in(BIO_new_mem_buf(plain.data(), static_cast<int>(plain.size())),
+                                                 &BIO_free);
+    std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> loaded(
+        PEM_read_bio_PrivateKey(in.get(), nullptr, nullptr, nullptr), &EVP_PKEY_free);
     ASSERT_NE(loaded, nullptr);
     std::unique_ptr<BIO, decltype(&BIO_free)> out(BIO_new(BIO_s_mem()), &BIO_free);
     char passphrase[] = "passphrase";
     ASSERT_EQ(PEM_write_bio_PKCS8PrivateKey(out.get(), loaded.get(), EVP_aes_256_cbc(), passphrase,
                                             sizeof passphrase - 1, nullptr, nullptr),
               1);
-    char* data = nullptr;
+    char *data = nullptr;
     const long length = BIO_get_mem_data(out.get(), &data);
     const std::string encrypted(data, static_cast<std::size_t>(length));
     ASSERT_NE(encrypted.find("ENCRYPTED PRIVATE KEY"), std::string::npos);
@@ -257,7 +253,7 @@ TEST(Ed25519, RefusesAnEncryptedPrivateKeyWithoutPrompting) {
     EXPECT_THROW(PrivateKey::from_pem(encrypted), CryptoError);
     // Even disguised with a plain header, the passphrase callback refuses.
     std::string disguised = encrypted;
-    for (const char* marker : {"-----BEGIN ", "-----END "}) {
+    for (const char *marker : {"-----BEGIN ", "-----END "}) {
         const std::size_t at = disguised.find(std::string(marker) + "ENCRYPTED ");
         ASSERT_NE(at, std::string::npos);
         disguised.erase(at + std::string(marker).size(), std::string("ENCRYPTED ").size());

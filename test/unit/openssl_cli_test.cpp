@@ -18,23 +18,21 @@
 namespace tg::common {
 namespace {
 
-std::string read_file(const std::string& path) {
+std::string read_file(const std::string &path) {
     std::ifstream in(path, std::ios::binary);
     return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-void write_file(const std::string& path, const std::string& contents) {
+void write_file(const std::string &path, const std::string &contents) {
     std::ofstream out(path, std::ios::binary);
     out << contents;
 }
 
 // Runs a shell command, its output discarded; true on exit status 0.
-bool run(const std::string& command) {
-    return std::system((command + " >/dev/null 2>&1").c_str()) == 0;
-}
+bool run(const std::string &command) { return std::system((command + " >/dev/null 2>&1").c_str()) == 0; }
 
 class OpenSslCli : public ::testing::Test {
-protected:
+   protected:
     void SetUp() override {
         if (!run("command -v openssl")) GTEST_SKIP() << "no openssl binary on PATH";
         char pattern[] = "/tmp/tg_openssl_cli_XXXXXX";
@@ -44,14 +42,13 @@ protected:
     void TearDown() override {
         if (!dir_.empty()) run("rm -rf '" + dir_ + "'");
     }
-    std::string path(const char* name) const { return dir_ + "/" + name; }
+    std::string path(const char *name) const { return dir_ + "/" + name; }
 
     std::string dir_;
 };
 
-const char* kClaims =
-    R"({"act":"purge","db":"7301234567890123456/app","exp":1795604400,"jti":"cli-1","kid":"ops",)"
-    R"("max_rows":10,"reason":"interop test","tenant":"acme"})";
+const char *kClaims = R"({"act":"purge","db":"7301234567890123456/app","exp":1795604400,"jti":"cli-1","kid":"ops",)"
+                      R"("max_rows":10,"reason":"interop test","tenant":"acme"})";
 
 TEST_F(OpenSslCli, TokenSignedByOpensslPkeyutlVerifies) {
     ASSERT_TRUE(run("openssl genpkey -algorithm ed25519 -out " + path("key.pem")));

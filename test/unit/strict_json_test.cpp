@@ -13,9 +13,7 @@ TEST(StrictJson, ParsesOrdinaryJson) {
     EXPECT_TRUE(value["d"].is_null());
 }
 
-TEST(StrictJson, RejectsDuplicateKeys) {
-    EXPECT_THROW(parse_strict_json(R"({"exp": 1, "exp": 2})"), StrictJsonError);
-}
+TEST(StrictJson, RejectsDuplicateKeys) { EXPECT_THROW(parse_strict_json(R"({"exp": 1, "exp": 2})"), StrictJsonError); }
 
 TEST(StrictJson, RejectsDuplicateKeysInNestedObjects) {
     EXPECT_THROW(parse_strict_json(R"({"rows": [{"id": 1, "id": 2}]})"), StrictJsonError);
@@ -39,9 +37,7 @@ TEST(StrictJson, RejectsTrailingTextAndBadSyntax) {
     EXPECT_THROW(parse_strict_json(R"({"a": 1} /* comment */)"), StrictJsonError);
 }
 
-TEST(StrictJson, RejectsInvalidUtf8) {
-    EXPECT_THROW(parse_strict_json("{\"a\": \"\xC3\x28\"}"), StrictJsonError);
-}
+TEST(StrictJson, RejectsInvalidUtf8) { EXPECT_THROW(parse_strict_json("{\"a\": \"\xC3\x28\"}"), StrictJsonError); }
 
 TEST(StrictJson, RejectsNumbersTooLargeForADouble) {
     EXPECT_THROW(parse_strict_json(R"({"a": 1e999})"), StrictJsonError);
@@ -51,7 +47,7 @@ TEST(StrictJson, MessagesLeaveOutTheLibrarysExceptionId) {
     try {
         parse_strict_json("{");
         FAIL();
-    } catch (const StrictJsonError& error) {
+    } catch (const StrictJsonError &error) {
         EXPECT_EQ(std::string(error.what()).find("[json.exception"), std::string::npos) << error.what();
     }
 }

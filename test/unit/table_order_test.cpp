@@ -54,9 +54,7 @@ TEST(TableOrder, TablesFreedByAnEarlierOneGoFirst) {
     EXPECT_EQ(parents_first(4, Edges{{2, 1}, {0, 3}}).order, (std::vector<std::size_t>{1, 2, 3, 0}));
 }
 
-TEST(TableOrder, UnknownTableIsABug) {
-    EXPECT_THROW(parents_first(2, Edges{{0, 5}}), std::out_of_range);
-}
+TEST(TableOrder, UnknownTableIsABug) { EXPECT_THROW(parents_first(2, Edges{{0, 5}}), std::out_of_range); }
 
 }  // namespace
 }  // namespace tg::common

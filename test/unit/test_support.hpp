@@ -22,14 +22,14 @@ inline Bytes from_hex(std::string_view hex) {
 // Succeeds only when `action` throws a TokenError of the expected kind, and
 // shows what happened instead otherwise.
 template <typename Action>
-::testing::AssertionResult throws_token_error(Action&& action, TokenErrorKind expected) {
+::testing::AssertionResult throws_token_error(Action &&action, TokenErrorKind expected) {
     try {
         action();
-    } catch (const TokenError& error) {
+    } catch (const TokenError &error) {
         if (error.kind() == expected) return ::testing::AssertionSuccess();
-        return ::testing::AssertionFailure() << "threw " << kind_name(error.kind()) << " instead of "
-                                             << kind_name(expected) << ": " << error.what();
-    } catch (const std::exception& error) {
+        return ::testing::AssertionFailure()
+               << "threw " << kind_name(error.kind()) << " instead of " << kind_name(expected) << ": " << error.what();
+    } catch (const std::exception &error) {
         return ::testing::AssertionFailure() << "threw a non-token exception: " << error.what();
     }
     return ::testing::AssertionFailure() << "did not throw (expected " << kind_name(expected) << ")";

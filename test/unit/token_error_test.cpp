@@ -21,10 +21,10 @@ TEST(TokenError, EachKindMapsToTheSpecsSqlstate) {
 }
 
 TEST(TokenError, KindsHaveDistinctNames) {
-    const TokenErrorKind kinds[] = {TokenErrorKind::Malformed,    TokenErrorKind::BadSignature,
-                                    TokenErrorKind::UnknownKey,   TokenErrorKind::Expired,
-                                    TokenErrorKind::NotYetValid,  TokenErrorKind::LifetimeTooLong,
-                                    TokenErrorKind::AlreadyUsed,  TokenErrorKind::WrongDatabase,
+    const TokenErrorKind kinds[] = {TokenErrorKind::Malformed,     TokenErrorKind::BadSignature,
+                                    TokenErrorKind::UnknownKey,    TokenErrorKind::Expired,
+                                    TokenErrorKind::NotYetValid,   TokenErrorKind::LifetimeTooLong,
+                                    TokenErrorKind::AlreadyUsed,   TokenErrorKind::WrongDatabase,
                                     TokenErrorKind::ScopeTooLarge, TokenErrorKind::ScopeInvalid};
     for (const auto a : kinds) {
         for (const auto b : kinds) {

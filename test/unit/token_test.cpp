@@ -14,13 +14,13 @@ using nlohmann::json;
 using testing::throws_token_error;
 
 json sample_claims() {
-    return json{{"kid", "ops-2026"},  {"act", "purge"},     {"db", "7301234567890123456/app"},
-                {"tenant", "acme"},   {"max_rows", 1000},   {"exp", 1795604400},
-                {"iat", 1795600800},  {"jti", "b7c1e0f2"},  {"reason", "GDPR erasure request 4711"}};
+    return json{{"kid", "ops-2026"}, {"act", "purge"},    {"db", "7301234567890123456/app"},
+                {"tenant", "acme"},  {"max_rows", 1000},  {"exp", 1795604400},
+                {"iat", 1795600800}, {"jti", "b7c1e0f2"}, {"reason", "GDPR erasure request 4711"}};
 }
 
 class TokenTest : public ::testing::Test {
-protected:
+   protected:
     const PrivateKey key_ = PrivateKey::generate();
 };
 
@@ -63,8 +63,8 @@ TEST_F(TokenTest, ChangedClaimsDoNotVerify) {
     const std::string forged = "tg1." + base64url_encode(changed.dump()) + signature_part;
     const ParsedToken parsed = parse_token(forged);
     EXPECT_FALSE(verify_signature(parsed, key_.public_key()));
-    EXPECT_TRUE(throws_token_error([&] { require_valid_signature(parsed, key_.public_key()); },
-                                   TokenErrorKind::BadSignature));
+    EXPECT_TRUE(
+        throws_token_error([&] { require_valid_signature(parsed, key_.public_key()); }, TokenErrorKind::BadSignature));
 }
 
 TEST_F(TokenTest, FlippedSignatureBitDoesNotVerify) {
@@ -91,11 +91,11 @@ TEST_F(TokenTest, MakeTokenRefusesOversizedClaims) {
 }
 
 // A syntactically valid token around arbitrary claims text, signed by nobody.
-std::string token_around(const std::string& claims_text) {
+std::string token_around(const std::string &claims_text) {
     return "tg1." + base64url_encode(claims_text) + "." + base64url_encode(Ed25519Signature{});
 }
 
-bool parse_is_malformed(const std::string& token) {
+bool parse_is_malformed(const std::string &token) {
     return throws_token_error([&] { parse_token(token); }, TokenErrorKind::Malformed);
 }
 
@@ -134,7 +134,7 @@ TEST(ParseToken, RejectsBadBase64InEitherPart) {
     const std::string signature = base64url_encode(Ed25519Signature{});
     EXPECT_TRUE(parse_is_malformed("tg1." + payload + "=." + signature));
     EXPECT_TRUE(parse_is_malformed("tg1.e3+." + signature));
-    EXPECT_TRUE(parse_is_malformed("tg1." + payload + "." + signature + "A"));  // length 4k+1
+    EXPECT_TRUE(parse_is_malformed("tg1." + payload + "." + signature + "A"));                // length 4k+1
     EXPECT_TRUE(parse_is_malformed("tg1." + payload + "." + signature.substr(0, 85) + "B"));  // spare bits set
 }
 
@@ -170,7 +170,7 @@ TEST(ParseToken, MalformedMessagesSayWhatToDo) {
     try {
         parse_token("tg1.abc");
         FAIL();
-    } catch (const TokenError& error) {
+    } catch (const TokenError &error) {
         EXPECT_STREQ(error.sqlstate(), "TG010");
         EXPECT_NE(error.message().find("3 parts"), std::string::npos) << error.what();
         EXPECT_FALSE(error.hint().empty());

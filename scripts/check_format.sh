@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The C++ of the module, the command line, src/common and the tests is in the
+# one style of .clang-format: one check per file. Prints the files that
+# differ (fix them with clang-format -i FILE) and ends with
+# "format: N passed, N failed"; exits non-zero when any differs.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+tool=$(command -v clang-format-14 || command -v clang-format || true)
+if [ -z "$tool" ]; then
+    echo "clang-format is not installed (apt-get install clang-format)"
+    echo "format: 0 passed, 1 failed"
+    exit 1
+fi
+passed=0
+failed=0
+while IFS= read -r f; do
+    if "$tool" --dry-run --Werror "$f" >/dev/null 2>&1; then
+        passed=$((passed + 1))
+    else
+        echo "not in the project's style: $f (clang-format -i $f)"
+        failed=$((failed + 1))
+    fi
+done < <(git ls-files 'src/*.cpp' 'src/*.hpp' 'test/*.cpp' 'test/*.hpp' 2>/dev/null || find src test -name '*.[ch]pp')
+echo "format: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
