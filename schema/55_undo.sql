@@ -85,7 +85,6 @@ AS $$
 DECLARE
     column_name name := tenant_guard._tenant_column(rel);
     column_type text;
-    equals text;
     key_order text;
     result text;
 BEGIN
@@ -103,12 +102,10 @@ BEGIN
       FROM pg_index i, unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord), pg_attribute a
      WHERE i.indrelid = rel AND i.indisprimary AND a.attrelid = rel AND a.attnum = k.attnum;
     -- The tenant as a value of the column's type (no typmod), compared with
-    -- the type's own equality operator, so that the tenant index is used,
-    -- and spelled as the column writes it: the rows of exactly that tenant.
-    SELECT format_type(a.atttypid, NULL),
-           (SELECT format('OPERATOR(%I.=)', n.nspname) FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace
-             WHERE o.oprname = '=' AND o.oprleft = a.atttypid AND o.oprright = a.atttypid)
-      INTO column_type, equals
+    -- = as the pinned search_path resolves it (pg_catalog's, never one a
+    -- role created), so that the tenant index of a built-in type is used, and
+    -- spelled as the column writes it: the rows of exactly that tenant.
+    SELECT format_type(a.atttypid, NULL) INTO column_type
       FROM pg_attribute a WHERE a.attrelid = rel AND a.attname = column_name;
     BEGIN
         EXECUTE format('SELECT $1::%s', column_type) USING tenant;
@@ -116,8 +113,8 @@ BEGIN
         RETURN md5('');  -- no value of the column's type: the table holds no row of that tenant
     END;
     EXECUTE format('SELECT md5(coalesce(string_agg(r::text, E''\n'' ORDER BY %s), '''')) FROM %s AS r '
-                   'WHERE r.%I %s $1::%s AND format(''%%s'', r.%I) = $1',
-                   coalesce(key_order, 'r::text'), rel, column_name, coalesce(equals, '='), column_type, column_name)
+                   'WHERE r.%I = $1::%s AND format(''%%s'', r.%I) = $1',
+                   coalesce(key_order, 'r::text'), rel, column_name, column_type, column_name)
        INTO result USING tenant;
     RETURN result;
 END
