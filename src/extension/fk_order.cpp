@@ -32,8 +32,7 @@ std::vector<ProtectedForeignKey> protected_foreign_keys() {
     return keys;
 }
 
-std::vector<registry::ProtectedTable> parents_first(const std::vector<registry::ProtectedTable> &tables,
-                                                    const std::vector<registry::ProtectedTable> &) {
+std::vector<registry::ProtectedTable> parents_first(const std::vector<registry::ProtectedTable> &tables) {
     // Indexes in protection order (table_id), as the command line orders them.
     std::vector<registry::ProtectedTable> input = tables;
     std::sort(input.begin(), input.end(), [](const auto &a, const auto &b) { return a.table_id < b.table_id; });

@@ -23,7 +23,6 @@ std::vector<ProtectedForeignKey> protected_foreign_keys();
 // Referenced (parent) tables before the tables that reference them, ties in
 // protection order, cycles broken at the oldest protected table. Call inside
 // spi::Session.
-std::vector<registry::ProtectedTable> parents_first(const std::vector<registry::ProtectedTable> &tables,
-                                                    const std::vector<registry::ProtectedTable> &active);
+std::vector<registry::ProtectedTable> parents_first(const std::vector<registry::ProtectedTable> &tables);
 
 }  // namespace tg

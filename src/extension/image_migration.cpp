@@ -65,17 +65,6 @@ class BatchMemory {
 // ---------------------------------------------------------------------------
 // Plain PostgreSQL helpers (call inside pg_guard).
 
-Datum datum_array(const Datum *items, const bool *nulls, int n, Oid type) {
-    int16 len;
-    bool byval;
-    char align;
-    get_typlenbyvalalign(type, &len, &byval, &align);
-    int dims[1] = {n};
-    int lbs[1] = {1};
-    return PointerGetDatum(construct_md_array(const_cast<Datum *>(items), const_cast<bool *>(nulls), 1, dims, lbs, type,
-                                              len, byval, align));
-}
-
 // An SPI cursor opened with the search_path pinned (as spi::exec runs).
 Portal open_cursor(const char *sql, int nargs, Oid *types, Datum *values, const char *nulls) {
     return with_pinned_search_path(
@@ -519,7 +508,7 @@ class RetypePass {
     SPITupleTable *read_back(const HistoryTable &h, const std::vector<Datum> &inputs) {
         std::unique_ptr<bool[]> nulls(new bool[inputs.size() + 1]());
         Datum array =
-            memory_.run([&] { return datum_array(inputs.data(), nulls.get(), (int)inputs.size(), JSONBOID); });
+            memory_.run([&] { return spi::array_of(inputs.data(), nulls.get(), (int)inputs.size(), JSONBOID); });
         spi::PinnedOutputSettings settings;
         ImageWhere where{h.kind, 0, rel_.c_str(), cv_->names};
         std::string sql = std::string(
@@ -582,7 +571,7 @@ class RetypePass {
             Oid type = (int)c < h.nkeys ? key_types[c] : JSONBOID;
             std::unique_ptr<bool[]> nn(new bool[rows + 1]);
             for (int i = 0; i < rows; i++) nn[i] = nulls[c][i];
-            Datum array = memory_.run([&] { return datum_array(cols[c].data(), nn.get(), rows, type); });
+            Datum array = memory_.run([&] { return spi::array_of(cols[c].data(), nn.get(), rows, type); });
             Oid array_type = pg_guard([&] { return get_array_type(type); });
             args.push_back({array_type, array});
         }
@@ -828,7 +817,7 @@ class PerRowFill {
         }
         auto array = [&](const std::vector<Datum> &v, Oid type) {
             std::unique_ptr<bool[]> nulls(new bool[v.size() + 1]());
-            return memory_.run([&] { return datum_array(v.data(), nulls.get(), (int)v.size(), type); });
+            return memory_.run([&] { return spi::array_of(v.data(), nulls.get(), (int)v.size(), type); });
         };
         spi::AsExtensionOwner owner;
         if (!ids.empty())

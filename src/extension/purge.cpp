@@ -119,7 +119,7 @@ std::vector<ScopeTable> resolve_scope(const tokens::VerifiedToken &token) {
     }
     // Children before parents: the reverse of the restore order.
     for (const auto &t : chosen) citus::refuse_citus_table(t.relid, "purge rows of");
-    auto ordered = parents_first(chosen, active);
+    auto ordered = parents_first(chosen);
     std::vector<ScopeTable> scope;
     for (auto it = ordered.rbegin(); it != ordered.rend(); ++it) scope.push_back(describe(*it, *token.tenant));
 

@@ -354,7 +354,7 @@ std::vector<Counts> rewind(FunctionCallInfo fcinfo, const std::string &tenant) {
     Point point = resolve_point(fcinfo);
     auto active = registry::active_tables();
     check_reach(point, tenant);
-    auto order = parents_first(active, active);
+    auto order = parents_first(active);
     std::vector<TableRewind> tables;
     for (const auto &t : order) tables.emplace_back(t, tenant, point);
     for (auto &t : tables) t.collect();

@@ -137,15 +137,19 @@ Oid relation_named(const std::string &name) {
     return oid && !oid->empty() ? (Oid)std::stoul(*oid) : InvalidOid;
 }
 
+Datum array_of(const Datum *items, const bool *nulls, int n, Oid type) {
+    int16 len;
+    bool byval;
+    char align;
+    get_typlenbyvalalign(type, &len, &byval, &align);
+    int dims[1] = {n};
+    int lbs[1] = {1};
+    return PointerGetDatum(construct_md_array(const_cast<Datum *>(items), const_cast<bool *>(nulls), 1, dims, lbs, type,
+                                              len, byval, align));
+}
+
 Datum array_of(const std::vector<Datum> &items, Oid type) {
-    return pg_guard([&] {
-        int16 len;
-        bool byval;
-        char align;
-        get_typlenbyvalalign(type, &len, &byval, &align);
-        return PointerGetDatum(
-            construct_array(const_cast<Datum *>(items.data()), (int)items.size(), type, len, byval, align));
-    });
+    return pg_guard([&] { return array_of(items.data(), nullptr, (int)items.size(), type); });
 }
 
 }  // namespace tg::spi

@@ -89,8 +89,11 @@ class PinnedOutputSettings {
     int level_;
 };
 
-// An array Datum of items of type (for array parameters).
+// An array Datum of items of type (for array parameters); nulls may be
+// nullptr (no NULL item). The pointer form is plain PostgreSQL: call it
+// inside pg_guard.
 Datum array_of(const std::vector<Datum> &items, Oid type);
+Datum array_of(const Datum *items, const bool *nulls, int n, Oid type);
 
 // Quoting for SQL text built in C++.
 std::string quote_ident(const std::string &s);

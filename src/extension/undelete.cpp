@@ -33,7 +33,7 @@ using namespace tg;
 
 std::vector<registry::ProtectedTable> tables_in_scope(FunctionCallInfo fcinfo,
                                                       const std::vector<registry::ProtectedTable> &active) {
-    if (PG_ARGISNULL(1)) return parents_first(active, active);
+    if (PG_ARGISNULL(1)) return parents_first(active);
     Datum *elems;
     bool *nulls;
     int n;
@@ -55,7 +55,7 @@ std::vector<registry::ProtectedTable> tables_in_scope(FunctionCallInfo fcinfo,
         for (const auto &c : chosen) dup |= c.table_id == match->table_id;
         if (!dup) chosen.push_back(*match);
     }
-    return parents_first(chosen, active);
+    return parents_first(chosen);
 }
 
 // Flag mode: the rows never left; clearing the flag brings them back.
@@ -152,7 +152,7 @@ TG_FUNCTION(tg_undelete_trash) {
                       // The tables whose trash the caller sees (tenant_guard.trash):
                       // readable, and no row-level security applying to it there.
                       std::vector<registry::ProtectedTable> readable;
-                      for (const auto &t : parents_first(active, active))
+                      for (const auto &t : parents_first(active))
                           if (pg_guard([&] {
                                   return pg_class_aclcheck(t.relid, GetUserId(), ACL_SELECT) == ACLCHECK_OK &&
                                          check_enable_rls(t.relid, InvalidOid, true) != RLS_ENABLED;

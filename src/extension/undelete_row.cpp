@@ -134,7 +134,7 @@ std::vector<TableCounts> undelete_row(Oid relid, Datum pk, bool with_cascade) {
     options.tenant = d.tenant;
     options.caller = "undelete_row";
     std::vector<TableCounts> results;
-    for (const auto &t : parents_first(active, active)) {
+    for (const auto &t : parents_first(active)) {
         auto it = selected.find(t.table_id);
         if (it == selected.end() || it->second.empty()) continue;
         options.ids = {INT8ARRAYOID, spi::array_of(it->second, INT8OID)};

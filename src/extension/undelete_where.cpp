@@ -63,7 +63,7 @@ std::vector<TenantTableCounts> undelete_where(const DeletionFilter &filter, cons
                                               bool skip_conflicts) {
     spi::Session spi;
     auto active = registry::active_tables();
-    auto order = parents_first(active, active);
+    auto order = parents_first(active);
     std::vector<TenantTableCounts> results;
     for (const auto &tenant : matching_tenants(filter, tenants)) {
         lock_tenant(tenant);
