@@ -27,7 +27,7 @@ DATA        = tenant_guard--0.1.0.sql $(wildcard tenant_guard--*--*.sql)
 PGFILEDESC  = "tenant_guard - safe deletion and per-tenant recovery"
 
 # The module links the pure C++ of src/common (token codec, Ed25519, SHA-256).
-EXT_SRCS    = $(wildcard src/extension/*.cpp) $(wildcard src/common/*.cpp)
+EXT_SRCS    = $(wildcard src/extension/*.cpp) $(wildcard src/extension/pg/*.cpp) $(wildcard src/common/*.cpp)
 OBJS        = $(EXT_SRCS:.cpp=.o)
 
 # Suites run in this order; each file in sql/ has its expected output in expected/.

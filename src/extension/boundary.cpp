@@ -1,4 +1,4 @@
-// Out-of-line parts of the C++/PostgreSQL error boundary (see pg.hpp).
+// The PostgreSQL side of the error boundary (pg.hpp, error_text.hpp).
 #include "extension/pg.hpp"
 
 namespace tg {
@@ -42,6 +42,11 @@ void report(const ErrorText &text) {
             (errcode(text.sqlstate), errmsg_internal("%s", text.message),
              text.detail[0] ? errdetail_internal("%s", text.detail) : 0, text.hint[0] ? errhint("%s", text.hint) : 0));
     pg_unreachable();
+}
+
+void rethrow(ErrorData *copied) {
+    if (copied) ReThrowError(copied);
+    PG_RE_THROW();
 }
 
 }  // namespace tg

@@ -10,6 +10,7 @@
 // Deletes in tombstone mode need nothing before the fact: the row is removed as
 // usual (row counts, RETURNING and FK cascades stay PostgreSQL's own) and its
 // image is kept here as a tombstone in the same transaction.
+#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
 #include "extension/catalog.hpp"
 #include "extension/errors.hpp"
 #include "extension/guard_audit.hpp"

@@ -8,6 +8,7 @@
 // a subscriber's own trigger) fires the statement-level capture as usual.
 // The blast-radius limit and the tenant pin belong to the publisher's
 // statements and are not applied here.
+#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
 #include "extension/catalog.hpp"
 #include "extension/log_writer.hpp"
 #include "extension/module.hpp"

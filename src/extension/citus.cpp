@@ -1,3 +1,4 @@
+#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
 #include "extension/citus.hpp"
 
 #include "extension/spi.hpp"

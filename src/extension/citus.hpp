@@ -5,7 +5,7 @@
 // (pg_catalog.pg_dist_partition), so the module does not depend on it.
 // C++ over SPI: call inside spi::Session.
 #pragma once
-#include "extension/pg.hpp"
+#include "extension/unwalled.hpp"
 
 namespace tg::citus {
 

@@ -1,3 +1,4 @@
+#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
 #include "extension/column_history.hpp"
 
 #include "extension/errors.hpp"

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "extension/pg.hpp"
+#include "extension/unwalled.hpp"
 
 namespace tg::columns {
 

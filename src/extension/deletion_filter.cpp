@@ -1,3 +1,4 @@
+#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
 #include "extension/deletion_filter.hpp"
 
 namespace tg {

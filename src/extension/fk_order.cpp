@@ -1,5 +1,6 @@
 // src/common first: it must not see PostgreSQL's headers (no_postgres.hpp).
 #include "common/table_order.hpp"
+#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
 
 #include <algorithm>
 #include <map>

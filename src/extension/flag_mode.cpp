@@ -4,6 +4,7 @@
 // captured like any other. As PostgreSQL reports for a DELETE that a trigger
 // skipped, the statement reports 0 rows, RETURNING returns nothing and
 // ON DELETE CASCADE does not fire.
+#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
 #include "extension/catalog.hpp"
 #include "extension/module.hpp"
 #include "extension/shape.hpp"

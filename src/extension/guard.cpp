@@ -18,6 +18,7 @@
 // GRANT SET ON PARAMETER, TRUNCATE is allowed, recorded in guard_overrides
 // (one record per statement, every table it truncates), and takes the
 // truncated tables' tombstones and history with it.
+#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
 #include <algorithm>
 #include <cstring>
 

@@ -3,7 +3,7 @@
 // tenant_guard.guard_override_data (view tenant_guard.guard_overrides), in
 // the statement's transaction: who, which setting, which value, what ran.
 #pragma once
-#include "extension/pg.hpp"
+#include "extension/unwalled.hpp"
 
 namespace tg::audit {
 

@@ -9,6 +9,7 @@
 // extension itself writes its history through the table AM, not SQL, and its
 // registry rows under its own-DDL scope. Disabling these triggers is refused
 // by the DDL guard.
+#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
 #include "extension/catalog.hpp"
 #include "extension/registry.hpp"
 #include "extension/spi.hpp"

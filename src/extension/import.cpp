@@ -3,6 +3,7 @@
 // changes with origin 'import' instead of 'dml'. Like SET LOCAL, it ends with
 // the transaction, or with the savepoint it was called in when that is rolled
 // back.
+#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
 #include "extension/module.hpp"
 
 namespace tg {

@@ -1,4 +1,5 @@
 // Module entry: magic block, GUCs, transaction callbacks.
+#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
 #include "extension/module.hpp"
 #include "extension/guard_audit.hpp"
 #include "extension/statement_scope.hpp"

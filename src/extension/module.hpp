@@ -5,7 +5,7 @@
 #include <set>
 #include <string>
 
-#include "extension/pg.hpp"
+#include "extension/unwalled.hpp"
 
 namespace tg {
 

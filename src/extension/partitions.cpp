@@ -6,6 +6,7 @@
 // alone: pg_restore, for one, creates the triggers itself after the data.
 // Columns an ALTER TABLE adds to a protected table are filled into its
 // images here too (image_migration.hpp).
+#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
 #include "extension/image_migration.hpp"
 #include "extension/registry.hpp"
 #include "extension/spi.hpp"

@@ -1,28 +1,27 @@
-// The one place the backend module includes PostgreSQL headers, and the
-// C++/PostgreSQL error boundary.
-//
-// PostgreSQL reports errors with longjmp, which skips C++ destructors; a C++
-// exception must never unwind through PostgreSQL's C frames. Two rules follow:
-//  * every SQL-callable function and trigger runs its body through
-//    tg::boundary(), which turns a C++ exception into ereport() after every C++
-//    object of the body is gone, and lets a PostgreSQL error pass unchanged;
-//  * code that keeps owning C++ objects (std::string, containers) on the stack
-//    calls PostgreSQL only through tg::pg_guard(), which catches the longjmp and
-//    rethrows it as tg::PgErrorPending; the boundary re-throws the original
-//    PostgreSQL error, so its SQLSTATE, message and detail survive.
-// Hot paths (the capture trigger) are plain C-like code with no owning C++
-// objects, so they need neither guard per row. Hooks and callbacks that
-// PostgreSQL calls (executor hooks, transaction and cache callbacks,
-// emit_log_hook) are noexcept: a C++ exception there ends the backend
-// rather than unwinding through PostgreSQL's frames.
+// The PostgreSQL side of the module: the one header that includes
+// PostgreSQL's server headers. A file that includes it calls PostgreSQL
+// directly and so must own no C++ object: a PostgreSQL error longjmps past
+// destructors. The compiler enforces it: this header refuses a translation
+// unit that has included owns_cpp_objects.hpp or an owning C++ library header
+// before it, and poisons the owning C++ types after it. Hot paths (the capture
+// trigger, the executor and utility hooks) live on this side as plain C-like
+// code; the management functions live on the C++ side (owns_cpp_objects.hpp)
+// and reach PostgreSQL through the guarded functions of src/extension/pg/ and
+// the *_pg.hpp headers, which this side implements with pg_guard.
 #pragma once
 
-#include <cstdio>
+#ifndef TG_UNWALLED
+#if defined(TG_OWNS_CPP_OBJECTS)
+#error "this file owns C++ objects (owns_cpp_objects.hpp): it must not include PostgreSQL's headers"
+#endif
+#if defined(_GLIBCXX_STRING) || defined(_GLIBCXX_VECTOR) || defined(_GLIBCXX_MAP) || defined(_GLIBCXX_MEMORY) || \
+    defined(_GLIBCXX_UNORDERED_MAP) || defined(_GLIBCXX_FUNCTIONAL) || defined(_GLIBCXX_SET)
+#error "a file that calls PostgreSQL must own no C++ objects: it includes an owning C++ library header"
+#endif
+#endif
+
 #include <exception>
-#include <new>
-#include <string>
 #include <type_traits>
-#include <utility>
 
 extern "C" {
 #include "postgres.h"
@@ -95,24 +94,9 @@ extern "C" {
 #undef vsnprintf
 #undef printf
 
+#include "extension/error_text.hpp"
+
 namespace tg {
-
-// An error the extension reports: SQLSTATE (MAKE_SQLSTATE) + message, detail, hint.
-struct Error : std::exception {
-    int sqlstate;
-    std::string message, detail, hint;
-    Error(int code, std::string msg, std::string det = {}, std::string hnt = {})
-        : sqlstate(code), message(std::move(msg)), detail(std::move(det)), hint(std::move(hnt)) {}
-    const char *what() const noexcept override { return message.c_str(); }
-};
-
-// A PostgreSQL error was caught under C++ code. Either it is still in
-// PostgreSQL's error state (data == nullptr), or it was copied out (data) so
-// that cleanup such as a subtransaction rollback could run first. The boundary
-// re-throws it unchanged.
-struct PgErrorPending {
-    ErrorData *data = nullptr;
-};
 
 // Runs fn(arg) under PG_TRY; returns false when it raised a PostgreSQL error
 // (left in PostgreSQL's error state, memory context restored). A C++
@@ -120,9 +104,9 @@ struct PgErrorPending {
 bool pg_try(void (*fn)(void *), void *arg);
 
 // Runs f, which calls PostgreSQL; turns a PostgreSQL error into PgErrorPending.
-// f's result must be a plain PostgreSQL value (Datum, pointer, number, a
-// struct of them): nothing that owns memory, which a longjmp out of f would
-// leak or leave half-built.
+// The guarded functions the C++ side calls are made of it. f's result must be
+// a plain PostgreSQL value (Datum, pointer, number, a struct of them): nothing
+// that owns memory, which a longjmp out of f would leak or leave half-built.
 template <typename F>
 auto pg_guard(F &&f) -> decltype(f()) {
     using R = decltype(f());
@@ -151,57 +135,9 @@ auto pg_guard(F &&f) -> decltype(f()) {
 // fail (out of memory): that error then is the pending one.
 ErrorData *copy_pending_error();
 
-// Copies a C++ message into a fixed buffer, so that nothing owning is alive
-// when ereport() longjmps out of the boundary.
-struct ErrorText {
-    int sqlstate = 0;
-    char message[1024] = "";
-    char detail[2048] = "";
-    char hint[512] = "";
-};
-
-void report(const ErrorText &text) pg_attribute_noreturn();
-
-template <typename F>
-Datum boundary(F &&body) {
-    ErrorText text;
-    bool pg_pending = false;
-    ErrorData *pg_copied = nullptr;
-    try {
-        return body();
-    } catch (const PgErrorPending &e) {
-        pg_pending = true;
-        pg_copied = e.data;
-    } catch (const Error &e) {
-        text.sqlstate = e.sqlstate;
-        std::snprintf(text.message, sizeof text.message, "%s", e.message.c_str());
-        std::snprintf(text.detail, sizeof text.detail, "%s", e.detail.c_str());
-        std::snprintf(text.hint, sizeof text.hint, "%s", e.hint.c_str());
-    } catch (const std::bad_alloc &) {
-        text.sqlstate = ERRCODE_OUT_OF_MEMORY;
-        std::snprintf(text.message, sizeof text.message, "out of memory");
-    } catch (const std::exception &e) {
-        text.sqlstate = ERRCODE_INTERNAL_ERROR;
-        std::snprintf(text.message, sizeof text.message, "%s", e.what());
-    } catch (...) {
-        text.sqlstate = ERRCODE_INTERNAL_ERROR;
-        std::snprintf(text.message, sizeof text.message, "unknown C++ exception");
-    }
-    if (pg_copied) ReThrowError(pg_copied);
-    if (pg_pending) PG_RE_THROW();
-    report(text);
-}
-
 }  // namespace tg
 
-// Declares an SQL-callable function whose C++ body runs inside the boundary:
-//   TG_FUNCTION(tg_protect) { ...; return (Datum) 0; }
-#define TG_FUNCTION(name)                                              \
-    static Datum name##_body(FunctionCallInfo fcinfo);                 \
-    extern "C" {                                                       \
-    PG_FUNCTION_INFO_V1(name);                                         \
-    PGDLLEXPORT Datum name(PG_FUNCTION_ARGS) {                         \
-        return tg::boundary([fcinfo] { return name##_body(fcinfo); }); \
-    }                                                                  \
-    }                                                                  \
-    static Datum name##_body(FunctionCallInfo fcinfo)
+#ifndef TG_UNWALLED
+// Nothing after this header may own memory behind PostgreSQL's back.
+#pragma GCC poison string vector unique_ptr shared_ptr unordered_map unordered_set
+#endif

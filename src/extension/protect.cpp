@@ -1,4 +1,5 @@
 // tenant_guard.protect(rel, tenant_column, delete_mode, flag_column)
+#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
 #include "extension/catalog.hpp"
 #include "extension/citus.hpp"
 #include "extension/registry.hpp"

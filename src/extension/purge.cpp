@@ -4,6 +4,7 @@
 // (if the token says live), the tombstones and every change-log row of that
 // scope, then records a receipt (never row contents). The purge's own deletes
 // are not captured: nothing of the rows may remain.
+#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
 #include <map>
 #include <optional>
 #include <set>

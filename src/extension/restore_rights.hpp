@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "extension/pg.hpp"
+#include "extension/unwalled.hpp"
 #include "extension/spi.hpp"
 
 namespace tg {

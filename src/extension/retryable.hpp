@@ -6,7 +6,8 @@
 #pragma once
 #include <string>
 
-#include "extension/pg.hpp"
+#include "extension/boundary.hpp"
+#include "extension/pg/transaction_calls.hpp"
 
 namespace tg {
 
@@ -17,13 +18,13 @@ auto unique_violation_is_retryable(const std::string &what, F &&work) -> decltyp
     } catch (const PgErrorPending &pending) {
         ErrorData *error = pending.data;
         if (!error) {
-            if (geterrcode() != ERRCODE_UNIQUE_VIOLATION) throw;
-            error = copy_pending_error();
-        } else if (error->sqlerrcode != ERRCODE_UNIQUE_VIOLATION) {
+            if (pg::pending_error_code() != ERRCODE_UNIQUE_VIOLATION) throw;
+            error = pg::copy_pending_error();
+        } else if (pg::error_code(error) != ERRCODE_UNIQUE_VIOLATION) {
             throw;
         }
-        std::string cause = error->message ? error->message : "";
-        FreeErrorData(error);
+        std::string cause = pg::error_message(error);
+        pg::free_error(error);
         throw Error(ERRCODE_T_R_SERIALIZATION_FAILURE, what, "A concurrent transaction inserted the same key: " + cause,
                     "Nothing was changed; retry.");
     }

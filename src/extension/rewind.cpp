@@ -13,6 +13,7 @@
 // 'rewind' (deletions become tombstones, so a rewind can itself be rewound),
 // and the tombstones of undone deletions go. Only that tenant's rows are read
 // or locked.
+#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
 #include <array>
 #include <map>
 

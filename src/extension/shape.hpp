@@ -25,7 +25,7 @@
 //    offset, as to_jsonb writes it (the same instant in any zone); money
 //    follows lc_monetary, as in pg_dump.
 #pragma once
-#include "extension/pg.hpp"
+#include "extension/unwalled.hpp"
 #include "extension/registry.hpp"
 
 namespace tg {

@@ -1,13 +1,15 @@
-// SPI for the management functions (C++ code with owning objects): every call
-// goes through pg_guard, so a PostgreSQL error surfaces as PgErrorPending and
-// the C++ objects on the stack are destroyed properly on the way out.
+// SPI for the management functions (C++ side, owning objects): every call
+// goes through the guarded functions of pg/spi_calls.hpp, so a PostgreSQL
+// error surfaces as PgErrorPending and the C++ objects on the stack are
+// destroyed properly on the way out.
 #pragma once
 #include <initializer_list>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "extension/pg.hpp"
+#include "extension/boundary.hpp"
+#include "extension/pg/spi_calls.hpp"
 
 namespace tg::spi {
 
@@ -52,8 +54,7 @@ class AsExtensionOwner {
     AsExtensionOwner &operator=(const AsExtensionOwner &) = delete;
 
    private:
-    Oid saved_user_;
-    int saved_context_;
+    pg::UserContext saved_;
 };
 
 // Switches the current user to role for the scope; restricted: as PostgreSQL
@@ -69,8 +70,7 @@ class AsRole {
     AsRole &operator=(const AsRole &) = delete;
 
    private:
-    Oid saved_user_;
-    int saved_context_;
+    pg::UserContext saved_;
     int guc_level_ = 0;  // restricted: the GUC nesting level its settings live in
 };
 
@@ -89,11 +89,8 @@ class PinnedOutputSettings {
     int level_;
 };
 
-// An array Datum of items of type (for array parameters); nulls may be
-// nullptr (no NULL item). The pointer form is plain PostgreSQL: call it
-// inside pg_guard.
+// An array Datum of items of type (for array parameters).
 Datum array_of(const std::vector<Datum> &items, Oid type);
-Datum array_of(const Datum *items, const bool *nulls, int n, Oid type);
 
 // Quoting for SQL text built in C++.
 std::string quote_ident(const std::string &s);

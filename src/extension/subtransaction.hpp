@@ -4,16 +4,16 @@
 #pragma once
 #include <exception>
 
-#include "extension/pg.hpp"
+#include "extension/boundary.hpp"
+#include "extension/pg/transaction_calls.hpp"
 
 namespace tg {
 
 template <typename F>
 auto run_and_roll_back(F &&work) -> decltype(work()) {
-    MemoryContext caller_memory = CurrentMemoryContext;
-    ResourceOwner caller_owner = CurrentResourceOwner;
-    pg_guard([] { BeginInternalSubTransaction(nullptr); });
-    MemoryContextSwitchTo(caller_memory);
+    const pg::CallerState caller = pg::caller_state();
+    pg::begin_subtransaction();
+    pg::restore_caller_memory(caller);
 
     decltype(work()) result{};
     ErrorData *error = nullptr;
@@ -23,16 +23,15 @@ auto run_and_roll_back(F &&work) -> decltype(work()) {
     } catch (const PgErrorPending &pending) {
         // Still in PostgreSQL's error state, or copied out already (by a
         // retry or a conflict check on the way): taken out once.
-        MemoryContextSwitchTo(caller_memory);
-        error = pending.data ? pending.data : copy_pending_error();
+        pg::restore_caller_memory(caller);
+        error = pending.data ? pending.data : pg::copy_pending_error();
     } catch (...) {
         cpp_failed = std::current_exception();
     }
     // The subtransaction must go before the error travels on: an error that
     // leaves an internal subtransaction open breaks the session.
-    pg_guard([] { RollbackAndReleaseCurrentSubTransaction(); });
-    MemoryContextSwitchTo(caller_memory);
-    CurrentResourceOwner = caller_owner;
+    pg::roll_back_subtransaction();
+    pg::restore_caller_state(caller);
     if (error) throw PgErrorPending{error};
     if (cpp_failed) std::rethrow_exception(cpp_failed);
     return result;

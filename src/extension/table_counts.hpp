@@ -4,7 +4,8 @@
 #include <array>
 #include <vector>
 
-#include "extension/pg.hpp"
+#include "extension/boundary.hpp"
+#include "extension/pg/function_args.hpp"
 
 namespace tg {
 
@@ -17,17 +18,14 @@ struct TableCountRow {
 // Returns rows as the function's result set (materialize mode).
 template <size_t N>
 void return_table_counts(FunctionCallInfo fcinfo, const std::vector<TableCountRow<N>> &rows) {
-    pg_guard([&] {
-        InitMaterializedSRF(fcinfo, 0);
-        auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
-        for (const auto &row : rows) {
-            Datum values[N + 1];
-            bool nulls[N + 1] = {};
-            values[0] = ObjectIdGetDatum(row.relid);
-            for (size_t i = 0; i < N; i++) values[i + 1] = Int64GetDatum(row.counts[i]);
-            tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-        }
-    });
+    pg::begin_rows(fcinfo);
+    for (const auto &row : rows) {
+        Datum values[N + 1];
+        bool nulls[N + 1] = {};
+        values[0] = datum::from_oid(row.relid);
+        for (size_t i = 0; i < N; i++) values[i + 1] = datum::from_int64(row.counts[i]);
+        pg::return_row(fcinfo, values, nulls);
+    }
 }
 
 }  // namespace tg

@@ -15,24 +15,15 @@
 #pragma once
 #include <string>
 
-#include "extension/pg.hpp"
-
-extern "C" {
-#include "common/hashfn.h"
-#include "storage/lock.h"
-}
+#include "extension/boundary.hpp"
+#include "extension/pg/transaction_calls.hpp"
 
 namespace tg {
 
 constexpr uint16 tenant_lock_class = 0x7467;
 
 inline void lock_tenant(const std::string &tenant) {
-    pg_guard([&] {
-        uint32 hash = hash_bytes(reinterpret_cast<const unsigned char *>(tenant.data()), (int)tenant.size());
-        LOCKTAG tag;
-        SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, 0, hash, tenant_lock_class);
-        (void)LockAcquire(&tag, ExclusiveLock, false, false);
-    });
+    pg::lock_tenant_key(tenant.data(), (int)tenant.size(), tenant_lock_class);
 }
 
 }  // namespace tg

@@ -3,7 +3,7 @@
 #pragma once
 #include <string>
 
-#include "extension/pg.hpp"
+#include "extension/unwalled.hpp"
 #include "extension/token_bridge.hpp"
 
 namespace tg {

@@ -1,5 +1,6 @@
 // Purge keys, database_id(), sign_token(), and the token checks shared by
 // purge() and unprotect().
+#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
 #include "extension/catalog.hpp"
 #include "extension/errors.hpp"
 #include "extension/spi.hpp"

@@ -8,6 +8,7 @@
 // (the rows tenant_guard.trash shows it). A dry run does all of it in a
 // subtransaction and rolls it back, so its counts are exactly what a real
 // run would do.
+#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
 #include <functional>
 
 #include "extension/citus.hpp"

@@ -9,6 +9,7 @@
 // to a tenant (tenant_guard.tenant) finds the row among that tenant's
 // tombstones only, through the per-tenant index; otherwise the table's
 // tombstones are searched.
+#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
 #include <functional>
 #include <map>
 

@@ -7,6 +7,7 @@
 // deletions() narrows by the BRIN index on deleted_at when a window is given.
 // undelete_where restores tenant by tenant (in tenant order, each under its
 // tenant lock), parents before children, in the caller's transaction.
+#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
 #include <functional>
 
 #include "extension/errors.hpp"

@@ -2,6 +2,7 @@
 // by a signed token with act "unprotect" naming exactly that table. The
 // extension's triggers go (from the table and its partitions); tombstones and
 // history stay; the token is consumed and a receipt records it.
+#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
 #include "extension/catalog.hpp"
 #include "extension/errors.hpp"
 #include "extension/registry.hpp"

@@ -1,0 +1,18 @@
+// The first include of every file on the C++ side of the wall: files that own
+// C++ objects (std::string, containers, RAII scopes) on the stack. A
+// PostgreSQL error longjmps past C++ destructors, so these files must not call
+// PostgreSQL themselves: they see only pg/declarations.hpp, and call the
+// guarded functions of src/extension/pg/ and the *_pg.hpp headers. The
+// compiler enforces both directions: this header refuses a translation unit
+// that has PostgreSQL's headers already, and extension/pg.hpp refuses one that
+// has this header (or an owning C++ library header) already, and poisons the
+// owning C++ types after it.
+#pragma once
+
+#if defined(POSTGRES_H) && !defined(TG_UNWALLED)
+#error "this file owns C++ objects: call PostgreSQL through src/extension/pg/ or a *_pg.hpp header, not directly"
+#endif
+
+#define TG_OWNS_CPP_OBJECTS 1
+
+#include "extension/pg/declarations.hpp"

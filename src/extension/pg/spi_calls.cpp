@@ -1,0 +1,101 @@
+#define TG_IMPLEMENTS_GUARDED_CALLS
+#include "extension/pg.hpp"
+#include "extension/pg/spi_calls.hpp"
+
+#include "extension/catalog.hpp"
+#include "extension/search_path.hpp"
+
+namespace tg::pg {
+
+void spi_connect() {
+    pg_guard([] {
+        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    });
+}
+
+void spi_finish() noexcept { SPI_finish(); }
+
+int spi_execute(const char *sql, int nargs, const Oid *types, const Datum *values, const char *nulls) {
+    return pg_guard([&] {
+        return with_pinned_search_path([&] {
+            return SPI_execute_with_args(sql, nargs, const_cast<Oid *>(types), const_cast<Datum *>(values), nulls,
+                                         false, 0);
+        });
+    });
+}
+
+uint64 spi_processed() noexcept { return SPI_processed; }
+
+Datum spi_datum(uint64 r, int c, bool *is_null) noexcept {
+    return SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, c, is_null);
+}
+
+Oid spi_column_type(int c) noexcept { return SPI_gettypeid(SPI_tuptable->tupdesc, c); }
+
+const char *spi_value(uint64 r, int c) {
+    return pg_guard([&] { return SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, c); });
+}
+
+Datum text_datum(const char *data, int len) {
+    return pg_guard([&] { return PointerGetDatum(cstring_to_text_with_len(data, len)); });
+}
+
+Datum array_datum(const Datum *items, const bool *nulls, int n, Oid type) {
+    return pg_guard([&] {
+        int16 len;
+        bool byval;
+        char align;
+        get_typlenbyvalalign(type, &len, &byval, &align);
+        int dims[1] = {n};
+        int lbs[1] = {1};
+        return PointerGetDatum(construct_md_array(const_cast<Datum *>(items), const_cast<bool *>(nulls), 1, dims, lbs,
+                                                  type, len, byval, align));
+    });
+}
+
+UserContext user_context() noexcept {
+    UserContext c;
+    GetUserIdAndSecContext(&c.user, &c.context);
+    return c;
+}
+
+void set_user_context(UserContext c) noexcept { SetUserIdAndSecContext(c.user, c.context); }
+
+int switched_context(int context, bool restricted) noexcept {
+    return context | SECURITY_LOCAL_USERID_CHANGE | (restricted ? SECURITY_RESTRICTED_OPERATION : 0);
+}
+
+Oid current_user_id() noexcept { return GetUserId(); }
+
+Oid extension_owner() {
+    return pg_guard([] { return catalog::extension_owner(); });
+}
+
+int new_settings_level() {
+    return pg_guard([] { return NewGUCNestLevel(); });
+}
+
+void discard_settings(int level) noexcept { unpin_search_path(level); }
+
+int pin_output_settings() {
+    return pg_guard([] { return tg::pin_output_settings(); });
+}
+
+const char *quote_identifier(const char *name) {
+    return pg_guard([&] { return ::quote_identifier(name); });
+}
+
+const char *quote_literal(const char *text) {
+    return pg_guard([&] { return quote_literal_cstr(text); });
+}
+
+const char *qualified_relation_name(Oid relid) {
+    return pg_guard([&] {
+        char *nsp = get_namespace_name(get_rel_namespace(relid));
+        char *rel = get_rel_name(relid);
+        if (!nsp || !rel) elog(ERROR, "relation with OID %u does not exist", relid);
+        return quote_qualified_identifier(nsp, rel);
+    });
+}
+
+}  // namespace tg::pg
