@@ -1,12 +1,13 @@
-#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
 #include "extension/deletion_filter.hpp"
+
+#include "extension/pg/function_args.hpp"
 
 namespace tg {
 
 namespace {
 
 spi::Arg arg_or_null(FunctionCallInfo fcinfo, int n, Oid type) {
-    return PG_ARGISNULL(n) ? spi::null_arg(type) : spi::Arg{type, PG_GETARG_DATUM(n)};
+    return pg::arg_is_null(fcinfo, n) ? spi::null_arg(type) : spi::Arg{type, pg::arg_datum(fcinfo, n)};
 }
 
 }  // namespace

@@ -1,20 +1,18 @@
 // src/common first: it must not see PostgreSQL's headers (no_postgres.hpp).
 #include "common/table_order.hpp"
-#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
 
 #include <algorithm>
 #include <map>
 
-#include "extension/catalog.hpp"
 #include "extension/fk_order.hpp"
+#include "extension/pg/catalog_calls.hpp"
 #include "extension/spi.hpp"
 
 namespace tg {
 
 std::vector<ProtectedForeignKey> protected_foreign_keys() {
     spi::AsExtensionOwner owner;
-    bool has_view =
-        pg_guard([] { return OidIsValid(get_relname_relid("protected_foreign_keys", catalog::schema_oid())); });
+    bool has_view = OidIsValid(pg::extension_relation("protected_foreign_keys"));
     // A schema older than 0.4.0 (the module is updated before ALTER
     // EXTENSION ... UPDATE) has no view: its graph is read the old way
     // (foreign keys declared on the protected tables themselves).

@@ -9,24 +9,21 @@
 // extension itself writes its history through the table AM, not SQL, and its
 // registry rows under its own-DDL scope. Disabling these triggers is refused
 // by the DDL guard.
-#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
-#include "extension/catalog.hpp"
+#include "extension/pg/function_args.hpp"
 #include "extension/registry.hpp"
 #include "extension/spi.hpp"
 
 TG_FUNCTION(tg_refuse_history_merge) {
     using namespace tg;
-    auto *td = reinterpret_cast<TriggerData *>(fcinfo->context);
-    if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(td->tg_event) ||
-        !TRIGGER_FIRED_FOR_STATEMENT(td->tg_event) || !TRIGGER_FIRED_BY_INSERT(td->tg_event))
+    const pg::TriggerCall call = pg::trigger_call(fcinfo);
+    if (!call.is_trigger || !call.before || !call.for_statement || !call.by_insert)
         throw Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
                     "tenant_guard.refuse_history_merge() must be a BEFORE INSERT ... FOR EACH STATEMENT trigger");
-    if (registry::own_ddl_running) return PointerGetDatum(nullptr);
-    Oid relid = RelationGetRelid(td->tg_relation);
+    if (registry::own_ddl_running) return (Datum)0;
+    Oid relid = call.relid;
     spi::Session spi;
     spi::AsExtensionOwner owner;
-    if (spi::exec("SELECT 1 FROM ONLY " + spi::qualified_name(relid) + " LIMIT 1") == 0)
-        return PointerGetDatum(nullptr);
+    if (spi::exec("SELECT 1 FROM ONLY " + spi::qualified_name(relid) + " LIMIT 1") == 0) return (Datum)0;
     throw Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
                 "cannot add rows to " + spi::qualified_name(relid) + ": it holds tenant_guard history already",
                 "A data-only restore (pg_dump --data-only) into a database with protected tables would mix two "

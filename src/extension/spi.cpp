@@ -12,44 +12,60 @@ Session::Session() { pg::spi_connect(); }
 
 Session::~Session() { pg::spi_finish(); }
 
-uint64 exec(const std::string &sql, const std::vector<Arg> &args) {
-    int n = (int)args.size();
-    std::vector<Oid> types(n);
-    std::vector<Datum> values(n);
-    std::vector<char> nulls(n);
-    for (int i = 0; i < n; i++) {
-        types[i] = args[i].type;
-        values[i] = args[i].value;
-        nulls[i] = args[i].is_null ? 'n' : ' ';
+namespace {
+
+// Parameters as SPI takes them: three arrays.
+struct SpiParameters {
+    std::vector<Oid> types;
+    std::vector<Datum> values;
+    std::vector<char> nulls;
+    explicit SpiParameters(const std::vector<Arg> &args) {
+        for (const auto &a : args) {
+            types.push_back(a.type);
+            values.push_back(a.value);
+            nulls.push_back(a.is_null ? 'n' : ' ');
+        }
     }
-    int rc = pg::spi_execute(sql.c_str(), n, types.data(), values.data(), nulls.data());
+    int count() const { return (int)types.size(); }
+};
+
+}  // namespace
+
+uint64 exec(const std::string &sql, const std::vector<Arg> &args) {
+    const SpiParameters p(args);
+    int rc = pg::spi_execute(sql.c_str(), p.count(), p.types.data(), p.values.data(), p.nulls.data());
     if (rc < 0) throw Error(ERRCODE_INTERNAL_ERROR, "SPI failed (" + std::to_string(rc) + ") on: " + sql);
     return pg::spi_processed();
 }
 
 uint64 exec(const std::string &sql, std::initializer_list<Arg> args) { return exec(sql, std::vector<Arg>(args)); }
 
+Portal open_cursor(const std::string &sql, const std::vector<Arg> &args) {
+    const SpiParameters p(args);
+    return pg::spi_open_cursor(sql.c_str(), p.count(), p.types.data(), p.values.data(), p.nulls.data());
+}
+
 bool is_null(uint64 r, int c) {
     bool isnull;
-    pg::spi_datum(r, c, &isnull);
+    pg::spi_datum(pg::spi_result(), r, c, &isnull);
     return isnull;
 }
 
 Datum datum(uint64 r, int c) {
     bool isnull;
-    return pg::spi_datum(r, c, &isnull);
+    return pg::spi_datum(pg::spi_result(), r, c, &isnull);
 }
 
 std::string text(uint64 r, int c) {
-    const char *s = pg::spi_value(r, c);
+    const char *s = pg::spi_value(pg::spi_result(), r, c);
     return s ? std::string(s) : std::string();
 }
 
 int64 int64_at(uint64 r, int c) {
     bool isnull;
-    Datum d = pg::spi_datum(r, c, &isnull);
+    Datum d = pg::spi_datum(pg::spi_result(), r, c, &isnull);
     if (isnull) return 0;
-    switch (pg::spi_column_type(c)) {
+    switch (pg::spi_column_type(pg::spi_result(), c)) {
         case INT2OID:
             return datum::to_int16(d);
         case INT4OID:

@@ -15,7 +15,7 @@
 // when the module was loaded too late for the hook (the session's first
 // statement), up to the end of the top-level statement.
 #pragma once
-#include "extension/unwalled.hpp"
+#include "extension/pg.hpp"
 
 namespace tg::scope {
 

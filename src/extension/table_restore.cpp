@@ -1,4 +1,3 @@
-#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
 #include "extension/table_restore.hpp"
 
 #include <map>
@@ -9,7 +8,7 @@
 #include "extension/module.hpp"
 #include "extension/restore_rights.hpp"
 #include "extension/retryable.hpp"
-#include "extension/search_path.hpp"
+#include "extension/pg/function_args.hpp"
 
 namespace tg {
 
@@ -42,9 +41,8 @@ class TableRestore {
     TableCounts run() {
         Portal cursor = open_tombstones();
         for (;;) {
-            pg_guard([&] { SPI_cursor_fetch(cursor, true, batch_rows); });
-            SPITupleTable *batch = SPI_tuptable;
-            uint64 n = SPI_processed;
+            uint64 n;
+            SPITupleTable *batch = pg::spi_fetch(cursor, batch_rows, &n);
             if (n == 0) break;
             // Checked only where there is something to restore: an operator
             // needs no privilege on tables the tenant has no tombstones in.
@@ -54,9 +52,9 @@ class TableRestore {
                 deferred_ = make_constraints_immediate(table_.relid);
             }
             restore_batch(batch, n);
-            SPI_freetuptable(batch);
+            pg::spi_free(batch);
         }
-        pg_guard([&] { SPI_cursor_close(cursor); });
+        pg::spi_close_cursor(cursor);
         defer_again(deferred_);
         return counts_;
     }
@@ -71,39 +69,25 @@ class TableRestore {
             "  FROM tenant_guard.tombstone_data t "
             " WHERE t.table_id = $1 AND t.tenant = $2 AND ($4::bigint[] IS NULL OR t.tombstone_id = ANY ($4)) AND " +
             DeletionFilter::condition("t", 5) + " ORDER BY t.tombstone_id DESC FOR UPDATE";
-        std::vector<spi::Arg> args = {{INT4OID, Int32GetDatum(table_.table_id)},
+        std::vector<spi::Arg> args = {{INT4OID, datum::from_int32(table_.table_id)},
                                       spi::text_arg(options_.tenant),
                                       {TEXTARRAYOID, columns::text_array(sql_.insertable())},
                                       options_.ids};
         for (const auto &a : options_.filter.args()) args.push_back(a);
-        std::vector<Oid> types;
-        std::vector<Datum> values;
-        std::vector<char> nulls;
-        for (const auto &a : args) {
-            types.push_back(a.type);
-            values.push_back(a.value);
-            nulls.push_back(a.is_null ? 'n' : ' ');
-        }
-        return pg_guard([&] {
-            return with_pinned_search_path([&] {
-                return SPI_cursor_open_with_args(nullptr, sql.c_str(), (int)args.size(), types.data(), values.data(),
-                                                 nulls.data(), false, 0);
-            });
-        });
+        return spi::open_cursor(sql, args);
     }
 
     void restore_batch(SPITupleTable *batch, uint64 n) {
         std::vector<Tombstone> fetched;
         for (uint64 r = 0; r < n; r++) {
-            HeapTuple tup = batch->vals[r];
-            TupleDesc desc = batch->tupdesc;
             bool isnull;
             Tombstone t;
-            t.id = SPI_getbinval(tup, desc, 1, &isnull);
-            t.pk_text = pg_guard([&] { return SPI_getvalue(tup, desc, 2); });
-            t.pk = SPI_getbinval(tup, desc, 3, &isnull);
-            t.row = SPI_getbinval(tup, desc, 4, &isnull);
-            t.columns = pg_guard([&] { return SPI_getvalue(tup, desc, 5); });
+            t.id = pg::spi_datum(batch, r, 1, &isnull);
+            t.pk_text = pg::spi_value(batch, r, 2);
+            t.pk = pg::spi_datum(batch, r, 3, &isnull);
+            t.row = pg::spi_datum(batch, r, 4, &isnull);
+            const char *columns = pg::spi_value(batch, r, 5);
+            t.columns = columns ? columns : "";
             fetched.push_back(std::move(t));
         }
         spell_keys_now(fetched);
@@ -322,8 +306,7 @@ TableCounts restore_table(const registry::ProtectedTable &table, const RestoreOp
 }
 
 bool skip_conflicts_argument(FunctionCallInfo fcinfo, int n) {
-    std::string on_conflict =
-        PG_ARGISNULL(n) ? "error" : pg_guard([&] { return text_to_cstring(PG_GETARG_TEXT_PP(n)); });
+    std::string on_conflict = pg::arg_is_null(fcinfo, n) ? "error" : pg::arg_text(fcinfo, n);
     if (on_conflict != "error" && on_conflict != "skip")
         throw Error(ERRCODE_INVALID_PARAMETER_VALUE, "unknown on_conflict \"" + on_conflict + "\"", "",
                     "Use 'error' (nothing is restored if any row conflicts) or 'skip' (conflicting rows stay "

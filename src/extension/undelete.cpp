@@ -8,7 +8,6 @@
 // (the rows tenant_guard.trash shows it). A dry run does all of it in a
 // subtransaction and rolls it back, so its counts are exactly what a real
 // run would do.
-#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
 #include <functional>
 
 #include "extension/citus.hpp"
@@ -16,17 +15,15 @@
 #include "extension/fk_order.hpp"
 #include "extension/lock_retry.hpp"
 #include "extension/module.hpp"
+#include "extension/pg/catalog_calls.hpp"
+#include "extension/pg/function_args.hpp"
+#include "extension/pg/session_calls.hpp"
 #include "extension/restore_rights.hpp"
 #include "extension/spi.hpp"
-#include "extension/statement_scope.hpp"
 #include "extension/subtransaction.hpp"
 #include "extension/table_counts.hpp"
 #include "extension/table_restore.hpp"
 #include "extension/tenant_lock.hpp"
-
-extern "C" {
-#include "utils/rls.h"
-}
 
 namespace {
 
@@ -34,17 +31,12 @@ using namespace tg;
 
 std::vector<registry::ProtectedTable> tables_in_scope(FunctionCallInfo fcinfo,
                                                       const std::vector<registry::ProtectedTable> &active) {
-    if (PG_ARGISNULL(1)) return parents_first(active);
-    Datum *elems;
-    bool *nulls;
-    int n;
-    pg_guard([&] {
-        deconstruct_array(PG_GETARG_ARRAYTYPE_P(1), REGCLASSOID, sizeof(Oid), true, TYPALIGN_INT, &elems, &nulls, &n);
-    });
+    if (pg::arg_is_null(fcinfo, 1)) return parents_first(active);
+    const pg::ArrayItems rels = pg::arg_array(fcinfo, 1, REGCLASSOID);
     std::vector<registry::ProtectedTable> chosen;
-    for (int i = 0; i < n; i++) {
-        if (nulls[i]) throw Error(ERRCODE_NULL_VALUE_NOT_ALLOWED, "rels must not contain NULL");
-        Oid relid = DatumGetObjectId(elems[i]);
+    for (int i = 0; i < rels.count; i++) {
+        if (rels.nulls[i]) throw Error(ERRCODE_NULL_VALUE_NOT_ALLOWED, "rels must not contain NULL");
+        Oid relid = datum::to_oid(rels.items[i]);
         const registry::ProtectedTable *match = nullptr;
         for (const auto &t : active)
             if (t.relid == relid) match = &t;
@@ -65,8 +57,7 @@ TableCounts clear_flags(const registry::ProtectedTable &table, const RestoreOpti
     counts.relid = table.relid;
     std::string rel = spi::qualified_name(table.relid);
     std::string flag = spi::quote_ident(table.flag_column), tenant = spi::quote_ident(table.tenant_column);
-    bool is_bool = pg_guard(
-        [&] { return get_atttype(table.relid, get_attnum(table.relid, table.flag_column.c_str())) == BOOLOID; });
+    bool is_bool = pg::column_type(table.relid, table.flag_column.c_str()) == BOOLOID;
     std::string flagged = is_bool ? flag : flag + " IS NOT NULL AND ($2::timestamptz IS NULL OR " + flag + " >= $2)";
     std::string where = " WHERE " + flagged + " AND " + tenant + "::text = $1";
     const spi::Arg &deleted_after = options.filter.since;
@@ -118,12 +109,12 @@ void return_counts(FunctionCallInfo fcinfo, const std::vector<TableCounts> &resu
 
 TG_FUNCTION(tg_undelete) {
     spi::PinnedOutputSettings output;  // values compared and read as the images spell them
-    if (PG_ARGISNULL(0)) throw Error(ERRCODE_NULL_VALUE_NOT_ALLOWED, "tenant must not be NULL");
+    if (pg::arg_is_null(fcinfo, 0)) throw Error(ERRCODE_NULL_VALUE_NOT_ALLOWED, "tenant must not be NULL");
     RestoreOptions options;
-    options.tenant = pg_guard([&] { return text_to_cstring(PG_GETARG_TEXT_PP(0)); });
-    if (!PG_ARGISNULL(2)) options.filter.since = spi::Arg{TIMESTAMPTZOID, PG_GETARG_DATUM(2)};
+    options.tenant = pg::arg_text(fcinfo, 0);
+    if (!pg::arg_is_null(fcinfo, 2)) options.filter.since = spi::Arg{TIMESTAMPTZOID, pg::arg_datum(fcinfo, 2)};
     options.skip_conflicts = skip_conflicts_argument(fcinfo, 3);
-    bool dry_run = !PG_ARGISNULL(4) && PG_GETARG_BOOL(4);
+    bool dry_run = !pg::arg_is_null(fcinfo, 4) && pg::arg_bool(fcinfo, 4);
     return_counts(fcinfo, run(dry_run, "undelete", [&] {
                       spi::Session spi;
                       lock_tenant(options.tenant);
@@ -135,17 +126,17 @@ TG_FUNCTION(tg_undelete) {
 
 TG_FUNCTION(tg_undelete_trash) {
     spi::PinnedOutputSettings output;
-    scope::refuse_unknown_pin("undelete_trash");
-    if (!scope::pinned_tenant())
+    pg::refuse_unknown_pin("undelete_trash");
+    if (!pg::pinned_tenant())
         throw Error(ERRCODE_INSUFFICIENT_PRIVILEGE, "undelete_trash needs a session pinned to a tenant",
                     "It restores only rows of the tenant set in tenant_guard.tenant, and none is set.",
                     "SET tenant_guard.tenant = '<tenant>' first (tenant_guard.trash shows that tenant's rows).");
     RestoreOptions options;
-    options.tenant = scope::pinned_tenant();
+    options.tenant = pg::pinned_tenant();
     options.caller = "undelete_trash";
-    if (!PG_ARGISNULL(0)) options.ids = spi::Arg{INT8ARRAYOID, PG_GETARG_DATUM(0)};
+    if (!pg::arg_is_null(fcinfo, 0)) options.ids = spi::Arg{INT8ARRAYOID, pg::arg_datum(fcinfo, 0)};
     options.skip_conflicts = skip_conflicts_argument(fcinfo, 1);
-    bool dry_run = !PG_ARGISNULL(2) && PG_GETARG_BOOL(2);
+    bool dry_run = !pg::arg_is_null(fcinfo, 2) && pg::arg_bool(fcinfo, 2);
     return_counts(fcinfo, run(dry_run, "undelete_trash", [&] {
                       spi::Session spi;
                       lock_tenant(options.tenant);
@@ -154,11 +145,7 @@ TG_FUNCTION(tg_undelete_trash) {
                       // readable, and no row-level security applying to it there.
                       std::vector<registry::ProtectedTable> readable;
                       for (const auto &t : parents_first(active))
-                          if (pg_guard([&] {
-                                  return pg_class_aclcheck(t.relid, GetUserId(), ACL_SELECT) == ACLCHECK_OK &&
-                                         check_enable_rls(t.relid, InvalidOid, true) != RLS_ENABLED;
-                              }))
-                              readable.push_back(t);
+                          if (pg::readable_without_rls(t.relid)) readable.push_back(t);
                       return undelete(readable, active, options, false);
                   }));
     return (Datum)0;

@@ -9,7 +9,6 @@
 // to a tenant (tenant_guard.tenant) finds the row among that tenant's
 // tombstones only, through the per-tenant index; otherwise the table's
 // tombstones are searched.
-#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
 #include <functional>
 #include <map>
 
@@ -18,8 +17,9 @@
 #include "extension/fk_order.hpp"
 #include "extension/lock_retry.hpp"
 #include "extension/module.hpp"
+#include "extension/pg/function_args.hpp"
+#include "extension/pg/session_calls.hpp"
 #include "extension/spi.hpp"
-#include "extension/statement_scope.hpp"
 #include "extension/subtransaction.hpp"
 #include "extension/table_counts.hpp"
 #include "extension/table_restore.hpp"
@@ -38,18 +38,18 @@ struct Deletion {
 };
 
 Deletion find_deletion(const registry::ProtectedTable &table, Datum pk) {
-    const char *pin = scope::pinned_tenant();
+    const char *pin = pg::pinned_tenant();
     bool pinned = pin != nullptr;
     spi::AsExtensionOwner owner;
     uint64 n = spi::exec(
         "SELECT t.tombstone_id, t.tenant, t.xid, t.statement_id FROM tenant_guard.tombstone_data t "
         " WHERE t.table_id = $1 AND t.pk = $2 AND ($3::text IS NULL OR t.tenant = $3) "
         " ORDER BY t.tombstone_id DESC LIMIT 1",
-        {{INT4OID, Int32GetDatum(table.table_id)},
+        {{INT4OID, datum::from_int32(table.table_id)},
          {JSONBOID, pk},
          pinned ? spi::text_arg(pin) : spi::null_arg(TEXTOID)});
     if (n == 0) {
-        std::string key = pg_guard([&] { return JsonbToCString(nullptr, &DatumGetJsonbP(pk)->root, 0); });
+        std::string key = pg::jsonb_text(pk);
         throw Error(ERRCODE_NO_DATA_FOUND,
                     "no tombstone of " + spi::qualified_name(table.relid) + " has primary key " + key +
                         (pinned ? " in tenant \"" + std::string(pin) + "\"" : ""),
@@ -97,14 +97,14 @@ void add_cascaded(const Deletion &d, const std::vector<registry::ProtectedTable>
                         fk.references_a_row("c.row_data") + " AND " + fk.referenced_key("c.row_data") + " IN (SELECT " +
                         parent_key(fk, "p.row_data") +
                         " FROM tenant_guard.tombstone_data p WHERE p.tombstone_id = ANY ($6))",
-                    {{INT4OID, Int32GetDatum(child.table_id)},
+                    {{INT4OID, datum::from_int32(child.table_id)},
                      spi::text_arg(d.tenant),
                      {XID8OID, d.xid},
                      d.statement_id,
                      {INT8ARRAYOID, spi::array_of(already, INT8OID)},
                      {INT8ARRAYOID, spi::array_of(fresh[parent->table_id], INT8OID)}});
                 for (uint64 r = 0; r < n; r++) {
-                    Datum id = Int64GetDatum(spi::int64_at(r, 1));
+                    Datum id = datum::from_int64(spi::int64_at(r, 1));
                     already.push_back(id);
                     next[child.table_id].push_back(id);
                 }
@@ -129,7 +129,7 @@ std::vector<TableCounts> undelete_row(Oid relid, Datum pk, bool with_cascade) {
     Deletion d = find_deletion(*table, pk);
     lock_tenant(d.tenant);
     Selection selected;
-    selected[table->table_id].push_back(Int64GetDatum(d.tombstone_id));
+    selected[table->table_id].push_back(datum::from_int64(d.tombstone_id));
     if (with_cascade) add_cascaded(d, active, selected);
     RestoreOptions options;
     options.tenant = d.tenant;
@@ -149,11 +149,12 @@ std::vector<TableCounts> undelete_row(Oid relid, Datum pk, bool with_cascade) {
 
 TG_FUNCTION(tg_undelete_row) {
     spi::PinnedOutputSettings output;  // keys compared as the images spell them
-    if (PG_ARGISNULL(0) || PG_ARGISNULL(1)) throw Error(ERRCODE_NULL_VALUE_NOT_ALLOWED, "rel and pk must not be NULL");
-    Oid relid = PG_GETARG_OID(0);
-    Datum pk = PG_GETARG_DATUM(1);
-    bool with_cascade = PG_ARGISNULL(2) || PG_GETARG_BOOL(2);
-    bool dry_run = !PG_ARGISNULL(3) && PG_GETARG_BOOL(3);
+    if (pg::arg_is_null(fcinfo, 0) || pg::arg_is_null(fcinfo, 1))
+        throw Error(ERRCODE_NULL_VALUE_NOT_ALLOWED, "rel and pk must not be NULL");
+    Oid relid = pg::arg_oid(fcinfo, 0);
+    Datum pk = pg::arg_datum(fcinfo, 1);
+    bool with_cascade = pg::arg_is_null(fcinfo, 2) || pg::arg_bool(fcinfo, 2);
+    bool dry_run = !pg::arg_is_null(fcinfo, 3) && pg::arg_bool(fcinfo, 3);
     std::function<std::vector<TableCounts>()> work = [&] { return undelete_row(relid, pk, with_cascade); };
     std::vector<TableCounts> results = dry_run ? run_and_roll_back(work) : without_lock_waits("undelete_row", work);
     std::vector<TableCountRow<2>> rows;

@@ -7,14 +7,13 @@
 // deletions() narrows by the BRIN index on deleted_at when a window is given.
 // undelete_where restores tenant by tenant (in tenant order, each under its
 // tenant lock), parents before children, in the caller's transaction.
-#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
 #include <functional>
 
 #include "extension/errors.hpp"
 #include "extension/fk_order.hpp"
 #include "extension/lock_retry.hpp"
 #include "extension/module.hpp"
-#include "extension/search_path.hpp"
+#include "extension/pg/function_args.hpp"
 #include "extension/spi.hpp"
 #include "extension/subtransaction.hpp"
 #include "extension/table_restore.hpp"
@@ -28,23 +27,6 @@ struct TenantTableCounts {
     std::string tenant;
     TableCounts counts;
 };
-
-// Copies the rows of SPI_tuptable into the function's result (their columns
-// are the result's); call before the SPI session ends.
-void return_spi_rows(FunctionCallInfo fcinfo, uint64 n) {
-    pg_guard([&] {
-        InitMaterializedSRF(fcinfo, 0);
-        auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
-        int natts = rsinfo->setDesc->natts;
-        auto *values = static_cast<Datum *>(palloc(sizeof(Datum) * natts));
-        auto *nulls = static_cast<bool *>(palloc(sizeof(bool) * natts));
-        for (uint64 r = 0; r < n; r++) {
-            for (int c = 0; c < natts; c++)
-                values[c] = SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, c + 1, &nulls[c]);
-            tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-        }
-    });
-}
 
 std::vector<std::string> matching_tenants(const DeletionFilter &filter, const spi::Arg &tenants) {
     std::vector<spi::Arg> args = {tenants};
@@ -95,7 +77,7 @@ TG_FUNCTION(tg_deletions) {
         " WHERE " +
             DeletionFilter::condition("t", 1) + " GROUP BY t.tenant, p.table_id, p.rel ORDER BY t.tenant, p.table_id",
         filter.args());
-    return_spi_rows(fcinfo, n);
+    pg::return_spi_rows(fcinfo, n);
     return (Datum)0;
 }
 
@@ -109,22 +91,20 @@ TG_FUNCTION(tg_undelete_where) {
                     "Give since, until, actor, application_name or xid; tenant_guard.deletions() with the same "
                     "filter shows what they select.");
     bool skip_conflicts = skip_conflicts_argument(fcinfo, 5);
-    bool dry_run = !PG_ARGISNULL(6) && PG_GETARG_BOOL(6);
-    spi::Arg tenants = PG_ARGISNULL(7) ? spi::null_arg(TEXTARRAYOID) : spi::Arg{TEXTARRAYOID, PG_GETARG_DATUM(7)};
+    bool dry_run = !pg::arg_is_null(fcinfo, 6) && pg::arg_bool(fcinfo, 6);
+    spi::Arg tenants =
+        pg::arg_is_null(fcinfo, 7) ? spi::null_arg(TEXTARRAYOID) : spi::Arg{TEXTARRAYOID, pg::arg_datum(fcinfo, 7)};
     std::function<std::vector<TenantTableCounts>()> work = [&] {
         return undelete_where(filter, tenants, skip_conflicts);
     };
     std::vector<TenantTableCounts> results =
         dry_run ? run_and_roll_back(work) : without_lock_waits("undelete_where", work);
-    pg_guard([&] {
-        InitMaterializedSRF(fcinfo, 0);
-        auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
-        for (const auto &r : results) {
-            Datum values[4] = {CStringGetTextDatum(r.tenant.c_str()), ObjectIdGetDatum(r.counts.relid),
-                               Int64GetDatum(r.counts.restored), Int64GetDatum(r.counts.skipped)};
-            bool nulls[4] = {};
-            tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-        }
-    });
+    pg::begin_rows(fcinfo);
+    for (const auto &r : results) {
+        Datum values[4] = {pg::text_datum(r.tenant.data(), (int)r.tenant.size()), datum::from_oid(r.counts.relid),
+                           datum::from_int64(r.counts.restored), datum::from_int64(r.counts.skipped)};
+        bool nulls[4] = {};
+        pg::return_row(fcinfo, values, nulls);
+    }
     return (Datum)0;
 }

@@ -29,23 +29,28 @@ typedef uint32 AclMode;
 struct FunctionCallInfoBaseData;
 typedef struct FunctionCallInfoBaseData *FunctionCallInfo;
 struct ErrorData;
+struct PortalData;
+typedef struct PortalData *Portal;
+struct SPITupleTable;
 
+// Constants rather than macros, so that PostgreSQL's own macros of the same
+// names may follow them (pg/wall_check.cpp includes both).
 #ifndef InvalidOid
-#define InvalidOid ((Oid)0)
+constexpr Oid InvalidOid = 0;
 #endif
 #ifndef OidIsValid
-#define OidIsValid(objectId) ((bool)((objectId) != InvalidOid))
+constexpr bool OidIsValid(Oid objectId) { return objectId != InvalidOid; }
 #endif
 
 // Privilege bits (nodes/parsenodes.h).
 #ifndef ACL_INSERT
-#define ACL_INSERT (1 << 0)
-#define ACL_SELECT (1 << 1)
-#define ACL_UPDATE (1 << 2)
-#define ACL_DELETE (1 << 3)
-#define ACL_TRUNCATE (1 << 4)
-#define ACL_REFERENCES (1 << 5)
-#define ACL_TRIGGER (1 << 6)
+constexpr AclMode ACL_INSERT = 1 << 0;
+constexpr AclMode ACL_SELECT = 1 << 1;
+constexpr AclMode ACL_UPDATE = 1 << 2;
+constexpr AclMode ACL_DELETE = 1 << 3;
+constexpr AclMode ACL_TRUNCATE = 1 << 4;
+constexpr AclMode ACL_REFERENCES = 1 << 5;
+constexpr AclMode ACL_TRIGGER = 1 << 6;
 #endif
 
 // SQLSTATEs (utils/errcodes.h, which holds constants only) and type OIDs

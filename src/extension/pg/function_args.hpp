@@ -23,9 +23,22 @@ struct ArrayItems {
 };
 ArrayItems arg_array(FunctionCallInfo fcinfo, int n, Oid elem_type);
 
+// How a trigger function was called (commands/trigger.h).
+struct TriggerCall {
+    bool is_trigger;  // the rest is false / InvalidOid when not
+    bool before;
+    bool for_statement;
+    bool by_insert;
+    Oid relid;
+};
+TriggerCall trigger_call(FunctionCallInfo fcinfo) noexcept;
+
 // An empty tuplestore result for a set-returning function; add rows with
 // return_row (values and nulls as many as the result has columns).
 void begin_rows(FunctionCallInfo fcinfo);
 void return_row(FunctionCallInfo fcinfo, const Datum *values, const bool *nulls);
+// The first n rows of SPI_tuptable as the function's result (their columns
+// are the result's); call before the SPI session ends.
+void return_spi_rows(FunctionCallInfo fcinfo, uint64 n);
 
 }  // namespace tg::pg

@@ -26,18 +26,47 @@ int spi_execute(const char *sql, int nargs, const Oid *types, const Datum *value
 
 uint64 spi_processed() noexcept { return SPI_processed; }
 
-Datum spi_datum(uint64 r, int c, bool *is_null) noexcept {
-    return SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, c, is_null);
+SPITupleTable *spi_result() noexcept { return SPI_tuptable; }
+
+Datum spi_datum(const SPITupleTable *rows, uint64 r, int c, bool *is_null) noexcept {
+    return SPI_getbinval(rows->vals[r], rows->tupdesc, c, is_null);
 }
 
-Oid spi_column_type(int c) noexcept { return SPI_gettypeid(SPI_tuptable->tupdesc, c); }
+Oid spi_column_type(const SPITupleTable *rows, int c) noexcept { return SPI_gettypeid(rows->tupdesc, c); }
 
-const char *spi_value(uint64 r, int c) {
-    return pg_guard([&] { return SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, c); });
+const char *spi_value(const SPITupleTable *rows, uint64 r, int c) {
+    return pg_guard([&] { return SPI_getvalue(rows->vals[r], rows->tupdesc, c); });
+}
+
+void spi_free(SPITupleTable *rows) noexcept { SPI_freetuptable(rows); }
+
+Portal spi_open_cursor(const char *sql, int nargs, const Oid *types, const Datum *values, const char *nulls) {
+    return pg_guard([&] {
+        return with_pinned_search_path([&] {
+            return SPI_cursor_open_with_args(nullptr, sql, nargs, const_cast<Oid *>(types), const_cast<Datum *>(values),
+                                             nulls, false, 0);
+        });
+    });
+}
+
+SPITupleTable *spi_fetch(Portal cursor, long rows, uint64 *n) {
+    return pg_guard([&] {
+        SPI_cursor_fetch(cursor, true, rows);
+        *n = SPI_processed;
+        return SPI_tuptable;
+    });
+}
+
+void spi_close_cursor(Portal cursor) {
+    pg_guard([&] { SPI_cursor_close(cursor); });
 }
 
 Datum text_datum(const char *data, int len) {
     return pg_guard([&] { return PointerGetDatum(cstring_to_text_with_len(data, len)); });
+}
+
+const char *jsonb_text(Datum jsonb) {
+    return pg_guard([&] { return JsonbToCString(nullptr, &DatumGetJsonbP(jsonb)->root, 0); });
 }
 
 Datum array_datum(const Datum *items, const bool *nulls, int n, Oid type) {

@@ -10,13 +10,24 @@ void spi_finish() noexcept;  // cannot fail once connected
 // never read-only; nulls as SPI spells them ('n' or ' '). Returns SPI's code.
 int spi_execute(const char *sql, int nargs, const Oid *types, const Datum *values, const char *nulls);
 uint64 spi_processed() noexcept;
-// Row r, column c (1-based) of SPI_tuptable.
-Datum spi_datum(uint64 r, int c, bool *is_null) noexcept;
-Oid spi_column_type(int c) noexcept;
-const char *spi_value(uint64 r, int c);  // output form, palloc'd; nullptr when NULL
+// The rows of the last statement (SPI_tuptable), which the next replaces.
+SPITupleTable *spi_result() noexcept;
+// Row r, column c (1-based) of rows.
+Datum spi_datum(const SPITupleTable *rows, uint64 r, int c, bool *is_null) noexcept;
+Oid spi_column_type(const SPITupleTable *rows, int c) noexcept;
+const char *spi_value(const SPITupleTable *rows, uint64 r, int c);  // output form, palloc'd; nullptr when NULL
+void spi_free(SPITupleTable *rows) noexcept;
+
+// A cursor over a query (as spi_execute runs it), and its rows batch by
+// batch: spi_fetch returns the next batch (rows in *n, 0 at the end).
+Portal spi_open_cursor(const char *sql, int nargs, const Oid *types, const Datum *values, const char *nulls);
+SPITupleTable *spi_fetch(Portal cursor, long rows, uint64 *n);
+void spi_close_cursor(Portal cursor);
 
 // A text Datum of len bytes of data.
 Datum text_datum(const char *data, int len);
+// The text of a jsonb Datum (palloc'd).
+const char *jsonb_text(Datum jsonb);
 // A one-dimensional array Datum of n items of type (nulls may be nullptr).
 Datum array_datum(const Datum *items, const bool *nulls, int n, Oid type);
 
