@@ -17,9 +17,10 @@ constexpr Size batch_bytes = 4 * 1024 * 1024;  // or this much row memory
 struct TableSink {
     Relation rel;
     ResultRelInfo *rri;
-    TupleTableSlot *slots[batch_rows];
+    TupleTableSlot *slots[batch_rows];  // the first nslots are made
+    int nslots;
     int nbuffered;
-    BulkInsertState bulk;
+    BulkInsertState bulk;  // made for the first flush of more than one row
 };
 
 namespace {
@@ -63,7 +64,10 @@ enum TombstoneColumn {
 // also accepted (the module is updated before ALTER EXTENSION ... UPDATE).
 TableSink *open_sink(LogWriter *w, Oid relid, int ncolumns, int older_ncolumns = -1) {
     MemoryContext old = MemoryContextSwitchTo(w->memory);
-    auto *sink = static_cast<TableSink *>(palloc0(sizeof(TableSink)));
+    auto *sink = static_cast<TableSink *>(palloc(sizeof(TableSink)));  // slots past nslots stay unset
+    sink->nslots = 0;
+    sink->nbuffered = 0;
+    sink->bulk = nullptr;
     sink->rel = table_open(relid, RowExclusiveLock);
     int natts = RelationGetDescr(sink->rel)->natts;
     if (natts != ncolumns && natts != older_ncolumns)
@@ -71,19 +75,18 @@ TableSink *open_sink(LogWriter *w, Oid relid, int ncolumns, int older_ncolumns =
     sink->rri = makeNode(ResultRelInfo);
     InitResultRelInfo(sink->rri, sink->rel, 1, nullptr, 0);
     ExecOpenIndices(sink->rri, false);
-    sink->bulk = GetBulkInsertState();
     MemoryContextSwitchTo(old);
     return sink;
 }
 
 // The next free slot of the sink, cleared.
 TupleTableSlot *next_slot(LogWriter *w, TableSink *sink) {
-    TupleTableSlot *&slot = sink->slots[sink->nbuffered];
-    if (!slot) {
+    if (sink->nbuffered == sink->nslots) {
         MemoryContext old = MemoryContextSwitchTo(w->memory);
-        slot = MakeSingleTupleTableSlot(RelationGetDescr(sink->rel), &TTSOpsVirtual);
+        sink->slots[sink->nslots++] = MakeSingleTupleTableSlot(RelationGetDescr(sink->rel), &TTSOpsVirtual);
         MemoryContextSwitchTo(old);
     }
+    TupleTableSlot *slot = sink->slots[sink->nbuffered];
     ExecClearTuple(slot);
     return slot;
 }
@@ -106,7 +109,14 @@ int compare_by_tenant(const void *a, const void *b) {
 
 void flush_sink(LogWriter *w, TableSink *sink) {
     if (!sink || sink->nbuffered == 0) return;
-    qsort(sink->slots, sink->nbuffered, sizeof(TupleTableSlot *), compare_by_tenant);
+    if (sink->nbuffered > 1) qsort(sink->slots, sink->nbuffered, sizeof(TupleTableSlot *), compare_by_tenant);
+    // A bulk-insert state (a ring of buffers, the current page kept pinned)
+    // pays for a batch; a statement of one row (OLTP) goes without.
+    if (!sink->bulk && sink->nbuffered > 1) {
+        MemoryContext old = MemoryContextSwitchTo(w->memory);
+        sink->bulk = GetBulkInsertState();
+        MemoryContextSwitchTo(old);
+    }
     // heap_multi_insert forms a heap tuple from each virtual slot in the
     // current memory context and never frees it: do it in row memory, which
     // is reset after each flush, or a million-row statement keeps a million
@@ -131,9 +141,8 @@ void flush(LogWriter *w) {
 
 void close_sink(TableSink *sink) {
     if (!sink) return;
-    for (TupleTableSlot *slot : sink->slots)
-        if (slot) ExecDropSingleTupleTableSlot(slot);
-    FreeBulkInsertState(sink->bulk);
+    for (int i = 0; i < sink->nslots; i++) ExecDropSingleTupleTableSlot(sink->slots[i]);
+    if (sink->bulk) FreeBulkInsertState(sink->bulk);
     ExecCloseIndices(sink->rri);
     table_close(sink->rel, NoLock);
 }
@@ -143,7 +152,26 @@ void set(TupleTableSlot *slot, int column, Datum value, bool isnull = false) {
     slot->tts_isnull[column] = isnull;
 }
 
+// The session user's name, kept for the session user it was looked up for
+// until pg_authid changes (a role renamed, dropped or created: a dropped
+// role's OID may come back for another role). Each writer takes its own copy.
+Oid named_user = InvalidOid;
+NameData named_user_name;
+
+void roles_changed(Datum, int, uint32) noexcept { named_user = InvalidOid; }
+
+Datum session_user_name() {
+    Oid user = GetSessionUserId();
+    if (user != named_user) {
+        namestrcpy(&named_user_name, GetUserNameFromId(user, false));
+        named_user = user;
+    }
+    return CStringGetTextDatum(NameStr(named_user_name));
+}
+
 }  // namespace
+
+void register_log_writer_callbacks() { CacheRegisterSyscacheCallback(AUTHOID, roles_changed, (Datum)0); }
 
 void log_writer_begin(LogWriter *w) {
     memset(w, 0, sizeof *w);
@@ -155,7 +183,7 @@ void log_writer_begin(LogWriter *w) {
     w->command_id = GetCurrentCommandId(true);
     w->xid = FullTransactionIdGetDatum(GetTopFullTransactionId());
     w->changed_at = TimestampTzGetDatum(GetCurrentTimestamp());
-    w->changed_by = CStringGetTextDatum(GetUserNameFromId(GetSessionUserId(), false));
+    w->changed_by = session_user_name();
     w->actor_null = guc_actor == nullptr || guc_actor[0] == '\0';
     w->actor = w->actor_null ? (Datum)0 : CStringGetTextDatum(guc_actor);
     w->application_name_null = application_name == nullptr || application_name[0] == '\0';

@@ -36,6 +36,9 @@ struct LogWriter {
 };
 
 void log_writer_begin(LogWriter *w);
+// Registers the invalidation callback of what the writer keeps between
+// statements (the session user's name), from _PG_init.
+void register_log_writer_callbacks();
 // Writes what is buffered and closes the tables: log_writer_close (plain
 // PostgreSQL calls) then log_writer_tick (C++ over SPI, which throws: never
 // inside pg_guard).

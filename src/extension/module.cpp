@@ -1,7 +1,9 @@
 // Module entry: magic block, GUCs, transaction callbacks.
 #include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
 #include "extension/module.hpp"
+#include "extension/catalog.hpp"
 #include "extension/guard_audit.hpp"
+#include "extension/log_writer.hpp"
 #include "extension/statement_scope.hpp"
 #include "extension/token_check.hpp"
 
@@ -52,6 +54,8 @@ void _PG_init(void) {
 
     RegisterXactCallback(tg::reset_at_transaction_end, nullptr);
     tg::register_shape_cache_callbacks();
+    tg::catalog::register_cache_callbacks();
+    tg::register_log_writer_callbacks();
     tg::register_import_callbacks();
     tg::scope::install_hooks();
     tg::audit::install_permission_hint();

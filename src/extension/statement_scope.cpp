@@ -39,7 +39,8 @@ struct Scope {
     int depth;               // trigger depth it runs at
     int nest_level;          // subtransaction level it started in
     bool counts_inserts;     // an UPDATE, DELETE or MERGE: the rows its triggers insert count
-    HTAB *tenants;           // 64-bit hashes of the tenants seen (made at the first counted row)
+    HTAB *tenants;           // 64-bit hashes of the tenants seen (made at the second tenant: until then
+                             // every counted row was of last_hash's)
     int64 count;
     uint64 last_hash;  // the previous row's tenant: the common case
     bool has_last;
@@ -203,15 +204,21 @@ void row_guard_begin(RowGuard *g, bool inserts) {
     g->pin = guc_tenant && guc_tenant[0] != '\0';
     g->counting = s && guc_max_tenants > 0 && (!inserts || s->counts_inserts);
     g->over = false;
-    if (g->counting && !s->tenants) {
-        HASHCTL ctl;
-        memset(&ctl, 0, sizeof ctl);
-        ctl.keysize = sizeof(uint64);
-        ctl.entrysize = sizeof(uint64);
-        ctl.hcxt = TopTransactionContext;
-        s->tenants = hash_create("tenant_guard statement tenants", 16, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-    }
 }
+
+namespace {
+
+void make_tenant_set(Scope *s) {
+    HASHCTL ctl;
+    memset(&ctl, 0, sizeof ctl);
+    ctl.keysize = sizeof(uint64);
+    ctl.entrysize = sizeof(uint64);
+    ctl.hcxt = TopTransactionContext;
+    s->tenants = hash_create("tenant_guard statement tenants", 16, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+    if (s->has_last) hash_search(s->tenants, &s->last_hash, HASH_ENTER, nullptr);
+}
+
+}  // namespace
 
 void row_guard_check(RowGuard *g, Datum tenant, Relation rel) {
     text *t = DatumGetTextPP(tenant);
@@ -228,10 +235,12 @@ void row_guard_check(RowGuard *g, Datum tenant, Relation rel) {
     Scope *s = top();
     uint64 h = hash_bytes_extended(reinterpret_cast<const unsigned char *>(data), len, 0);
     if (s->has_last && s->last_hash == h) return;
+    // One tenant so far (a single-row statement): no set needed yet.
+    bool found = false;
+    if (s->has_last && !s->tenants) make_tenant_set(s);
+    if (s->tenants) hash_search(s->tenants, &h, HASH_ENTER, &found);
     s->last_hash = h;
     s->has_last = true;
-    bool found;
-    hash_search(s->tenants, &h, HASH_ENTER, &found);
     if (!found && ++s->count > guc_max_tenants && !g->over) {
         g->over = true;
         g->over_rel = RelationGetRelid(rel);

@@ -76,7 +76,9 @@ jit = off"
 
 # Every session loads the module installed at that moment: note which one, and
 # flag measurements taken after another `make install` replaced it.
-TG_SO=$(pg_config --pkglibdir)/tenant_guard.so
+# The module of the server that TG_PG_BIN names (a private install's lib, next to its bin).
+if [ -d "$(dirname "$TG_PG_BIN")/lib" ]; then TG_SO=$(dirname "$TG_PG_BIN")/lib/tenant_guard.so
+else TG_SO=$(pg_config --pkglibdir)/tenant_guard.so; fi
 so_id() { if [ -f "$TG_SO" ]; then sha256sum "$TG_SO" | cut -c1-12; else echo none; fi; }
 # check_so WHAT: warns when the module changed since the run started.
 check_so() {

@@ -1,6 +1,6 @@
 -- Objects shared by every measurement, created once per benchmark cluster.
 --   bench_text_pool      1024 incompressible ~3 kB strings for wide.note (TOASTed in the table)
---   bench_ref_log        the PL/pgSQL reference's change log
+--   bench_ref_log        the PL/pgSQL reference's change log      (reference_tables.sql)
 --   bench_ref_tombstone  the PL/pgSQL reference's tombstones
 -- The reference trigger function itself is in reference_trigger.sql.
 
@@ -17,30 +17,4 @@ FROM generate_series(0, 1023) AS k CROSS JOIN generate_series(1, 94) AS j
 GROUP BY k;
 VACUUM ANALYZE bench_text_pool;
 
--- One row per changed row, like tenant_guard.change_log.
-CREATE TABLE bench_ref_log (
-    seq        bigserial PRIMARY KEY,
-    tenant     text        NOT NULL,
-    rel        regclass    NOT NULL,
-    op         text        NOT NULL,          -- I, U, D
-    pk         jsonb       NOT NULL,
-    old_row    jsonb,
-    new_row    jsonb,
-    xid        xid8        NOT NULL,
-    changed_at timestamptz NOT NULL,
-    changed_by text        NOT NULL
-);
-CREATE INDEX bench_ref_log_tenant_seq ON bench_ref_log (tenant, seq);
-
--- One row per deleted row, like tenant_guard.tombstones.
-CREATE TABLE bench_ref_tombstone (
-    tombstone_id bigserial PRIMARY KEY,
-    tenant       text        NOT NULL,
-    rel          regclass    NOT NULL,
-    pk           jsonb       NOT NULL,
-    row_data     jsonb       NOT NULL,
-    deleted_at   timestamptz NOT NULL,
-    deleted_by   text        NOT NULL,
-    xid          xid8        NOT NULL
-);
-CREATE INDEX bench_ref_tombstone_tenant ON bench_ref_tombstone (tenant, tombstone_id);
+\ir reference_tables.sql
