@@ -61,7 +61,7 @@ void record_column_values(const registry::ProtectedTable &table, Oid relid, cons
     }
     std::vector<registry::Registration> registrations(leaves.size());
     for (size_t i = 0; i < leaves.size(); i++)
-        if (!registry::registration_of(leaves[i], &registrations[i]))
+        if (!registry::find_registration(leaves[i], &registrations[i]))
             throw Error(ERRCODE_INTERNAL_ERROR, "tenant_guard: " + spi::qualified_name(leaves[i]) +
                                                     " is not covered by protected table " +
                                                     spi::qualified_name(table.relid));
