@@ -1,11 +1,10 @@
 // Where the extension's own objects are. Plain PostgreSQL calls (may ereport).
 #pragma once
 #include "extension/pg.hpp"
+#include "extension/catalog_names.hpp"
 #include "extension/schema_constants.hpp"
 
 namespace tg::catalog {
-
-constexpr const char *schema_name = "tenant_guard";
 
 // The OIDs below are looked up once and kept (per backend, so per database)
 // until an invalidation says they may have changed: a relcache invalidation
@@ -37,16 +36,5 @@ const char *qualified_rel_name(Oid relid);
 // The role that owns the extension's tables (normally the role that ran
 // CREATE EXTENSION).
 Oid extension_owner();
-
-// Names of the triggers protect() installs (all start with tenant_guard_).
-constexpr const char *trigger_insert = "tenant_guard_capture_insert";
-constexpr const char *trigger_update = "tenant_guard_capture_update";
-constexpr const char *trigger_delete = "tenant_guard_capture_delete";
-constexpr const char *trigger_statement_start = "tenant_guard_statement_start";
-constexpr const char *trigger_no_truncate = "tenant_guard_no_truncate";
-constexpr const char *trigger_flag_delete = "tenant_guard_flag_delete";
-// Row-level, ENABLE REPLICA: rows a logical replication apply worker writes
-// (it fires row triggers only).
-constexpr const char *trigger_capture_applied = "tenant_guard_capture_applied";
 
 }  // namespace tg::catalog

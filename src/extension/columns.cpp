@@ -1,7 +1,7 @@
-#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
 #include "extension/columns.hpp"
 
-#include "extension/shape.hpp"
+#include "extension/columns_pg.hpp"
+#include "extension/pg/catalog_calls_b.hpp"
 #include "extension/spi.hpp"
 
 namespace tg::columns {
@@ -11,7 +11,7 @@ std::vector<std::string> names(Oid relid, const char *condition, bool quoted) {
                              " FROM pg_catalog.pg_attribute a WHERE a.attrelid = $1 AND a.attnum > 0 "
                              "AND NOT a.attisdropped AND " +
                              condition + " ORDER BY a.attname::text COLLATE \"C\"",
-                         {{OIDOID, ObjectIdGetDatum(relid)}});
+                         {{OIDOID, datum::from_oid(relid)}});
     std::vector<std::string> out;
     for (uint64 r = 0; r < n; r++) out.push_back(spi::text(r, 1));
     return out;
@@ -21,7 +21,7 @@ std::string primary_key_match(Oid relid) {
     uint64 n = spi::exec(std::string("SELECT quote_ident(a.attname::text), a.atttypid FROM pg_catalog.pg_attribute a "
                                      "WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped AND ") +
                              primary_key + " ORDER BY a.attname::text COLLATE \"C\"",
-                         {{OIDOID, ObjectIdGetDatum(relid)}});
+                         {{OIDOID, datum::from_oid(relid)}});
     std::vector<std::pair<std::string, Oid>> keys;
     for (uint64 r = 0; r < n; r++) keys.emplace_back(spi::text(r, 1), (Oid)spi::int64_at(r, 2));
     std::string match;
@@ -39,7 +39,7 @@ std::vector<ForeignKey> foreign_keys(Oid relid) {
         "  JOIN pg_catalog.pg_attribute pa ON pa.attnum = k.fk "
         " WHERE c.contype = 'f' AND c.conrelid = $1 AND c.conparentid = 0 AND pa.attrelid = c.confrelid "
         " ORDER BY c.oid, k.i",
-        {{OIDOID, ObjectIdGetDatum(relid)}});
+        {{OIDOID, datum::from_oid(relid)}});
     std::vector<ForeignKey> fks;
     for (uint64 r = 0; r < n; r++) {
         Oid constraint = (Oid)spi::int64_at(r, 1);
@@ -115,38 +115,26 @@ std::string primary_key_object(Oid relid, const std::string &alias) {
     uint64 n = spi::exec(std::string("SELECT a.attname::text, a.atttypid FROM pg_catalog.pg_attribute a "
                                      "WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped AND ") +
                              primary_key + " ORDER BY a.attname::text COLLATE \"C\"",
-                         {{OIDOID, ObjectIdGetDatum(relid)}});
+                         {{OIDOID, datum::from_oid(relid)}});
     std::vector<std::pair<std::string, Oid>> keys;
     for (uint64 r = 0; r < n; r++) keys.emplace_back(spi::text(r, 1), (Oid)spi::int64_at(r, 2));
     std::string pairs;
     for (const auto &[c, type] : keys) {
         std::string value = (alias.empty() ? "" : alias + ".") + spi::quote_ident(c);
-        Oid t = type;
-        if (pg_guard([t] { return written_as_text(t); })) value = "pg_catalog.format('%s', " + value + ")";
+        if (pg::written_as_text(type)) value = "pg_catalog.format('%s', " + value + ")";
         pairs += (pairs.empty() ? "" : ", ") + spi::quote_literal(c) + ", " + value;
     }
     return "jsonb_build_object(" + pairs + ")";
 }
 
-std::string operator_sql(Oid opr) {
-    return pg_guard([&] {
-        HeapTuple tup = SearchSysCache1(OPEROID, ObjectIdGetDatum(opr));
-        if (!HeapTupleIsValid(tup)) elog(ERROR, "cache lookup failed for operator %u", opr);
-        auto *form = reinterpret_cast<Form_pg_operator>(GETSTRUCT(tup));
-        char *sql = psprintf("OPERATOR(%s.%s)", quote_identifier(get_namespace_name(form->oprnamespace)),
-                             NameStr(form->oprname));
-        ReleaseSysCache(tup);
-        return sql;
-    });
-}
+std::string operator_sql(Oid opr) { return tg::pg::operator_sql(opr); }
 
 std::string equality_operator(Oid type) {
-    Oid opr = pg_guard([&] { return lookup_type_cache(type, TYPECACHE_EQ_OPR)->eq_opr; });
+    Oid opr = tg::pg::default_equality_operator(type);
     if (!OidIsValid(opr))
-        throw Error(
-            ERRCODE_UNDEFINED_FUNCTION,
-            "type " + std::string(pg_guard([&] { return format_type_be(type); })) + " has no default equality operator",
-            "", "tenant_guard matches keys and tenants with the type's default btree equality.");
+        throw Error(ERRCODE_UNDEFINED_FUNCTION,
+                    "type " + std::string(tg::pg::format_type(type)) + " has no default equality operator", "",
+                    "tenant_guard matches keys and tenants with the type's default btree equality.");
     return operator_sql(opr);
 }
 
@@ -157,7 +145,7 @@ std::string typed(Oid relid, const std::string &quoted_columns) {
         "  FROM pg_catalog.pg_attribute a "
         " WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped "
         "   AND quote_ident(a.attname) = ANY ($2)",
-        {{OIDOID, ObjectIdGetDatum(relid)}, {TEXTARRAYOID, text_array(split_list(quoted_columns))}});
+        {{OIDOID, datum::from_oid(relid)}, {TEXTARRAYOID, text_array(split_list(quoted_columns))}});
     return n ? spi::text(0, 1) : std::string();
 }
 
@@ -187,11 +175,9 @@ std::vector<std::string> split_list(const std::string &quoted_columns) {
 }
 
 Datum text_array(const std::vector<std::string> &items) {
-    return pg_guard([&] {
-        Datum *elems = static_cast<Datum *>(palloc(sizeof(Datum) * (items.size() + 1)));
-        for (size_t i = 0; i < items.size(); i++) elems[i] = CStringGetTextDatum(items[i].c_str());
-        return PointerGetDatum(construct_array(elems, (int)items.size(), TEXTOID, -1, false, TYPALIGN_INT));
-    });
+    std::vector<Datum> texts;
+    for (const auto &i : items) texts.push_back(spi::text_arg(i).value);
+    return spi::array_of(texts, TEXTOID);
 }
 
 }  // namespace tg::columns

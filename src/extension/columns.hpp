@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "extension/unwalled.hpp"
+#include "extension/boundary.hpp"
 
 namespace tg::columns {
 

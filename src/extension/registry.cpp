@@ -1,7 +1,9 @@
-#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
 #include "extension/registry.hpp"
 
-#include "extension/catalog.hpp"
+#include <cstring>
+
+#include "extension/catalog_names.hpp"
+#include "extension/pg/catalog_calls_b.hpp"
 #include "extension/spi.hpp"
 
 namespace tg::registry {
@@ -21,17 +23,14 @@ ProtectedTable row_at(uint64 r) {
     t.tenant_column = spi::text(r, 3);
     t.delete_mode = spi::text(r, 4);
     t.flag_column = spi::text(r, 5);
-    t.active = DatumGetBool(spi::datum(r, 6));
+    t.active = datum::to_bool(spi::datum(r, 6));
     return t;
 }
 
 // The arguments of a pg_trigger.tgargs value (each ends with a NUL byte).
 std::vector<std::string> split_tgargs(Datum tgargs) {
-    std::string bytes;
-    pg_guard([&] {
-        bytea *b = DatumGetByteaPP(tgargs);
-        bytes.assign(VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b));
-    });
+    pg::Bytes b = pg::bytea_bytes(tgargs);
+    std::string bytes(b.data, b.len);
     std::vector<std::string> out;
     size_t start = 0;
     for (size_t i = 0; i < bytes.size(); i++)
@@ -49,13 +48,13 @@ char trigger_state(Oid relid, const char *name, const char *function, const std:
         "SELECT t.tgenabled, p.proname::text = $3 AND p.pronamespace = $4, t.tgargs "
         "  FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid "
         " WHERE t.tgrelid = $1 AND t.tgname = $2",
-        {{OIDOID, ObjectIdGetDatum(relid)},
+        {{OIDOID, datum::from_oid(relid)},
          spi::text_arg(name),
          spi::text_arg(function),
-         {OIDOID, ObjectIdGetDatum(pg_guard([] { return catalog::schema_oid(); }))}});
+         {OIDOID, datum::from_oid(pg::extension_schema_oid())}});
     if (n == 0) return '\0';
-    char state = DatumGetChar(spi::datum(0, 1));
-    if (!DatumGetBool(spi::datum(0, 2)) || split_tgargs(spi::datum(0, 3)) != args)
+    char state = (char)spi::datum(0, 1);  // DatumGetChar
+    if (!datum::to_bool(spi::datum(0, 2)) || split_tgargs(spi::datum(0, 3)) != args)
         throw Error(
             ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
             "table " + spi::qualified_name(relid) + " has a trigger \"" + name + "\" that tenant_guard did not create",
@@ -68,7 +67,7 @@ std::string flag_type(Oid relid, const std::string &flag_column) {
     uint64 n = spi::exec(
         "SELECT pg_catalog.format_type(atttypid, NULL) FROM pg_catalog.pg_attribute "
         "WHERE attrelid = $1 AND attname = $2 AND NOT attisdropped",
-        {{OIDOID, ObjectIdGetDatum(relid)}, spi::text_arg(flag_column)});
+        {{OIDOID, datum::from_oid(relid)}, spi::text_arg(flag_column)});
     return n ? spi::text(0, 1) : std::string();
 }
 
@@ -87,22 +86,21 @@ std::vector<ProtectedTable> active_tables() {
 
 std::optional<ProtectedTable> find(Oid relid) {
     spi::AsExtensionOwner owner;
-    uint64 n = spi::exec(std::string(select_columns) + "WHERE rel = $1", {{OIDOID, ObjectIdGetDatum(relid)}});
+    uint64 n = spi::exec(std::string(select_columns) + "WHERE rel = $1", {{OIDOID, datum::from_oid(relid)}});
     if (n == 0) return std::nullopt;
     return row_at(0);
 }
 
 std::optional<ProtectedTable> covering(Oid relid, const std::vector<ProtectedTable> &active) {
-    List *ancestors = pg_guard([&] { return get_rel_relispartition(relid) ? get_partition_ancestors(relid) : NIL; });
+    pg::Oids ancestors = pg::partition_ancestors(relid);
     auto lookup = [&](Oid id) -> std::optional<ProtectedTable> {
         for (const auto &t : active)
             if (t.relid == id) return t;
         return std::nullopt;
     };
     if (auto self = lookup(relid)) return self;
-    ListCell *lc;
-    foreach (lc, ancestors)
-        if (auto up = lookup(lfirst_oid(lc))) return up;
+    for (int i = 0; i < ancestors.count; i++)
+        if (auto up = lookup(ancestors.items[i])) return up;
     return std::nullopt;
 }
 
@@ -143,8 +141,7 @@ void install_triggers(const ProtectedTable &table, Oid target) {
         // An older version's schema, before ALTER EXTENSION UPDATE, lacks the
         // functions of triggers added since: those come with the update.
         if (!spi::exec("SELECT 1 FROM pg_catalog.pg_proc WHERE proname = $1 AND pronamespace = $2",
-                       {spi::text_arg(t.function),
-                        {OIDOID, ObjectIdGetDatum(pg_guard([] { return catalog::schema_oid(); }))}}))
+                       {spi::text_arg(t.function), {OIDOID, datum::from_oid(pg::extension_schema_oid())}}))
             continue;
         const auto &targs = t.flag_arguments ? flag_args : args;
         char state = trigger_state(target, t.name, t.function, targs);  // row triggers are cloned
@@ -158,16 +155,21 @@ void install_triggers(const ProtectedTable &table, Oid target) {
     }
 }
 
-bool registration_of(Oid relid, Registration *out) {
+bool find_registration(Oid relid, Registration *out) {
     spi::Session session;
     auto table = covering(relid, active_tables());
     if (!table) return false;
-    memset(out, 0, sizeof *out);
+    std::memset(out, 0, sizeof *out);
     out->table_id = table->table_id;
     out->flag_mode = table->delete_mode == "flag";
-    namestrcpy(&out->tenant_column, table->tenant_column.c_str());
-    namestrcpy(&out->flag_column, table->flag_column.c_str());
+    // As namestrcpy: at most name_bytes - 1 bytes, the rest zero.
+    std::strncpy(out->tenant_column, table->tenant_column.c_str(), name_bytes - 1);
+    std::strncpy(out->flag_column, table->flag_column.c_str(), name_bytes - 1);
     return true;
+}
+
+bool registration_of(Oid relid, Registration *out) {
+    return report_errors([&] { return find_registration(relid, out); });
 }
 
 bool is_extension_trigger(Oid relid, const char *name) {
@@ -181,9 +183,7 @@ bool is_extension_trigger(Oid relid, const char *name) {
     uint64 n = spi::exec(
         "SELECT 1 FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid "
         "WHERE t.tgrelid = $1 AND t.tgname = $2 AND p.pronamespace = $3",
-        {{OIDOID, ObjectIdGetDatum(relid)},
-         spi::text_arg(name),
-         {OIDOID, ObjectIdGetDatum(pg_guard([] { return catalog::schema_oid(); }))}});
+        {{OIDOID, datum::from_oid(relid)}, spi::text_arg(name), {OIDOID, datum::from_oid(pg::extension_schema_oid())}});
     return n > 0;
 }
 

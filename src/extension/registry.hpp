@@ -5,7 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "extension/unwalled.hpp"
+#include "extension/boundary.hpp"
+#include "extension/registration.hpp"
 
 namespace tg::registry {
 
@@ -25,17 +26,9 @@ std::optional<ProtectedTable> find(Oid relid);
 // The active protected table that covers relid: itself or a partition ancestor.
 std::optional<ProtectedTable> covering(Oid relid, const std::vector<ProtectedTable> &active);
 
-// What the triggers of one relation act on, as the registry says (never as
-// a trigger's own arguments say): plain data for the C-like trigger code.
-struct Registration {
-    int32 table_id;
-    bool flag_mode;
-    NameData tenant_column;
-    NameData flag_column;  // empty unless flag_mode
-};
-// The registration covering relid (itself or a partition ancestor); false
-// when no protected table covers it. Opens its own SPI session.
-bool registration_of(Oid relid, Registration *out);
+// The registration (registration.hpp) covering relid, itself or a partition
+// ancestor; false when no protected table covers it. Opens its own SPI session.
+bool find_registration(Oid relid, Registration *out);
 
 // Whether relid's trigger called name is one protect() installed: it runs a
 // function of schema tenant_guard, under one of the names protect() gives
@@ -50,11 +43,7 @@ bool is_extension_trigger(Oid relid, const char *name);
 // function, other arguments) is refused (55000), never taken for its own.
 void install_triggers(const ProtectedTable &table, Oid target);
 
-// While true, the DDL event triggers leave commands alone (the extension's own
-// DDL: installing or dropping its triggers).
-extern bool own_ddl_running;
-
-// Sets own_ddl_running for the lifetime of the scope.
+// Sets own_ddl_running (registration.hpp) for the lifetime of the scope.
 class OwnDdlScope {
    public:
     OwnDdlScope() : saved_(own_ddl_running) { own_ddl_running = true; }

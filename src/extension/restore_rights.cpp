@@ -1,29 +1,17 @@
-#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
 #include "extension/restore_rights.hpp"
 
 #include <algorithm>
 
 #include "extension/errors.hpp"
-
-extern "C" {
-#include "utils/rls.h"
-}
+#include "extension/pg/catalog_calls_b.hpp"
 
 namespace tg {
 
-Oid relation_owner(Oid relid) {
-    return pg_guard([&] {
-        HeapTuple tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-        if (!HeapTupleIsValid(tup)) elog(ERROR, "cache lookup failed for relation %u", relid);
-        Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tup))->relowner;
-        ReleaseSysCache(tup);
-        return owner;
-    });
-}
+Oid relation_owner(Oid relid) { return pg::relation_owner(relid); }
 
 void refuse_forced_row_security(Oid relid, const char *operation) {
     Oid owner = relation_owner(relid);
-    if (pg_guard([&] { return check_enable_rls(relid, owner, true); }) != RLS_ENABLED) return;
+    if (!pg::row_security_applies(relid, owner)) return;
     std::string rel = spi::qualified_name(relid);
     throw Error(sqlstate::hard_delete,
                 "cannot " + std::string(operation) + " " + rel + ": row-level security applies to its owner",
@@ -42,8 +30,7 @@ void require_privileges(Oid relid, AclMode modes, const char *operation) {
     for (const auto &p : all) {
         if (!(modes & p.mode)) continue;
         needed += (needed.empty() ? "" : ", ") + std::string(p.name);
-        if (pg_guard([&] { return pg_class_aclcheck(relid, GetUserId(), p.mode); }) != ACLCHECK_OK)
-            missing += (missing.empty() ? "" : ", ") + std::string(p.name);
+        if (!pg::has_table_privilege(relid, p.mode)) missing += (missing.empty() ? "" : ", ") + std::string(p.name);
     }
     std::string rel = spi::qualified_name(relid);
     if (!missing.empty())
@@ -51,8 +38,7 @@ void require_privileges(Oid relid, AclMode modes, const char *operation) {
             ERRCODE_INSUFFICIENT_PRIVILEGE, "permission denied to " + std::string(operation) + " rows of " + rel,
             std::string(operation) + " needs " + needed + " on the table; the calling role lacks " + missing + ".",
             "GRANT " + missing + " ON " + rel + " to the role that restores, or restore as the table's owner.");
-    int rls = pg_guard([&] { return check_enable_rls(relid, InvalidOid, true); });
-    if (rls == RLS_ENABLED)
+    if (pg::row_security_applies(relid, InvalidOid))
         throw Error(ERRCODE_INSUFFICIENT_PRIVILEGE,
                     "permission denied to " + std::string(operation) + " rows of " + rel +
                         ": row-level security applies to the calling role",
@@ -82,7 +68,7 @@ std::vector<std::string> make_constraints_immediate(Oid relid) {
         "           c.connamespace AND o.conname = c.conname AND NOT o.condeferrable) "
         "  FROM pg_catalog.pg_constraint c JOIN pg_catalog.pg_namespace n ON n.oid = c.connamespace "
         " WHERE c.condeferrable AND c.conparentid = 0 AND (c.conrelid = $1 OR c.confrelid = $1) ORDER BY 1",
-        {{OIDOID, ObjectIdGetDatum(relid)}});
+        {{OIDOID, datum::from_oid(relid)}});
     std::vector<std::string> all, deferred;
     for (uint64 r = 0; r < n; r++) {
         all.push_back(spi::text(r, 1));

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "extension/unwalled.hpp"
+#include "extension/boundary.hpp"
 #include "extension/spi.hpp"
 
 namespace tg {

@@ -13,19 +13,21 @@
 // 'rewind' (deletions become tombstones, so a rewind can itself be rewound),
 // and the tombstones of undone deletions go. Only that tenant's rows are read
 // or locked.
-#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
+#include "extension/unwalled.hpp"  // TRANSITIONAL: until citus.hpp and module.hpp are split at the wall
 #include <array>
 #include <map>
 
-#include "extension/catalog.hpp"
 #include "extension/citus.hpp"
 #include "extension/columns.hpp"
 #include "extension/errors.hpp"
 #include "extension/fk_order.hpp"
 #include "extension/lock_retry.hpp"
 #include "extension/module.hpp"
+#include "extension/pg/catalog_calls_b.hpp"
+#include "extension/pg/function_args.hpp"
 #include "extension/restore_rights.hpp"
 #include "extension/retryable.hpp"
+#include "extension/rewind_pg.hpp"
 #include "extension/spi.hpp"
 #include "extension/tenant_lock.hpp"
 #include "extension/table_counts.hpp"
@@ -234,11 +236,11 @@ class TableRewind {
    private:
     std::vector<spi::Arg> args() const {
         return {spi::text_arg(tenant_),
-                {INT4OID, Int32GetDatum(table_.table_id)},
+                {INT4OID, datum::from_int32(table_.table_id)},
                 point_.snapshot,
                 point_.time,
                 {TEXTARRAYOID, columns::text_array(sql_.insertable())},
-                {INT8OID, Int64GetDatum(point_.own_history_from)}};
+                {INT8OID, datum::from_int64(point_.own_history_from)}};
     }
 
     const registry::ProtectedTable &table_;
@@ -253,12 +255,12 @@ class TableRewind {
 };
 
 Point resolve_point(FunctionCallInfo fcinfo) {
-    bool has_time = !PG_ARGISNULL(1), has_mark = !PG_ARGISNULL(2);
+    bool has_time = !pg::arg_is_null(fcinfo, 1), has_mark = !pg::arg_is_null(fcinfo, 2);
     if (has_time == has_mark) throw Error(ERRCODE_INVALID_PARAMETER_VALUE, "give exactly one of to_time and to_mark");
     Point p;
     spi::AsExtensionOwner owner;
     if (has_mark) {
-        std::string name = pg_guard([&] { return text_to_cstring(PG_GETARG_TEXT_PP(2)); });
+        std::string name = pg::arg_text(fcinfo, 2);
         uint64 n = spi::exec("SELECT snapshot::text, marked_at FROM tenant_guard.mark_data WHERE name = $1",
                              {spi::text_arg(name)});
         if (n == 0)
@@ -269,17 +271,10 @@ Point resolve_point(FunctionCallInfo fcinfo) {
         p.taken_at = spi::datum(0, 2);
         p.described = "mark \"" + name + "\"";
     } else {
-        p.time = {TIMESTAMPTZOID, PG_GETARG_DATUM(1)};
-        p.taken_at = PG_GETARG_DATUM(1);
+        p.time = {TIMESTAMPTZOID, pg::arg_datum(fcinfo, 1)};
+        p.taken_at = pg::arg_datum(fcinfo, 1);
         p.described = "that time";
-        p.exact = pg_guard([] { return strcmp(GetConfigOption("track_commit_timestamp", false, false), "on") == 0; });
-        if (!p.exact)
-            pg_guard([] {
-                ereport(NOTICE,
-                        (errmsg("track_commit_timestamp is off: commit times are approximated by the time "
-                                "of each transaction's last change"),
-                         errhint("Set track_commit_timestamp = on for exact rewinds to a time, or use marks.")));
-            });
+        p.exact = rewind_pg::commit_times_exact();
     }
     return p;
 }
@@ -301,16 +296,15 @@ void check_reach(Point &p, const std::string &tenant) {
         throw Error(history_too_short, refused + ": table " + spi::text(0, 1) + " was protected after it",
                     "Its history starts there; the earliest point that can be reached is " + spi::text(0, 2) + ".",
                     "Rewind to a later time or mark.");
-    bool has_retention = pg_guard([] { return OidIsValid(get_relname_relid("log_segment", catalog::schema_oid())); });
+    bool has_retention = OidIsValid(pg::extension_relation_or_invalid("log_segment"));
     if (!has_retention) return;  // version 0.1.0: nothing is ever pruned
     spi::exec("SELECT tenant_guard._adopt_history()");
     n = spi::exec(
         "SELECT coalesce(max(adopted_seq), 0) FROM tenant_guard.history_cluster "
         "WHERE system_id = tenant_guard._system_id()");
     p.own_history_from = spi::int64_at(0, 1);
-    bool has_truncations = pg_guard([] {  // version 0.3.0
-        return get_attnum(catalog::registry_oid(), "truncated_at") != InvalidAttrNumber;
-    });
+    bool has_truncations =  // version 0.3.0
+        pg::attribute_number(pg::extension_relation_oid("protected_table"), "truncated_at") != 0;
     if (has_truncations) {
         // After the point: later than it, or (a truncation of this cluster,
         // not one restored from another) unseen by the mark, or committed
@@ -388,9 +382,9 @@ std::vector<Counts> rewind(FunctionCallInfo fcinfo, const std::string &tenant) {
 
 TG_FUNCTION(tg_rewind) {
     spi::PinnedOutputSettings output;  // values compared and read as the images spell them
-    if (PG_ARGISNULL(0)) throw Error(ERRCODE_NULL_VALUE_NOT_ALLOWED, "tenant must not be NULL");
-    std::string tenant = pg_guard([&] { return text_to_cstring(PG_GETARG_TEXT_PP(0)); });
-    bool dry_run = !PG_ARGISNULL(3) && PG_GETARG_BOOL(3);
+    if (pg::arg_is_null(fcinfo, 0)) throw Error(ERRCODE_NULL_VALUE_NOT_ALLOWED, "tenant must not be NULL");
+    std::string tenant = pg::arg_text(fcinfo, 0);
+    bool dry_run = !pg::arg_is_null(fcinfo, 3) && pg::arg_bool(fcinfo, 3);
     std::vector<Counts> results = dry_run ? run_and_roll_back([&] { return rewind(fcinfo, tenant); })
                                           : without_lock_waits("rewind", [&] { return rewind(fcinfo, tenant); });
     std::vector<TableCountRow<3>> rows;

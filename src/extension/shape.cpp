@@ -4,7 +4,7 @@
 #include "extension/shape.hpp"
 
 #include "extension/catalog.hpp"
-#include "extension/registry.hpp"
+#include "extension/registration.hpp"
 
 namespace tg {
 
@@ -188,17 +188,18 @@ void build_shape(RelShape *shape, Relation rel, const registry::Registration *re
     TupleDesc desc = RelationGetDescr(rel);
 
     shape->table_id = reg->table_id;
-    const char *tenant_column = NameStr(reg->tenant_column);
+    const char *tenant_column = reg->tenant_column;
     shape->delete_mode = reg->flag_mode ? DeleteMode::flag : DeleteMode::tombstone;
     snprintf(shape->table_id_text, sizeof shape->table_id_text, "%d", reg->table_id);
-    shape->tenant_column = reg->tenant_column;
-    shape->flag_column = reg->flag_column;
+    static_assert(sizeof reg->tenant_column == NAMEDATALEN && sizeof reg->flag_column == NAMEDATALEN);
+    namestrcpy(&shape->tenant_column, reg->tenant_column);
+    namestrcpy(&shape->flag_column, reg->flag_column);
 
     add_columns(shape, desc);
     shape->tenant_attnum = InvalidAttrNumber;
     for (int c = 0; c < shape->ncolumns; c++) {
         Form_pg_attribute att = TupleDescAttr(desc, shape->columns[c].attnum - 1);
-        if (reg->flag_mode && strcmp(NameStr(att->attname), NameStr(reg->flag_column)) == 0) {
+        if (reg->flag_mode && strcmp(NameStr(att->attname), reg->flag_column) == 0) {
             shape->flag_attnum = att->attnum;
             shape->flag_is_boolean = att->atttypid == BOOLOID;
         }

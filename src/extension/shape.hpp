@@ -26,7 +26,7 @@
 //    follows lc_monetary, as in pg_dump.
 #pragma once
 #include "extension/unwalled.hpp"
-#include "extension/registry.hpp"
+#include "extension/registration.hpp"
 
 namespace tg {
 
