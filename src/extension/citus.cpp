@@ -1,15 +1,15 @@
-#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
 #include "extension/citus.hpp"
 
+#include "extension/pg/catalog_calls_a.hpp"
 #include "extension/spi.hpp"
 
 namespace tg::citus {
 
 void refuse_citus_table(Oid relid, const char *operation) {
-    bool has_citus = pg_guard([] { return OidIsValid(get_relname_relid("pg_dist_partition", PG_CATALOG_NAMESPACE)); });
+    bool has_citus = OidIsValid(pg::catalog_relation("pg_dist_partition"));
     if (!has_citus) return;
     uint64 n = spi::exec("SELECT partmethod::text FROM pg_catalog.pg_dist_partition WHERE logicalrelid::oid = $1",
-                         {{OIDOID, ObjectIdGetDatum(relid)}});
+                         {{OIDOID, datum::from_oid(relid)}});
     if (n == 0) return;
     std::string kind = spi::text(0, 1) == "n" ? "a Citus reference or local table" : "a Citus distributed table";
     throw Error(ERRCODE_FEATURE_NOT_SUPPORTED,

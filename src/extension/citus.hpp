@@ -5,7 +5,7 @@
 // (pg_catalog.pg_dist_partition), so the module does not depend on it.
 // C++ over SPI: call inside spi::Session.
 #pragma once
-#include "extension/unwalled.hpp"
+#include "extension/boundary.hpp"
 
 namespace tg::citus {
 

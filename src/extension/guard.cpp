@@ -585,7 +585,8 @@ TG_FUNCTION(tg_refuse_truncate) {
         refuse("cannot TRUNCATE protected table " + rel + ": tenant_guard.allow_truncate needs version 0.3.0",
                "This database has an older version of the extension, which cannot record the truncation.",
                "Run ALTER EXTENSION tenant_guard UPDATE.");
-    audit::record_truncate(td->tg_relation, statement_context);
+    // PostgreSQL-side code: its errors (its records' included) arrive by ereport.
+    pg_guard([&] { audit::record_truncate(td->tg_relation, statement_context); });
     spi::Session spi;
     discard_history(relid);
     return PointerGetDatum(nullptr);

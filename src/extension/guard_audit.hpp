@@ -2,8 +2,10 @@
 // PARAMETER), and every statement that ran with one weakened is recorded in
 // tenant_guard.guard_override_data (view tenant_guard.guard_overrides), in
 // the statement's transaction: who, which setting, which value, what ran.
+// PostgreSQL side (guard_audit_pg.cpp); the records are written by the C++
+// side (guard_audit_records.hpp).
 #pragma once
-#include "extension/unwalled.hpp"
+#include "extension/pg.hpp"
 
 namespace tg::audit {
 

@@ -1,7 +1,11 @@
 // tenant_guard.protect(rel, tenant_column, delete_mode, flag_column)
-#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
-#include "extension/catalog.hpp"
+#include "extension/unwalled.hpp"  // TRANSITIONAL: until registry.hpp is walled; calls PostgreSQL only guarded
+#include "extension/boundary.hpp"
 #include "extension/citus.hpp"
+#include "extension/pg/catalog_calls_a.hpp"
+#include "extension/pg/function_args.hpp"
+#include "extension/pg/message_calls_a.hpp"
+#include "extension/protect_pg.hpp"
 #include "extension/registry.hpp"
 #include "extension/spi.hpp"
 
@@ -9,72 +13,29 @@ namespace {
 
 using namespace tg;
 
-// What protect() needs to know about the relation, read under its lock.
-struct RelationFacts {
-    char relkind;
-    char persistence;
-    bool is_partition;
-    bool in_inheritance;  // plain (non-partition) inheritance, either side
-    bool is_typed;        // CREATE TABLE ... OF type
-    bool is_owner;
-    bool has_primary_key;
-    AttrNumber tenant_attnum;
-    bool tenant_not_null;
-    AttrNumber flag_attnum;
-    Oid flag_type;
-};
-
-RelationFacts read_facts(Oid relid, const char *tenant_column, const char *flag_column) {
-    RelationFacts f{};
-    LockRelationOid(relid, ShareRowExclusiveLock);
-    Relation rel = relation_open(relid, NoLock);
-    f.relkind = rel->rd_rel->relkind;
-    f.persistence = rel->rd_rel->relpersistence;
-    f.is_partition = rel->rd_rel->relispartition;
-    f.in_inheritance =
-        !f.is_partition && f.relkind == RELKIND_RELATION && (has_superclass(relid) || has_subclass(relid));
-    f.is_owner = pg_class_ownercheck(relid, GetUserId());
-    f.is_typed = OidIsValid(rel->rd_rel->reloftype);
-    f.has_primary_key = (f.relkind == RELKIND_RELATION || f.relkind == RELKIND_PARTITIONED_TABLE) &&
-                        OidIsValid(RelationGetPrimaryKeyIndex(rel));
-    auto find = [&](const char *name, AttrNumber *attnum) -> Form_pg_attribute {
-        *attnum = InvalidAttrNumber;
-        if (!name) return nullptr;
-        TupleDesc desc = RelationGetDescr(rel);
-        for (int i = 0; i < desc->natts; i++) {
-            Form_pg_attribute att = TupleDescAttr(desc, i);
-            if (!att->attisdropped && strcmp(NameStr(att->attname), name) == 0) {
-                *attnum = att->attnum;
-                return att;
-            }
-        }
-        return nullptr;
-    };
-    if (Form_pg_attribute att = find(tenant_column, &f.tenant_attnum)) f.tenant_not_null = att->attnotnull;
-    if (Form_pg_attribute att = find(flag_column, &f.flag_attnum)) f.flag_type = att->atttypid;
-    relation_close(rel, NoLock);
-    return f;
-}
+using pg::RelationFacts;
+using pg::RelKind;
 
 std::string rel_name(Oid relid) {
-    return pg_guard([&] { return get_rel_name(relid); });
+    const char *name = pg::relation_name(relid);
+    return name ? name : "";
 }
 
 void check_facts(Oid relid, const RelationFacts &f, const std::string &tenant_column, const std::string &mode,
                  const std::string &flag_column) {
     std::string name = rel_name(relid);
-    if (f.relkind == RELKIND_VIEW || f.relkind == RELKIND_MATVIEW)
+    if (f.kind == RelKind::view || f.kind == RelKind::materialized_view)
         throw Error(ERRCODE_WRONG_OBJECT_TYPE,
-                    "\"" + name + "\" is a " + (f.relkind == RELKIND_VIEW ? "view" : "materialized view") +
+                    "\"" + name + "\" is a " + (f.kind == RelKind::view ? "view" : "materialized view") +
                         "; only tables can be protected",
                     "", "Protect the tables it reads from.");
-    if (f.relkind == RELKIND_FOREIGN_TABLE)
+    if (f.kind == RelKind::foreign_table)
         throw Error(ERRCODE_WRONG_OBJECT_TYPE,
                     "\"" + name + "\" is a foreign table; only local tables can be protected", "",
                     "Protect the table on the server that stores it.");
-    if (f.relkind != RELKIND_RELATION && f.relkind != RELKIND_PARTITIONED_TABLE)
+    if (f.kind != RelKind::table && f.kind != RelKind::partitioned_table)
         throw Error(ERRCODE_WRONG_OBJECT_TYPE, "\"" + name + "\" is not a table");
-    if (f.persistence == RELPERSISTENCE_TEMP)
+    if (f.is_temporary)
         throw Error(ERRCODE_FEATURE_NOT_SUPPORTED, "\"" + name + "\" is a temporary table and cannot be protected", "",
                     "Temporary tables vanish with the session; protect a permanent table.");
     if (!f.is_owner)
@@ -93,7 +54,7 @@ void check_facts(Oid relid, const RelationFacts &f, const std::string &tenant_co
         throw Error(ERRCODE_INVALID_TABLE_DEFINITION, "table \"" + name + "\" has no primary key",
                     "tenant_guard identifies deleted and changed rows by their primary key.",
                     "Add one with ALTER TABLE " + name + " ADD PRIMARY KEY (...).");
-    if (f.tenant_attnum == InvalidAttrNumber)
+    if (!f.has_tenant_column)
         throw Error(ERRCODE_UNDEFINED_COLUMN,
                     "tenant column \"" + tenant_column + "\" does not exist in table \"" + name + "\"", "",
                     "Pass the column that tells tenants apart as tenant_column.");
@@ -103,7 +64,7 @@ void check_facts(Oid relid, const RelationFacts &f, const std::string &tenant_co
                     "Every protected row must belong to a tenant.",
                     "ALTER TABLE " + name + " ALTER COLUMN " + tenant_column + " SET NOT NULL");
     if (mode == "flag") {
-        if (f.flag_attnum == InvalidAttrNumber)
+        if (!f.has_flag_column)
             throw Error(ERRCODE_UNDEFINED_COLUMN,
                         "flag column \"" + flag_column + "\" does not exist in table \"" + name + "\"");
         if (f.flag_type != TIMESTAMPTZOID && f.flag_type != BOOLOID)
@@ -116,20 +77,16 @@ void check_facts(Oid relid, const RelationFacts &f, const std::string &tenant_co
 // protected table, or through a protected partition of its own).
 void check_overlaps(Oid relid, const RelationFacts &facts) {
     auto active = registry::active_tables();
-    List *ancestors = pg_guard([&] { return facts.is_partition ? get_partition_ancestors(relid) : NIL; });
-    ListCell *lc;
-    foreach (lc, ancestors) {
-        Oid up = lfirst_oid(lc);
+    pg::OidList ancestors = facts.is_partition ? pg::partition_ancestors(relid) : pg::OidList{nullptr, 0};
+    for (Oid up : ancestors) {
         for (const auto &t : active)
             if (t.relid == up)
                 throw Error(
                     ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
                     "\"" + rel_name(relid) + "\" is already protected as a partition of \"" + rel_name(up) + "\"");
     }
-    if (facts.relkind != RELKIND_PARTITIONED_TABLE) return;
-    List *members = pg_guard([&] { return find_all_inheritors(relid, NoLock, nullptr); });
-    foreach (lc, members) {
-        Oid down = lfirst_oid(lc);
+    if (facts.kind != RelKind::partitioned_table) return;
+    for (Oid down : pg::all_inheritors(relid, false)) {
         for (const auto &t : active)
             if (down != relid && t.relid == down)
                 throw Error(
@@ -152,17 +109,15 @@ void warn_unprotected_cascades(Oid relid) {
             "   AND NOT EXISTS (SELECT 1 FROM tenant_guard.protected_table p "
             "                    WHERE p.rel = c.conrelid AND p.unprotected_at IS NULL) "
             " ORDER BY 1, 2",
-            {{OIDOID, ObjectIdGetDatum(relid)}});
+            {{OIDOID, datum::from_oid(relid)}});
     }
     for (uint64 r = 0; r < n; r++) {
         std::string child = spi::text(r, 1), constraint = spi::text(r, 2), parent = rel_name(relid);
-        pg_guard([&] {
-            ereport(WARNING, (errmsg("table %s is not protected but its foreign key \"%s\" cascades deletes from "
-                                     "protected table \"%s\"",
-                                     child.c_str(), constraint.c_str(), parent.c_str()),
-                              errdetail("Rows of %s deleted by the cascade are deleted for good.", child.c_str()),
-                              errhint("Protect %s too.", child.c_str())));
-        });
+        pg::warning(("table " + child + " is not protected but its foreign key \"" + constraint +
+                     "\" cascades deletes from protected table \"" + parent + "\"")
+                        .c_str(),
+                    ("Rows of " + child + " deleted by the cascade are deleted for good.").c_str(),
+                    ("Protect " + child + " too.").c_str());
     }
 }
 
@@ -185,52 +140,50 @@ void warn_flag_mode_references(Oid relid) {
             "   AND NOT EXISTS (SELECT 1 FROM tenant_guard.protected_table p WHERE p.rel = c.confrelid "
             "                      AND p.unprotected_at IS NULL AND p.delete_mode = 'flag') "
             " ORDER BY 1, 2, 3",
-            {{OIDOID, ObjectIdGetDatum(relid)}});
+            {{OIDOID, datum::from_oid(relid)}});
     }
     std::string table = rel_name(relid);
     for (uint64 r = 0; r < n; r++) {
         std::string side = spi::text(r, 1), other = spi::text(r, 2), constraint = spi::text(r, 3);
-        pg_guard([&] {
-            if (side == "child")
-                ereport(WARNING,
-                        (errmsg("in flag mode, deleting a row of \"%s\" does not fire the ON DELETE action of "
-                                "foreign key \"%s\" of %s",
-                                table.c_str(), constraint.c_str(), other.c_str()),
-                         errdetail("A flagged row stays in place, so rows referencing it are neither deleted nor "
-                                   "changed."),
-                         errhint("Put %s in flag mode too and delete its rows first, as ORMs do, or use tombstone "
-                                 "mode for \"%s\".",
-                                 other.c_str(), table.c_str())));
-            else
-                ereport(WARNING,
-                        (errmsg("rows of %s referenced by flagged rows of \"%s\" (foreign key \"%s\") cannot be "
-                                "deleted",
-                                other.c_str(), table.c_str(), constraint.c_str()),
-                         errdetail("A flagged row still references its parent: deleting the parent fails with 23503, "
-                                   "as it does when an ORM deletes children before their parent."),
-                         errhint("Protect %s in flag mode too, or use tombstone mode for \"%s\".", other.c_str(),
-                                 table.c_str())));
-        });
+        if (side == "child")
+            pg::warning(("in flag mode, deleting a row of \"" + table +
+                         "\" does not fire the ON DELETE action of "
+                         "foreign key \"" +
+                         constraint + "\" of " + other)
+                            .c_str(),
+                        "A flagged row stays in place, so rows referencing it are neither deleted nor changed.",
+                        ("Put " + other +
+                         " in flag mode too and delete its rows first, as ORMs do, or use tombstone "
+                         "mode for \"" +
+                         table + "\".")
+                            .c_str());
+        else
+            pg::warning(
+                ("rows of " + other + " referenced by flagged rows of \"" + table + "\" (foreign key \"" + constraint +
+                 "\") cannot be deleted")
+                    .c_str(),
+                "A flagged row still references its parent: deleting the parent fails with 23503, as it does "
+                "when an ORM deletes children before their parent.",
+                ("Protect " + other + " in flag mode too, or use tombstone mode for \"" + table + "\".").c_str());
     }
 }
 
 std::string arg_text(FunctionCallInfo fcinfo, int i) {
-    if (PG_ARGISNULL(i)) return {};
-    return pg_guard([&] { return text_to_cstring(PG_GETARG_TEXT_PP(i)); });
+    return pg::arg_is_null(fcinfo, i) ? std::string() : pg::arg_text(fcinfo, i);
 }
 
 std::string arg_name(FunctionCallInfo fcinfo, int i) {
-    return PG_ARGISNULL(i) ? std::string() : NameStr(*PG_GETARG_NAME(i));
+    return pg::arg_is_null(fcinfo, i) ? std::string() : pg::arg_name(fcinfo, i);
 }
 
 }  // namespace
 
 TG_FUNCTION(tg_protect) {
-    if (PG_ARGISNULL(0)) throw Error(ERRCODE_NULL_VALUE_NOT_ALLOWED, "rel must not be NULL");
-    if (PG_ARGISNULL(1)) throw Error(ERRCODE_NULL_VALUE_NOT_ALLOWED, "tenant_column must not be NULL");
-    Oid relid = PG_GETARG_OID(0);
+    if (pg::arg_is_null(fcinfo, 0)) throw Error(ERRCODE_NULL_VALUE_NOT_ALLOWED, "rel must not be NULL");
+    if (pg::arg_is_null(fcinfo, 1)) throw Error(ERRCODE_NULL_VALUE_NOT_ALLOWED, "tenant_column must not be NULL");
+    Oid relid = pg::arg_oid(fcinfo, 0);
     std::string tenant_column = arg_name(fcinfo, 1);
-    std::string mode = PG_ARGISNULL(2) ? std::string("tombstone") : arg_text(fcinfo, 2);
+    std::string mode = pg::arg_is_null(fcinfo, 2) ? std::string("tombstone") : arg_text(fcinfo, 2);
     std::string flag_column = arg_name(fcinfo, 3);
 
     if (mode != "tombstone" && mode != "flag")
@@ -243,8 +196,8 @@ TG_FUNCTION(tg_protect) {
     if (mode == "tombstone" && !flag_column.empty())
         throw Error(ERRCODE_INVALID_PARAMETER_VALUE, "flag_column applies only to delete_mode 'flag'");
 
-    RelationFacts facts = pg_guard(
-        [&] { return read_facts(relid, tenant_column.c_str(), flag_column.empty() ? nullptr : flag_column.c_str()); });
+    RelationFacts facts =
+        pg::read_facts(relid, tenant_column.c_str(), flag_column.empty() ? nullptr : flag_column.c_str());
     check_facts(relid, facts, tenant_column, mode, flag_column);
 
     spi::Session spi;
@@ -267,7 +220,7 @@ TG_FUNCTION(tg_protect) {
         spi::AsExtensionOwner owner;
         spi::Arg flag = flag_column.empty() ? spi::null_arg(TEXTOID) : spi::text_arg(flag_column);
         std::vector<spi::Arg> args = {
-            {OIDOID, ObjectIdGetDatum(relid)}, spi::text_arg(tenant_column), spi::text_arg(mode), flag};
+            {OIDOID, datum::from_oid(relid)}, spi::text_arg(tenant_column), spi::text_arg(mode), flag};
         if (existing)  // protected before and unprotected since: same table_id, so history stays joined
             spi::exec(
                 "UPDATE tenant_guard.protected_table SET tenant_column = $2, delete_mode = $3, "
@@ -283,9 +236,7 @@ TG_FUNCTION(tg_protect) {
     auto table = registry::find(relid);
     if (!table)
         throw Error(ERRCODE_INTERNAL_ERROR, "tenant_guard: registry row of \"" + rel_name(relid) + "\" vanished");
-    List *members = pg_guard([&] { return find_all_inheritors(relid, NoLock, nullptr); });
-    ListCell *lc;
-    foreach (lc, members) registry::install_triggers(*table, lfirst_oid(lc));
+    for (Oid member : pg::all_inheritors(relid, false)) registry::install_triggers(*table, member);
     if (mode == "flag")
         warn_flag_mode_references(relid);
     else
@@ -299,9 +250,7 @@ TG_FUNCTION(tg_protect) {
 TG_FUNCTION(tg_reinstall_triggers) {
     spi::Session spi;
     for (const auto &table : registry::active_tables()) {
-        List *members = pg_guard([&] { return find_all_inheritors(table.relid, NoLock, nullptr); });
-        ListCell *lc;
-        foreach (lc, members) registry::install_triggers(table, lfirst_oid(lc));
+        for (Oid member : pg::all_inheritors(table.relid, false)) registry::install_triggers(table, member);
     }
     return (Datum)0;
 }

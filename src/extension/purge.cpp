@@ -4,7 +4,7 @@
 // (if the token says live), the tombstones and every change-log row of that
 // scope, then records a receipt (never row contents). The purge's own deletes
 // are not captured: nothing of the rows may remain.
-#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
+#include "extension/unwalled.hpp"  // TRANSITIONAL: until columns, fk_order, module, restore_rights are walled
 #include <map>
 #include <optional>
 #include <set>
@@ -14,6 +14,9 @@
 #include "extension/errors.hpp"
 #include "extension/fk_order.hpp"
 #include "extension/module.hpp"
+#include "extension/pg/catalog_calls_a.hpp"
+#include "extension/pg/function_args.hpp"
+#include "extension/purge_pg.hpp"
 #include "extension/restore_rights.hpp"
 #include "extension/spi.hpp"
 #include "extension/tenant_lock.hpp"
@@ -66,7 +69,7 @@ void match_tenant(ScopeTable &s, const std::string &tenant) {
     uint64 n = spi::exec(
         "SELECT format_type(atttypid, NULL), format_type(atttypid, atttypmod), atttypid "
         "FROM pg_catalog.pg_attribute WHERE attrelid = $1 AND attname = $2 AND NOT attisdropped",
-        {{OIDOID, ObjectIdGetDatum(t.relid)}, spi::text_arg(t.tenant_column)});
+        {{OIDOID, datum::from_oid(t.relid)}, spi::text_arg(t.tenant_column)});
     if (n == 0) throw Error(ERRCODE_UNDEFINED_COLUMN, "tenant column of " + s.rel + " is missing");
     std::string type = spi::text(0, 1), column_type = spi::text(0, 2);
     std::string eq = columns::equality_operator((Oid)spi::int64_at(0, 3));
@@ -182,11 +185,10 @@ void check_cascades(const std::vector<ScopeTable> &scope) {
 
 std::vector<spi::Arg> args_for(const ScopeTable &s, const tokens::VerifiedToken &token) {
     std::vector<Datum> rows;
-    for (const auto &r : s.rows)
-        rows.push_back(pg_guard([&] { return DirectFunctionCall1(jsonb_in, CStringGetDatum(r.c_str())); }));
+    for (const auto &r : s.rows) rows.push_back(pg::jsonb_datum(r.c_str()));
     return {spi::text_arg(*token.tenant),
             {JSONBARRAYOID, spi::array_of(rows, JSONBOID)},
-            {INT4OID, Int32GetDatum(s.table.table_id)}};
+            {INT4OID, datum::from_int32(s.table.table_id)}};
 }
 
 // " AND <row key in the token's list>" when the token names rows.
@@ -225,9 +227,8 @@ void erase(std::vector<ScopeTable> &scope, const tokens::VerifiedToken &token) {
     PurgeSilence silence;
     silence.tenant = *token.tenant;
     for (const auto &s : scope) {
-        List *members = pg_guard([&] { return find_all_inheritors(s.table.relid, NoLock, nullptr); });
-        ListCell *lc;
-        foreach (lc, members) silence.rows[lfirst_oid(lc)] = std::set<std::string>(s.rows.begin(), s.rows.end());
+        for (Oid member : pg::all_inheritors(s.table.relid, false))
+            silence.rows[member] = std::set<std::string>(s.rows.begin(), s.rows.end());
     }
     std::vector<std::string> deferred;
     if (token.live)
@@ -282,9 +283,9 @@ void record_receipt(const std::vector<ScopeTable> &scope, const tokens::Verified
              return joined;
          }()),
          token.rows_json.empty() ? spi::null_arg(TEXTOID) : spi::text_arg(rows),
-         {INT8OID, Int64GetDatum(live)},
-         {INT8OID, Int64GetDatum(tombstones)},
-         {INT8OID, Int64GetDatum(history)},
+         {INT8OID, datum::from_int64(live)},
+         {INT8OID, datum::from_int64(tombstones)},
+         {INT8OID, datum::from_int64(history)},
          spi::text_arg(token.reason),
          spi::text_arg(token.token_sha256)});
 }
@@ -323,9 +324,9 @@ std::vector<ScopeTable> run_dry(const std::string &token_text) {
 
 TG_FUNCTION(tg_purge) {
     spi::PinnedOutputSettings output;  // values compared and read as the images spell them
-    if (PG_ARGISNULL(0)) throw Error(ERRCODE_NULL_VALUE_NOT_ALLOWED, "token must not be NULL");
-    std::string token = pg_guard([&] { return text_to_cstring(PG_GETARG_TEXT_PP(0)); });
-    bool dry_run = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
+    if (pg::arg_is_null(fcinfo, 0)) throw Error(ERRCODE_NULL_VALUE_NOT_ALLOWED, "token must not be NULL");
+    std::string token = pg::arg_text(fcinfo, 0);
+    bool dry_run = !pg::arg_is_null(fcinfo, 1) && pg::arg_bool(fcinfo, 1);
     std::vector<ScopeTable> scope = dry_run ? run_and_roll_back([&] { return run_dry(token); }) : run_purge(token);
     std::vector<TableCountRow<3>> rows;
     for (const auto &s : scope) rows.push_back({s.table.relid, {s.live, s.tombstones, s.history}});

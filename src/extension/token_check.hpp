@@ -3,13 +3,11 @@
 #pragma once
 #include <string>
 
-#include "extension/unwalled.hpp"
+#include "extension/boundary.hpp"
 #include "extension/token_bridge.hpp"
+#include "extension/token_settings.hpp"
 
 namespace tg {
-
-extern int guc_max_token_lifetime;  // tenant_guard.max_token_lifetime, seconds
-void define_token_gucs();
 
 std::string database_id();
 

@@ -1,25 +1,15 @@
 // Purge keys, database_id(), sign_token(), and the token checks shared by
 // purge() and unprotect().
-#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
-#include "extension/catalog.hpp"
+#include "extension/boundary.hpp"
 #include "extension/errors.hpp"
+#include "extension/pg/function_args.hpp"
 #include "extension/spi.hpp"
 #include "extension/token_check.hpp"
+#include "extension/tokens_pg.hpp"
 
 namespace tg {
 
-int guc_max_token_lifetime = 86400;
-
-void define_token_gucs() {
-    DefineCustomIntVariable(
-        "tenant_guard.max_token_lifetime", "Longest lifetime (exp - iat) a purge or unprotect token may have.", nullptr,
-        &guc_max_token_lifetime, 86400, 1, INT_MAX, PGC_SUSET, GUC_UNIT_S, nullptr, nullptr, nullptr);
-}
-
-std::string database_id() {
-    return pg_guard(
-        [] { return psprintf(UINT64_FORMAT "/%s", GetSystemIdentifier(), get_database_name(MyDatabaseId)); });
-}
+std::string database_id() { return pg::database_id(); }
 
 // errors.hpp packs its codes as PostgreSQL does, so the text a token refusal
 // carries comes back as the same code.
@@ -41,7 +31,7 @@ tokens::VerifiedToken verify_token(const std::string &token, const char *expecte
         if (n == 0) return std::nullopt;
         return spi::text(0, 1);
     };
-    int64 now = pg_guard([] { return (int64)timestamptz_to_time_t(GetCurrentTimestamp()); });
+    int64 now = pg::now_unix_seconds();
     tokens::VerifiedToken verified;
     try {
         verified = tokens::verify(token, key_of, now, guc_max_token_lifetime, database_id());
@@ -71,8 +61,9 @@ void consume_token(const tokens::VerifiedToken &token) {
 namespace {
 
 std::string text_arg(FunctionCallInfo fcinfo, int i, const char *name) {
-    if (PG_ARGISNULL(i)) throw tg::Error(ERRCODE_NULL_VALUE_NOT_ALLOWED, std::string(name) + " must not be NULL");
-    return tg::pg_guard([&] { return text_to_cstring(PG_GETARG_TEXT_PP(i)); });
+    if (tg::pg::arg_is_null(fcinfo, i))
+        throw tg::Error(ERRCODE_NULL_VALUE_NOT_ALLOWED, std::string(name) + " must not be NULL");
+    return tg::pg::arg_text(fcinfo, i);
 }
 
 }  // namespace
@@ -112,17 +103,14 @@ TG_FUNCTION(tg_revoke_purge_key) {
 
 TG_FUNCTION(tg_database_id) {
     std::string id = tg::database_id();
-    return tg::pg_guard([&] { return PointerGetDatum(cstring_to_text(id.c_str())); });
+    return tg::pg::text_datum(id.data(), (int)id.size());
 }
 
 TG_FUNCTION(tg_sign_token) {
     using namespace tg;
-    if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+    if (pg::arg_is_null(fcinfo, 0) || pg::arg_is_null(fcinfo, 1))
         throw Error(ERRCODE_NULL_VALUE_NOT_ALLOWED, "claims and private_key must not be NULL");
-    std::string claims = pg_guard([&] {
-        Jsonb *jb = PG_GETARG_JSONB_P(0);
-        return JsonbToCString(nullptr, &jb->root, VARSIZE(jb));
-    });
+    std::string claims = pg::arg_jsonb_text(fcinfo, 0);
     std::string key = text_arg(fcinfo, 1, "private_key");
     std::string token;
     try {
@@ -130,5 +118,5 @@ TG_FUNCTION(tg_sign_token) {
     } catch (const tokens::TokenFailure &f) {
         raise_token_failure(f);
     }
-    return pg_guard([&] { return PointerGetDatum(cstring_to_text(token.c_str())); });
+    return pg::text_datum(token.data(), (int)token.size());
 }

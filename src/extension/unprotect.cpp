@@ -2,9 +2,11 @@
 // by a signed token with act "unprotect" naming exactly that table. The
 // extension's triggers go (from the table and its partitions); tombstones and
 // history stay; the token is consumed and a receipt records it.
-#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
-#include "extension/catalog.hpp"
+#include "extension/unwalled.hpp"  // TRANSITIONAL: until registry.hpp is walled; calls PostgreSQL only guarded
+#include "extension/boundary.hpp"
 #include "extension/errors.hpp"
+#include "extension/pg/catalog_calls_a.hpp"
+#include "extension/pg/function_args.hpp"
 #include "extension/registry.hpp"
 #include "extension/spi.hpp"
 #include "extension/token_check.hpp"
@@ -18,16 +20,12 @@ constexpr int scope_invalid = sqlstate::token_scope_invalid;
 void drop_triggers(Oid relid) {
     registry::OwnDdlScope own_ddl;
     spi::AsExtensionOwner owner;
-    List *members = pg_guard([&] { return find_all_inheritors(relid, AccessExclusiveLock, nullptr); });
-    ListCell *lc;
-    foreach (lc, members) {
-        Oid member = lfirst_oid(lc);
+    for (Oid member : pg::all_inheritors(relid, true)) {
         // Row triggers cloned from the parent go with the parent's.
         uint64 n = spi::exec(
             "SELECT t.tgname::text FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid "
             "WHERE t.tgrelid = $1 AND t.tgparentid = 0 AND p.pronamespace = $2",
-            {{OIDOID, ObjectIdGetDatum(member)},
-             {OIDOID, ObjectIdGetDatum(pg_guard([] { return catalog::schema_oid(); }))}});
+            {{OIDOID, datum::from_oid(member)}, {OIDOID, datum::from_oid(pg::extension_schema())}});
         std::vector<std::string> names;
         for (uint64 r = 0; r < n; r++) names.push_back(spi::text(r, 1));
         std::string rel = spi::qualified_name(member);
@@ -38,10 +36,10 @@ void drop_triggers(Oid relid) {
 }  // namespace
 
 TG_FUNCTION(tg_unprotect) {
-    if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+    if (pg::arg_is_null(fcinfo, 0) || pg::arg_is_null(fcinfo, 1))
         throw Error(ERRCODE_NULL_VALUE_NOT_ALLOWED, "rel and token must not be NULL");
-    Oid relid = PG_GETARG_OID(0);
-    std::string token_text = pg_guard([&] { return text_to_cstring(PG_GETARG_TEXT_PP(1)); });
+    Oid relid = pg::arg_oid(fcinfo, 0);
+    std::string token_text = pg::arg_text(fcinfo, 1);
 
     spi::Session spi;
     tokens::VerifiedToken token = verify_token(token_text, "unprotect");
@@ -57,7 +55,7 @@ TG_FUNCTION(tg_unprotect) {
     drop_triggers(relid);
     spi::AsExtensionOwner owner;
     spi::exec("UPDATE tenant_guard.protected_table SET unprotected_at = now() WHERE table_id = $1",
-              {{INT4OID, Int32GetDatum(table->table_id)}});
+              {{INT4OID, datum::from_int32(table->table_id)}});
     spi::exec(
         "INSERT INTO tenant_guard.purge_receipt (jti, key_id, act, tenant, tables, live_deleted, "
         "tombstones_deleted, history_deleted, reason, token_sha256) "
