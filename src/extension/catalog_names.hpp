@@ -1,6 +1,6 @@
 // The names of the extension's own objects that both sides of the wall
 // spell: plain constants, no PostgreSQL header (catalog.hpp is the
-// PostgreSQL side's lookups, pg/catalog_calls_b.hpp the C++ side's).
+// PostgreSQL side's lookups, pg/catalog_calls.hpp the C++ side's).
 #pragma once
 
 namespace tg::catalog {

@@ -1,6 +1,6 @@
 #include "extension/citus.hpp"
 
-#include "extension/pg/catalog_calls_a.hpp"
+#include "extension/pg/catalog_calls.hpp"
 #include "extension/spi.hpp"
 
 namespace tg::citus {

@@ -2,7 +2,7 @@
 
 #include "extension/column_history_pg.hpp"
 #include "extension/errors.hpp"
-#include "extension/pg/catalog_calls_b.hpp"
+#include "extension/pg/catalog_calls.hpp"
 #include "extension/restore_rights.hpp"
 #include "extension/spi.hpp"
 
@@ -11,7 +11,7 @@ namespace tg {
 void record_column_values(const registry::ProtectedTable &table, Oid relid, const std::vector<std::string> &columns) {
     if (columns.empty()) return;
     // The plain tables that hold the rows: relid itself, or its leaf partitions.
-    pg::Oids all = pg::plain_tables_of(relid);
+    pg::OidList all = pg::plain_tables_of(relid);
     std::vector<Oid> leaves(all.items, all.items + all.count);
     std::vector<registry::Registration> registrations(leaves.size());
     for (size_t i = 0; i < leaves.size(); i++)

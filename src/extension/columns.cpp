@@ -1,7 +1,7 @@
 #include "extension/columns.hpp"
 
 #include "extension/columns_pg.hpp"
-#include "extension/pg/catalog_calls_b.hpp"
+#include "extension/pg/catalog_calls.hpp"
 #include "extension/spi.hpp"
 
 namespace tg::columns {

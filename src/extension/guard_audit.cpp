@@ -1,7 +1,7 @@
 #include "extension/boundary.hpp"
 #include "extension/guard_audit_records.hpp"
 
-#include "extension/pg/catalog_calls_a.hpp"
+#include "extension/pg/catalog_calls.hpp"
 #include "extension/spi.hpp"
 
 namespace tg::audit {

@@ -10,7 +10,7 @@
 #include "extension/boundary.hpp"
 #include "extension/image_migration.hpp"
 #include "extension/partitions_pg.hpp"
-#include "extension/pg/catalog_calls_a.hpp"
+#include "extension/pg/catalog_calls.hpp"
 #include "extension/registry.hpp"
 #include "extension/spi.hpp"
 

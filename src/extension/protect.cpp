@@ -2,9 +2,9 @@
 #include "extension/unwalled.hpp"  // TRANSITIONAL: until registry.hpp is walled; calls PostgreSQL only guarded
 #include "extension/boundary.hpp"
 #include "extension/citus.hpp"
-#include "extension/pg/catalog_calls_a.hpp"
+#include "extension/pg/catalog_calls.hpp"
 #include "extension/pg/function_args.hpp"
-#include "extension/pg/message_calls_a.hpp"
+#include "extension/pg/message_calls.hpp"
 #include "extension/protect_pg.hpp"
 #include "extension/registry.hpp"
 #include "extension/spi.hpp"

@@ -14,7 +14,7 @@
 #include "extension/errors.hpp"
 #include "extension/fk_order.hpp"
 #include "extension/module.hpp"
-#include "extension/pg/catalog_calls_a.hpp"
+#include "extension/pg/catalog_calls.hpp"
 #include "extension/pg/function_args.hpp"
 #include "extension/purge_pg.hpp"
 #include "extension/restore_rights.hpp"

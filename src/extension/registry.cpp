@@ -3,7 +3,7 @@
 #include <cstring>
 
 #include "extension/catalog_names.hpp"
-#include "extension/pg/catalog_calls_b.hpp"
+#include "extension/pg/catalog_calls.hpp"
 #include "extension/spi.hpp"
 
 namespace tg::registry {
@@ -51,7 +51,7 @@ char trigger_state(Oid relid, const char *name, const char *function, const std:
         {{OIDOID, datum::from_oid(relid)},
          spi::text_arg(name),
          spi::text_arg(function),
-         {OIDOID, datum::from_oid(pg::extension_schema_oid())}});
+         {OIDOID, datum::from_oid(pg::extension_schema())}});
     if (n == 0) return '\0';
     char state = (char)spi::datum(0, 1);  // DatumGetChar
     if (!datum::to_bool(spi::datum(0, 2)) || split_tgargs(spi::datum(0, 3)) != args)
@@ -92,7 +92,7 @@ std::optional<ProtectedTable> find(Oid relid) {
 }
 
 std::optional<ProtectedTable> covering(Oid relid, const std::vector<ProtectedTable> &active) {
-    pg::Oids ancestors = pg::partition_ancestors(relid);
+    pg::OidList ancestors = pg::partition_ancestors(relid);
     auto lookup = [&](Oid id) -> std::optional<ProtectedTable> {
         for (const auto &t : active)
             if (t.relid == id) return t;
@@ -141,7 +141,7 @@ void install_triggers(const ProtectedTable &table, Oid target) {
         // An older version's schema, before ALTER EXTENSION UPDATE, lacks the
         // functions of triggers added since: those come with the update.
         if (!spi::exec("SELECT 1 FROM pg_catalog.pg_proc WHERE proname = $1 AND pronamespace = $2",
-                       {spi::text_arg(t.function), {OIDOID, datum::from_oid(pg::extension_schema_oid())}}))
+                       {spi::text_arg(t.function), {OIDOID, datum::from_oid(pg::extension_schema())}}))
             continue;
         const auto &targs = t.flag_arguments ? flag_args : args;
         char state = trigger_state(target, t.name, t.function, targs);  // row triggers are cloned
@@ -183,7 +183,7 @@ bool is_extension_trigger(Oid relid, const char *name) {
     uint64 n = spi::exec(
         "SELECT 1 FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_proc p ON p.oid = t.tgfoid "
         "WHERE t.tgrelid = $1 AND t.tgname = $2 AND p.pronamespace = $3",
-        {{OIDOID, datum::from_oid(relid)}, spi::text_arg(name), {OIDOID, datum::from_oid(pg::extension_schema_oid())}});
+        {{OIDOID, datum::from_oid(relid)}, spi::text_arg(name), {OIDOID, datum::from_oid(pg::extension_schema())}});
     return n > 0;
 }
 

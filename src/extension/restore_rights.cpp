@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "extension/errors.hpp"
-#include "extension/pg/catalog_calls_b.hpp"
+#include "extension/pg/catalog_calls.hpp"
 
 namespace tg {
 

@@ -23,7 +23,7 @@
 #include "extension/fk_order.hpp"
 #include "extension/lock_retry.hpp"
 #include "extension/module.hpp"
-#include "extension/pg/catalog_calls_b.hpp"
+#include "extension/pg/catalog_calls.hpp"
 #include "extension/pg/function_args.hpp"
 #include "extension/restore_rights.hpp"
 #include "extension/retryable.hpp"
@@ -296,7 +296,7 @@ void check_reach(Point &p, const std::string &tenant) {
         throw Error(history_too_short, refused + ": table " + spi::text(0, 1) + " was protected after it",
                     "Its history starts there; the earliest point that can be reached is " + spi::text(0, 2) + ".",
                     "Rewind to a later time or mark.");
-    bool has_retention = OidIsValid(pg::extension_relation_or_invalid("log_segment"));
+    bool has_retention = OidIsValid(pg::extension_relation("log_segment"));
     if (!has_retention) return;  // version 0.1.0: nothing is ever pruned
     spi::exec("SELECT tenant_guard._adopt_history()");
     n = spi::exec(
@@ -304,7 +304,7 @@ void check_reach(Point &p, const std::string &tenant) {
         "WHERE system_id = tenant_guard._system_id()");
     p.own_history_from = spi::int64_at(0, 1);
     bool has_truncations =  // version 0.3.0
-        pg::attribute_number(pg::extension_relation_oid("protected_table"), "truncated_at") != 0;
+        pg::attribute_number(pg::extension_relation_or_error("protected_table"), "truncated_at") != 0;
     if (has_truncations) {
         // After the point: later than it, or (a truncation of this cluster,
         // not one restored from another) unseen by the mark, or committed

@@ -145,7 +145,9 @@ TG_FUNCTION(tg_undelete_trash) {
                       // readable, and no row-level security applying to it there.
                       std::vector<registry::ProtectedTable> readable;
                       for (const auto &t : parents_first(active))
-                          if (pg::readable_without_rls(t.relid)) readable.push_back(t);
+                          if (pg::has_table_privilege(t.relid, ACL_SELECT) &&
+                              !pg::row_security_applies(t.relid, InvalidOid))
+                              readable.push_back(t);
                       return undelete(readable, active, options, false);
                   }));
     return (Datum)0;

@@ -1,6 +1,6 @@
 #define TG_IMPLEMENTS_GUARDED_CALLS
 #include "extension/pg.hpp"
-#include "extension/pg/message_calls_a.hpp"
+#include "extension/pg/message_calls.hpp"
 
 namespace tg::pg {
 
