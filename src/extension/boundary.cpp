@@ -1,4 +1,7 @@
 // The PostgreSQL side of the error boundary (pg.hpp, error_text.hpp).
+// The one file that sees both sides: pg_try catches a C++ exception inside
+// PG_TRY (std::exception_ptr), so pg.hpp does not poison the C++ library here.
+#define TG_BOUNDARY_ITSELF
 #include "extension/pg.hpp"
 
 namespace tg {

@@ -10,7 +10,7 @@
 // Deletes in tombstone mode need nothing before the fact: the row is removed as
 // usual (row counts, RETURNING and FK cascades stay PostgreSQL's own) and its
 // image is kept here as a tombstone in the same transaction.
-#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
+#include "extension/pg.hpp"
 #include "extension/catalog.hpp"
 #include "extension/errors.hpp"
 #include "extension/guard_audit.hpp"
@@ -120,11 +120,11 @@ void capture_deletes(Capture *c, Tuplestorestate *rows, TupleTableSlot *slot) {
 
 }  // namespace
 
-TG_FUNCTION(tg_capture) {
+TG_PG_FUNCTION(tg_capture) {
     auto *td = reinterpret_cast<TriggerData *>(fcinfo->context);
     if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) || !TRIGGER_FIRED_FOR_STATEMENT(td->tg_event))
-        throw Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
-                    "tenant_guard.capture() must be an AFTER ... FOR EACH STATEMENT trigger");
+        ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                        errmsg("tenant_guard.capture() must be an AFTER ... FOR EACH STATEMENT trigger")));
 
     Relation rel = td->tg_relation;
     bool is_insert = TRIGGER_FIRED_BY_INSERT(td->tg_event);
@@ -140,9 +140,10 @@ TG_FUNCTION(tg_capture) {
     Tuplestorestate *old_rows = td->tg_oldtable;
     Tuplestorestate *new_rows = td->tg_newtable;
     if ((is_insert && !new_rows) || (is_update && (!old_rows || !new_rows)) || (is_delete && !old_rows))
-        throw Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
-                    std::string("tenant_guard trigger on \"") + RelationGetRelationName(rel) +
-                        "\" lacks its transition tables; re-run tenant_guard.protect()");
+        ereport(ERROR,
+                (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                 errmsg("tenant_guard trigger on \"%s\" lacks its transition tables; re-run tenant_guard.protect()",
+                        RelationGetRelationName(rel))));
     // Nothing happened (e.g. a DELETE that matched no row): nothing to log.
     Tuplestorestate *first = is_insert ? new_rows : old_rows;
     if (tuplestore_tuple_count(first) == 0) return PointerGetDatum(nullptr);

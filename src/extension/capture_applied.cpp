@@ -8,7 +8,7 @@
 // a subscriber's own trigger) fires the statement-level capture as usual.
 // The blast-radius limit and the tenant pin belong to the publisher's
 // statements and are not applied here.
-#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
+#include "extension/pg.hpp"
 #include "extension/catalog.hpp"
 #include "extension/log_writer.hpp"
 #include "extension/module.hpp"
@@ -59,11 +59,11 @@ void capture_row(const RelShape *shape, TriggerData *td) {
 
 }  // namespace
 
-TG_FUNCTION(tg_capture_applied) {
+TG_PG_FUNCTION(tg_capture_applied) {
     auto *td = reinterpret_cast<TriggerData *>(fcinfo->context);
     if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event))
-        throw Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
-                    "tenant_guard.capture_applied() must be an AFTER ... FOR EACH ROW trigger");
+        ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                        errmsg("tenant_guard.capture_applied() must be an AFTER ... FOR EACH ROW trigger")));
     RelShape *shape = shape_for(td->tg_relation, td->tg_trigger);
     verify_trigger(shape, td->tg_relation, td->tg_trigger, catalog::trigger_capture_applied);
     if (!IsLogicalWorker() || scope::trigger_depth() != 1) return PointerGetDatum(nullptr);

@@ -1,5 +1,5 @@
 #define TG_IMPLEMENTS_GUARDED_CALLS
-#include "extension/unwalled.hpp"  // TRANSITIONAL: log_writer.hpp and shape.hpp are not yet split at the wall
+#include "extension/pg.hpp"
 #include "extension/column_history_pg.hpp"
 
 #include "extension/log_writer.hpp"

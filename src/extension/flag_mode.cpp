@@ -4,7 +4,7 @@
 // captured like any other. As PostgreSQL reports for a DELETE that a trigger
 // skipped, the statement reports 0 rows, RETURNING returns nothing and
 // ON DELETE CASCADE does not fire.
-#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
+#include "extension/pg.hpp"
 #include "extension/catalog.hpp"
 #include "extension/module.hpp"
 #include "extension/shape.hpp"
@@ -28,12 +28,12 @@ char *flag_update_sql(Relation rel, const char *flag_column, bool is_boolean) {
 
 }  // namespace
 
-TG_FUNCTION(tg_flag_delete) {
+TG_PG_FUNCTION(tg_flag_delete) {
     auto *td = reinterpret_cast<TriggerData *>(fcinfo->context);
     if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
         !TRIGGER_FIRED_BY_DELETE(td->tg_event))
-        throw tg::Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
-                        "tenant_guard.flag_delete() must be a BEFORE DELETE ... FOR EACH ROW trigger");
+        ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                        errmsg("tenant_guard.flag_delete() must be a BEFORE DELETE ... FOR EACH ROW trigger")));
     tg::RelShape *shape = tg::shape_for(td->tg_relation, td->tg_trigger);
     tg::verify_trigger(shape, td->tg_relation, td->tg_trigger, tg::catalog::trigger_flag_delete);
     if (tg::purge_silence) {

@@ -1,4 +1,4 @@
-#include "extension/unwalled.hpp"  // TRANSITIONAL: until statement_scope.hpp is walled (then pg.hpp)
+#include "extension/pg.hpp"
 #include "extension/guard_audit.hpp"
 
 #include "extension/catalog.hpp"

@@ -38,6 +38,8 @@
 
 #include "extension/registry.hpp"
 
+struct AlterTableCmd;  // PostgreSQL's (nodes/parsenodes.h), handed on from the DDL guard
+
 namespace tg {
 
 // One ALTER COLUMN ... TYPE of a protected table.

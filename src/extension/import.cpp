@@ -3,7 +3,7 @@
 // changes with origin 'import' instead of 'dml'. Like SET LOCAL, it ends with
 // the transaction, or with the savepoint it was called in when that is rolled
 // back.
-#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
+#include "extension/pg.hpp"
 #include "extension/module.hpp"
 
 namespace tg {
@@ -23,10 +23,11 @@ void register_import_callbacks() { RegisterSubXactCallback(on_subtransaction_abo
 
 }  // namespace tg
 
-TG_FUNCTION(tg_begin_import) {
+TG_PG_FUNCTION(tg_begin_import) {
     if (!IsTransactionBlock())
-        throw tg::Error(ERRCODE_NO_ACTIVE_SQL_TRANSACTION, "begin_import() must be called inside a transaction block",
-                        "", "Run BEGIN first; the import ends with the transaction.");
+        ereport(ERROR, (errcode(ERRCODE_NO_ACTIVE_SQL_TRANSACTION),
+                        errmsg("begin_import() must be called inside a transaction block"),
+                        errhint("Run BEGIN first; the import ends with the transaction.")));
     tg::current_origin = tg::Origin::import;
     tg::import_nest_level = GetCurrentTransactionNestLevel();
     PG_RETURN_VOID();

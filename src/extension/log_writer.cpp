@@ -1,9 +1,9 @@
-#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
+#include "extension/pg.hpp"
 #include "extension/log_writer.hpp"
 
 #include "extension/catalog.hpp"
 #include "extension/schema_constants.hpp"
-#include "extension/spi.hpp"
+#include "extension/search_path.hpp"
 
 namespace tg {
 
@@ -200,12 +200,24 @@ void log_writer_begin(LogWriter *w) {
 static void write_tick_if_due(LogWriter *w) {
     if (w->last_seq == 0 || (w->last_seq >> schema::tick_bits) == ((w->first_seq - 1) >> schema::tick_bits)) return;
     if (!OidIsValid(get_relname_relid("cdc_tick", catalog::schema_oid()))) return;  // version 0.1.0
-    spi::Session session;
-    spi::AsExtensionOwner owner;
-    spi::exec(
-        "INSERT INTO tenant_guard.cdc_tick (tick_seq, tick_xmax, snapshot) "
-        "SELECT $1, pg_snapshot_xmax(s), s FROM tenant_guard._reader_snapshot() AS s",
-        {{INT8OID, Int64GetDatum(w->last_seq)}});
+    // As the extension owner (only it may write the tick table), restored by
+    // the (sub)transaction's abort on an error.
+    Oid saved_user;
+    int saved_context;
+    GetUserIdAndSecContext(&saved_user, &saved_context);
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    SetUserIdAndSecContext(catalog::extension_owner(), saved_context | SECURITY_LOCAL_USERID_CHANGE);
+    Oid types[1] = {INT8OID};
+    Datum values[1] = {Int64GetDatum(w->last_seq)};
+    int rc = with_pinned_search_path([&] {
+        return SPI_execute_with_args(
+            "INSERT INTO tenant_guard.cdc_tick (tick_seq, tick_xmax, snapshot) "
+            "SELECT $1, pg_snapshot_xmax(s), s FROM tenant_guard._reader_snapshot() AS s",
+            1, types, values, nullptr, false, 0);
+    });
+    if (rc != SPI_OK_INSERT) elog(ERROR, "SPI failed (%d) writing a tick", rc);
+    SetUserIdAndSecContext(saved_user, saved_context);
+    SPI_finish();
 }
 
 void log_writer_close(LogWriter *w) {

@@ -1,11 +1,11 @@
 // Module entry: magic block, GUCs, transaction callbacks.
-#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
+#include "extension/pg.hpp"
 #include "extension/module.hpp"
 #include "extension/catalog.hpp"
 #include "extension/guard_audit.hpp"
 #include "extension/log_writer.hpp"
 #include "extension/statement_scope.hpp"
-#include "extension/token_check.hpp"
+#include "extension/token_settings.hpp"
 
 extern "C" {
 PG_MODULE_MAGIC;
@@ -16,19 +16,6 @@ namespace tg {
 
 char *guc_actor = nullptr;
 Origin current_origin = Origin::dml;
-const PurgeSilence *purge_silence = nullptr;
-
-bool is_silenced_row(Oid relid, Datum tenant, Datum pk) {
-    if (!purge_silence) return false;
-    auto it = purge_silence->rows.find(relid);
-    if (it == purge_silence->rows.end()) return false;
-    text *t = DatumGetTextPP(tenant);
-    if (purge_silence->tenant != std::string(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t))) return false;
-    if (it->second.empty()) return true;
-    Jsonb *key = DatumGetJsonbP(pk);
-    return it->second.count(JsonbToCString(nullptr, &key->root, VARSIZE(key))) > 0;
-}
-
 static void reset_at_transaction_end(XactEvent event, void *) noexcept {
     if (event == XACT_EVENT_ABORT || event == XACT_EVENT_COMMIT || event == XACT_EVENT_PARALLEL_ABORT ||
         event == XACT_EVENT_PREPARE) {

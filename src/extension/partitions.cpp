@@ -6,7 +6,6 @@
 // alone: pg_restore, for one, creates the triggers itself after the data.
 // Columns an ALTER TABLE adds to a protected table are filled into its
 // images here too (image_migration.hpp).
-#include "extension/unwalled.hpp"  // TRANSITIONAL: until registry.hpp is walled; calls PostgreSQL only guarded
 #include "extension/boundary.hpp"
 #include "extension/image_migration.hpp"
 #include "extension/partitions_pg.hpp"

@@ -137,7 +137,19 @@ ErrorData *copy_pending_error();
 
 }  // namespace tg
 
-#ifndef TG_UNWALLED
-// Nothing after this header may own memory behind PostgreSQL's back.
-#pragma GCC poison string vector unique_ptr shared_ptr unordered_map unordered_set
+// Declares an SQL-callable function of the PostgreSQL side (its errors are
+// ereport()s; no C++ boundary):
+//   TG_PG_FUNCTION(tg_capture) { ...; return (Datum) 0; }
+#define TG_PG_FUNCTION(name)   \
+    extern "C" {               \
+    PG_FUNCTION_INFO_V1(name); \
+    }                          \
+    extern "C" Datum name(PG_FUNCTION_ARGS)
+
+#if !defined(TG_UNWALLED) && !defined(TG_BOUNDARY_ITSELF)
+// Nothing after this header may own memory behind PostgreSQL's back: the
+// PostgreSQL side uses nothing of the C++ library (std::string, containers,
+// smart pointers, std::function ...; PostgreSQL's Min, Max and lengthof
+// serve it instead).
+#pragma GCC poison std
 #endif

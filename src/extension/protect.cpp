@@ -1,5 +1,4 @@
 // tenant_guard.protect(rel, tenant_column, delete_mode, flag_column)
-#include "extension/unwalled.hpp"  // TRANSITIONAL: until registry.hpp is walled; calls PostgreSQL only guarded
 #include "extension/boundary.hpp"
 #include "extension/citus.hpp"
 #include "extension/pg/catalog_calls.hpp"

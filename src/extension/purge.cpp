@@ -4,7 +4,6 @@
 // (if the token says live), the tombstones and every change-log row of that
 // scope, then records a receipt (never row contents). The purge's own deletes
 // are not captured: nothing of the rows may remain.
-#include "extension/unwalled.hpp"  // TRANSITIONAL: until columns, fk_order, module, restore_rights are walled
 #include <map>
 #include <optional>
 #include <set>
@@ -13,7 +12,7 @@
 #include "extension/columns.hpp"
 #include "extension/errors.hpp"
 #include "extension/fk_order.hpp"
-#include "extension/module.hpp"
+#include "extension/capture_scopes.hpp"
 #include "extension/pg/catalog_calls.hpp"
 #include "extension/pg/function_args.hpp"
 #include "extension/purge_pg.hpp"

@@ -29,7 +29,7 @@ ProtectedTable row_at(uint64 r) {
 
 // The arguments of a pg_trigger.tgargs value (each ends with a NUL byte).
 std::vector<std::string> split_tgargs(Datum tgargs) {
-    pg::Bytes b = pg::bytea_bytes(tgargs);
+    pg::Bytes b = pg::varlena_bytes(tgargs);
     std::string bytes(b.data, b.len);
     std::vector<std::string> out;
     size_t start = 0;

@@ -13,7 +13,6 @@
 // 'rewind' (deletions become tombstones, so a rewind can itself be rewound),
 // and the tombstones of undone deletions go. Only that tenant's rows are read
 // or locked.
-#include "extension/unwalled.hpp"  // TRANSITIONAL: until citus.hpp and module.hpp are split at the wall
 #include <array>
 #include <map>
 
@@ -22,7 +21,7 @@
 #include "extension/errors.hpp"
 #include "extension/fk_order.hpp"
 #include "extension/lock_retry.hpp"
-#include "extension/module.hpp"
+#include "extension/capture_scopes.hpp"
 #include "extension/pg/catalog_calls.hpp"
 #include "extension/pg/function_args.hpp"
 #include "extension/restore_rights.hpp"

@@ -1,4 +1,4 @@
-#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
+#include "extension/pg.hpp"
 #include "extension/search_path.hpp"
 
 namespace tg {

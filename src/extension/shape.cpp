@@ -1,6 +1,5 @@
 // Relation shapes for capture and their conversion of rows to jsonb.
 // Plain C-like code: it runs per row inside triggers.
-#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
 #include "extension/shape.hpp"
 
 #include "extension/catalog.hpp"

@@ -25,7 +25,7 @@
 //    offset, as to_jsonb writes it (the same instant in any zone); money
 //    follows lc_monetary, as in pg_dump.
 #pragma once
-#include "extension/unwalled.hpp"
+#include "extension/pg.hpp"
 #include "extension/registration.hpp"
 
 namespace tg {
@@ -113,22 +113,14 @@ struct OutputPin {
 void pin_output(OutputPin *saved, const RelShape *shape);
 void unpin_output(const OutputPin *saved);
 
-// fn() with the output settings pinned, restored on every exit: a
-// PostgreSQL error, and a C++ exception (caught inside the PG_TRY, which it
-// must not cross, and thrown on after).
+// fn() with the output settings pinned, restored on every exit, a
+// PostgreSQL error included. (PostgreSQL side: fn throws no C++ exception.)
 template <typename F>
 void with_pinned_output(const RelShape *shape, F &&fn) {
     OutputPin pin;
-    std::exception_ptr failed;
     pin_output(&pin, shape);
     PG_TRY();
-    {
-        try {
-            fn();
-        } catch (...) {
-            failed = std::current_exception();
-        }
-    }
+    { fn(); }
     PG_CATCH();
     {
         unpin_output(&pin);
@@ -136,7 +128,6 @@ void with_pinned_output(const RelShape *shape, F &&fn) {
     }
     PG_END_TRY();
     unpin_output(&pin);
-    if (failed) std::rethrow_exception(failed);
 }
 
 void register_shape_cache_callbacks();

@@ -1,4 +1,4 @@
-#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
+#include "extension/pg.hpp"
 #include "extension/statement_scope.hpp"
 
 #include "extension/catalog.hpp"
@@ -294,10 +294,11 @@ void open_late_scope() {
 // BEFORE UPDATE OR DELETE ... FOR EACH STATEMENT: loads the module (and its
 // hooks) before the first row changes, and opens a scope when the hook came
 // too late to see the statement start.
-TG_FUNCTION(tg_statement_start) {
+TG_PG_FUNCTION(tg_statement_start) {
     using namespace tg::scope;
     if (!CALLED_AS_TRIGGER(fcinfo))
-        throw tg::Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED, "tenant_guard.statement_start() is a trigger");
+        ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                        errmsg("tenant_guard.statement_start() is a trigger")));
     auto *td = reinterpret_cast<TriggerData *>(fcinfo->context);
     tg::verify_trigger(tg::shape_for(td->tg_relation, td->tg_trigger), td->tg_relation, td->tg_trigger,
                        tg::catalog::trigger_statement_start);
@@ -310,7 +311,7 @@ TG_FUNCTION(tg_statement_start) {
 // by: calling a function of the module loads it, so PostgreSQL has checked
 // the placeholder values a role gave tenant_guard.tenant before (discarding
 // those it may not set) by the time the view reads the pin.
-TG_FUNCTION(tg_pinned_tenant) {
+TG_PG_FUNCTION(tg_pinned_tenant) {
     const char *pin = tg::scope::pinned_tenant();
     if (!pin) PG_RETURN_NULL();
     PG_RETURN_TEXT_P(cstring_to_text(pin));

@@ -5,7 +5,7 @@
 
 #include "extension/columns.hpp"
 #include "extension/errors.hpp"
-#include "extension/module.hpp"
+#include "extension/capture_scopes.hpp"
 #include "extension/restore_rights.hpp"
 #include "extension/retryable.hpp"
 #include "extension/pg/function_args.hpp"

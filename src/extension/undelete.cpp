@@ -14,7 +14,7 @@
 #include "extension/errors.hpp"
 #include "extension/fk_order.hpp"
 #include "extension/lock_retry.hpp"
-#include "extension/module.hpp"
+#include "extension/capture_scopes.hpp"
 #include "extension/pg/catalog_calls.hpp"
 #include "extension/pg/function_args.hpp"
 #include "extension/pg/session_calls.hpp"
@@ -137,18 +137,18 @@ TG_FUNCTION(tg_undelete_trash) {
     if (!pg::arg_is_null(fcinfo, 0)) options.ids = spi::Arg{INT8ARRAYOID, pg::arg_datum(fcinfo, 0)};
     options.skip_conflicts = skip_conflicts_argument(fcinfo, 1);
     bool dry_run = !pg::arg_is_null(fcinfo, 2) && pg::arg_bool(fcinfo, 2);
-    return_counts(fcinfo, run(dry_run, "undelete_trash", [&] {
-                      spi::Session spi;
-                      lock_tenant(options.tenant);
-                      auto active = registry::active_tables();
-                      // The tables whose trash the caller sees (tenant_guard.trash):
-                      // readable, and no row-level security applying to it there.
-                      std::vector<registry::ProtectedTable> readable;
-                      for (const auto &t : parents_first(active))
-                          if (pg::has_table_privilege(t.relid, ACL_SELECT) &&
-                              !pg::row_security_applies(t.relid, InvalidOid))
-                              readable.push_back(t);
-                      return undelete(readable, active, options, false);
-                  }));
+    return_counts(
+        fcinfo, run(dry_run, "undelete_trash", [&] {
+            spi::Session spi;
+            lock_tenant(options.tenant);
+            auto active = registry::active_tables();
+            // The tables whose trash the caller sees (tenant_guard.trash):
+            // readable, and no row-level security applying to it there.
+            std::vector<registry::ProtectedTable> readable;
+            for (const auto &t : parents_first(active))
+                if (pg::has_table_privilege(t.relid, ACL_SELECT) && !pg::row_security_applies(t.relid, InvalidOid))
+                    readable.push_back(t);
+            return undelete(readable, active, options, false);
+        }));
     return (Datum)0;
 }

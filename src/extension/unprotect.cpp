@@ -2,7 +2,6 @@
 // by a signed token with act "unprotect" naming exactly that table. The
 // extension's triggers go (from the table and its partitions); tombstones and
 // history stay; the token is consumed and a receipt records it.
-#include "extension/unwalled.hpp"  // TRANSITIONAL: until registry.hpp is walled; calls PostgreSQL only guarded
 #include "extension/boundary.hpp"
 #include "extension/errors.hpp"
 #include "extension/pg/catalog_calls.hpp"

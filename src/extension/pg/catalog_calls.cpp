@@ -113,9 +113,9 @@ const char *operator_sql(Oid opr) {
     });
 }
 
-Bytes bytea_bytes(Datum value) {
+Bytes varlena_bytes(Datum value) {
     return pg_guard([&] {
-        bytea *b = DatumGetByteaPP(value);
+        varlena *b = PG_DETOAST_DATUM_PACKED(value);
         return Bytes{VARDATA_ANY(b), (int)VARSIZE_ANY_EXHDR(b)};
     });
 }

@@ -58,12 +58,12 @@ Oid default_equality_operator(Oid type);
 // OPERATOR(schema.name) of operator opr, for SQL text.
 const char *operator_sql(Oid opr);
 
-// The bytes of a bytea value (detoasted; not NUL-terminated).
+// The bytes of a bytea or text value (detoasted; not NUL-terminated).
 struct Bytes {
     const char *data;
     int len;
 };
-Bytes bytea_bytes(Datum value);
+Bytes varlena_bytes(Datum value);
 
 // The name of role (an error when it does not exist).
 const char *role_name(Oid role);
