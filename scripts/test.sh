@@ -60,6 +60,7 @@ run_counted() {
 }
 
 run_counted format bash scripts/check_format.sh
+run_counted wall bash test/wall/run.sh
 run_counted unit bash test/unit/run.sh "$work/unit_build"
 run_counted interop bash test/interop/openssl_token.sh
 run_counted dump_restore bash test/interop/dump_restore.sh

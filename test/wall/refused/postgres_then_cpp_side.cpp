@@ -1,0 +1,4 @@
+// expect: poisoned
+// ... nor before them.
+#include "extension/pg.hpp"
+#include "extension/boundary.hpp"
