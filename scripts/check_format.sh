@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The C++ of the module, the command line, src/common and the tests is in the
-# one style of .clang-format: one check per file. Prints the files that
-# differ (fix them with clang-format -i FILE) and ends with
+# one style of .clang-format: one check per file, and one that no two folders
+# under src/ hold a file of the same name. Prints the files that differ (fix
+# them with clang-format -i FILE) and ends with
 # "format: N passed, N failed"; exits non-zero when any differs.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -21,5 +22,18 @@ while IFS= read -r f; do
         failed=$((failed + 1))
     fi
 done < <(git ls-files 'src/*.cpp' 'src/*.hpp' 'test/*.cpp' 'test/*.hpp' 2>/dev/null || find src test -name '*.[ch]pp')
+# File names are unique across src/: a name (without its .cpp/.hpp) lives in
+# one folder only, so that "catalog.hpp" never means two things.
+clashes=$( (git ls-files 'src/*' 2>/dev/null || find src -type f) |
+    sed -n 's|^\(.*\)/\([^/]*\)\.[^./]*$|\2 \1|p' | sort -u | awk '
+        { dirs[$1] = dirs[$1] " " $2; n[$1]++ }
+        END { for (f in n) if (n[f] > 1) print f ":" dirs[f] }' | sort)
+if [ -n "$clashes" ]; then
+    echo "file names used in more than one folder under src/ (rename one):"
+    echo "$clashes"
+    failed=$((failed + 1))
+else
+    passed=$((passed + 1))
+fi
 echo "format: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,7 +1,7 @@
-#include "cli_args.hpp"
+#include "cli/cli_args.hpp"
 
-#include "duration.hpp"
-#include "errors.hpp"
+#include "cli/duration.hpp"
+#include "cli/cli_error.hpp"
 
 #include <CLI/CLI.hpp>
 

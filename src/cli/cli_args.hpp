@@ -3,7 +3,7 @@
 // tested without a server.
 #pragma once
 
-#include "deletion_filter.hpp"
+#include "cli/deletions/operation_filter.hpp"
 
 #include <cstdint>
 #include <optional>

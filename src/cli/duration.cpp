@@ -1,6 +1,6 @@
-#include "duration.hpp"
+#include "cli/duration.hpp"
 
-#include "errors.hpp"
+#include "cli/cli_error.hpp"
 
 #include <string>
 

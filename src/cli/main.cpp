@@ -1,12 +1,12 @@
 // tenant-guard: the operator's command line for the tenant_guard extension.
 // Parses the arguments, runs one subcommand, and turns every way it can end
 // into a message on stderr and an exit code (0 ok, 1 refused/failed, 2 usage).
-#include "cli_args.hpp"
-#include "commands.hpp"
+#include "cli/cli_args.hpp"
+#include "cli/commands/commands.hpp"
 #include "common/crypto_error.hpp"
 #include "common/token_error.hpp"
-#include "errors.hpp"
-#include "pg.hpp"
+#include "cli/cli_error.hpp"
+#include "cli/db/connection.hpp"
 
 #include <iostream>
 

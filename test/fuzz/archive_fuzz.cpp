@@ -14,12 +14,12 @@
 //      well-formed archive (each part under the name the manifest gives it, a
 //      correct SHA256SUMS), so the per-part checks of verify run.
 // The reader takes a path, so the archive goes to one temporary file per process.
-#include "cli/errors.hpp"
-#include "cli/export_archive.hpp"
+#include "cli/cli_error.hpp"
+#include "cli/archive/export_archive.hpp"
 #include "cli/file_io.hpp"
-#include "cli/manifest.hpp"
-#include "cli/tar_header.hpp"
-#include "cli/tar_writer.hpp"
+#include "cli/archive/manifest.hpp"
+#include "cli/archive/tar_header.hpp"
+#include "cli/archive/tar_writer.hpp"
 #include "common/sha256.hpp"
 
 #include <cstddef>

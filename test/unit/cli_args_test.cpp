@@ -1,6 +1,6 @@
 #include "cli/cli_args.hpp"
-#include "cli/cursor_file.hpp"
-#include "cli/errors.hpp"
+#include "cli/commands/cursor_file.hpp"
+#include "cli/cli_error.hpp"
 #include "cli_test_support.hpp"
 
 #include <gtest/gtest.h>

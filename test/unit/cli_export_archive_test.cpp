@@ -1,8 +1,8 @@
 // export --verify without a database: an archive built as export builds it,
 // then damaged in the ways disks and transfers damage files.
-#include "cli/export_archive.hpp"
+#include "cli/archive/export_archive.hpp"
 #include "cli/file_io.hpp"
-#include "cli/tar_writer.hpp"
+#include "cli/archive/tar_writer.hpp"
 #include "cli_test_support.hpp"
 #include "common/sha256.hpp"
 

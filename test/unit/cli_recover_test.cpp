@@ -1,12 +1,12 @@
 // The parts of `deletions` and `recover` that need no database: the filter,
 // the journal (resuming, torn and damaged lines, the lock), the summary, the
 // report and the progress line.
-#include "cli/deletion_filter.hpp"
-#include "cli/deletions_summary.hpp"
-#include "cli/errors.hpp"
+#include "cli/deletions/operation_filter.hpp"
+#include "cli/deletions/deletions_summary.hpp"
+#include "cli/cli_error.hpp"
 #include "cli/progress.hpp"
-#include "cli/recover_journal.hpp"
-#include "cli/recover_report.hpp"
+#include "cli/recover/recover_journal.hpp"
+#include "cli/recover/recover_report.hpp"
 #include "cli_test_support.hpp"
 
 #include <gtest/gtest.h>

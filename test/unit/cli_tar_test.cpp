@@ -1,9 +1,9 @@
 // The ustar writer and reader: round trips, what other tar programs make of
 // our archives (and we of theirs), and how damage is described.
 #include "cli/file_io.hpp"
-#include "cli/tar_header.hpp"
-#include "cli/tar_reader.hpp"
-#include "cli/tar_writer.hpp"
+#include "cli/archive/tar_header.hpp"
+#include "cli/archive/tar_reader.hpp"
+#include "cli/archive/tar_writer.hpp"
 #include "cli_test_support.hpp"
 
 #include <gtest/gtest.h>
