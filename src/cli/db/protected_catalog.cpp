@@ -62,12 +62,7 @@ Catalog load_catalog(Connection &conn) {
     }
 
     const Result keys = conn.exec(R"SQL(
-        SELECT i.indrelid::text, a.attname
-          FROM pg_catalog.pg_index AS i
-          CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, position)
-          JOIN pg_catalog.pg_attribute AS a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-         WHERE i.indisprimary AND i.indrelid IN (SELECT rel FROM tenant_guard.protected_tables)
-         ORDER BY i.indrelid, k.position)SQL");
+        SELECT rel::oid::text, column_name FROM tenant_guard.protected_key_columns ORDER BY rel, position)SQL");
     for (int r = 0; r < keys.rows(); ++r) {
         const auto it = by_oid.find(keys.get(r, 0));
         if (it != by_oid.end()) found[it->second].primary_key.push_back(keys.get(r, 1));

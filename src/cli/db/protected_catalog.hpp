@@ -1,8 +1,8 @@
 // What the connected database protects, read from the views
-// tenant_guard.protected_tables and tenant_guard.protected_foreign_keys and
-// the system catalogs: each table's columns with their types, primary key,
-// tenant column, in parents-first order (common/table_order.hpp, the rule the
-// extension orders by).
+// tenant_guard.protected_tables, protected_key_columns and
+// protected_foreign_keys and from pg_attribute: each table's columns with
+// their types, primary key, tenant column, in parents-first order
+// (common/table_order.hpp, the rule the extension orders by).
 #pragma once
 
 #include "cli/db/connection.hpp"
