@@ -9,7 +9,7 @@
 
 namespace tg::cli {
 
-enum ExitCode : int { kExitOk = 0, kExitFailed = 1, kExitUsage = 2 };
+enum ExitCode : int { exit_ok = 0, exit_failed = 1, exit_usage = 2 };
 
 class UsageError : public std::runtime_error {
    public:

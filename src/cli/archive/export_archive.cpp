@@ -9,7 +9,7 @@
 namespace tg::cli {
 namespace {
 
-constexpr std::size_t kMaxManifestBytes = 64u << 20;
+constexpr std::size_t max_manifest_bytes = 64u << 20;
 
 std::string describe(const Manifest &manifest, const std::string &path) {
     for (const auto &table : manifest.tables) {
@@ -33,7 +33,7 @@ const tar::Member *ExportArchive::find(const std::string &name) const {
 }
 
 Manifest ExportArchive::read_manifest(std::vector<std::string> &problems) const {
-    const std::string name(kManifestName);
+    const std::string name(manifest_name);
     const tar::Member *member = find(name);
     if (member == nullptr) {
         if (index_.members.empty() && !index_.damage.empty() && index_.damage.find("damaged header") == 0) {
@@ -46,24 +46,24 @@ Manifest ExportArchive::read_manifest(std::vector<std::string> &problems) const 
         throw Failure(name + " is truncated: " + std::to_string(member->available) + " of " +
                       std::to_string(member->size) + " bytes present");
     }
-    const std::string text = reader_.read_all(*member, kMaxManifestBytes);
+    const std::string text = reader_.read_all(*member, max_manifest_bytes);
     const std::string actual = tg::common::sha256_hex(text);
-    const tar::Member *sums_member = find(std::string(kChecksumsName));
+    const tar::Member *sums_member = find(std::string(checksums_name));
     if (sums_member == nullptr || sums_member->truncated()) {
         // The tar damage behind it, if any, is reported by structure_problems.
-        problems.push_back(std::string(kChecksumsName) + " is " + (sums_member ? "truncated" : "missing") + ": " +
+        problems.push_back(std::string(checksums_name) + " is " + (sums_member ? "truncated" : "missing") + ": " +
                            name + " cannot be checked against it");
     } else {
         try {
-            const auto sums = parse_checksums(reader_.read_all(*sums_member, kMaxManifestBytes));
+            const auto sums = parse_checksums(reader_.read_all(*sums_member, max_manifest_bytes));
             const auto it = sums.find(name);
             if (it == sums.end()) {
-                problems.push_back(std::string(kChecksumsName) + " has no line for " + name);
+                problems.push_back(std::string(checksums_name) + " has no line for " + name);
             } else if (it->second != actual) {
                 // A manifest that fails its checksum cannot be trusted for
                 // anything else: every other check depends on it.
                 throw Failure(name + ": SHA-256 mismatch: expected " + it->second + " (from " +
-                              std::string(kChecksumsName) + "), actual " + actual + ": the manifest is damaged");
+                              std::string(checksums_name) + "), actual " + actual + ": the manifest is damaged");
             }
         } catch (const ManifestError &error) {
             problems.push_back(error.what());
@@ -78,7 +78,7 @@ Manifest ExportArchive::read_manifest(std::vector<std::string> &problems) const 
 
 std::vector<std::string> ExportArchive::structure_problems(const Manifest &manifest) const {
     std::vector<std::string> problems;
-    std::set<std::string> listed{std::string(kManifestName), std::string(kChecksumsName)};
+    std::set<std::string> listed{std::string(manifest_name), std::string(checksums_name)};
     for (const Part *part : manifest.parts()) {
         listed.insert(part->path);
         const tar::Member *member = find(part->path);

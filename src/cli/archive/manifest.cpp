@@ -14,7 +14,7 @@ using nlohmann::json;
 using nlohmann::ordered_json;
 
 [[noreturn]] void bad(const std::string &where, const std::string &what) {
-    throw ManifestError(kManifestName.data() + std::string(": ") + where + ": " + what);
+    throw ManifestError(manifest_name.data() + std::string(": ") + where + ": " + what);
 }
 
 const json &field(const json &object, const std::string &where, const char *key) {
@@ -105,7 +105,7 @@ std::string manifest_to_text(const Manifest &manifest) {
         extras.push_back({{"kind", extra.kind}, {"columns", extra.columns}, {"part", part_to_json(extra.part)}});
     }
     const ordered_json out = {
-        {"format", kArchiveFormatName},
+        {"format", archive_format_name},
         {"format_version", manifest.format_version},
         {"created_by", manifest.created_by},
         {"source",
@@ -136,20 +136,20 @@ Manifest parse_manifest(std::string_view text) {
     try {
         root = tg::common::parse_strict_json(text);
     } catch (const tg::common::StrictJsonError &error) {
-        throw ManifestError(std::string(kManifestName) + " is not valid JSON: " + error.what());
+        throw ManifestError(std::string(manifest_name) + " is not valid JSON: " + error.what());
     }
     if (!root.is_object()) bad("top level", "must be an object");
-    if (text_field(root, "", "format") != kArchiveFormatName) {
-        bad("format", "is not \"" + std::string(kArchiveFormatName) + "\": not a tenant-guard export");
+    if (text_field(root, "", "format") != archive_format_name) {
+        bad("format", "is not \"" + std::string(archive_format_name) + "\": not a tenant-guard export");
     }
     const json &version = field(root, "", "format_version");
     if (!version.is_number_integer()) bad("format_version", "must be an integer");
-    if (version != kArchiveFormatVersion) {
+    if (version != archive_format_version) {
         bad("format_version",
-            "is " + version.dump() + "; this tenant-guard reads version " + std::to_string(kArchiveFormatVersion));
+            "is " + version.dump() + "; this tenant-guard reads version " + std::to_string(archive_format_version));
     }
     Manifest manifest;
-    manifest.format_version = kArchiveFormatVersion;
+    manifest.format_version = archive_format_version;
     manifest.created_by = text_field(root, "", "created_by", true);
     const json &source = field(root, "", "source");
     if (!source.is_object()) bad("source", "must be an object");
@@ -218,7 +218,7 @@ Manifest parse_manifest(std::string_view text) {
     std::map<std::string, int> seen;
     for (const Part *part : manifest.parts()) {
         if (++seen[part->path] > 1) bad("parts", "member " + part->path + " is listed twice");
-        if (part->path == kManifestName || part->path == kChecksumsName) bad("parts", "a part is named " + part->path);
+        if (part->path == manifest_name || part->path == checksums_name) bad("parts", "a part is named " + part->path);
     }
     return manifest;
 }
@@ -237,13 +237,13 @@ std::map<std::string, std::string> parse_checksums(std::string_view text) {
         ++line_no;
         const std::size_t end = text.find('\n', pos);
         if (end == std::string_view::npos) {
-            throw ManifestError(std::string(kChecksumsName) + ": line " + std::to_string(line_no) +
+            throw ManifestError(std::string(checksums_name) + ": line " + std::to_string(line_no) +
                                 " has no line end (file cut short)");
         }
         const std::string line(text.substr(pos, end - pos));
         pos = end + 1;
         if (line.size() < 67 || line.compare(64, 2, "  ") != 0 || !is_sha256_hex(line.substr(0, 64))) {
-            throw ManifestError(std::string(kChecksumsName) + ": line " + std::to_string(line_no) +
+            throw ManifestError(std::string(checksums_name) + ": line " + std::to_string(line_no) +
                                 " is not \"<sha256>  <name>\"");
         }
         sums[line.substr(66)] = line.substr(0, 64);

@@ -14,10 +14,10 @@
 
 namespace tg::cli {
 
-inline constexpr int kArchiveFormatVersion = 1;
-inline constexpr std::string_view kArchiveFormatName = "tenant_guard.export";
-inline constexpr std::string_view kManifestName = "manifest.json";
-inline constexpr std::string_view kChecksumsName = "SHA256SUMS";
+inline constexpr int archive_format_version = 1;
+inline constexpr std::string_view archive_format_name = "tenant_guard.export";
+inline constexpr std::string_view manifest_name = "manifest.json";
+inline constexpr std::string_view checksums_name = "SHA256SUMS";
 
 class ManifestError : public std::runtime_error {
    public:
@@ -57,7 +57,7 @@ struct ExtraEntry {
 };
 
 struct Manifest {
-    int format_version = kArchiveFormatVersion;
+    int format_version = archive_format_version;
     std::string created_by;
     std::string database_id;
     std::string server_version;

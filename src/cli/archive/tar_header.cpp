@@ -7,8 +7,10 @@ namespace tg::cli::tar {
 namespace {
 
 // Field offsets and lengths of the ustar header (POSIX.1-1988).
-constexpr std::size_t kName = 0, kMode = 100, kUid = 108, kGid = 116, kSize = 124, kMtime = 136, kChksum = 148,
-                      kType = 156, kMagic = 257, kVersion = 263, kUname = 265, kGname = 297, kPrefix = 345;
+namespace field {
+constexpr std::size_t name = 0, mode = 100, uid = 108, gid = 116, size = 124, mtime = 136, chksum = 148, type = 156,
+                      magic = 257, version = 263, uname = 265, gname = 297, prefix = 345;
+}  // namespace field
 
 void put_octal(Block &block, std::size_t offset, std::size_t length, std::uint64_t value) {
     // length - 1 digits and a terminating NUL.
@@ -25,15 +27,15 @@ void put_text(Block &block, std::size_t offset, std::string_view text) {
 
 std::uint64_t checksum_of(const Block &block) {
     std::uint64_t sum = 0;
-    for (std::size_t i = 0; i < kBlock; ++i) sum += (i >= kChksum && i < kChksum + 8) ? ' ' : block[i];
+    for (std::size_t i = 0; i < block_size; ++i) sum += (i >= field::chksum && i < field::chksum + 8) ? ' ' : block[i];
     return sum;
 }
 
 // Old tars summed signed chars; accept that too when reading.
 std::int64_t signed_checksum_of(const Block &block) {
     std::int64_t sum = 0;
-    for (std::size_t i = 0; i < kBlock; ++i) {
-        sum += (i >= kChksum && i < kChksum + 8) ? ' ' : static_cast<std::int8_t>(block[i]);
+    for (std::size_t i = 0; i < block_size; ++i) {
+        sum += (i >= field::chksum && i < field::chksum + 8) ? ' ' : static_cast<std::int8_t>(block[i]);
     }
     return sum;
 }
@@ -73,33 +75,33 @@ std::string get_text(const Block &block, std::size_t offset, std::size_t length)
 }  // namespace
 
 Block encode_header(const Header &header) {
-    if (header.name.empty() || header.name.size() > kMaxName || header.name.find('\0') != std::string::npos) {
+    if (header.name.empty() || header.name.size() > max_name || header.name.find('\0') != std::string::npos) {
         throw std::invalid_argument("tar member name must be 1 to 100 bytes: \"" + header.name + "\"");
     }
     Block block{};
-    put_text(block, kName, header.name);
-    put_octal(block, kMode, 8, header.mode);
-    put_octal(block, kUid, 8, 0);
-    put_octal(block, kGid, 8, 0);
-    if (header.size <= kMaxOctalSize) {
-        put_octal(block, kSize, 12, header.size);
+    put_text(block, field::name, header.name);
+    put_octal(block, field::mode, 8, header.mode);
+    put_octal(block, field::uid, 8, 0);
+    put_octal(block, field::gid, 8, 0);
+    if (header.size <= max_octal_size) {
+        put_octal(block, field::size, 12, header.size);
     } else {
-        block[kSize] = 0x80;
+        block[field::size] = 0x80;
         std::uint64_t size = header.size;
         for (std::size_t i = 11; i >= 4; --i) {  // the low 8 bytes; the value fits in them
-            block[kSize + i] = static_cast<std::uint8_t>(size & 0xff);
+            block[field::size + i] = static_cast<std::uint8_t>(size & 0xff);
             size >>= 8;
         }
     }
-    put_octal(block, kMtime, 12, header.mtime < 0 ? 0 : static_cast<std::uint64_t>(header.mtime));
-    block[kType] = static_cast<std::uint8_t>(header.type);
-    put_text(block, kMagic, std::string_view("ustar\0", 6));
-    put_text(block, kVersion, "00");
-    put_text(block, kUname, "tenant_guard");
-    put_text(block, kGname, "tenant_guard");
+    put_octal(block, field::mtime, 12, header.mtime < 0 ? 0 : static_cast<std::uint64_t>(header.mtime));
+    block[field::type] = static_cast<std::uint8_t>(header.type);
+    put_text(block, field::magic, std::string_view("ustar\0", 6));
+    put_text(block, field::version, "00");
+    put_text(block, field::uname, "tenant_guard");
+    put_text(block, field::gname, "tenant_guard");
     // The checksum: six octal digits, NUL, space (what tar itself writes).
-    put_octal(block, kChksum, 7, checksum_of(block));
-    block[kChksum + 7] = ' ';
+    put_octal(block, field::chksum, 7, checksum_of(block));
+    block[field::chksum + 7] = ' ';
     return block;
 }
 
@@ -114,7 +116,7 @@ DecodeResult decode_header(const Block &block) {
     }
     if (all_zero) return result;
 
-    const auto stored = get_number(block, kChksum, 8);
+    const auto stored = get_number(block, field::chksum, 8);
     if (!stored) {
         result.error = "header checksum field is unreadable";
         return result;
@@ -125,23 +127,23 @@ DecodeResult decode_header(const Block &block) {
                        std::to_string(computed) + ")";
         return result;
     }
-    if (std::memcmp(block.data() + kMagic, "ustar", 5) != 0) {
+    if (std::memcmp(block.data() + field::magic, "ustar", 5) != 0) {
         result.error = "not a ustar header (magic missing)";
         return result;
     }
-    const auto size = get_number(block, kSize, 12);
+    const auto size = get_number(block, field::size, 12);
     if (!size) {
         result.error = "header size field is unreadable";
         return result;
     }
     Header header;
-    header.name = get_text(block, kName, 100);
-    const std::string prefix = get_text(block, kPrefix, 155);
+    header.name = get_text(block, field::name, 100);
+    const std::string prefix = get_text(block, field::prefix, 155);
     if (!prefix.empty()) header.name = prefix + "/" + header.name;
-    header.type = block[kType] == 0 ? '0' : static_cast<char>(block[kType]);
+    header.type = block[field::type] == 0 ? '0' : static_cast<char>(block[field::type]);
     header.size = *size;
-    header.mtime = static_cast<std::int64_t>(get_number(block, kMtime, 12).value_or(0));
-    header.mode = static_cast<std::uint32_t>(get_number(block, kMode, 8).value_or(0));
+    header.mtime = static_cast<std::int64_t>(get_number(block, field::mtime, 12).value_or(0));
+    header.mode = static_cast<std::uint32_t>(get_number(block, field::mode, 8).value_or(0));
     result.header = std::move(header);
     return result;
 }

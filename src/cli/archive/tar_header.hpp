@@ -12,14 +12,14 @@
 
 namespace tg::cli::tar {
 
-inline constexpr std::size_t kBlock = 512;
-using Block = std::array<std::uint8_t, kBlock>;
+inline constexpr std::size_t block_size = 512;
+using Block = std::array<std::uint8_t, block_size>;
 
 // Largest size the 11 octal digits of the ustar size field hold.
-inline constexpr std::uint64_t kMaxOctalSize = 077777777777ULL;
+inline constexpr std::uint64_t max_octal_size = 077777777777ULL;
 // Names longer than the ustar name field would need a prefix split or a pax
 // record; the archive's own names never need either.
-inline constexpr std::size_t kMaxName = 100;
+inline constexpr std::size_t max_name = 100;
 
 struct Header {
     std::string name;
@@ -40,6 +40,6 @@ struct DecodeResult {
 DecodeResult decode_header(const Block &block);
 
 // Bytes of padding after `size` bytes of member data up to the next block.
-inline std::uint64_t padding(std::uint64_t size) { return (kBlock - size % kBlock) % kBlock; }
+inline std::uint64_t padding(std::uint64_t size) { return (block_size - size % block_size) % block_size; }
 
 }  // namespace tg::cli::tar

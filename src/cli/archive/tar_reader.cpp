@@ -13,9 +13,9 @@ namespace {
 
 // Values of a pax extended header ("<len> <key>=<value>\n" records) that
 // change the next member: path and size. Others are ignored, as tar does.
-// (A size of kNoSize means none was given; std::optional here trips GCC 12's
+// (A size of no_size means none was given; std::optional here trips GCC 12's
 // maybe-uninitialized warning.)
-constexpr std::uint64_t kNoSize = ~0ULL;
+constexpr std::uint64_t no_size = ~0ULL;
 
 void apply_pax(const std::string &records, std::string &path, std::uint64_t &size) {
     std::size_t pos = 0;
@@ -74,7 +74,7 @@ Index Reader::index() const {
     Index index;
     std::uint64_t offset = 0;
     std::string pax_path;
-    std::uint64_t pax_size = kNoSize;
+    std::uint64_t pax_size = no_size;
     const auto after_last = [&]() {
         return index.members.empty() ? std::string("at the start of the archive")
                                      : "after member " + index.members.back().name;
@@ -85,13 +85,13 @@ Index Reader::index() const {
                            "): it is truncated";
             return index;
         }
-        if (offset + kBlock > file_size_) {
+        if (offset + block_size > file_size_) {
             index.damage = "archive ends inside a header " + after_last() + " (" + at(offset) + ", " +
                            std::to_string(file_size_ - offset) + " of 512 bytes present): it is truncated";
             return index;
         }
         Block block;
-        read_at(offset, block.data(), kBlock);
+        read_at(offset, block.data(), block_size);
         const DecodeResult decoded = decode_header(block);
         if (!decoded.error.empty()) {
             index.damage = "damaged header " + after_last() + " (" + at(offset) + "): " + decoded.error;
@@ -104,8 +104,8 @@ Index Reader::index() const {
             return index;
         }
         Header header = *decoded.header;
-        const std::uint64_t data_offset = offset + kBlock;
-        if (pax_size != kNoSize) header.size = pax_size;
+        const std::uint64_t data_offset = offset + block_size;
+        if (pax_size != no_size) header.size = pax_size;
         const std::uint64_t present = data_offset >= file_size_ ? 0 : std::min(header.size, file_size_ - data_offset);
         if (header.type == 'x' || header.type == 'g') {
             if (present < header.size) {
@@ -122,7 +122,7 @@ Index Reader::index() const {
         }
         if (!pax_path.empty()) header.name = pax_path;
         pax_path.clear();
-        pax_size = kNoSize;
+        pax_size = no_size;
         if (header.type == '0' || header.type == '7') {
             index.members.push_back(Member{header.name, '0', header.size, offset, data_offset, present});
         }

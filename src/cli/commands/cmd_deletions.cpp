@@ -26,7 +26,7 @@ int run_deletions(const Options &o) {
                                            {"summary", summary_to_json(summary)}};
         for (const auto &row : rows) document["deletions"].push_back(row_to_json(row));
         std::cout << document.dump(2) << "\n";
-        return kExitOk;
+        return exit_ok;
     }
     TextTable table{{"tenant", "table", "rows", "first_at", "last_at", "transactions", "actors"},
                     {false, false, true, false, false, true, false},
@@ -36,7 +36,7 @@ int run_deletions(const Options &o) {
                               with_thousands(row.transactions), actors_text(row.actors, row.without_actor)});
     }
     std::cout << render(table) << summary_line(summary) << "\n";
-    return kExitOk;
+    return exit_ok;
 }
 
 }  // namespace tg::cli

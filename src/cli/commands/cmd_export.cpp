@@ -165,9 +165,9 @@ int run_export(const Options &o) {
     const std::string manifest_text = manifest_to_text(manifest);
     std::vector<std::pair<std::string, std::string>> sums;
     for (const Part *part : manifest.parts()) sums.emplace_back(part->path, part->sha256);
-    sums.emplace_back(std::string(kManifestName), tg::common::sha256_hex(manifest_text));
-    tar.add(std::string(kManifestName), manifest_text, mtime);
-    tar.add(std::string(kChecksumsName), checksums_text(sums), mtime);
+    sums.emplace_back(std::string(manifest_name), tg::common::sha256_hex(manifest_text));
+    tar.add(std::string(manifest_name), manifest_text, mtime);
+    tar.add(std::string(checksums_name), checksums_text(sums), mtime);
     tar.finish();
     sync_file(fd.get(), partial);
     fd.close(partial);
@@ -192,7 +192,7 @@ int run_export(const Options &o) {
     std::cout << render(summary) << "exported tenant " << o.tenant << ": " << with_thousands(rows) << " rows from "
               << manifest.tables.size() << " tables in " << format_seconds(seconds) << " (" << rate(rows, seconds)
               << " rows/s), snapshot " << manifest.snapshot_time << " -> " << o.out << "\n";
-    return kExitOk;
+    return exit_ok;
 }
 
 }  // namespace tg::cli

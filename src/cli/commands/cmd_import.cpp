@@ -217,7 +217,7 @@ int run_import(const Options &o) {
         std::cout << "note: " << extra.part.path << " (" << extra.kind
                   << ") stays in the archive for the record; import restores live rows only\n";
     }
-    return kExitOk;
+    return exit_ok;
 }
 
 }  // namespace tg::cli

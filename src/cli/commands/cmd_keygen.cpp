@@ -34,7 +34,7 @@ int run_keygen(const Options &o) {
     std::cout << "wrote " << private_path << " (private key, mode 0600: keep it off the database server)\n"
               << "wrote " << public_path
               << " (public key: SELECT tenant_guard.add_purge_key('<key id>', '<its contents>'))\n";
-    return kExitOk;
+    return exit_ok;
 }
 
 }  // namespace tg::cli

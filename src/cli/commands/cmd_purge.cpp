@@ -34,7 +34,7 @@ int run_purge(const Options &o) {
         std::cout << "purged " << with_thousands(total) << " rows in " << format_seconds(seconds) << " ("
                   << rate(total, seconds) << " rows/s); the receipt is in tenant_guard.purge_receipts\n";
     }
-    return kExitOk;
+    return exit_ok;
 }
 
 }  // namespace tg::cli

@@ -73,7 +73,7 @@ std::vector<TenantOutcome> earlier_outcomes(const Journal *journal, const Plan &
         TenantOutcome t;
         t.tenant = planned.tenant;
         t.planned_rows = planned.rows;
-        t.status = TenantStatus::RestoredUnjournaled;
+        t.status = TenantStatus::restored_unjournaled;
         for (const auto &rel : planned.tables) {
             TableResult table;
             table.rel = rel;
@@ -88,7 +88,7 @@ std::vector<TenantOutcome> earlier_outcomes(const Journal *journal, const Plan &
 // The checksums of tenants restored with no journal entry, read now.
 void checksum_unjournaled(Connection &conn, std::vector<TenantOutcome> &outcomes) {
     for (auto &t : outcomes) {
-        if (t.status != TenantStatus::RestoredUnjournaled) continue;
+        if (t.status != TenantStatus::restored_unjournaled) continue;
         for (auto &table : t.tables) {
             table.checksum =
                 conn.exec("SELECT tenant_guard.tenant_checksum($1, $2::regclass)", {t.tenant, table.rel}).get(0, 0);
@@ -124,7 +124,7 @@ int run_recover(const Options &o) {
         resumed.from_journal = true;
         resumed.created_at = journal->header().created_at;
         for (const auto &t : earlier) {
-            if (t.status == TenantStatus::RestoredEarlier) {
+            if (t.status == TenantStatus::restored_earlier) {
                 resumed.earlier_tenants += 1;
                 resumed.earlier_rows += t.restored();
             } else {
@@ -137,7 +137,7 @@ int run_recover(const Options &o) {
 
     if (o.dry_run) {
         std::cout << "dry run: nothing restored, no journal written\n";
-        return kExitOk;
+        return exit_ok;
     }
     RecoveryReport report{database_id, filter, window, journal_path, started_at, "", 0.0, false, earlier};
     if (!plan.tenants.empty()) {
@@ -149,7 +149,7 @@ int run_recover(const Options &o) {
             }
             if (!confirmed(plan)) {
                 std::cerr << "tenant-guard recover: not confirmed; nothing restored\n";
-                return kExitFailed;
+                return exit_failed;
             }
         }
         if (!journal) {
@@ -180,7 +180,7 @@ int run_recover(const Options &o) {
         std::cerr << "tenant-guard recover: interrupted; run the same command again to continue (journal "
                   << journal_path << ")\n";
     }
-    return report.complete() ? kExitOk : kExitFailed;
+    return report.complete() ? exit_ok : exit_failed;
 }
 
 }  // namespace tg::cli

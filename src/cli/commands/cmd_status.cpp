@@ -26,7 +26,7 @@ int run_status(const Options &o) {
     }
     if (!o.tenant.empty()) std::cout << "tenant " << o.tenant << "\n";
     std::cout << render(table);
-    return kExitOk;
+    return exit_ok;
 }
 
 }  // namespace tg::cli

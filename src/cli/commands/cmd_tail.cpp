@@ -113,7 +113,7 @@ int run_tail(const Options &o) {
         cursor = r.get(r.rows() - 1, 0);
         if (!o.cursor_file.empty()) save_cursor(o.cursor_file, *cursor);
     }
-    return kExitOk;
+    return exit_ok;
 }
 
 }  // namespace tg::cli

@@ -52,7 +52,7 @@ int run_token(const Options &o) {
 
     tg::common::Claims claims;
     claims.kid = o.kid;
-    claims.act = o.act == "unprotect" ? tg::common::TokenAction::Unprotect : tg::common::TokenAction::Purge;
+    claims.act = o.act == "unprotect" ? tg::common::TokenAction::unprotect : tg::common::TokenAction::purge;
     claims.db = database_id(o);
     if (!o.tenant.empty()) claims.tenant = o.tenant;
     claims.tables = o.tables;
@@ -79,7 +79,7 @@ int run_token(const Options &o) {
                   << (claims.tenant ? "tenant " + *claims.tenant : "table " + claims.tables.front()) << " on "
                   << claims.db << ", expires " << tg::common::format_utc(claims.exp) << ", jti " << claims.jti << "\n";
     }
-    return kExitOk;
+    return exit_ok;
 }
 
 }  // namespace tg::cli

@@ -25,11 +25,11 @@ int run_verify(const Options &o) {
     if (!result.problems.empty()) {
         std::cout << o.archive << " is damaged: " << result.problems.size()
                   << (result.problems.size() == 1 ? " problem\n" : " problems\n");
-        return kExitFailed;
+        return exit_failed;
     }
     std::cout << o.archive << " is intact: " << result.checked.size() << " parts, " << with_thousands(result.rows)
               << " rows, every checksum matches\n";
-    return kExitOk;
+    return exit_ok;
 }
 
 }  // namespace tg::cli

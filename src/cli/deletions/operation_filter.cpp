@@ -11,7 +11,7 @@ struct Member {
     std::optional<std::string> DeletionFilter::*field;
 };
 
-constexpr Member kMembers[] = {
+constexpr Member members[] = {
     {"since", "--since", &DeletionFilter::since},
     {"until", "--until", &DeletionFilter::until},
     {"actor", "--actor", &DeletionFilter::actor},
@@ -30,7 +30,7 @@ bool DeletionFilter::operator==(const DeletionFilter &other) const {
 
 std::vector<std::optional<std::string>> filter_values(const DeletionFilter &filter) {
     std::vector<std::optional<std::string>> values;
-    for (const auto &m : kMembers) values.push_back(filter.*(m.field));
+    for (const auto &m : members) values.push_back(filter.*(m.field));
     return values;
 }
 
@@ -49,7 +49,7 @@ std::string shell_quoted(const std::string &value) {
 
 std::string filter_as_options(const DeletionFilter &filter) {
     std::string text;
-    for (const auto &m : kMembers) {
+    for (const auto &m : members) {
         const auto &value = filter.*(m.field);
         if (!value) continue;
         if (!text.empty()) text += " ";
@@ -60,7 +60,7 @@ std::string filter_as_options(const DeletionFilter &filter) {
 
 nlohmann::ordered_json filter_to_json(const DeletionFilter &filter) {
     nlohmann::ordered_json object = nlohmann::ordered_json::object();
-    for (const auto &m : kMembers) {
+    for (const auto &m : members) {
         const auto &value = filter.*(m.field);
         object[m.key] = value ? nlohmann::ordered_json(*value) : nlohmann::ordered_json(nullptr);
     }
@@ -68,11 +68,11 @@ nlohmann::ordered_json filter_to_json(const DeletionFilter &filter) {
 }
 
 DeletionFilter filter_from_json(const nlohmann::ordered_json &value) {
-    if (!value.is_object() || value.size() != std::size(kMembers)) {
+    if (!value.is_object() || value.size() != std::size(members)) {
         throw Failure("the filter is not an object of since, until, actor, application_name and xid");
     }
     DeletionFilter filter;
-    for (const auto &m : kMembers) {
+    for (const auto &m : members) {
         const auto found = value.find(m.key);
         if (found == value.end()) throw Failure(std::string("the filter has no member ") + m.key);
         if (found->is_null()) continue;

@@ -38,7 +38,7 @@ TenantOutcome tenant_from(const Json &line) {
     TenantOutcome tenant;
     tenant.tenant = line.at("tenant").get<std::string>();
     tenant.finished_at = line.at("finished_at").get<std::string>();
-    tenant.status = TenantStatus::RestoredEarlier;
+    tenant.status = TenantStatus::restored_earlier;
     for (const auto &t : line.at("tables")) tenant.tables.push_back(table_from_json(t));
     return tenant;
 }
@@ -53,8 +53,8 @@ std::string default_journal_name(const std::string &database_id, const DeletionF
 std::string header_line(const JournalHeader &h) {
     Json tenants = Json::array();
     for (const auto &t : h.tenants) tenants.push_back({{"tenant", t.tenant}, {"rows", t.rows}, {"tables", t.tables}});
-    return Json{{"format", kJournalFormat},
-                {"version", kJournalVersion},
+    return Json{{"format", journal_format},
+                {"version", journal_version},
                 {"database_id", h.database_id},
                 {"filter", filter_to_json(h.filter)},
                 {"window", filter_to_json(h.window)},
@@ -108,7 +108,7 @@ std::optional<Journal> Journal::open_existing(const std::string &path) {
         }
         try {
             if (number == 1) {
-                if (value.value("format", "") != kJournalFormat || value.value("version", 0) != kJournalVersion) {
+                if (value.value("format", "") != journal_format || value.value("version", 0) != journal_version) {
                     throw Failure("");
                 }
                 journal.header_ = header_from(value);
@@ -118,8 +118,8 @@ std::optional<Journal> Journal::open_existing(const std::string &path) {
         } catch (const Json::exception &) {
             throw Failure("journal " + where + " is malformed (nothing restored)");
         } catch (const Failure &error) {
-            throw Failure(path + " is not a tenant-guard recover journal (format " + kJournalFormat + " version " +
-                          std::to_string(kJournalVersion) + ")" +
+            throw Failure(path + " is not a tenant-guard recover journal (format " + journal_format + " version " +
+                          std::to_string(journal_version) + ")" +
                           (std::string(error.what()).empty() ? "" : ": " + std::string(error.what())));
         }
         good_end = start;

@@ -24,8 +24,8 @@
 
 namespace tg::cli {
 
-inline constexpr const char *kJournalFormat = "tenant_guard.recover_journal";
-inline constexpr int kJournalVersion = 1;
+inline constexpr const char *journal_format = "tenant_guard.recover_journal";
+inline constexpr int journal_version = 1;
 
 struct PlannedTenant {
     std::string tenant;

@@ -5,8 +5,8 @@
 namespace tg::cli {
 
 bool TenantOutcome::back() const {
-    return status == TenantStatus::Restored || status == TenantStatus::RestoredEarlier ||
-           status == TenantStatus::RestoredUnjournaled;
+    return status == TenantStatus::restored || status == TenantStatus::restored_earlier ||
+           status == TenantStatus::restored_unjournaled;
 }
 
 std::uint64_t TenantOutcome::restored() const {
@@ -23,17 +23,17 @@ std::uint64_t TenantOutcome::skipped() const {
 
 const char *status_text(TenantStatus status) {
     switch (status) {
-        case TenantStatus::Restored:
+        case TenantStatus::restored:
             return "restored";
-        case TenantStatus::RestoredEarlier:
+        case TenantStatus::restored_earlier:
             return "restored earlier";
-        case TenantStatus::RestoredUnjournaled:
+        case TenantStatus::restored_unjournaled:
             return "restored (not journaled)";
-        case TenantStatus::Failed:
+        case TenantStatus::failed:
             return "FAILED";
-        case TenantStatus::Interrupted:
+        case TenantStatus::interrupted:
             return "interrupted";
-        case TenantStatus::NotStarted:
+        case TenantStatus::not_started:
             return "not started";
     }
     return "?";
@@ -41,17 +41,17 @@ const char *status_text(TenantStatus status) {
 
 const char *status_key(TenantStatus status) {
     switch (status) {
-        case TenantStatus::Restored:
+        case TenantStatus::restored:
             return "restored";
-        case TenantStatus::RestoredEarlier:
+        case TenantStatus::restored_earlier:
             return "restored_earlier";
-        case TenantStatus::RestoredUnjournaled:
+        case TenantStatus::restored_unjournaled:
             return "restored_unjournaled";
-        case TenantStatus::Failed:
+        case TenantStatus::failed:
             return "failed";
-        case TenantStatus::Interrupted:
+        case TenantStatus::interrupted:
             return "interrupted";
-        case TenantStatus::NotStarted:
+        case TenantStatus::not_started:
             return "not_started";
     }
     return "?";

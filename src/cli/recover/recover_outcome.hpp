@@ -21,17 +21,17 @@ struct TableResult {
 };
 
 enum class TenantStatus {
-    Restored,             // by this run
-    RestoredEarlier,      // by an earlier run, as its journal says
-    RestoredUnjournaled,  // planned, and nothing of it is left, but no journal entry (a run killed after COMMIT)
-    Failed,               // rolled back: conflict, lost connection, …
-    Interrupted,          // rolled back by Ctrl-C
-    NotStarted,           // the run stopped before it
+    restored,              // by this run
+    restored_earlier,      // by an earlier run, as its journal says
+    restored_unjournaled,  // planned, and nothing of it is left, but no journal entry (a run killed after COMMIT)
+    failed,                // rolled back: conflict, lost connection, …
+    interrupted,           // rolled back by Ctrl-C
+    not_started,           // the run stopped before it
 };
 
 struct TenantOutcome {
     std::string tenant;
-    TenantStatus status = TenantStatus::NotStarted;
+    TenantStatus status = TenantStatus::not_started;
     std::vector<TableResult> tables;
     std::string finished_at;  // UTC, when restored
     std::string error;        // Failed / Interrupted

@@ -86,13 +86,13 @@ std::string report_text(const RecoveryReport &r) {
     std::vector<const TenantOutcome *> failed;
     for (const auto &t : r.tenants) {
         if (t.back()) back += 1;
-        if (t.status == TenantStatus::Restored) {
+        if (t.status == TenantStatus::restored) {
             restored_now += 1;
             rows_now += t.restored();
         }
         rows_all += t.restored();
         skipped += t.skipped();
-        if (t.status == TenantStatus::RestoredUnjournaled) uncounted += 1;
+        if (t.status == TenantStatus::restored_unjournaled) uncounted += 1;
         if (!t.back()) failed.push_back(&t);
         if (t.tables.empty()) {
             table.rows.push_back({t.tenant, "", status_text(t.status), "", "", ""});
@@ -140,8 +140,8 @@ Json report_json(const RecoveryReport &r) {
         tenants.push_back(
             {{"tenant", t.tenant},
              {"status", status_key(t.status)},
-             {"restored", t.status == TenantStatus::RestoredUnjournaled ? Json(nullptr) : Json(t.restored())},
-             {"skipped", t.status == TenantStatus::RestoredUnjournaled ? Json(nullptr) : Json(t.skipped())},
+             {"restored", t.status == TenantStatus::restored_unjournaled ? Json(nullptr) : Json(t.restored())},
+             {"skipped", t.status == TenantStatus::restored_unjournaled ? Json(nullptr) : Json(t.skipped())},
              {"finished_at", t.finished_at.empty() ? Json(nullptr) : Json(t.finished_at)},
              {"error", t.error.empty() ? Json(nullptr) : Json(t.error)},
              {"tables", tables}});

@@ -54,7 +54,7 @@ TenantOutcome restore_tenant(Connection &conn, const DeletionFilter &window, con
 
     TenantOutcome outcome;
     outcome.tenant = tenant;
-    outcome.status = TenantStatus::Restored;
+    outcome.status = TenantStatus::restored;
     outcome.finished_at = finished_at;
     for (auto &[rel, table] : by_table) outcome.tables.push_back(std::move(table));
     return outcome;

@@ -62,22 +62,22 @@ TenantOutcome attempt(Shared &shared, Slot &slot, std::optional<Connection> &con
         outcome = restore_tenant(*conn, shared.settings.window, task.tenant, task.tables, shared.stop);
         outcome.planned_rows = task.rows;
     } catch (const Interrupted &error) {
-        outcome.status = TenantStatus::Interrupted;
+        outcome.status = TenantStatus::interrupted;
         outcome.error = error.what();
     } catch (const PgError &error) {
         // A statement cancelled because of Ctrl-C is an interruption, not a failure.
-        outcome.status = shared.stop && error.sqlstate() == "57014" ? TenantStatus::Interrupted : TenantStatus::Failed;
+        outcome.status = shared.stop && error.sqlstate() == "57014" ? TenantStatus::interrupted : TenantStatus::failed;
         outcome.error =
-            outcome.status == TenantStatus::Interrupted ? "cancelled by the interrupt; rolled back" : error.describe();
+            outcome.status == TenantStatus::interrupted ? "cancelled by the interrupt; rolled back" : error.describe();
     } catch (const std::exception &error) {
-        outcome.status = TenantStatus::Failed;
+        outcome.status = TenantStatus::failed;
         outcome.error = error.what();
     }
     {
         const std::lock_guard<std::mutex> guard(slot.lock);
         slot.cancel.reset();
     }
-    if (outcome.status == TenantStatus::Restored) {
+    if (outcome.status == TenantStatus::restored) {
         try {
             shared.journal.record(outcome);
         } catch (const std::exception &error) {
@@ -101,7 +101,7 @@ void work(Shared &shared, Slot &slot) {
         }
         TenantOutcome outcome = attempt(shared, slot, conn, shared.tasks[index]);
         const std::lock_guard<std::mutex> guard(shared.lock);
-        if (outcome.status == TenantStatus::Restored) {
+        if (outcome.status == TenantStatus::restored) {
             shared.tenants_done += 1;
             shared.rows_done += outcome.restored();
         }
@@ -151,7 +151,7 @@ RunResult restore_tenants(const RunnerSettings &settings, const std::vector<Rest
         shared.changed.wait_for(guard, std::chrono::milliseconds(100));
         for (const std::size_t index : shared.finished) {
             const TenantOutcome &outcome = *shared.outcomes[index];
-            if (outcome.status != TenantStatus::Failed) continue;
+            if (outcome.status != TenantStatus::failed) continue;
             progress.clear();
             plain_line("tenant " + outcome.tenant +
                        " FAILED (rolled back, the others go on): " + first_line(outcome.error));
@@ -196,7 +196,7 @@ RunResult restore_tenants(const RunnerSettings &settings, const std::vector<Rest
             TenantOutcome outcome;
             outcome.tenant = tasks[i].tenant;
             outcome.planned_rows = tasks[i].rows;
-            outcome.status = TenantStatus::NotStarted;
+            outcome.status = TenantStatus::not_started;
             result.outcomes.push_back(std::move(outcome));
         }
     }
