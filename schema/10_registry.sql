@@ -2,7 +2,8 @@
 -- foreign-key graph between protected tables.
 -- C++: src/extension/protect.cpp (protect, _reinstall_triggers),
 -- registry.cpp (the registry as the module reads it), partitions.cpp (new
--- partitions get the triggers), fk_order.cpp (reads protected_foreign_keys).
+-- partitions get the triggers), fk_order.cpp (reads protected_foreign_keys);
+-- the command line reads the three views (src/cli/db/protected_catalog.cpp).
 -- unprotect() needs a signed token: see 80_purge_tokens.sql.
 
 -- Every table ever protected. table_id is the identity that history refers to:
@@ -61,6 +62,19 @@ SELECT k.oid AS constraint_oid, k.conname AS constraint_name,
                         AND (p.rel = k.confrelid
                              OR p.rel IN (SELECT a.relid FROM pg_catalog.pg_partition_ancestors(k.confrelid) AS a))) parent
  WHERE k.contype = 'f' AND k.conparentid = 0;
+
+-- The primary key of every protected table, one row per column in key order
+-- (position 1, 2, ...; column_type is format_type with the typmod): what
+-- tenant_checksum (55_undo.sql) and the command line's catalog read, so
+-- that neither reads pg_index itself.
+CREATE VIEW tenant_guard.protected_key_columns AS
+SELECT p.rel, k.position::integer AS position, a.attname AS column_name,
+       pg_catalog.format_type(a.atttypid, a.atttypmod) AS column_type
+  FROM tenant_guard.protected_table p
+  JOIN pg_catalog.pg_index i ON i.indrelid = p.rel AND i.indisprimary
+ CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, position)
+  JOIN pg_catalog.pg_attribute a ON a.attrelid = p.rel AND a.attnum = k.attnum
+ WHERE p.unprotected_at IS NULL;
 
 -- Installs the capture triggers (30_capture.sql), the guard's (40_guard.sql)
 -- and, in delete_mode 'flag', the flag trigger on the table and on every

@@ -70,6 +70,15 @@ AS $$
     SELECT p.tenant_column FROM tenant_guard.protected_table p WHERE p.rel = $1 AND p.unprotected_at IS NULL
 $$;
 
+-- The primary-key columns of a protected table in key order, from
+-- protected_key_columns (10_registry.sql): the order tenant_checksum reads
+-- the rows in, readable without privileges on the registry.
+CREATE FUNCTION tenant_guard._key_columns(rel regclass) RETURNS name[]
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT array_agg(k.column_name ORDER BY k.position) FROM tenant_guard.protected_key_columns k WHERE k.rel = $1
+$$;
+
 -- Proof after a restore: md5 over the text of the tenant's rows of rel in
 -- primary-key order, read with the caller's privileges, with the output
 -- settings fixed, so that two sessions get the same checksum of the same
@@ -98,9 +107,8 @@ BEGIN
                   DETAIL = 'Its policies are the table owner''s code and would run with the caller''s privileges.',
                   HINT = 'Take the checksum as the table''s owner or as a role with BYPASSRLS.';
     END IF;
-    SELECT string_agg(format('r.%I', a.attname), ', ' ORDER BY k.ord) INTO key_order
-      FROM pg_index i, unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord), pg_attribute a
-     WHERE i.indrelid = rel AND i.indisprimary AND a.attrelid = rel AND a.attnum = k.attnum;
+    SELECT string_agg(format('r.%I', k.attname), ', ' ORDER BY k.ord) INTO key_order
+      FROM unnest(tenant_guard._key_columns(rel)) WITH ORDINALITY AS k(attname, ord);
     -- The tenant as a value of the column's type (no typmod), compared with
     -- = as the pinned search_path resolves it (pg_catalog's, never one a
     -- role created), so that the tenant index of a built-in type is used, and

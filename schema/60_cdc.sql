@@ -3,7 +3,7 @@
 -- together and changes to the same row in the order they happened;
 -- current_cursor() is where "from now on" starts.
 -- C++: src/extension/log_writer.cpp writes the ticks (write_tick_if_due);
--- the reader is SQL (_changes). src/cli/cmd_tail.cpp is its consumer.
+-- the reader is SQL (_changes). src/cli/commands/cmd_tail.cpp is its consumer.
 --
 -- The log is cut into batches between two snapshots, as PgQ does: a batch
 -- holds the changes of the transactions that committed after the first

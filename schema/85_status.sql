@@ -2,7 +2,7 @@
 -- it has and its oldest change; tenant_status() the same for one tenant.
 -- C++: none (SQL functions that read the extension's tables as its owner:
 -- SECURITY DEFINER, fixed search_path; EXECUTE is the DBA's to grant).
--- src/cli/cmd_status.cpp prints them.
+-- src/cli/commands/cmd_status.cpp prints them.
 
 CREATE FUNCTION tenant_guard.status()
 RETURNS TABLE (rel regclass, tenant_column name, delete_mode text, tombstones bigint, history_rows bigint,

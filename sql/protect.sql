@@ -110,4 +110,15 @@ SELECT tenant_guard.protect('projects');
 
 SELECT rel, tenant_column, delete_mode, flag_column, protected_by
   FROM tenant_guard.protected_tables ORDER BY rel::text;
+-- protected_key_columns: the primary key of each protected table, in key
+-- order (not column order), with its types; tables that are not protected
+-- (logs, notes, nullable_tenant) have no rows.
+CREATE TABLE key_order (id int, tenant_id int NOT NULL, region varchar(8),
+                        PRIMARY KEY (region, tenant_id, id));
+SELECT tenant_guard.protect('key_order');
+SELECT k.rel, k.position, k.column_name, k.column_type
+  FROM tenant_guard.protected_key_columns k JOIN pg_class c ON c.oid = k.rel
+ WHERE c.relnamespace = 'prot'::regnamespace ORDER BY k.rel::text, k.position;
+SELECT count(*) AS unprotected_rows FROM tenant_guard.protected_key_columns
+ WHERE rel IN ('logs'::regclass, 'notes'::regclass, 'nullable_tenant'::regclass);
 RESET search_path;

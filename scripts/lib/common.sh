@@ -8,7 +8,7 @@ TG_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 TG_PG_BIN=${TG_PG_BIN:-/usr/lib/postgresql/15/bin}
 TG_PACKAGES=(build-essential postgresql-15 postgresql-client-15 postgresql-server-dev-15
              libpq-dev libssl-dev libgtest-dev cmake nlohmann-json3-dev openssl pkg-config clang-format
-             clang-14 libclang-rt-14-dev libcli11-dev)
+             clang-14 clang-tidy-14 libclang-rt-14-dev libcli11-dev)
 
 tg_log() {
     if [ -t 2 ]; then printf '\033[1m== %s\033[0m\n' "$*" >&2; else printf '== %s\n' "$*" >&2; fi

@@ -1,7 +1,7 @@
-#include "cli_args.hpp"
+#include "cli/cli_args.hpp"
 
-#include "duration.hpp"
-#include "errors.hpp"
+#include "cli/duration.hpp"
+#include "cli/cli_error.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -12,11 +12,11 @@
 namespace tg::cli {
 namespace {
 
-constexpr const char *kSubcommandFooter =
+constexpr const char *subcommand_footer =
     "Connects with -d/--dbname CONNINFO|URI (before or after the subcommand) or the PG* variables.\n"
     "Exit codes: 0 success, 1 refused or failed, 2 usage error.";
 
-constexpr const char *kConnectionHelp =
+constexpr const char *connection_help =
     "Connection: -d/--dbname takes a conninfo string (\"host=… dbname=…\") or a URI\n"
     "(postgresql://…); without it the PG* environment variables apply, as for psql.\n"
     "Exit codes: 0 success, 1 refused or failed, 2 usage error.";
@@ -101,12 +101,12 @@ void add_tenant_guard_commands(CLI::App &app, Options &o, OptionalValues &v) {
                          ->type_name("ID");
     token->footer(std::string("Prints the token on stdout. The private key never leaves this machine; only with\n"
                               "no --db-id does it connect, to read database_id().\n") +
-                  kSubcommandFooter);
+                  subcommand_footer);
 
     auto *purge = app.add_subcommand("purge", "Run tenant_guard.purge() with a token and print the counts");
     purge->add_option("token", o.token, "The token (tg1.…)")->required()->type_name("TOKEN");
     purge->add_flag("--dry-run", o.dry_run, "Verify the token and count, change nothing, keep the token unused");
-    purge->footer(kSubcommandFooter);
+    purge->footer(subcommand_footer);
 
     auto *exp = app.add_subcommand("export", "Write one tenant's rows from every protected table to an archive");
     auto *tenant_opt = exp->add_option("--tenant", o.tenant, "The tenant to export")->type_name("T");
@@ -123,7 +123,7 @@ void add_tenant_guard_commands(CLI::App &app, Options &o, OptionalValues &v) {
     exp->footer(std::string("The archive is a POSIX tar: data/NN_<schema>.<table>.csv (COPY CSV with a header line),\n"
                             "optional history.csv and tombstones.csv, manifest.json and SHA256SUMS.\n"
                             "--verify needs no database.\n") +
-                kSubcommandFooter);
+                subcommand_footer);
 
     auto *import = app.add_subcommand("import", "Restore an export archive into the connected database");
     import->add_option("archive", o.archive, "The archive written by export")->required()->type_name("FILE");
@@ -133,7 +133,7 @@ void add_tenant_guard_commands(CLI::App &app, Options &o, OptionalValues &v) {
     import->footer(
         std::string("One transaction, parents before children, recorded with origin 'import'. Refused when a\n"
                     "table or column is missing in the target or the tenant already has rows there.\n") +
-        kSubcommandFooter);
+        subcommand_footer);
 
     auto *tail = app.add_subcommand("tail", "Print the change stream as JSON lines");
     v.tail_tenant_option = tail->add_option("--tenant", v.tail_tenant, "Only this tenant's changes")->type_name("T");
@@ -150,11 +150,11 @@ void add_tenant_guard_commands(CLI::App &app, Options &o, OptionalValues &v) {
         ->type_name("SECONDS");
     tail->footer(std::string("One JSON object per line. The cursor file is saved after each batch is written, so a\n"
                              "restart (also after SIGINT/SIGTERM) continues with no gap and no repeat.\n") +
-                 kSubcommandFooter);
+                 subcommand_footer);
 
     auto *status = app.add_subcommand("status", "Show tenant_guard.status() (or tenant_status()) as a table");
     status->add_option("--tenant", o.tenant, "Figures for one tenant (tenant_status)")->type_name("T");
-    status->footer(kSubcommandFooter);
+    status->footer(subcommand_footer);
 
     auto *deletions =
         app.add_subcommand("deletions", "Show what was deleted, per tenant and table (tenant_guard.deletions)");
@@ -163,7 +163,7 @@ void add_tenant_guard_commands(CLI::App &app, Options &o, OptionalValues &v) {
     deletions->footer(
         std::string("Every given filter must match; with none, every tombstone is listed. Times are read\n"
                     "in the server's TimeZone unless they name a zone, and printed in UTC.\n") +
-        kSubcommandFooter);
+        subcommand_footer);
 
     auto *recover = app.add_subcommand("recover", "Bring back exactly what an operation deleted, tenant by tenant");
     add_filter_options(recover, v);
@@ -184,26 +184,26 @@ void add_tenant_guard_commands(CLI::App &app, Options &o, OptionalValues &v) {
                     "--until becomes the plan's time) and records each tenant done: run the same command\n"
                     "again after an interruption to continue; nothing is restored twice. Exit 0 only if\n"
                     "every planned tenant is back.\n") +
-        kSubcommandFooter);
+        subcommand_footer);
 }
 
 Command command_of(const CLI::App &app, const Options &o) {
     const std::string name = app.get_subcommands().at(0)->get_name();
-    if (name == "keygen") return Command::Keygen;
-    if (name == "token") return Command::Token;
-    if (name == "purge") return Command::Purge;
-    if (name == "export") return o.archive.empty() ? Command::Export : Command::Verify;
-    if (name == "import") return Command::Import;
-    if (name == "tail") return Command::Tail;
-    if (name == "deletions") return Command::Deletions;
-    if (name == "recover") return Command::Recover;
-    return Command::Status;
+    if (name == "keygen") return Command::keygen;
+    if (name == "token") return Command::token;
+    if (name == "purge") return Command::purge;
+    if (name == "export") return o.archive.empty() ? Command::export_tenant : Command::verify;
+    if (name == "import") return Command::import;
+    if (name == "tail") return Command::tail;
+    if (name == "deletions") return Command::deletions;
+    if (name == "recover") return Command::recover;
+    return Command::status;
 }
 
 // Checks CLI11 cannot express: combinations that depend on values.
 void check_combinations(Options &o, const std::string &expires) {
     switch (o.command) {
-        case Command::Token:
+        case Command::token:
             o.expires_seconds = parse_duration(expires);
             if (o.max_rows < 0) throw UsageError("--max-rows must be 0 or more");
             if (o.reason.empty()) throw UsageError("--reason must not be empty");
@@ -215,15 +215,15 @@ void check_combinations(Options &o, const std::string &expires) {
                 throw UsageError("--rows and --live belong to purge tokens, not unprotect");
             }
             break;
-        case Command::Export:
+        case Command::export_tenant:
             if (o.tenant.empty()) throw UsageError("export needs --tenant (or --verify FILE)");
             if (o.out.empty()) throw UsageError("export needs --out FILE");
             break;
-        case Command::Import:
+        case Command::import:
             if (o.as_tenant && o.as_tenant->empty()) throw UsageError("--as-tenant must not be empty");
             break;
-        case Command::Deletions:
-        case Command::Recover:
+        case Command::deletions:
+        case Command::recover:
             for (const auto &value : filter_values(o.filter)) {
                 if (value && value->empty()) throw UsageError("a filter option must not be empty");
             }
@@ -232,7 +232,7 @@ void check_combinations(Options &o, const std::string &expires) {
                 throw UsageError("--xid " + *o.filter.xid +
                                  ": not a transaction id (a number, as tombstones.xid shows it)");
             }
-            if (o.command == Command::Recover && o.filter.empty()) {
+            if (o.command == Command::recover && o.filter.empty()) {
                 throw UsageError(
                     "recover needs at least one of --since, --until, --actor, --application-name, --xid "
                     "(tenant-guard deletions shows what each would match)");
@@ -258,7 +258,7 @@ ParseOutcome parse_args(int argc, const char *const argv[], std::ostream &out, s
     app.require_subcommand(1);
     app.add_option("-d,--dbname", o.dbname, "Connection string or URI (default: PG* environment variables)")
         ->type_name("CONNINFO");
-    app.footer(kConnectionHelp);
+    app.footer(connection_help);
     add_tenant_guard_commands(app, o, v);
 
     try {
@@ -275,10 +275,10 @@ ParseOutcome parse_args(int argc, const char *const argv[], std::ostream &out, s
         check_combinations(o, v.expires);
     } catch (const CLI::ParseError &error) {
         const int code = app.exit(error, out, err);
-        outcome.exit_code = code == 0 ? kExitOk : kExitUsage;
+        outcome.exit_code = code == 0 ? exit_ok : exit_usage;
     } catch (const UsageError &error) {
         err << "tenant-guard: " << error.what() << "\nRun with --help for more information.\n";
-        outcome.exit_code = kExitUsage;
+        outcome.exit_code = exit_usage;
     }
     return outcome;
 }

@@ -3,7 +3,7 @@
 // tested without a server.
 #pragma once
 
-#include "deletion_filter.hpp"
+#include "cli/deletions/operation_filter.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -13,10 +13,10 @@
 
 namespace tg::cli {
 
-enum class Command { Keygen, Token, Purge, Export, Verify, Import, Tail, Status, Deletions, Recover };
+enum class Command { keygen, token, purge, export_tenant, verify, import, tail, status, deletions, recover };
 
 struct Options {
-    Command command = Command::Status;
+    Command command = Command::status;
     std::string dbname;  // conninfo or URI; empty: PG* environment variables
 
     // keygen

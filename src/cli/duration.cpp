@@ -1,13 +1,13 @@
-#include "duration.hpp"
+#include "cli/duration.hpp"
 
-#include "errors.hpp"
+#include "cli/cli_error.hpp"
 
 #include <string>
 
 namespace tg::cli {
 namespace {
 
-constexpr std::int64_t kMaxSeconds = 10LL * 366 * 86400;
+constexpr std::int64_t max_seconds = 10LL * 366 * 86400;
 
 [[noreturn]] void bad(std::string_view text, const std::string &why) {
     throw UsageError("invalid duration \"" + std::string(text) + "\": " + why +
@@ -42,7 +42,7 @@ std::int64_t parse_duration(std::string_view text) {
         std::int64_t number = 0;
         while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
             number = number * 10 + (text[i] - '0');
-            if (number > kMaxSeconds) bad(text, "it is longer than ten years");
+            if (number > max_seconds) bad(text, "it is longer than ten years");
             ++i;
         }
         if (i == digits_start) bad(text, "expected a number at \"" + std::string(text.substr(i)) + "\"");
@@ -51,7 +51,7 @@ std::int64_t parse_duration(std::string_view text) {
         if (unit == 0) bad(text, std::string("unknown unit '") + text[i] + "'");
         ++i;
         total += number * unit;
-        if (total > kMaxSeconds) bad(text, "it is longer than ten years");
+        if (total > max_seconds) bad(text, "it is longer than ten years");
     }
     if (total == 0) bad(text, "it is zero");
     return total;

@@ -1,6 +1,6 @@
-#include "file_io.hpp"
+#include "cli/file_io.hpp"
 
-#include "errors.hpp"
+#include "cli/cli_error.hpp"
 
 #include <cerrno>
 #include <cstring>

@@ -1,12 +1,12 @@
 // tenant-guard: the operator's command line for the tenant_guard extension.
 // Parses the arguments, runs one subcommand, and turns every way it can end
 // into a message on stderr and an exit code (0 ok, 1 refused/failed, 2 usage).
-#include "cli_args.hpp"
-#include "commands.hpp"
+#include "cli/cli_args.hpp"
+#include "cli/commands/commands.hpp"
 #include "common/crypto_error.hpp"
 #include "common/token_error.hpp"
-#include "errors.hpp"
-#include "pg.hpp"
+#include "cli/cli_error.hpp"
+#include "cli/db/connection.hpp"
 
 #include <iostream>
 
@@ -15,25 +15,25 @@ namespace {
 const char *command_name(tg::cli::Command command) {
     using tg::cli::Command;
     switch (command) {
-        case Command::Keygen:
+        case Command::keygen:
             return "keygen";
-        case Command::Token:
+        case Command::token:
             return "token";
-        case Command::Purge:
+        case Command::purge:
             return "purge";
-        case Command::Export:
+        case Command::export_tenant:
             return "export";
-        case Command::Verify:
+        case Command::verify:
             return "export --verify";
-        case Command::Import:
+        case Command::import:
             return "import";
-        case Command::Tail:
+        case Command::tail:
             return "tail";
-        case Command::Status:
+        case Command::status:
             return "status";
-        case Command::Deletions:
+        case Command::deletions:
             return "deletions";
-        case Command::Recover:
+        case Command::recover:
             return "recover";
     }
     return "?";
@@ -42,28 +42,28 @@ const char *command_name(tg::cli::Command command) {
 int dispatch(const tg::cli::Options &o) {
     using namespace tg::cli;
     switch (o.command) {
-        case Command::Keygen:
+        case Command::keygen:
             return run_keygen(o);
-        case Command::Token:
+        case Command::token:
             return run_token(o);
-        case Command::Purge:
+        case Command::purge:
             return run_purge(o);
-        case Command::Export:
+        case Command::export_tenant:
             return run_export(o);
-        case Command::Verify:
+        case Command::verify:
             return run_verify(o);
-        case Command::Import:
+        case Command::import:
             return run_import(o);
-        case Command::Tail:
+        case Command::tail:
             return run_tail(o);
-        case Command::Status:
+        case Command::status:
             return run_status(o);
-        case Command::Deletions:
+        case Command::deletions:
             return run_deletions(o);
-        case Command::Recover:
+        case Command::recover:
             return run_recover(o);
     }
-    return tg::cli::kExitUsage;
+    return tg::cli::exit_usage;
 }
 
 }  // namespace
@@ -77,7 +77,7 @@ int main(int argc, char **argv) {
         return dispatch(parsed.options);
     } catch (const UsageError &error) {
         std::cerr << prefix << error.what() << "\nRun with --help for more information.\n";
-        return kExitUsage;
+        return exit_usage;
     } catch (const PgError &error) {
         std::cerr << prefix << error.describe() << "\n";
     } catch (const Failure &error) {
@@ -89,5 +89,5 @@ int main(int argc, char **argv) {
     } catch (const std::exception &error) {
         std::cerr << prefix << "unexpected error: " << error.what() << "\n";
     }
-    return kExitFailed;
+    return exit_failed;
 }

@@ -1,7 +1,7 @@
-#include "random_id.hpp"
+#include "cli/random_id.hpp"
 
 #include "common/hex.hpp"
-#include "errors.hpp"
+#include "cli/cli_error.hpp"
 
 #include <openssl/rand.h>
 

@@ -1,4 +1,4 @@
-#include "text_table.hpp"
+#include "cli/text_table.hpp"
 
 #include <algorithm>
 

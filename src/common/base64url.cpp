@@ -5,17 +5,17 @@
 namespace tg::common {
 namespace {
 
-constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-constexpr std::uint8_t kInvalid = 0xFF;
+constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr std::uint8_t invalid = 0xFF;
 
 constexpr std::array<std::uint8_t, 256> make_decode_table() {
     std::array<std::uint8_t, 256> table{};
-    for (auto &entry : table) entry = kInvalid;
-    for (std::uint8_t i = 0; i < 64; ++i) table[static_cast<unsigned char>(kAlphabet[i])] = i;
+    for (auto &entry : table) entry = invalid;
+    for (std::uint8_t i = 0; i < 64; ++i) table[static_cast<unsigned char>(alphabet[i])] = i;
     return table;
 }
 
-constexpr std::array<std::uint8_t, 256> kDecodeTable = make_decode_table();
+constexpr std::array<std::uint8_t, 256> decode_table = make_decode_table();
 
 }  // namespace
 
@@ -25,21 +25,21 @@ std::string base64url_encode(ByteView bytes) {
     std::size_t i = 0;
     for (; i + 3 <= bytes.size(); i += 3) {
         const std::uint32_t group = (std::uint32_t{bytes[i]} << 16) | (std::uint32_t{bytes[i + 1]} << 8) | bytes[i + 2];
-        out += kAlphabet[(group >> 18) & 0x3F];
-        out += kAlphabet[(group >> 12) & 0x3F];
-        out += kAlphabet[(group >> 6) & 0x3F];
-        out += kAlphabet[group & 0x3F];
+        out += alphabet[(group >> 18) & 0x3F];
+        out += alphabet[(group >> 12) & 0x3F];
+        out += alphabet[(group >> 6) & 0x3F];
+        out += alphabet[group & 0x3F];
     }
     const std::size_t rest = bytes.size() - i;
     if (rest == 1) {
         const std::uint32_t group = std::uint32_t{bytes[i]} << 16;
-        out += kAlphabet[(group >> 18) & 0x3F];
-        out += kAlphabet[(group >> 12) & 0x3F];
+        out += alphabet[(group >> 18) & 0x3F];
+        out += alphabet[(group >> 12) & 0x3F];
     } else if (rest == 2) {
         const std::uint32_t group = (std::uint32_t{bytes[i]} << 16) | (std::uint32_t{bytes[i + 1]} << 8);
-        out += kAlphabet[(group >> 18) & 0x3F];
-        out += kAlphabet[(group >> 12) & 0x3F];
-        out += kAlphabet[(group >> 6) & 0x3F];
+        out += alphabet[(group >> 18) & 0x3F];
+        out += alphabet[(group >> 12) & 0x3F];
+        out += alphabet[(group >> 6) & 0x3F];
     }
     return out;
 }
@@ -53,8 +53,8 @@ std::optional<Bytes> base64url_decode(std::string_view text) {
     std::uint32_t bits = 0;
     int bit_count = 0;
     for (const char c : text) {
-        const std::uint8_t value = kDecodeTable[static_cast<unsigned char>(c)];
-        if (value == kInvalid) return std::nullopt;
+        const std::uint8_t value = decode_table[static_cast<unsigned char>(c)];
+        if (value == invalid) return std::nullopt;
         bits = (bits << 6) | value;
         bit_count += 6;
         if (bit_count >= 8) {

@@ -13,27 +13,27 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char *kFixClaimsHint = "correct the claims and sign a new token";
-constexpr const char *kNewTokenHint = "ask the key holder for a new token";
+constexpr const char *fix_claims_hint = "correct the claims and sign a new token";
+constexpr const char *new_token_hint = "ask the key holder for a new token";
 
 // Sorted, so the list in the "unknown claim" message reads well.
-constexpr const char *kKnownClaims[] = {"act",      "db",  "exp",    "iat",  "jti",    "kid",   "live",
+constexpr const char *known_claims[] = {"act",      "db",  "exp",    "iat",  "jti",    "kid",   "live",
                                         "max_rows", "nbf", "reason", "rows", "tables", "tenant"};
 
 [[noreturn]] void malformed(const std::string &message) {
-    throw TokenError(TokenErrorKind::Malformed, message, kFixClaimsHint);
+    throw TokenError(TokenErrorKind::malformed, message, fix_claims_hint);
 }
 
 [[noreturn]] void scope_invalid(const std::string &message, const std::string &hint) {
-    throw TokenError(TokenErrorKind::ScopeInvalid, message, hint);
+    throw TokenError(TokenErrorKind::scope_invalid, message, hint);
 }
 
 // A value from the token, JSON-quoted and shortened: messages stay one line
 // and readable whatever the token holds.
 std::string shown_quoted(std::string_view text) {
-    constexpr std::size_t kMaxShown = 80;
-    const bool cut = text.size() > kMaxShown;
-    const std::string shown(cut ? text.substr(0, kMaxShown) : text);
+    constexpr std::size_t max_shown = 80;
+    const bool cut = text.size() > max_shown;
+    const std::string shown(cut ? text.substr(0, max_shown) : text);
     return json(shown).dump(-1, ' ', false, json::error_handler_t::replace) + (cut ? "…" : "");
 }
 
@@ -62,13 +62,13 @@ std::string describe_type(const json &value) {
 }
 
 bool is_known_claim(const std::string &name) {
-    return std::any_of(std::begin(kKnownClaims), std::end(kKnownClaims),
+    return std::any_of(std::begin(known_claims), std::end(known_claims),
                        [&](const char *known) { return name == known; });
 }
 
 std::string known_claims_list() {
     std::string list;
-    for (const char *known : kKnownClaims) {
+    for (const char *known : known_claims) {
         if (!list.empty()) list += ", ";
         list += known;
     }
@@ -114,13 +114,13 @@ std::int64_t checked_integer(const json &value, const char *name, std::int64_t m
 }
 
 std::int64_t checked_time(const json &value, const char *name) {
-    return checked_integer(value, name, kMinUnixTime, kMaxUnixTime, "unix seconds");
+    return checked_integer(value, name, min_unix_time, max_unix_time, "unix seconds");
 }
 
 TokenAction checked_action(const json &value) {
     const std::string act = checked_text(value, claim_name("act"));
-    if (act == "purge") return TokenAction::Purge;
-    if (act == "unprotect") return TokenAction::Unprotect;
+    if (act == "purge") return TokenAction::purge;
+    if (act == "unprotect") return TokenAction::unprotect;
     malformed(claim_name("act") + " must be \"purge\" or \"unprotect\", got " + shown_quoted(act));
 }
 
@@ -168,7 +168,7 @@ bool is_blank(const std::string &text) {
 }
 
 void check_scope(const Claims &claims) {
-    if (claims.act == TokenAction::Purge) {
+    if (claims.act == TokenAction::purge) {
         if (!claims.tenant) {
             scope_invalid("a purge token must name its tenant (claim \"tenant\")",
                           "sign a new token that names the one tenant to purge");
@@ -192,7 +192,7 @@ void check_scope(const Claims &claims) {
 }  // namespace
 
 const char *action_name(TokenAction action) noexcept {
-    return action == TokenAction::Unprotect ? "unprotect" : "purge";
+    return action == TokenAction::unprotect ? "unprotect" : "purge";
 }
 
 bool operator==(const Claims &a, const Claims &b) {
@@ -228,7 +228,7 @@ Claims decode_claims(const json &claims) {
     }
     if (const json *tables = find_claim(claims, "tables")) {
         out.tables = checked_tables(*tables);
-        if (out.tables.empty() && out.act == TokenAction::Purge) {
+        if (out.tables.empty() && out.act == TokenAction::purge) {
             scope_invalid(claim_name("tables") + " is an empty list, which would purge nothing",
                           "leave \"tables\" out to purge every protected table, or name the tables");
         }
@@ -265,17 +265,17 @@ json encode_claims(const Claims &claims) {
 }
 
 void check_time_window(const Claims &claims, std::int64_t now, std::int64_t max_lifetime_seconds) {
-    if (now < kMinUnixTime || now > kMaxUnixTime) throw std::invalid_argument("check_time_window: now out of range");
+    if (now < min_unix_time || now > max_unix_time) throw std::invalid_argument("check_time_window: now out of range");
     if (max_lifetime_seconds <= 0) throw std::invalid_argument("check_time_window: max lifetime must be positive");
 
     if (claims.exp <= now) {
-        throw TokenError(TokenErrorKind::Expired,
+        throw TokenError(TokenErrorKind::expired,
                          "token expired at " + format_utc(claims.exp) + " (it is now " + format_utc(now) + ")",
-                         kNewTokenHint);
+                         new_token_hint);
     }
     if (claims.nbf && *claims.nbf > now) {
         throw TokenError(
-            TokenErrorKind::NotYetValid,
+            TokenErrorKind::not_yet_valid,
             "token is not valid before " + format_utc(*claims.nbf) + " (it is now " + format_utc(now) + ")",
             "use it from that time on, or check this server's clock");
     }
@@ -283,7 +283,7 @@ void check_time_window(const Claims &claims, std::int64_t now, std::int64_t max_
     const std::int64_t start = claims.iat ? std::min(*claims.iat, now) : now;
     const std::int64_t lifetime = claims.exp - start;
     if (lifetime > max_lifetime_seconds) {
-        throw TokenError(TokenErrorKind::LifetimeTooLong,
+        throw TokenError(TokenErrorKind::lifetime_too_long,
                          "token lifetime " + format_duration(lifetime) + " (" + format_utc(start) + " to " +
                              format_utc(claims.exp) + ") exceeds the allowed " + format_duration(max_lifetime_seconds) +
                              " (tenant_guard.max_token_lifetime)",
@@ -294,7 +294,7 @@ void check_time_window(const Claims &claims, std::int64_t now, std::int64_t max_
 void check_database(const Claims &claims, std::string_view expected_db_id) {
     if (claims.db != expected_db_id) {
         throw TokenError(
-            TokenErrorKind::WrongDatabase,
+            TokenErrorKind::wrong_database,
             "token is for database " + shown_quoted(claims.db) + ", this is " + shown_quoted(expected_db_id),
             "ask for a token made for this database (see tenant_guard.database_id())");
     }

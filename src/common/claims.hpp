@@ -18,14 +18,14 @@
 
 namespace tg::common {
 
-enum class TokenAction { Purge, Unprotect };
+enum class TokenAction { purge, unprotect };
 
 // "purge" or "unprotect", as written in the claim.
 const char *action_name(TokenAction action) noexcept;
 
 struct Claims {
     std::string kid;
-    TokenAction act = TokenAction::Purge;
+    TokenAction act = TokenAction::purge;
     std::string db;
     std::optional<std::string> tenant;
     // Empty means the claim was absent (an explicit empty list is refused):
@@ -59,7 +59,7 @@ nlohmann::json encode_claims(const Claims &claims);
 // Throws TokenError(Expired) when exp <= now, NotYetValid when nbf > now, and
 // LifetimeTooLong when exp - min(iat, now) > max_lifetime_seconds: the lifetime
 // counts from issue, and a future iat cannot stretch the time left.
-// `now` must lie in [kMinUnixTime, kMaxUnixTime] and the maximum be positive
+// `now` must lie in [min_unix_time, max_unix_time] and the maximum be positive
 // (std::invalid_argument otherwise: a caller bug, not a token problem).
 void check_time_window(const Claims &claims, std::int64_t now, std::int64_t max_lifetime_seconds);
 

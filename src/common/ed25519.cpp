@@ -31,7 +31,7 @@ evp_pkey_st *PkeyHandle::get() const {
 namespace {
 
 // PEM text is a few hundred bytes; anything huge is not a key.
-constexpr std::size_t kMaxPemSize = 64 * 1024;
+constexpr std::size_t max_pem_size = 64 * 1024;
 
 // Refuses anything but Ed25519 so that no other algorithm can ever verify a token.
 detail::PkeyHandle require_ed25519(EVP_PKEY *loaded, const char *what) {
@@ -45,7 +45,8 @@ detail::PkeyHandle require_ed25519(EVP_PKEY *loaded, const char *what) {
 }
 
 void require_pem_size(std::string_view pem) {
-    if (pem.size() > kMaxPemSize) throw CryptoError("PEM text is larger than 64 KiB; this is not a single Ed25519 key");
+    if (pem.size() > max_pem_size)
+        throw CryptoError("PEM text is larger than 64 KiB; this is not a single Ed25519 key");
 }
 
 // A key text holds exactly one PEM block and nothing around it but white
@@ -96,7 +97,7 @@ PublicKey PublicKey::from_pem(std::string_view pem) {
 }
 
 PublicKey PublicKey::from_raw(ByteView raw) {
-    if (raw.size() != kEd25519KeySize) {
+    if (raw.size() != ed25519_key_size) {
         throw CryptoError("an Ed25519 public key is 32 bytes, got " + std::to_string(raw.size()));
     }
     ERR_clear_error();
@@ -119,7 +120,7 @@ Ed25519RawKey PublicKey::raw() const {
 }
 
 bool PublicKey::verify(ByteView message, ByteView signature) const {
-    if (signature.size() != kEd25519SignatureSize) return false;
+    if (signature.size() != ed25519_signature_size) return false;
     ERR_clear_error();
     detail::MdCtxPtr ctx(EVP_MD_CTX_new());
     if (!ctx) detail::throw_openssl_error("could not allocate a verification context");
@@ -164,7 +165,7 @@ PrivateKey PrivateKey::from_pem(std::string_view pem) {
 }
 
 PrivateKey PrivateKey::from_raw(ByteView seed) {
-    if (seed.size() != kEd25519KeySize) {
+    if (seed.size() != ed25519_key_size) {
         throw CryptoError("an Ed25519 secret key is 32 bytes, got " + std::to_string(seed.size()));
     }
     ERR_clear_error();

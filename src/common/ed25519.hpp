@@ -17,11 +17,11 @@ struct evp_pkey_st;  // OpenSSL's EVP_PKEY; its headers stay out of this one.
 
 namespace tg::common {
 
-inline constexpr std::size_t kEd25519KeySize = 32;
-inline constexpr std::size_t kEd25519SignatureSize = 64;
+inline constexpr std::size_t ed25519_key_size = 32;
+inline constexpr std::size_t ed25519_signature_size = 64;
 
-using Ed25519RawKey = std::array<std::uint8_t, kEd25519KeySize>;
-using Ed25519Signature = std::array<std::uint8_t, kEd25519SignatureSize>;
+using Ed25519RawKey = std::array<std::uint8_t, ed25519_key_size>;
+using Ed25519Signature = std::array<std::uint8_t, ed25519_signature_size>;
 
 namespace detail {
 

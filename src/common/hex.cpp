@@ -13,12 +13,12 @@ int hex_digit_value(char c) {
 }  // namespace
 
 std::string hex_encode(ByteView bytes) {
-    constexpr char kDigits[] = "0123456789abcdef";
+    constexpr char digits[] = "0123456789abcdef";
     std::string out;
     out.reserve(bytes.size() * 2);
     for (const std::uint8_t byte : bytes) {
-        out += kDigits[byte >> 4];
-        out += kDigits[byte & 0x0F];
+        out += digits[byte >> 4];
+        out += digits[byte & 0x0F];
     }
     return out;
 }

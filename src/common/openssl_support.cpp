@@ -34,8 +34,8 @@ void throw_openssl_error(std::string_view what) {
 }
 
 const unsigned char *non_null_data(ByteView bytes) noexcept {
-    static const unsigned char kEmpty = 0;
-    return bytes.empty() ? &kEmpty : bytes.data();
+    static const unsigned char empty_byte = 0;
+    return bytes.empty() ? &empty_byte : bytes.data();
 }
 
 BioPtr read_only_bio(std::string_view text) {

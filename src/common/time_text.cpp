@@ -6,7 +6,7 @@
 namespace tg::common {
 
 std::string format_utc(std::int64_t unix_seconds) {
-    if (unix_seconds < kMinUnixTime || unix_seconds > kMaxUnixTime) return "@" + std::to_string(unix_seconds);
+    if (unix_seconds < min_unix_time || unix_seconds > max_unix_time) return "@" + std::to_string(unix_seconds);
     // gmtime_r: thread-safe and independent of the TZ setting of the process.
     const auto seconds = static_cast<std::time_t>(unix_seconds);
     std::tm utc{};

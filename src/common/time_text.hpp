@@ -9,8 +9,8 @@
 namespace tg::common {
 
 // The range token time claims may take: 1970-01-01T00:00:00Z … 9999-12-31T23:59:59Z.
-inline constexpr std::int64_t kMinUnixTime = 0;
-inline constexpr std::int64_t kMaxUnixTime = 253402300799;
+inline constexpr std::int64_t min_unix_time = 0;
+inline constexpr std::int64_t max_unix_time = 253402300799;
 
 // "2026-11-25T10:00:00Z"; values outside the range above are printed as "@<seconds>".
 std::string format_utc(std::int64_t unix_seconds);

@@ -13,11 +13,11 @@
 
 namespace tg::common {
 
-inline constexpr std::string_view kTokenPrefix = "tg1.";
+inline constexpr std::string_view token_prefix = "tg1.";
 
 // Generous for a rows list of a few thousand keys; bounds work done on input
 // that has not been authenticated yet.
-inline constexpr std::size_t kMaxTokenSize = 1024 * 1024;
+inline constexpr std::size_t max_token_size = 1024 * 1024;
 
 struct ParsedToken {
     nlohmann::json claims;       // a JSON object; not yet validated (claims.hpp does that)
@@ -27,7 +27,7 @@ struct ParsedToken {
 
 // Signs whatever claims object it is given: validation belongs to the reader,
 // and tests need tokens with bad claims. Throws TokenError(Malformed) if the
-// claims are not a JSON object or the token would exceed kMaxTokenSize.
+// claims are not a JSON object or the token would exceed max_token_size.
 std::string make_token(const nlohmann::json &claims, const PrivateKey &key);
 
 // Splits and decodes a token without checking its signature. Throws

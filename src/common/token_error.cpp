@@ -15,23 +15,23 @@ std::string join_message_and_hint(const std::string &message, const std::string 
 
 const char *sqlstate(TokenErrorKind kind) noexcept {
     switch (kind) {
-        case TokenErrorKind::Malformed:
+        case TokenErrorKind::malformed:
             return tg::sqlstate::token_malformed.text;
-        case TokenErrorKind::BadSignature:
+        case TokenErrorKind::bad_signature:
             return tg::sqlstate::token_bad_signature.text;
-        case TokenErrorKind::UnknownKey:
+        case TokenErrorKind::unknown_key:
             return tg::sqlstate::token_unknown_key.text;
-        case TokenErrorKind::Expired:
-        case TokenErrorKind::NotYetValid:
-        case TokenErrorKind::LifetimeTooLong:
+        case TokenErrorKind::expired:
+        case TokenErrorKind::not_yet_valid:
+        case TokenErrorKind::lifetime_too_long:
             return tg::sqlstate::token_time_window.text;
-        case TokenErrorKind::AlreadyUsed:
+        case TokenErrorKind::already_used:
             return tg::sqlstate::token_used.text;
-        case TokenErrorKind::WrongDatabase:
+        case TokenErrorKind::wrong_database:
             return tg::sqlstate::token_wrong_database.text;
-        case TokenErrorKind::ScopeTooLarge:
+        case TokenErrorKind::scope_too_large:
             return tg::sqlstate::token_scope_too_large.text;
-        case TokenErrorKind::ScopeInvalid:
+        case TokenErrorKind::scope_invalid:
             return tg::sqlstate::token_scope_invalid.text;
     }
     return tg::sqlstate::token_malformed.text;  // unreachable with a valid enumerator; never report success
@@ -39,25 +39,25 @@ const char *sqlstate(TokenErrorKind kind) noexcept {
 
 const char *kind_name(TokenErrorKind kind) noexcept {
     switch (kind) {
-        case TokenErrorKind::Malformed:
+        case TokenErrorKind::malformed:
             return "malformed";
-        case TokenErrorKind::BadSignature:
+        case TokenErrorKind::bad_signature:
             return "bad_signature";
-        case TokenErrorKind::UnknownKey:
+        case TokenErrorKind::unknown_key:
             return "unknown_key";
-        case TokenErrorKind::Expired:
+        case TokenErrorKind::expired:
             return "expired";
-        case TokenErrorKind::NotYetValid:
+        case TokenErrorKind::not_yet_valid:
             return "not_yet_valid";
-        case TokenErrorKind::LifetimeTooLong:
+        case TokenErrorKind::lifetime_too_long:
             return "lifetime_too_long";
-        case TokenErrorKind::AlreadyUsed:
+        case TokenErrorKind::already_used:
             return "already_used";
-        case TokenErrorKind::WrongDatabase:
+        case TokenErrorKind::wrong_database:
             return "wrong_database";
-        case TokenErrorKind::ScopeTooLarge:
+        case TokenErrorKind::scope_too_large:
             return "scope_too_large";
-        case TokenErrorKind::ScopeInvalid:
+        case TokenErrorKind::scope_invalid:
             return "scope_invalid";
     }
     return "malformed";

@@ -11,16 +11,16 @@ namespace tg::common {
 // One kind per refusal the spec distinguishes. Several kinds may share a
 // SQLSTATE (TG013), but each is one precise reason.
 enum class TokenErrorKind {
-    Malformed,        // TG010: not a token, bad encoding, bad or missing claims
-    BadSignature,     // TG011
-    UnknownKey,       // TG012: thrown by callers (key lookup)
-    Expired,          // TG013
-    NotYetValid,      // TG013
-    LifetimeTooLong,  // TG013
-    AlreadyUsed,      // TG014: thrown by callers (jti lookup)
-    WrongDatabase,    // TG015
-    ScopeTooLarge,    // TG016: thrown by callers (row count)
-    ScopeInvalid,     // TG017
+    malformed,          // TG010: not a token, bad encoding, bad or missing claims
+    bad_signature,      // TG011
+    unknown_key,        // TG012: thrown by callers (key lookup)
+    expired,            // TG013
+    not_yet_valid,      // TG013
+    lifetime_too_long,  // TG013
+    already_used,       // TG014: thrown by callers (jti lookup)
+    wrong_database,     // TG015
+    scope_too_large,    // TG016: thrown by callers (row count)
+    scope_invalid,      // TG017
 };
 
 // "TG010" … "TG017" (src/extension/errors.hpp).

@@ -14,12 +14,12 @@
 //      well-formed archive (each part under the name the manifest gives it, a
 //      correct SHA256SUMS), so the per-part checks of verify run.
 // The reader takes a path, so the archive goes to one temporary file per process.
-#include "cli/errors.hpp"
-#include "cli/export_archive.hpp"
+#include "cli/cli_error.hpp"
+#include "cli/archive/export_archive.hpp"
 #include "cli/file_io.hpp"
-#include "cli/manifest.hpp"
-#include "cli/tar_header.hpp"
-#include "cli/tar_writer.hpp"
+#include "cli/archive/manifest.hpp"
+#include "cli/archive/tar_header.hpp"
+#include "cli/archive/tar_writer.hpp"
 #include "common/sha256.hpp"
 
 #include <cstddef>
@@ -95,12 +95,12 @@ void verify_file(const std::string &path) {
 }
 
 void fix_header_checksums(std::string &bytes) {
-    for (std::size_t at = 0; at + tg::cli::tar::kBlock <= bytes.size(); at += tg::cli::tar::kBlock) {
+    for (std::size_t at = 0; at + tg::cli::tar::block_size <= bytes.size(); at += tg::cli::tar::block_size) {
         char *block = bytes.data() + at;
         if (std::memcmp(block + 257, "ustar", 5) != 0) continue;
         std::memset(block + 148, ' ', 8);
         unsigned sum = 0;
-        for (std::size_t i = 0; i < tg::cli::tar::kBlock; ++i) sum += static_cast<unsigned char>(block[i]);
+        for (std::size_t i = 0; i < tg::cli::tar::block_size; ++i) sum += static_cast<unsigned char>(block[i]);
         char digits[8];
         std::snprintf(digits, sizeof digits, "%06o", sum);
         std::memcpy(block + 148, digits, 7);  // six digits and a NUL, then the space left there
@@ -126,7 +126,7 @@ void check_checksums(std::string_view text) {
 }
 
 bool plain_member_name(const std::string &name) {
-    return !name.empty() && name.size() <= tg::cli::tar::kMaxName && name.find('\0') == std::string::npos;
+    return !name.empty() && name.size() <= tg::cli::tar::max_name && name.find('\0') == std::string::npos;
 }
 
 void check_built_archive(std::string_view rest) {
@@ -153,9 +153,9 @@ void check_built_archive(std::string_view rest) {
     } catch (const ManifestError &) {
         // Written anyway: verify must say the same.
     }
-    tar.add(std::string(kManifestName), manifest_text, 0);
-    sums.emplace_back(std::string(kManifestName), tg::common::sha256_hex(manifest_text));
-    tar.add(std::string(kChecksumsName), checksums_text(sums), 0);
+    tar.add(std::string(manifest_name), manifest_text, 0);
+    sums.emplace_back(std::string(manifest_name), tg::common::sha256_hex(manifest_text));
+    tar.add(std::string(checksums_name), checksums_text(sums), 0);
     tar.finish();
     verify_file(file.path());
 }

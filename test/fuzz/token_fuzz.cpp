@@ -20,8 +20,8 @@ namespace {
 
 using namespace tg::common;
 
-constexpr std::int64_t kNow = 1795600800;  // 2026-11-25T10:00:00Z
-constexpr std::int64_t kMaxLifetime = 86400;
+constexpr std::int64_t fixed_now = 1795600800;  // 2026-11-25T10:00:00Z
+constexpr std::int64_t max_lifetime = 86400;
 
 const PublicKey &fuzz_public_key() {
     // RFC 8032 TEST 1: any fixed key will do; signatures from the fuzzer never match it.
@@ -36,7 +36,7 @@ void check_everything(std::string_view token) {
     const Claims claims = decode_claims(parsed.claims);
     // What decode accepts, encode must reproduce exactly.
     if (decode_claims(encode_claims(claims)) != claims) std::abort();
-    check_time_window(claims, kNow, kMaxLifetime);
+    check_time_window(claims, fixed_now, max_lifetime);
     check_database(claims, "7301234567890123456/app");
 }
 

@@ -1,6 +1,6 @@
 #include "cli/cli_args.hpp"
-#include "cli/cursor_file.hpp"
-#include "cli/errors.hpp"
+#include "cli/commands/cursor_file.hpp"
+#include "cli/cli_error.hpp"
 #include "cli_test_support.hpp"
 
 #include <gtest/gtest.h>
@@ -35,7 +35,7 @@ TEST(Args, TokenWithEverything) {
                "--reason", "GDPR",    "--db-id",  "1/db",   "-d",         "dbname=x"});
     ASSERT_FALSE(p.outcome.exit_code) << p.err;
     const Options &o = p.outcome.options;
-    EXPECT_EQ(o.command, Command::Token);
+    EXPECT_EQ(o.command, Command::token);
     EXPECT_EQ(o.tables, (std::vector<std::string>{"public.a", "public.b"}));
     EXPECT_TRUE(o.live);
     EXPECT_EQ(o.max_rows, 100);
@@ -85,7 +85,7 @@ TEST(Args, UsageErrorsExitTwo) {
         std::string shown;
         for (const char *a : args) shown += std::string(a) + " ";
         ASSERT_TRUE(p.outcome.exit_code) << shown;
-        EXPECT_EQ(*p.outcome.exit_code, kExitUsage) << shown;
+        EXPECT_EQ(*p.outcome.exit_code, exit_usage) << shown;
         EXPECT_FALSE(p.err.empty()) << shown;
     }
 }
@@ -94,33 +94,33 @@ TEST(Args, HelpEverywhereExitsZero) {
     for (const char *sub : {"keygen", "token", "purge", "export", "import", "tail", "status", "deletions", "recover"}) {
         const Parsed p = parse({sub, "--help"});
         ASSERT_TRUE(p.outcome.exit_code) << sub;
-        EXPECT_EQ(*p.outcome.exit_code, kExitOk) << sub;
+        EXPECT_EQ(*p.outcome.exit_code, exit_ok) << sub;
         EXPECT_NE(p.out.find(std::string("tenant-guard ") + sub), std::string::npos) << sub << ":\n" << p.out;
     }
     const Parsed top = parse({"--help"});
     ASSERT_TRUE(top.outcome.exit_code);
-    EXPECT_EQ(*top.outcome.exit_code, kExitOk);
+    EXPECT_EQ(*top.outcome.exit_code, exit_ok);
     EXPECT_NE(top.out.find("Exit codes"), std::string::npos);
 }
 
 TEST(Args, ExportVerifyIsItsOwnCommand) {
     const Parsed p = parse({"export", "--verify", "a.tar"});
     ASSERT_FALSE(p.outcome.exit_code) << p.err;
-    EXPECT_EQ(p.outcome.options.command, Command::Verify);
+    EXPECT_EQ(p.outcome.options.command, Command::verify);
     EXPECT_EQ(p.outcome.options.archive, "a.tar");
 }
 
 TEST(Args, ImportAndTail) {
     Parsed p = parse({"import", "a.tar", "--as-tenant", "77"});
     ASSERT_FALSE(p.outcome.exit_code) << p.err;
-    EXPECT_EQ(p.outcome.options.command, Command::Import);
+    EXPECT_EQ(p.outcome.options.command, Command::import);
     ASSERT_TRUE(p.outcome.options.as_tenant);
     EXPECT_EQ(*p.outcome.options.as_tenant, "77");
 
     p = parse({"tail", "--tenant", "5", "--cursor-file", "c", "--follow", "--interval", "0.5", "--batch", "10"});
     ASSERT_FALSE(p.outcome.exit_code) << p.err;
     const Options &o = p.outcome.options;
-    EXPECT_EQ(o.command, Command::Tail);
+    EXPECT_EQ(o.command, Command::tail);
     ASSERT_TRUE(o.tail_tenant);
     EXPECT_EQ(*o.tail_tenant, "5");
     EXPECT_TRUE(o.follow);
@@ -135,7 +135,7 @@ TEST(Args, ImportAndTail) {
 TEST(Args, DeletionsAndRecoverShareTheFilter) {
     Parsed p = parse({"deletions", "--since", "2026-12-01 10:00+00", "--actor", "cleanup-script", "--json"});
     ASSERT_FALSE(p.outcome.exit_code) << p.err;
-    EXPECT_EQ(p.outcome.options.command, Command::Deletions);
+    EXPECT_EQ(p.outcome.options.command, Command::deletions);
     EXPECT_EQ(p.outcome.options.filter.since.value_or(""), "2026-12-01 10:00+00");
     EXPECT_EQ(p.outcome.options.filter.actor.value_or(""), "cleanup-script");
     EXPECT_FALSE(p.outcome.options.filter.until);
@@ -150,7 +150,7 @@ TEST(Args, DeletionsAndRecoverShareTheFilter) {
                "--report", "r.json", "--journal", "j"});
     ASSERT_FALSE(p.outcome.exit_code) << p.err;
     const Options &o = p.outcome.options;
-    EXPECT_EQ(o.command, Command::Recover);
+    EXPECT_EQ(o.command, Command::recover);
     EXPECT_EQ(o.filter.xid.value_or(""), "771");
     EXPECT_EQ(o.filter.application_name.value_or(""), "batch");
     EXPECT_EQ(o.jobs, 4);

@@ -1,4 +1,4 @@
-#include "cli/csv_records.hpp"
+#include "cli/archive/csv_records.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 #include "cli/duration.hpp"
-#include "cli/errors.hpp"
+#include "cli/cli_error.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,8 @@
 // export --verify without a database: an archive built as export builds it,
 // then damaged in the ways disks and transfers damage files.
-#include "cli/export_archive.hpp"
+#include "cli/archive/export_archive.hpp"
 #include "cli/file_io.hpp"
-#include "cli/tar_writer.hpp"
+#include "cli/archive/tar_writer.hpp"
 #include "cli_test_support.hpp"
 #include "common/sha256.hpp"
 
@@ -17,8 +17,8 @@ using testing::read_file;
 using testing::ScratchDir;
 using testing::write_file;
 
-const std::string kSites = "tenant_id,id,name\n42,1,\"Acme, Inc.\"\n42,2,\"two\nlines\"\n";
-const std::string kProjects = "tenant_id,id,site_id\n42,10,1\n";
+const std::string sites_csv = "tenant_id,id,name\n42,1,\"Acme, Inc.\"\n42,2,\"two\nlines\"\n";
+const std::string projects_csv = "tenant_id,id,site_id\n42,10,1\n";
 
 Part part_for(const std::string &path, const std::string &csv, std::uint64_t rows) {
     return Part{path, rows, csv.size(), tg::common::sha256_hex(csv)};
@@ -36,20 +36,20 @@ void build(const std::string &path, bool with_sums = true) {
     m.database_id = "1/db";
     m.tenant = "42";
     m.snapshot_time = "2026-11-25T10:00:00Z";
-    m.tables.push_back(table("sites", {"tenant_id", "id", "name"}, part_for("data/01_public.sites.csv", kSites, 2)));
+    m.tables.push_back(table("sites", {"tenant_id", "id", "name"}, part_for("data/01_public.sites.csv", sites_csv, 2)));
     m.tables.push_back(
-        table("projects", {"tenant_id", "id", "site_id"}, part_for("data/02_public.projects.csv", kProjects, 1)));
+        table("projects", {"tenant_id", "id", "site_id"}, part_for("data/02_public.projects.csv", projects_csv, 1)));
     const std::string manifest = manifest_to_text(m);
     Fd fd = create_new(path, 0644);
     BufferedWriter out(fd.get(), path);
     tar::Writer tar(out);
-    tar.add("data/01_public.sites.csv", kSites, 0);
-    tar.add("data/02_public.projects.csv", kProjects, 0);
+    tar.add("data/01_public.sites.csv", sites_csv, 0);
+    tar.add("data/02_public.projects.csv", projects_csv, 0);
     tar.add("manifest.json", manifest, 0);
     if (with_sums) {
         tar.add("SHA256SUMS",
-                checksums_text({{"data/01_public.sites.csv", tg::common::sha256_hex(kSites)},
-                                {"data/02_public.projects.csv", tg::common::sha256_hex(kProjects)},
+                checksums_text({{"data/01_public.sites.csv", tg::common::sha256_hex(sites_csv)},
+                                {"data/02_public.projects.csv", tg::common::sha256_hex(projects_csv)},
                                 {"manifest.json", tg::common::sha256_hex(manifest)}}),
                 0);
     }
@@ -84,7 +84,7 @@ TEST(VerifyArchive, FlippedDataByteNamesPartAndBothDigests) {
     ASSERT_EQ(result.problems.size(), 1u) << all_problems(result);
     const std::string &p = result.problems[0];
     EXPECT_NE(p.find("data/01_public.sites.csv (table public.sites): SHA-256 mismatch: expected " +
-                     tg::common::sha256_hex(kSites) + ", actual "),
+                     tg::common::sha256_hex(sites_csv) + ", actual "),
               std::string::npos)
         << p;
     EXPECT_EQ(result.checked.size(), 1u);  // the other part is still fine
@@ -100,7 +100,7 @@ TEST(VerifyArchive, TruncatedArchiveSaysWhereItEnds) {
     EXPECT_FALSE(result.manifest);
     EXPECT_NE(all_problems(result).find("manifest.json is missing because the archive is truncated inside member "
                                         "data/02_public.projects.csv: 10 of " +
-                                        std::to_string(kProjects.size()) + " bytes present"),
+                                        std::to_string(projects_csv.size()) + " bytes present"),
               std::string::npos)
         << all_problems(result);
 }
@@ -135,8 +135,8 @@ TEST(VerifyArchive, NotATarFile) {
 }
 
 TEST(ComparePart, RowCountAndCompleteness) {
-    const Part expected = part_for("p", kSites, 2);
-    StreamedPart actual{tg::common::sha256_hex(kSites), kSites.size(), 3, true};
+    const Part expected = part_for("p", sites_csv, 2);
+    StreamedPart actual{tg::common::sha256_hex(sites_csv), sites_csv.size(), 3, true};
     EXPECT_EQ(compare_part(expected, actual), "");
     Part wrong_rows = expected;
     wrong_rows.rows = 5;

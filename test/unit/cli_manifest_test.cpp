@@ -1,4 +1,4 @@
-#include "cli/manifest.hpp"
+#include "cli/archive/manifest.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,12 +1,12 @@
 // The parts of `deletions` and `recover` that need no database: the filter,
 // the journal (resuming, torn and damaged lines, the lock), the summary, the
 // report and the progress line.
-#include "cli/deletion_filter.hpp"
-#include "cli/deletions_summary.hpp"
-#include "cli/errors.hpp"
+#include "cli/deletions/operation_filter.hpp"
+#include "cli/deletions/deletions_summary.hpp"
+#include "cli/cli_error.hpp"
 #include "cli/progress.hpp"
-#include "cli/recover_journal.hpp"
-#include "cli/recover_report.hpp"
+#include "cli/recover/recover_journal.hpp"
+#include "cli/recover/recover_report.hpp"
 #include "cli_test_support.hpp"
 
 #include <gtest/gtest.h>
@@ -82,7 +82,7 @@ JournalHeader header() {
 TenantOutcome restored(const std::string &tenant) {
     TenantOutcome t;
     t.tenant = tenant;
-    t.status = TenantStatus::Restored;
+    t.status = TenantStatus::restored;
     t.finished_at = "2026-12-01T11:00:01.000000Z";
     t.tables = {{"public.a", 4, 0, "c1"}, {"public.b", 6, 1, "c2"}};
     return t;
@@ -109,7 +109,7 @@ TEST(Journal, CreateRecordResume) {
     ASSERT_EQ(again->earlier().size(), 1u);
     const TenantOutcome &t = again->earlier()[0];
     EXPECT_EQ(t.tenant, "1");
-    EXPECT_EQ(t.status, TenantStatus::RestoredEarlier);
+    EXPECT_EQ(t.status, TenantStatus::restored_earlier);
     EXPECT_EQ(t.restored(), 10u);
     EXPECT_EQ(t.skipped(), 1u);
     EXPECT_EQ(t.tables[1].checksum, "c2");
@@ -169,11 +169,11 @@ TEST(Report, CompleteOnlyWhenEveryTenantIsBack) {
     r.journal_path = "j.journal";
     r.tenants.push_back(restored("1"));
     TenantOutcome earlier = restored("2");
-    earlier.status = TenantStatus::RestoredEarlier;
+    earlier.status = TenantStatus::restored_earlier;
     r.tenants.push_back(earlier);
     TenantOutcome unjournaled;
     unjournaled.tenant = "3";
-    unjournaled.status = TenantStatus::RestoredUnjournaled;
+    unjournaled.status = TenantStatus::restored_unjournaled;
     unjournaled.tables = {{"public.a", 0, 0, "c9", false}};
     r.tenants.push_back(unjournaled);
     EXPECT_TRUE(r.complete());
@@ -188,7 +188,7 @@ TEST(Report, CompleteOnlyWhenEveryTenantIsBack) {
 
     TenantOutcome failed;
     failed.tenant = "4";
-    failed.status = TenantStatus::Failed;
+    failed.status = TenantStatus::failed;
     failed.error = "ERROR TG020: conflict";
     r.tenants.push_back(failed);
     EXPECT_FALSE(r.complete());

@@ -1,4 +1,4 @@
-#include "cli/sql_text.hpp"
+#include "cli/db/sql_text.hpp"
 #include "cli/text_table.hpp"
 
 #include <gtest/gtest.h>

@@ -1,9 +1,9 @@
 // The ustar writer and reader: round trips, what other tar programs make of
 // our archives (and we of theirs), and how damage is described.
 #include "cli/file_io.hpp"
-#include "cli/tar_header.hpp"
-#include "cli/tar_reader.hpp"
-#include "cli/tar_writer.hpp"
+#include "cli/archive/tar_header.hpp"
+#include "cli/archive/tar_reader.hpp"
+#include "cli/archive/tar_writer.hpp"
 #include "cli_test_support.hpp"
 
 #include <gtest/gtest.h>
@@ -60,9 +60,9 @@ TEST(TarHeader, SizesBeyondOctalUseBase256) {
     ASSERT_TRUE(decoded.header) << decoded.error;
     EXPECT_EQ(decoded.header->size, huge);
     const tar::DecodeResult edge =
-        tar::decode_header(tar::encode_header(tar::Header{"edge.csv", '0', tar::kMaxOctalSize, 0, 0644}));
+        tar::decode_header(tar::encode_header(tar::Header{"edge.csv", '0', tar::max_octal_size, 0, 0644}));
     ASSERT_TRUE(edge.header) << edge.error;
-    EXPECT_EQ(edge.header->size, tar::kMaxOctalSize);
+    EXPECT_EQ(edge.header->size, tar::max_octal_size);
 }
 
 TEST(TarHeader, RefusesNamesItCannotStore) {
@@ -178,7 +178,7 @@ std::string pax_archive(const std::string &records) {
     bytes += records + std::string(tar::padding(records.size()), '\0');
     bytes += block_text(tar::encode_header(tar::Header{"a", '0', 1, 0, 0644}));
     bytes += "1" + std::string(tar::padding(1), '\0');
-    return bytes + std::string(2 * tar::kBlock, '\0');
+    return bytes + std::string(2 * tar::block_size, '\0');
 }
 
 // Found by tg_fuzz_archive's harness: a record length that wraps pos + length

@@ -26,7 +26,7 @@ struct Rfc8032Vector {
 };
 
 // RFC 8032 section 7.1, TEST 1, TEST 2 and TEST 3.
-const Rfc8032Vector kRfc8032Vectors[] = {
+const Rfc8032Vector rfc8032_vectors[] = {
     {"Test1", "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
      "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a", "",
      "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe246"
@@ -84,7 +84,7 @@ TEST_P(Rfc8032, VerifyRejectsAOneBitFlipAnywhereInTheSignature) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(Section7_1, Rfc8032, ::testing::ValuesIn(kRfc8032Vectors),
+INSTANTIATE_TEST_SUITE_P(Section7_1, Rfc8032, ::testing::ValuesIn(rfc8032_vectors),
                          [](const auto &info) { return std::string(info.param.name); });
 
 TEST(Ed25519, VerifyRejectsSignaturesOfTheWrongLength) {

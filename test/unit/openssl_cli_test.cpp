@@ -47,19 +47,19 @@ class OpenSslCli : public ::testing::Test {
     std::string dir_;
 };
 
-const char *kClaims = R"({"act":"purge","db":"7301234567890123456/app","exp":1795604400,"jti":"cli-1","kid":"ops",)"
-                      R"("max_rows":10,"reason":"interop test","tenant":"acme"})";
+const char *claims = R"({"act":"purge","db":"7301234567890123456/app","exp":1795604400,"jti":"cli-1","kid":"ops",)"
+                     R"("max_rows":10,"reason":"interop test","tenant":"acme"})";
 
 TEST_F(OpenSslCli, TokenSignedByOpensslPkeyutlVerifies) {
     ASSERT_TRUE(run("openssl genpkey -algorithm ed25519 -out " + path("key.pem")));
     ASSERT_TRUE(run("openssl pkey -in " + path("key.pem") + " -pubout -out " + path("key.pub")));
 
-    const std::string signed_part = "tg1." + base64url_encode(kClaims);
+    const std::string signed_part = "tg1." + base64url_encode(claims);
     write_file(path("signed"), signed_part);
     ASSERT_TRUE(run("openssl pkeyutl -sign -rawin -inkey " + path("key.pem") + " -in " + path("signed") + " -out " +
                     path("sig")));
     const std::string signature = read_file(path("sig"));
-    ASSERT_EQ(signature.size(), kEd25519SignatureSize);
+    ASSERT_EQ(signature.size(), ed25519_signature_size);
 
     const ParsedToken parsed = parse_token(signed_part + "." + base64url_encode(signature));
     const PublicKey public_key = PublicKey::from_pem(read_file(path("key.pub")));
@@ -76,7 +76,7 @@ TEST_F(OpenSslCli, OpensslVerifiesOurTokensWithOurPem) {
     write_file(path("ours.pub"), pair.public_pem);
     write_file(path("ours.key"), pair.private_pem);
 
-    const std::string token = make_token(nlohmann::json::parse(kClaims), PrivateKey::from_pem(pair.private_pem));
+    const std::string token = make_token(nlohmann::json::parse(claims), PrivateKey::from_pem(pair.private_pem));
     const std::size_t second_dot = token.rfind('.');
     write_file(path("signed"), token.substr(0, second_dot));
     const Bytes signature = base64url_decode(token.substr(second_dot + 1)).value();

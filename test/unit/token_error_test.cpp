@@ -8,24 +8,24 @@ namespace tg::common {
 namespace {
 
 TEST(TokenError, EachKindMapsToTheSpecsSqlstate) {
-    EXPECT_STREQ(sqlstate(TokenErrorKind::Malformed), "TG010");
-    EXPECT_STREQ(sqlstate(TokenErrorKind::BadSignature), "TG011");
-    EXPECT_STREQ(sqlstate(TokenErrorKind::UnknownKey), "TG012");
-    EXPECT_STREQ(sqlstate(TokenErrorKind::Expired), "TG013");
-    EXPECT_STREQ(sqlstate(TokenErrorKind::NotYetValid), "TG013");
-    EXPECT_STREQ(sqlstate(TokenErrorKind::LifetimeTooLong), "TG013");
-    EXPECT_STREQ(sqlstate(TokenErrorKind::AlreadyUsed), "TG014");
-    EXPECT_STREQ(sqlstate(TokenErrorKind::WrongDatabase), "TG015");
-    EXPECT_STREQ(sqlstate(TokenErrorKind::ScopeTooLarge), "TG016");
-    EXPECT_STREQ(sqlstate(TokenErrorKind::ScopeInvalid), "TG017");
+    EXPECT_STREQ(sqlstate(TokenErrorKind::malformed), "TG010");
+    EXPECT_STREQ(sqlstate(TokenErrorKind::bad_signature), "TG011");
+    EXPECT_STREQ(sqlstate(TokenErrorKind::unknown_key), "TG012");
+    EXPECT_STREQ(sqlstate(TokenErrorKind::expired), "TG013");
+    EXPECT_STREQ(sqlstate(TokenErrorKind::not_yet_valid), "TG013");
+    EXPECT_STREQ(sqlstate(TokenErrorKind::lifetime_too_long), "TG013");
+    EXPECT_STREQ(sqlstate(TokenErrorKind::already_used), "TG014");
+    EXPECT_STREQ(sqlstate(TokenErrorKind::wrong_database), "TG015");
+    EXPECT_STREQ(sqlstate(TokenErrorKind::scope_too_large), "TG016");
+    EXPECT_STREQ(sqlstate(TokenErrorKind::scope_invalid), "TG017");
 }
 
 TEST(TokenError, KindsHaveDistinctNames) {
-    const TokenErrorKind kinds[] = {TokenErrorKind::Malformed,     TokenErrorKind::BadSignature,
-                                    TokenErrorKind::UnknownKey,    TokenErrorKind::Expired,
-                                    TokenErrorKind::NotYetValid,   TokenErrorKind::LifetimeTooLong,
-                                    TokenErrorKind::AlreadyUsed,   TokenErrorKind::WrongDatabase,
-                                    TokenErrorKind::ScopeTooLarge, TokenErrorKind::ScopeInvalid};
+    const TokenErrorKind kinds[] = {TokenErrorKind::malformed,       TokenErrorKind::bad_signature,
+                                    TokenErrorKind::unknown_key,     TokenErrorKind::expired,
+                                    TokenErrorKind::not_yet_valid,   TokenErrorKind::lifetime_too_long,
+                                    TokenErrorKind::already_used,    TokenErrorKind::wrong_database,
+                                    TokenErrorKind::scope_too_large, TokenErrorKind::scope_invalid};
     for (const auto a : kinds) {
         for (const auto b : kinds) {
             if (a != b) {
@@ -36,8 +36,8 @@ TEST(TokenError, KindsHaveDistinctNames) {
 }
 
 TEST(TokenError, CarriesMessageAndHintSeparatelyAndJoined) {
-    const TokenError error(TokenErrorKind::AlreadyUsed, "token 42 was used at noon", "ask for a new token");
-    EXPECT_EQ(error.kind(), TokenErrorKind::AlreadyUsed);
+    const TokenError error(TokenErrorKind::already_used, "token 42 was used at noon", "ask for a new token");
+    EXPECT_EQ(error.kind(), TokenErrorKind::already_used);
     EXPECT_STREQ(error.sqlstate(), "TG014");
     EXPECT_EQ(error.message(), "token 42 was used at noon");
     EXPECT_EQ(error.hint(), "ask for a new token");
@@ -45,7 +45,7 @@ TEST(TokenError, CarriesMessageAndHintSeparatelyAndJoined) {
 }
 
 TEST(TokenError, WithoutHintWhatIsTheMessage) {
-    const TokenError error(TokenErrorKind::UnknownKey, "no key \"k1\"", "");
+    const TokenError error(TokenErrorKind::unknown_key, "no key \"k1\"", "");
     EXPECT_STREQ(error.what(), "no key \"k1\"");
 }
 

@@ -52,7 +52,7 @@ TEST_F(TokenTest, AnotherKeyDoesNotVerify) {
     const ParsedToken parsed = parse_token(make_token(sample_claims(), key_));
     const PublicKey other = PrivateKey::generate().public_key();
     EXPECT_FALSE(verify_signature(parsed, other));
-    EXPECT_TRUE(throws_token_error([&] { require_valid_signature(parsed, other); }, TokenErrorKind::BadSignature));
+    EXPECT_TRUE(throws_token_error([&] { require_valid_signature(parsed, other); }, TokenErrorKind::bad_signature));
 }
 
 TEST_F(TokenTest, ChangedClaimsDoNotVerify) {
@@ -64,7 +64,7 @@ TEST_F(TokenTest, ChangedClaimsDoNotVerify) {
     const ParsedToken parsed = parse_token(forged);
     EXPECT_FALSE(verify_signature(parsed, key_.public_key()));
     EXPECT_TRUE(
-        throws_token_error([&] { require_valid_signature(parsed, key_.public_key()); }, TokenErrorKind::BadSignature));
+        throws_token_error([&] { require_valid_signature(parsed, key_.public_key()); }, TokenErrorKind::bad_signature));
 }
 
 TEST_F(TokenTest, FlippedSignatureBitDoesNotVerify) {
@@ -74,20 +74,20 @@ TEST_F(TokenTest, FlippedSignatureBitDoesNotVerify) {
 }
 
 TEST_F(TokenTest, MakeTokenRefusesNonObjects) {
-    EXPECT_TRUE(throws_token_error([&] { make_token(json::array({1, 2}), key_); }, TokenErrorKind::Malformed));
-    EXPECT_TRUE(throws_token_error([&] { make_token(json("tg1"), key_); }, TokenErrorKind::Malformed));
+    EXPECT_TRUE(throws_token_error([&] { make_token(json::array({1, 2}), key_); }, TokenErrorKind::malformed));
+    EXPECT_TRUE(throws_token_error([&] { make_token(json("tg1"), key_); }, TokenErrorKind::malformed));
 }
 
 TEST_F(TokenTest, MakeTokenRefusesInvalidUtf8) {
     json claims = sample_claims();
     claims["reason"] = std::string("\xFF\xFE");
-    EXPECT_TRUE(throws_token_error([&] { make_token(claims, key_); }, TokenErrorKind::Malformed));
+    EXPECT_TRUE(throws_token_error([&] { make_token(claims, key_); }, TokenErrorKind::malformed));
 }
 
 TEST_F(TokenTest, MakeTokenRefusesOversizedClaims) {
     json claims = sample_claims();
-    claims["reason"] = std::string(kMaxTokenSize, 'x');
-    EXPECT_TRUE(throws_token_error([&] { make_token(claims, key_); }, TokenErrorKind::Malformed));
+    claims["reason"] = std::string(max_token_size, 'x');
+    EXPECT_TRUE(throws_token_error([&] { make_token(claims, key_); }, TokenErrorKind::malformed));
 }
 
 // A syntactically valid token around arbitrary claims text, signed by nobody.
@@ -96,7 +96,7 @@ std::string token_around(const std::string &claims_text) {
 }
 
 bool parse_is_malformed(const std::string &token) {
-    return throws_token_error([&] { parse_token(token); }, TokenErrorKind::Malformed);
+    return throws_token_error([&] { parse_token(token); }, TokenErrorKind::malformed);
 }
 
 TEST(ParseToken, AcceptsAnUnsignedButWellFormedToken) {
@@ -163,7 +163,7 @@ TEST(ParseToken, RejectsDeeplyNestedClaims) {
 }
 
 TEST(ParseToken, RejectsOversizedTokens) {
-    EXPECT_TRUE(parse_is_malformed(token_around(std::string(kMaxTokenSize, ' '))));
+    EXPECT_TRUE(parse_is_malformed(token_around(std::string(max_token_size, ' '))));
 }
 
 TEST(ParseToken, MalformedMessagesSayWhatToDo) {
