@@ -18,6 +18,10 @@
 // GRANT SET ON PARAMETER, TRUNCATE is allowed, recorded in guard_overrides
 // (one record per statement, every table it truncates), and takes the
 // truncated tables' tombstones and history with it.
+//
+// This file is the C++ side: the checks, over the facts guard_pg.hpp reads
+// of the statement. guard_pg.cpp is the PostgreSQL side: the parse tree, the
+// setting and the TRUNCATE trigger.
 #include "extension/boundary.hpp"
 #include "extension/guard_truncate.hpp"
 
