@@ -18,25 +18,34 @@
 // GRANT SET ON PARAMETER, TRUNCATE is allowed, recorded in guard_overrides
 // (one record per statement, every table it truncates), and takes the
 // truncated tables' tombstones and history with it.
-#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
+//
+// This file is the C++ side: the checks, over the facts guard_pg.hpp reads
+// of the statement. guard_pg.cpp is the PostgreSQL side: the parse tree, the
+// setting and the TRUNCATE trigger.
+#include "extension/boundary.hpp"
+#include "extension/guard_truncate.hpp"
+
 #include <algorithm>
 #include <cstring>
+#include <optional>
+#include <string>
+#include <vector>
 
-#include "extension/catalog.hpp"
+#include "extension/catalog_names.hpp"
 #include "extension/column_history.hpp"
 #include "extension/columns.hpp"
 #include "extension/errors.hpp"
-#include "extension/guard_audit.hpp"
+#include "extension/guard_pg.hpp"
 #include "extension/image_migration.hpp"
+#include "extension/pg/catalog_calls.hpp"
+#include "extension/pg/function_args.hpp"
 #include "extension/registry.hpp"
-#include "extension/shape.hpp"
 #include "extension/spi.hpp"
 
 namespace {
 
 using namespace tg;
-
-bool allow_truncate = false;  // tenant_guard.allow_truncate
+using pg::Subcommand;
 
 const char *const what_instead =
     "Delete rows with DELETE (they are kept as tombstones, see tenant_guard.undelete), erase them with "
@@ -47,11 +56,6 @@ const char *const what_instead =
 const char *const unprotect_first =
     "To make this change, unprotect the table first with tenant_guard.unprotect() and a signed token (its "
     "tombstones and history stay).";
-
-const char *const truncate_instead =
-    "Delete rows with DELETE (they are kept as tombstones) or erase a tenant with tenant_guard.purge() and a "
-    "signed token. In a test database, SET tenant_guard.allow_truncate = on (a superuser grants it: GRANT SET ON "
-    "PARAMETER tenant_guard.allow_truncate TO <role>).";
 
 [[noreturn]] void refuse(const std::string &message, const std::string &detail = {},
                          const std::string &hint = what_instead) {
@@ -70,39 +74,10 @@ std::optional<registry::ProtectedTable> covering(Oid relid) {
     return registry::covering(relid, registry::active_tables());
 }
 
-Oid relation_of(RangeVar *rv) {
-    return pg_guard([&] { return RangeVarGetRelid(rv, NoLock, true); });
-}
-
 std::string primary_key_name(Oid relid) {
     uint64 n = spi::exec("SELECT conname::text FROM pg_catalog.pg_constraint WHERE conrelid = $1 AND contype = 'p'",
-                         {{OIDOID, ObjectIdGetDatum(relid)}});
+                         {{OIDOID, datum::from_oid(relid)}});
     return n ? spi::text(0, 1) : std::string();
-}
-
-// Whether ALTER COLUMN ... TYPE keeps every value of the column as it is:
-// no USING, and the same type with the same or no typmod, or a widening that
-// converts every value exactly (int2 -> int4 -> int8 -> numeric, float4 ->
-// float8, varchar <-> text without a length). Any other change may change values, which are
-// recorded first.
-bool keeps_values(Oid relid, AlterTableCmd *cmd) {
-    auto *def = castNode(ColumnDef, cmd->def);
-    if (def->raw_default) return false;  // USING
-    Oid old_type, collation, new_type;
-    int32 old_typmod, new_typmod;
-    pg_guard([&] {
-        get_atttypetypmodcoll(relid, get_attnum(relid, cmd->name), &old_type, &old_typmod, &collation);
-        typenameTypeIdAndMod(nullptr, def->typeName, &new_type, &new_typmod);
-    });
-    if (new_type == old_type) return new_typmod == old_typmod || new_typmod == -1;
-    // Not "binary-coercible" in general: int4 -> oid reads the same bits as
-    // another value, and storing into varchar(n) cuts trailing spaces.
-    static const Oid widening[][2] = {{INT2OID, INT4OID},     {INT2OID, INT8OID},    {INT2OID, NUMERICOID},
-                                      {INT4OID, INT8OID},     {INT4OID, NUMERICOID}, {INT8OID, NUMERICOID},
-                                      {FLOAT4OID, FLOAT8OID}, {VARCHAROID, TEXTOID}, {TEXTOID, VARCHAROID}};
-    for (const auto &w : widening)
-        if (w[0] == old_type && w[1] == new_type && new_typmod == -1) return true;
-    return false;
 }
 
 bool is_primary_key_column(Oid relid, const char *column) {
@@ -116,9 +91,9 @@ bool is_primary_key_column(Oid relid, const char *column) {
 // parent that deletes them without a trace (statements on an inheritance
 // parent fire only the parent's statement triggers; an unprotected
 // partitioned parent has none of tenant_guard's).
-void check_hierarchy(Oid relid, AlterTableCmd *cmd) {
-    if (cmd->subtype == AT_AddInherit) {
-        Oid parent = relation_of(castNode(RangeVar, cmd->def));
+void check_hierarchy(Oid relid, const pg::AlterTableSubcommand &cmd) {
+    if (cmd.kind == Subcommand::add_inherit) {
+        Oid parent = pg::relation_of(cmd.relation);
         if (covering(relid))
             refuse("cannot make protected table " + rel_name(relid) + " inherit from " + rel_name(parent),
                    "Statements on the parent would change its rows without tenant_guard's triggers.",
@@ -129,11 +104,9 @@ void check_hierarchy(Oid relid, AlterTableCmd *cmd) {
                    "tenant_guard supports declarative partitioning, not inheritance.",
                    "Make the protected table partitioned and attach " + rel_name(relid) + " as a partition instead.");
     }
-    if (cmd->subtype == AT_AttachPartition) {
-        auto *part = castNode(PartitionCmd, cmd->def);
-        Oid child = relation_of(part->name);
-        if (OidIsValid(child) && covering(relid) &&
-            pg_guard([&] { return get_rel_relkind(child); }) == RELKIND_FOREIGN_TABLE)
+    if (cmd.kind == Subcommand::attach_partition) {
+        Oid child = pg::relation_of(cmd.relation);
+        if (OidIsValid(child) && covering(relid) && pg::relation_kind(child) == RELKIND_FOREIGN_TABLE)
             refuse("cannot attach foreign table " + rel_name(child) + " to protected table " + rel_name(relid),
                    "Its rows live on another server, where tenant_guard keeps no tombstones.",
                    "Keep foreign tables out of protected partitioned tables.");
@@ -146,16 +119,15 @@ void check_hierarchy(Oid relid, AlterTableCmd *cmd) {
 
 // The extension's own tables keep their triggers (history_merge.cpp):
 // pg_restore --data-only --disable-triggers would otherwise mix histories.
-void check_own_table(Oid relid, AlterTableStmt *stmt) {
-    if (pg_guard([&] { return get_rel_namespace(relid); }) != pg_guard([] { return catalog::schema_oid(); })) return;
-    ListCell *lc;
-    foreach (lc, stmt->cmds) {
-        switch (static_cast<AlterTableCmd *>(lfirst(lc))->subtype) {
-            case AT_DisableTrig:
-            case AT_DisableTrigAll:
-            case AT_DisableTrigUser:
-            case AT_EnableTrig:
-            case AT_EnableReplicaTrig:
+void check_own_table(Oid relid, const pg::DdlCommandStart &command) {
+    if (pg::relation_namespace(relid) != pg::extension_schema()) return;
+    for (const auto &cmd : command.subcommands) {
+        switch (cmd.kind) {
+            case Subcommand::disable_trigger:
+            case Subcommand::disable_trigger_all:
+            case Subcommand::disable_trigger_user:
+            case Subcommand::enable_trigger:
+            case Subcommand::enable_replica_trigger:
                 refuse("cannot change the triggers of tenant_guard's table " + rel_name(relid),
                        "They keep a data-only restore from mixing two histories.",
                        "Restore the whole database into a new database instead.");
@@ -165,9 +137,6 @@ void check_own_table(Oid relid, AlterTableStmt *stmt) {
     }
 }
 
-// The protected table (if any) whose rows hold values of composite type
-// relid's type: as a column (directly, in an array, through a domain) or as
-// the type of a typed table.
 // The protected table (if any) whose rows hold values of type: a column of
 // the type itself or of any type built on it, however deep (arrays, domains,
 // composites, ranges and multiranges of it, and so on), or a typed table.
@@ -191,19 +160,15 @@ std::string protected_holder_of_type(Oid type) {
         "SELECT p.rel::pg_catalog.text FROM tenant_guard.protected_table p JOIN pg_catalog.pg_class c ON c.oid = p.rel "
         "  JOIN holders h ON h.type = c.reloftype WHERE p.unprotected_at IS NULL "
         " ORDER BY 1 LIMIT 1",
-        {{OIDOID, ObjectIdGetDatum(type)}});
+        {{OIDOID, datum::from_oid(type)}});
     return n ? spi::text(0, 1) : std::string();
-}
-
-std::string protected_user_of_composite(Oid composite) {
-    return protected_holder_of_type(pg_guard([&] { return get_rel_type_id(composite); }));
 }
 
 // ALTER TYPE <composite> DROP | ALTER | RENAME ATTRIBUTE changes the values
 // of every protected row that holds the type, with no record (and an image
 // taken before a rename no longer matches the attribute).
 void check_composite(Oid composite, const char *what) {
-    std::string user = protected_user_of_composite(composite);
+    std::string user = protected_holder_of_type(pg::relation_type(composite));
     if (!user.empty())
         refuse(std::string("cannot ") + what + " of type " + rel_name(composite) + ": protected table " + user +
                    " holds values of it",
@@ -211,41 +176,36 @@ void check_composite(Oid composite, const char *what) {
                "Add a new column of a new type, copy the values with UPDATE (recorded), then drop the old column.");
 }
 
-void check_alter_table(AlterTableStmt *stmt) {
+void check_alter_table(const pg::DdlCommandStart &command) {
     // Whatever the command says the relation is (ALTER VIEW, ALTER FOREIGN
     // TABLE and ALTER MATERIALIZED VIEW accept a table too).
-    Oid relid = relation_of(stmt->relation);
+    Oid relid = pg::relation_of(command.relation);
     if (!OidIsValid(relid)) return;
-    check_own_table(relid, stmt);
-    if (pg_guard([&] { return get_rel_relkind(relid); }) == RELKIND_COMPOSITE_TYPE) {
-        ListCell *c;
-        foreach (c, stmt->cmds) {
-            auto sub = static_cast<AlterTableCmd *>(lfirst(c))->subtype;
-            if (sub == AT_DropColumn || sub == AT_AlterColumnType)
+    check_own_table(relid, command);
+    if (pg::relation_kind(relid) == RELKIND_COMPOSITE_TYPE) {
+        for (const auto &cmd : command.subcommands)
+            if (cmd.kind == Subcommand::drop_column || cmd.kind == Subcommand::alter_column_type)
                 check_composite(relid, "drop or change an attribute");
-        }
         return;
     }
-    ListCell *lc;
-    foreach (lc, stmt->cmds) check_hierarchy(relid, static_cast<AlterTableCmd *>(lfirst(lc)));
+    for (const auto &cmd : command.subcommands) check_hierarchy(relid, cmd);
     auto table = covering(relid);
     if (!table) return;
     std::string rel = rel_name(relid);
     std::vector<std::string> record;    // columns whose values this command destroys or may change
     std::vector<ColumnRetype> retypes;  // the images of these follow the change (image_migration.hpp)
-    foreach (lc, stmt->cmds) {
-        auto *cmd = static_cast<AlterTableCmd *>(lfirst(lc));
-        const char *name = cmd->name;
-        switch (cmd->subtype) {
-            case AT_DisableTrig:
-            case AT_EnableTrig:
-            case AT_EnableReplicaTrig:
-            case AT_EnableAlwaysTrig: {
+    for (const auto &cmd : command.subcommands) {
+        const char *name = cmd.name;
+        switch (cmd.kind) {
+            case Subcommand::disable_trigger:
+            case Subcommand::enable_trigger:
+            case Subcommand::enable_replica_trigger:
+            case Subcommand::enable_always_trigger: {
                 // Each of tenant_guard's triggers keeps the state protect()
                 // gives it (pg_dump writes that very state back).
                 bool replica_only = name && strcmp(name, catalog::trigger_capture_applied) == 0;
-                AlterTableType kept = replica_only ? AT_EnableReplicaTrig : AT_EnableAlwaysTrig;
-                if (cmd->subtype != kept && is_capture_trigger(relid, name))
+                Subcommand kept = replica_only ? Subcommand::enable_replica_trigger : Subcommand::enable_always_trigger;
+                if (cmd.kind != kept && is_capture_trigger(relid, name))
                     refuse(
                         "cannot change how trigger \"" + std::string(name) + "\" of protected table " + rel + " fires",
                         replica_only ? "It fires only in logical replication's apply worker (REPLICA), where it "
@@ -255,59 +215,55 @@ void check_alter_table(AlterTableStmt *stmt) {
                         unprotect_first);
                 break;
             }
-            case AT_DisableTrigAll:
-            case AT_DisableTrigUser:
-            case AT_EnableTrigAll:
-            case AT_EnableTrigUser:
+            case Subcommand::disable_trigger_all:
+            case Subcommand::disable_trigger_user:
+            case Subcommand::enable_trigger_all:
+            case Subcommand::enable_trigger_user:
                 refuse("cannot enable or disable all triggers of protected table " + rel,
                        "That would change tenant_guard's triggers too.",
                        "Name the table's own triggers one by one: ALTER TABLE ... DISABLE TRIGGER <name>.");
-            case AT_AddColumn: {
-                auto *def = castNode(ColumnDef, cmd->def);
-                if (def->colname) refuse_kept_key(*table, def->colname);
+            case Subcommand::add_column:
+                if (cmd.new_column) refuse_kept_key(*table, cmd.new_column);
                 break;
-            }
-            case AT_DropColumn:
+            case Subcommand::drop_column:
                 if (name && table->tenant_column == name)
                     refuse("cannot drop tenant column \"" + std::string(name) + "\" of protected table " + rel,
                            "Tombstones and history are kept per tenant.", unprotect_first);
                 if (is_primary_key_column(relid, name))
                     refuse("cannot drop primary-key column \"" + std::string(name) + "\" of protected table " + rel,
                            "Tombstones and history identify rows by their primary key.", unprotect_first);
-                if (name && pg_guard([&] { return get_attnum(relid, name); }) != InvalidAttrNumber)
-                    record.push_back(name);
+                if (name && pg::attribute_number(relid, name) != 0) record.push_back(name);
                 break;
-            case AT_AlterColumnType:
+            case Subcommand::alter_column_type:
                 if (name && table->tenant_column == name)
                     refuse("cannot change the type of tenant column \"" + std::string(name) + "\" of protected table " +
                                rel,
                            "Tombstones and history are kept under the tenant's text form.", unprotect_first);
                 if (name) {
-                    bool keeps = keeps_values(relid, cmd);
+                    bool keeps = pg::retype_keeps_values(relid, cmd.cmd);
                     if (!keeps) record.push_back(name);
-                    retypes.push_back({cmd, !keeps});
+                    retypes.push_back({cmd.cmd, !keeps});
                 }
                 break;
-            case AT_DropNotNull:
+            case Subcommand::drop_not_null:
                 if (name && table->tenant_column == name)
                     refuse(
                         "cannot drop NOT NULL on tenant column \"" + std::string(name) + "\" of protected table " + rel,
                         "Every row must belong to a tenant.", unprotect_first);
                 break;
-            case AT_DropConstraint:
+            case Subcommand::drop_constraint:
                 if (name && primary_key_name(relid) == name)
                     refuse("cannot drop the primary key of protected table " + rel,
                            "Tombstones and history identify rows by their primary key.", unprotect_first);
                 break;
-            case AT_DetachPartition:
-            case AT_DetachPartitionFinalize:
+            case Subcommand::detach_partition:
                 refuse("cannot detach a partition of protected table " + rel,
                        "A detached partition would leave the protected table with its rows.", unprotect_first);
-            case AT_SetUnLogged:
+            case Subcommand::set_unlogged:
                 refuse("cannot make protected table " + rel + " unlogged",
                        "An unlogged table is emptied by a crash or a failover, with no record of its rows.",
                        unprotect_first);
-            case AT_AddOf:
+            case Subcommand::add_of:
                 refuse("cannot make protected table " + rel + " a typed table",
                        "ALTER TYPE ... DROP ATTRIBUTE ... CASCADE would then drop its columns with no record.",
                        unprotect_first);
@@ -326,51 +282,49 @@ void check_alter_table(AlterTableStmt *stmt) {
     convert_retyped_columns(*table, relid, retypes);
     // A dropped column's values stay in the history, under a key no column
     // added later can have: they never come back into an unrelated column.
-    foreach (lc, stmt->cmds) {
-        auto *cmd = static_cast<AlterTableCmd *>(lfirst(lc));
-        if (cmd->subtype != AT_DropColumn || !cmd->name) continue;
-        AttrNumber attnum = pg_guard([&] { return get_attnum(relid, cmd->name); });
-        if (attnum != InvalidAttrNumber) rename_image_key(*table, cmd->name, dropped_column_key(cmd->name, attnum));
+    for (const auto &cmd : command.subcommands) {
+        if (cmd.kind != Subcommand::drop_column || !cmd.name) continue;
+        AttrNumber attnum = pg::attribute_number(relid, cmd.name);
+        if (attnum != 0) rename_image_key(*table, cmd.name, dropped_column_key(cmd.name, attnum));
     }
 }
 
-void check_rename(RenameStmt *stmt) {
-    if (!stmt->relation) return;
-    Oid relid = relation_of(stmt->relation);
-    if (stmt->renameType == OBJECT_ATTRIBUTE && OidIsValid(relid)) {
+void check_rename(const pg::DdlCommandStart &command) {
+    if (!command.relation) return;
+    Oid relid = pg::relation_of(command.relation);
+    if (command.renamed == pg::Renamed::attribute && OidIsValid(relid)) {
         check_composite(relid, "rename an attribute");
         return;
     }
     auto table = covering(relid);
     if (!table) return;
-    if (stmt->renameType == OBJECT_TRIGGER && is_capture_trigger(relid, stmt->subname))
-        refuse("cannot rename trigger \"" + std::string(stmt->subname) + "\" of protected table " + rel_name(relid),
+    const char *old_name = command.old_name, *new_name = command.new_name;
+    if (command.renamed == pg::Renamed::trigger && is_capture_trigger(relid, old_name))
+        refuse("cannot rename trigger \"" + std::string(old_name) + "\" of protected table " + rel_name(relid),
                "tenant_guard recognises its triggers by name.", unprotect_first);
-    if (stmt->renameType == OBJECT_COLUMN && stmt->subname && table->tenant_column == stmt->subname)
-        throw Error(ERRCODE_FEATURE_NOT_SUPPORTED, "cannot rename tenant column \"" + std::string(stmt->subname) +
+    if (command.renamed == pg::Renamed::column && old_name && table->tenant_column == old_name)
+        throw Error(ERRCODE_FEATURE_NOT_SUPPORTED, "cannot rename tenant column \"" + std::string(old_name) +
                                                        "\" of protected table " + rel_name(relid));
     // The value follows its column: the table's images (tombstones, history)
     // are keyed by column name, and take the new one.
-    if (stmt->renameType == OBJECT_COLUMN && stmt->subname && stmt->newname) {
-        refuse_kept_key(*table, stmt->newname);
-        rename_image_key(*table, stmt->subname, stmt->newname);
+    if (command.renamed == pg::Renamed::column && old_name && new_name) {
+        refuse_kept_key(*table, new_name);
+        rename_image_key(*table, old_name, new_name);
     }
 }
 
 // CREATE TABLE ... INHERITS (protected table).
-void check_create(CreateStmt *stmt) {
-    ListCell *lc;
-    if (stmt->partbound) {  // a new partition: covered by its parent (ddl_command_end) unless foreign
-        Oid parent =
-            stmt->inhRelations ? relation_of(static_cast<RangeVar *>(linitial(stmt->inhRelations))) : InvalidOid;
-        if (IsA(stmt, CreateForeignTableStmt) && covering(parent))
+void check_create(const pg::CreateTable &create) {
+    if (create.partition) {  // a new partition: covered by its parent (ddl_command_end) unless foreign
+        Oid parent = create.parents.count ? pg::relation_of(create.parents.items[0]) : InvalidOid;
+        if (create.foreign && covering(parent))
             refuse("cannot create a foreign table as a partition of protected table " + rel_name(parent),
                    "Its rows would live on another server, where tenant_guard keeps no tombstones.",
                    "Keep foreign tables out of protected partitioned tables.");
         return;
     }
-    foreach (lc, stmt->inhRelations) {
-        Oid parent = relation_of(static_cast<RangeVar *>(lfirst(lc)));
+    for (RangeVar *name : create.parents) {
+        Oid parent = pg::relation_of(name);
         if (covering(parent))
             refuse("cannot create a table inheriting from protected table " + rel_name(parent),
                    "tenant_guard supports declarative partitioning, not inheritance.",
@@ -380,17 +334,12 @@ void check_create(CreateStmt *stmt) {
 
 // ALTER TYPE <enum> RENAME VALUE 'a' TO 'b' would move every row of tenant
 // 'a' of a table whose tenant column has that enum type to tenant 'b'.
-void check_alter_enum(AlterEnumStmt *stmt) {
-    if (!stmt->oldVal) return;  // ADD VALUE changes no row
-    Oid type = pg_guard([&] { return typenameTypeId(nullptr, makeTypeNameFromNameList(stmt->typeName)); });
+void check_alter_enum(const pg::DdlCommandStart &command) {
+    if (!command.renames_value) return;  // ADD VALUE changes no row
+    Oid type = pg::type_of_names(command.enum_type);
     for (const auto &t : registry::active_tables()) {
-        Oid tenant_type = pg_guard([&] {
-            Oid base = getBaseType(get_atttype(t.relid, get_attnum(t.relid, t.tenant_column.c_str())));
-            Oid element = get_element_type(base);  // an array of the enum
-            return OidIsValid(element) ? getBaseType(element) : base;
-        });
-        if (tenant_type == type)
-            refuse("cannot rename a value of enum type " + std::string(pg_guard([&] { return format_type_be(type); })) +
+        if (pg::tenant_value_type(t.relid, t.tenant_column.c_str()) == type)
+            refuse("cannot rename a value of enum type " + std::string(pg::format_type(type)) +
                        ": it is the tenant type of protected table " + rel_name(t.relid),
                    "Renaming the value would move every row, tombstone and change of that tenant to another tenant.",
                    "To rename a tenant, add the new value (ALTER TYPE ... ADD VALUE), insert copies of its rows under "
@@ -400,36 +349,37 @@ void check_alter_enum(AlterEnumStmt *stmt) {
     // record, and tombstones and history would hold a label that is no more.
     std::string holder = protected_holder_of_type(type);
     if (!holder.empty())
-        refuse("cannot rename a value of enum type " + std::string(pg_guard([&] { return format_type_be(type); })) +
-                   ": protected table " + holder + " holds values of it",
+        refuse("cannot rename a value of enum type " + std::string(pg::format_type(type)) + ": protected table " +
+                   holder + " holds values of it",
                "Its rows would change value with no record, and its tombstones and history would hold a label "
                "that no longer exists.",
                "Add the new value (ALTER TYPE ... ADD VALUE) and UPDATE the rows to it (recorded) instead.");
 }
 
-void check_drop(DropStmt *stmt) {
-    ListCell *lc;
-    foreach (lc, stmt->objects) {
-        if (stmt->removeType == OBJECT_EXTENSION) {
-            const char *ext = strVal(lfirst(lc));
-            if (strcmp(ext, "tenant_guard") == 0 && !registry::active_tables().empty())
-                refuse("cannot drop extension tenant_guard while tables are protected",
-                       "See tenant_guard.protected_tables.",
-                       "Unprotect every table first, with tenant_guard.unprotect() and a signed token per table.");
-            continue;
-        }
-        if (stmt->removeType != OBJECT_TABLE && stmt->removeType != OBJECT_TRIGGER) continue;
-        List *names = static_cast<List *>(lfirst(lc));
-        if (stmt->removeType == OBJECT_TABLE) {
-            Oid relid = pg_guard([&] { return RangeVarGetRelid(makeRangeVarFromNameList(names), NoLock, true); });
-            if (covering(relid)) refuse("cannot drop protected table " + rel_name(relid));
-        } else {
-            const char *trigger = strVal(llast(names));
-            List *rel_names = pg_guard([&] { return list_copy_head(names, list_length(names) - 1); });
-            Oid relid = pg_guard([&] { return RangeVarGetRelid(makeRangeVarFromNameList(rel_names), NoLock, true); });
-            if (covering(relid) && is_capture_trigger(relid, trigger))
-                refuse("cannot drop trigger \"" + std::string(trigger) + "\" of protected table " + rel_name(relid),
-                       "Without it deletes would be lost for good.", unprotect_first);
+void check_drop(const pg::DdlCommandStart &command) {
+    for (const auto &object : command.objects) {
+        switch (command.dropped) {
+            case pg::Dropped::extension:
+                if (strcmp(object.name, "tenant_guard") == 0 && !registry::active_tables().empty())
+                    refuse("cannot drop extension tenant_guard while tables are protected",
+                           "See tenant_guard.protected_tables.",
+                           "Unprotect every table first, with tenant_guard.unprotect() and a signed token per table.");
+                break;
+            case pg::Dropped::table: {
+                Oid relid = pg::relation_of_names(object.relation);
+                if (covering(relid)) refuse("cannot drop protected table " + rel_name(relid));
+                break;
+            }
+            case pg::Dropped::trigger: {
+                Oid relid = pg::relation_of_names(object.relation);
+                if (covering(relid) && is_capture_trigger(relid, object.name))
+                    refuse("cannot drop trigger \"" + std::string(object.name) + "\" of protected table " +
+                               rel_name(relid),
+                           "Without it deletes would be lost for good.", unprotect_first);
+                break;
+            }
+            case pg::Dropped::other:
+                break;
         }
     }
 }
@@ -437,38 +387,29 @@ void check_drop(DropStmt *stmt) {
 }  // namespace
 
 TG_FUNCTION(tg_on_ddl_command_start) {
-    if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+    pg::DdlCommandStart command = pg::ddl_command_start(fcinfo);
+    if (!command.is_event_trigger)
         throw Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
                     "tenant_guard.on_ddl_command_start() is an event trigger");
     if (registry::own_ddl_running) return (Datum)0;
-    auto *data = reinterpret_cast<EventTriggerData *>(fcinfo->context);
     spi::Session spi;
-    switch (nodeTag(data->parsetree)) {
-        case T_AlterTableStmt:
-            check_alter_table(castNode(AlterTableStmt, data->parsetree));
+    switch (command.statement) {
+        case pg::DdlStatement::alter_table:
+            check_alter_table(command);
             break;
-        case T_RenameStmt:
-            check_rename(castNode(RenameStmt, data->parsetree));
+        case pg::DdlStatement::rename:
+            check_rename(command);
             break;
-        case T_DropStmt:
-            check_drop(castNode(DropStmt, data->parsetree));
+        case pg::DdlStatement::drop:
+            check_drop(command);
             break;
-        case T_CreateStmt:
-            check_create(castNode(CreateStmt, data->parsetree));
+        case pg::DdlStatement::create_tables:
+            for (const auto &create : command.creates) check_create(create);
             break;
-        case T_CreateForeignTableStmt:
-            check_create(&castNode(CreateForeignTableStmt, data->parsetree)->base);
+        case pg::DdlStatement::alter_enum:
+            check_alter_enum(command);
             break;
-        case T_CreateSchemaStmt: {  // its elements fire no event trigger of their own
-            ListCell *lc;
-            foreach (lc, castNode(CreateSchemaStmt, data->parsetree)->schemaElts)
-                if (IsA(lfirst(lc), CreateStmt)) check_create(static_cast<CreateStmt *>(lfirst(lc)));
-            break;
-        }
-        case T_AlterEnumStmt:
-            check_alter_enum(castNode(AlterEnumStmt, data->parsetree));
-            break;
-        default:
+        case pg::DdlStatement::other:
             break;
     }
     return (Datum)0;
@@ -477,7 +418,7 @@ TG_FUNCTION(tg_on_ddl_command_start) {
 // What ddl_command_start cannot see (DROP SCHEMA ... CASCADE, DROP OWNED,
 // DROP ... CASCADE reaching a protected table): refused once the drop is known.
 TG_FUNCTION(tg_on_sql_drop) {
-    if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+    if (!pg::event_trigger_call(fcinfo))
         throw Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED, "tenant_guard.on_sql_drop() is an event trigger");
     if (registry::own_ddl_running) return (Datum)0;
     spi::Session spi;
@@ -525,20 +466,6 @@ TG_FUNCTION(tg_on_sql_drop) {
     return (Datum)0;
 }
 
-namespace tg {
-
-void define_truncate_guc() {
-    DefineCustomBoolVariable(
-        "tenant_guard.allow_truncate",
-        "Allows TRUNCATE of protected tables (test databases): recorded in tenant_guard.guard_overrides.",
-        "A TRUNCATE of a protected table also erases its tombstones and change-log history.", &allow_truncate, false,
-        PGC_SUSET, 0, nullptr, nullptr, nullptr);
-}
-
-}  // namespace tg
-
-namespace {
-
 // A TRUNCATE allowed by tenant_guard.allow_truncate discards on purpose: a
 // protected table truncated whole takes its tombstones and history with it,
 // so that table, tombstones and history agree (a test suite that flushes
@@ -546,48 +473,24 @@ namespace {
 // leaves them (they are kept per protected table, not per partition). Either
 // way rewinds of the table cannot reach back before the truncation (TG021):
 // its rows went without a record.
-void discard_history(Oid relid) {
-    auto table = covering(relid);
-    if (!table) return;
-    spi::AsExtensionOwner owner;
-    spi::Arg table_id{INT4OID, Int32GetDatum(table->table_id)};
-    if (table->relid == relid) {
-        spi::exec("DELETE FROM tenant_guard.tombstone_data WHERE table_id = $1", {table_id});
-        spi::exec("DELETE FROM tenant_guard.change_log_data WHERE table_id = $1", {table_id});
-    }
-    spi::exec(
-        "UPDATE tenant_guard.protected_table SET truncated_at = clock_timestamp(), "
-        "       truncated_xid = pg_current_xact_id() WHERE table_id = $1",
-        {table_id});
-}
+namespace tg {
 
-}  // namespace
-
-// BEFORE TRUNCATE on every protected table and partition.
-TG_FUNCTION(tg_refuse_truncate) {
-    // PostgreSQL calls the BEFORE TRUNCATE triggers of one statement in that
-    // statement's per-tuple context: it tells the statement (guard_audit.hpp).
-    MemoryContext statement_context = CurrentMemoryContext;
-    auto *td = reinterpret_cast<TriggerData *>(fcinfo->context);
-    if (!CALLED_AS_TRIGGER(fcinfo))
-        throw Error(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED, "tenant_guard.refuse_truncate() is a trigger");
-    verify_trigger(shape_for(td->tg_relation, td->tg_trigger), td->tg_relation, td->tg_trigger,
-                   catalog::trigger_no_truncate);
-    Oid relid = RelationGetRelid(td->tg_relation);
-    std::string rel = rel_name(relid);
-    if (!allow_truncate)
-        refuse("cannot TRUNCATE protected table " + rel, "TRUNCATE would delete every tenant's rows for good.",
-               truncate_instead);
-    bool recordable = pg_guard([] {  // version 0.3.0: overrides are recorded, truncations kept
-        return get_attnum(catalog::registry_oid(), "truncated_at") != InvalidAttrNumber;
+void discard_truncated_history(Oid relid) {
+    report_errors([&] {
+        spi::Session spi;
+        auto table = covering(relid);
+        if (!table) return;
+        spi::AsExtensionOwner owner;
+        spi::Arg table_id{INT4OID, datum::from_int32(table->table_id)};
+        if (table->relid == relid) {
+            spi::exec("DELETE FROM tenant_guard.tombstone_data WHERE table_id = $1", {table_id});
+            spi::exec("DELETE FROM tenant_guard.change_log_data WHERE table_id = $1", {table_id});
+        }
+        spi::exec(
+            "UPDATE tenant_guard.protected_table SET truncated_at = clock_timestamp(), "
+            "       truncated_xid = pg_current_xact_id() WHERE table_id = $1",
+            {table_id});
     });
-    if (!recordable)
-        refuse("cannot TRUNCATE protected table " + rel + ": tenant_guard.allow_truncate needs version 0.3.0",
-               "This database has an older version of the extension, which cannot record the truncation.",
-               "Run ALTER EXTENSION tenant_guard UPDATE.");
-    // PostgreSQL-side code: its errors (its records' included) arrive by ereport.
-    pg_guard([&] { audit::record_truncate(td->tg_relation, statement_context); });
-    spi::Session spi;
-    discard_history(relid);
-    return PointerGetDatum(nullptr);
 }
+
+}  // namespace tg

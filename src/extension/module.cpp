@@ -24,7 +24,7 @@ static void reset_at_transaction_end(XactEvent event, void *) noexcept {
     }
 }
 
-void define_truncate_guc();             // guard.cpp
+void define_truncate_guc();             // guard_pg.cpp
 void register_shape_cache_callbacks();  // shape.cpp
 void register_import_callbacks();       // import.cpp
 

@@ -57,6 +57,18 @@ Oid relation_owner(Oid relid) {
     });
 }
 
+char relation_kind(Oid relid) {
+    return pg_guard([&] { return get_rel_relkind(relid); });
+}
+
+Oid relation_namespace(Oid relid) {
+    return pg_guard([&] { return get_rel_namespace(relid); });
+}
+
+Oid relation_type(Oid relid) {
+    return pg_guard([&] { return get_rel_type_id(relid); });
+}
+
 OidList all_inheritors(Oid relid, bool lock_exclusive) {
     return pg_guard(
         [&] { return oid_list(find_all_inheritors(relid, lock_exclusive ? AccessExclusiveLock : NoLock, nullptr)); });

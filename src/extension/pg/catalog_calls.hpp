@@ -31,6 +31,11 @@ bool relation_exists(Oid relid);
 const char *relation_name(Oid relid);
 // pg_class.relowner of relid; an error when it does not exist.
 Oid relation_owner(Oid relid);
+// pg_class.relkind (RELKIND_*), relnamespace and reltype of relid; '\0' and
+// InvalidOid when it does not exist.
+char relation_kind(Oid relid);
+Oid relation_namespace(Oid relid);
+Oid relation_type(Oid relid);
 
 // relid and every partition or inheritance child below it (find_all_inheritors);
 // lock_exclusive: each locked AccessExclusive, otherwise none locked.

@@ -53,15 +53,17 @@ constexpr AclMode ACL_REFERENCES = 1 << 5;
 constexpr AclMode ACL_TRIGGER = 1 << 6;
 #endif
 
-// SQLSTATEs (utils/errcodes.h, which holds constants only) and type OIDs
-// (catalog/pg_type_d.h, generated, constants only): headers of plain macros,
-// no declaration of a function.
+// SQLSTATEs (utils/errcodes.h, which holds constants only), type OIDs
+// (catalog/pg_type_d.h) and relation kinds (RELKIND_*, catalog/pg_class_d.h),
+// generated, constants only: headers of plain macros, no declaration of a
+// function.
 #ifndef MAKE_SQLSTATE
 #define PGSIXBIT(ch) (((ch) - '0') & 0x3F)
 #define MAKE_SQLSTATE(ch1, ch2, ch3, ch4, ch5) \
     (PGSIXBIT(ch1) + (PGSIXBIT(ch2) << 6) + (PGSIXBIT(ch3) << 12) + (PGSIXBIT(ch4) << 18) + (PGSIXBIT(ch5) << 24))
 #include "utils/errcodes.h"
 #endif
+#include "catalog/pg_class_d.h"
 #include "catalog/pg_type_d.h"
 
 namespace tg {

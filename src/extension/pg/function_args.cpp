@@ -40,6 +40,8 @@ TriggerCall trigger_call(FunctionCallInfo fcinfo) noexcept {
     return call;
 }
 
+bool event_trigger_call(FunctionCallInfo fcinfo) noexcept { return CALLED_AS_EVENT_TRIGGER(fcinfo); }
+
 void begin_rows(FunctionCallInfo fcinfo) {
     pg_guard([&] { InitMaterializedSRF(fcinfo, 0); });
 }

@@ -32,6 +32,8 @@ struct TriggerCall {
     Oid relid;
 };
 TriggerCall trigger_call(FunctionCallInfo fcinfo) noexcept;
+// Whether the function was called as an event trigger (commands/event_trigger.h).
+bool event_trigger_call(FunctionCallInfo fcinfo) noexcept;
 
 // An empty tuplestore result for a set-returning function; add rows with
 // return_row (values and nulls as many as the result has columns).
