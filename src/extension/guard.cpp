@@ -239,7 +239,8 @@ void check_alter_table(const pg::DdlCommandStart &command) {
                     refuse("cannot change the type of tenant column \"" + std::string(name) + "\" of protected table " +
                                rel,
                            "Tombstones and history are kept under the tenant's text form.", unprotect_first);
-                if (name) {
+                // A column that does not exist: PostgreSQL says so (42703) when it runs the command.
+                if (name && pg::attribute_number(relid, name) != 0) {
                     bool keeps = pg::retype_keeps_values(relid, cmd.cmd);
                     if (!keeps) record.push_back(name);
                     retypes.push_back({cmd.cmd, !keeps});
