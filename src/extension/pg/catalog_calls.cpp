@@ -57,6 +57,10 @@ Oid relation_owner(Oid relid) {
     });
 }
 
+bool owns_relation(Oid relid) {
+    return pg_guard([&] { return pg_class_ownercheck(relid, GetUserId()); });
+}
+
 OidList all_inheritors(Oid relid, bool lock_exclusive) {
     return pg_guard(
         [&] { return oid_list(find_all_inheritors(relid, lock_exclusive ? AccessExclusiveLock : NoLock, nullptr)); });
@@ -95,6 +99,10 @@ Oid column_type(Oid relid, const char *column) {
 
 const char *format_type(Oid type) {
     return pg_guard([&] { return format_type_be(type); });
+}
+
+Oid array_type(Oid type) {
+    return pg_guard([&] { return get_array_type(type); });
 }
 
 Oid default_equality_operator(Oid type) {

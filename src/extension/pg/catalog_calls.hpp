@@ -31,6 +31,8 @@ bool relation_exists(Oid relid);
 const char *relation_name(Oid relid);
 // pg_class.relowner of relid; an error when it does not exist.
 Oid relation_owner(Oid relid);
+// Whether the current user owns relid (or is a superuser): pg_class_ownercheck.
+bool owns_relation(Oid relid);
 
 // relid and every partition or inheritance child below it (find_all_inheritors);
 // lock_exclusive: each locked AccessExclusive, otherwise none locked.
@@ -53,6 +55,8 @@ AttrNumber attribute_number(Oid relid, const char *name);
 Oid column_type(Oid relid, const char *column);
 // format_type_be of type.
 const char *format_type(Oid type);
+// The array type of type (get_array_type), or InvalidOid.
+Oid array_type(Oid type);
 // The default equality operator of type (its btree opclass's), or InvalidOid.
 Oid default_equality_operator(Oid type);
 // OPERATOR(schema.name) of operator opr, for SQL text.
