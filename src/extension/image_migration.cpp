@@ -6,32 +6,22 @@
 // (small jsonb objects, merged with ||) written back as the extension owner
 // by one UPDATE joined on the rows' keys (tombstone_id; xid and seq, which
 // the log segments index).
-#include "extension/unwalled.hpp"  // TRANSITIONAL: not yet split at the wall
 #include "extension/image_migration.hpp"
 
-#include <cstring>
 #include <memory>
 
 #include "extension/columns.hpp"
+#include "extension/image_migration_pg.hpp"
+#include "extension/pg/catalog_calls.hpp"
 #include "extension/restore_rights.hpp"
-#include "extension/search_path.hpp"
-#include "extension/shape.hpp"
 #include "extension/spi.hpp"
-
-extern "C" {
-#include "access/sysattr.h"
-#include "nodes/nodeFuncs.h"
-#include "optimizer/optimizer.h"
-#include "parser/parse_collate.h"
-#include "parser/parse_expr.h"
-#include "parser/parse_relation.h"
-#include "rewrite/rewriteHandler.h"
-#include "tcop/deparse_utility.h"
-}
 
 namespace tg {
 
 namespace {
+
+namespace impg = image_migration_pg;
+using impg::ImageWhere;
 
 constexpr long batch_rows = 1000;
 
@@ -39,38 +29,33 @@ constexpr long batch_rows = 1000;
 // calls switch back to the procedure's context, which lives to the end).
 class BatchMemory {
    public:
-    BatchMemory()
-        : cxt_(pg_guard([] {
-              return AllocSetContextCreate(CurrentMemoryContext, "tenant_guard image batch", ALLOCSET_DEFAULT_SIZES);
-          })) {}
-    ~BatchMemory() { MemoryContextDelete(cxt_); }
+    BatchMemory() : cxt_(impg::create_batch_memory()) {}
+    ~BatchMemory() { impg::delete_memory(cxt_); }
     BatchMemory(const BatchMemory &) = delete;
     BatchMemory &operator=(const BatchMemory &) = delete;
-    // f() (PostgreSQL calls, a plain result) allocating in the batch's context.
+    // f() (guarded calls, a plain result) allocating in the batch's context.
     template <typename F>
     auto run(F &&f) -> decltype(f()) {
-        MemoryContext cxt = cxt_;
-        return pg_guard([&] {
-            MemoryContext old = MemoryContextSwitchTo(cxt);
-            auto result = f();
-            MemoryContextSwitchTo(old);
-            return result;
-        });
+        InMemory in(cxt_);
+        return f();
     }
-    void reset() { MemoryContextReset(cxt_); }
+    void reset() { impg::reset_memory(cxt_); }
+
+    // memory is the current context for the scope.
+    class InMemory {
+       public:
+        explicit InMemory(MemoryContextData *memory) : old_(impg::switch_memory(memory)) {}
+        ~InMemory() { impg::switch_memory(old_); }
+        InMemory(const InMemory &) = delete;
+        InMemory &operator=(const InMemory &) = delete;
+
+       private:
+        MemoryContextData *old_;
+    };
 
    private:
-    MemoryContext cxt_;
+    MemoryContextData *cxt_;
 };
-
-// ---------------------------------------------------------------------------
-// Plain PostgreSQL helpers (call inside pg_guard).
-
-// An SPI cursor opened with the search_path pinned (as spi::exec runs).
-Portal open_cursor(const char *sql, int nargs, Oid *types, Datum *values, const char *nulls) {
-    return with_pinned_search_path(
-        [&] { return SPI_cursor_open_with_args(nullptr, sql, nargs, types, values, nulls, false, 0); });
-}
 
 // Runs sql, whose parameters are the protected table's id and arg, as a
 // cursor of the extension owner, and fn(batch, n) on each batch of its rows
@@ -80,313 +65,21 @@ void for_each_batch(const std::string &sql, int32 table_id, const spi::Arg &arg,
     Portal cursor;
     {
         spi::AsExtensionOwner owner;
-        Oid types[] = {INT4OID, arg.type};
-        Datum values[] = {Int32GetDatum(table_id), arg.value};
-        const char *q = sql.c_str();
-        cursor = pg_guard([&] { return open_cursor(q, 2, types, values, "  "); });
+        cursor = spi::open_cursor(sql, {{INT4OID, datum::from_int32(table_id)}, arg});
     }
     for (;;) {
         SPITupleTable *batch;
         uint64 n;
         {
             spi::AsExtensionOwner owner;
-            pg_guard([&] { SPI_cursor_fetch(cursor, true, batch_rows); });
-            batch = SPI_tuptable;
-            n = SPI_processed;
+            batch = pg::spi_fetch(cursor, batch_rows, &n);
         }
         if (n == 0) break;
         fn(batch, n);
-        SPI_freetuptable(batch);
+        pg::spi_free(batch);
         memory.reset();
     }
-    pg_guard([&] { SPI_cursor_close(cursor); });
-}
-
-// Where an error met while converting an image happened (errcontext).
-struct ImageWhere {
-    const char *kind;  // "tombstone" | "change"
-    int64 id;          // tombstone_id | seq
-    const char *rel;
-    const char *columns;
-};
-
-void image_context(void *arg) {
-    auto *w = static_cast<ImageWhere *>(arg);
-    if (w->id)
-        errcontext("tenant_guard: converting %s %lld of protected table %s (column %s) to the column's new type",
-                   w->kind, (long long)w->id, w->rel, w->columns);
-    else
-        errcontext("tenant_guard: reading the %ss of protected table %s (column %s) in the column's old type", w->kind,
-                   w->rel, w->columns);
-}
-
-const char *const conversion_hint =
-    "A tombstone or a change in tenant_guard's history holds this value; a live row holding it would make the "
-    "command fail too. Convert with a USING expression that takes every value the column ever held, or erase the "
-    "rows that hold it with tenant_guard.purge() first.";
-
-// Runs fn with image_context pushed; a PostgreSQL error gets conversion_hint
-// (unless it has a hint) and goes on.
-template <typename F>
-void in_image_context(ImageWhere *where, F &&fn) {
-    ErrorContextCallback callback;
-    callback.callback = image_context;
-    callback.arg = where;
-    callback.previous = error_context_stack;
-    error_context_stack = &callback;
-    MemoryContext mcxt = CurrentMemoryContext;
-    PG_TRY();
-    { fn(); }
-    PG_CATCH();
-    {
-        error_context_stack = callback.previous;
-        MemoryContextSwitchTo(mcxt);
-        ErrorData *edata = CopyErrorData();
-        FlushErrorState();
-        if (!edata->hint) edata->hint = pstrdup(conversion_hint);
-        ReThrowError(edata);
-    }
-    PG_END_TRY();
-    error_context_stack = callback.previous;
-}
-
-// ---------------------------------------------------------------------------
-// ALTER COLUMN ... TYPE. Plain C-like data, built and used as the table's owner.
-
-struct Conversion {
-    AttrNumber attnum;  // in the table's descriptor before the command
-    char *name;
-    ExprState *state;  // the row before the command (scan tuple) -> the value in the new type
-    bool keep;         // the old value stays in row images, under kept_key
-    char *kept_key;
-};
-
-struct Conversions {
-    int n = 0;
-    Conversion *items = nullptr;
-    bool refused = false;  // PostgreSQL refuses the command itself (no cast): leave everything
-    const char *volatile_column = nullptr;
-    bool reads_system_column = false;
-    TupleDesc old_desc = nullptr;   // the table's, before the command
-    TupleTableSlot *row = nullptr;  // an image as if it were the row (old_desc)
-    EState *estate = nullptr;
-    int nrefs = 0;
-    AttrNumber *refs = nullptr;  // the columns the conversions read, in attnum order
-    char **ref_names = nullptr;
-    int ninputs = 0;               // the keys of an image's input object: refs, then the
-    char **input_names = nullptr;  // converted columns they lack (whose old values are kept)
-    char *typed_refs = nullptr;    // "a integer, b text" over refs (jsonb_to_record), names qualified
-    char *names = nullptr;         // the converted columns, for messages
-    TupleDesc new_desc = nullptr;  // one attribute per conversion, of its new type
-    RelShape *new_shape = nullptr;
-    TupleTableSlot *value = nullptr;  // new_desc
-};
-
-// Whether every value keeps its image: no USING, and the same type with the
-// same or no typmod, or a widening whose values are written alike
-// (int2 -> int4 -> int8 -> numeric, varchar <-> text without a length).
-// (float4 -> float8 keeps values but not their spelling: it is converted.)
-bool image_unchanged(Oid old_type, int32 old_typmod, Oid new_type, int32 new_typmod) {
-    if (old_type == new_type) return new_typmod == old_typmod || new_typmod == -1;
-    static const Oid alike[][2] = {{INT2OID, INT4OID},    {INT2OID, INT8OID},    {INT2OID, NUMERICOID},
-                                   {INT4OID, INT8OID},    {INT4OID, NUMERICOID}, {INT8OID, NUMERICOID},
-                                   {VARCHAROID, TEXTOID}, {TEXTOID, VARCHAROID}};
-    for (const auto &a : alike)
-        if (a[0] == old_type && a[1] == new_type && new_typmod == -1) return true;
-    return false;
-}
-
-// The conversion ALTER TABLE applies (ATPrepAlterColumnType): the USING
-// expression, parsed against the table as transformAlterTableStmt parses it
-// (the caller's search_path, as PostgreSQL resolves it), or the column
-// itself, coerced to the new type by assignment. Returns false when images
-// stay as they are; sets cv->refused when PostgreSQL will refuse the command.
-bool build_one(Relation rel, AlterTableCmd *cmd, bool keep, Conversions *cv, Conversion *out, Bitmapset **refs) {
-    Oid relid = RelationGetRelid(rel);
-    auto *def = castNode(ColumnDef, cmd->def);
-    AttrNumber attnum = get_attnum(relid, cmd->name);
-    if (attnum <= 0) {
-        cv->refused = true;  // no such column
-        return false;
-    }
-    Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), attnum - 1);
-    Oid new_type;
-    int32 new_typmod;
-    typenameTypeIdAndMod(nullptr, def->typeName, &new_type, &new_typmod);
-    if (!def->raw_default && image_unchanged(att->atttypid, att->atttypmod, new_type, new_typmod)) return false;
-    ParseState *pstate = make_parsestate(nullptr);
-    Node *transform;
-    if (def->raw_default) {
-        ParseNamespaceItem *nsitem = addRangeTableEntryForRelation(pstate, rel, AccessShareLock, nullptr, false, true);
-        addNSItemToQuery(pstate, nsitem, false, true, true);
-        transform =
-            transformExpr(pstate, static_cast<Node *>(copyObjectImpl(def->raw_default)), EXPR_KIND_ALTER_COL_TRANSFORM);
-    } else {
-        transform = reinterpret_cast<Node *>(makeVar(1, attnum, att->atttypid, att->atttypmod, att->attcollation, 0));
-    }
-    transform = coerce_to_target_type(pstate, transform, exprType(transform), new_type, new_typmod, COERCION_ASSIGNMENT,
-                                      COERCE_IMPLICIT_CAST, -1);
-    if (!transform) {
-        cv->refused = true;  // "cannot be cast automatically": PostgreSQL's own error follows
-        return false;
-    }
-    assign_expr_collations(pstate, transform);
-    Expr *expr = expression_planner(reinterpret_cast<Expr *>(transform));
-    free_parsestate(pstate);
-    if (contain_volatile_functions(reinterpret_cast<Node *>(expr)) && !cv->volatile_column)
-        cv->volatile_column = pstrdup(cmd->name);
-    pull_varattnos(reinterpret_cast<Node *>(expr), 1, refs);
-
-    out->attnum = attnum;
-    out->name = pstrdup(cmd->name);
-    out->state = ExecPrepareExpr(expr, cv->estate);
-    out->keep = keep;
-    if (keep) {
-        char *old_type =
-            with_pinned_search_path([&] { return format_type_with_typemod(att->atttypid, att->atttypmod); });
-        out->kept_key = psprintf("%s#%s", cmd->name, old_type);
-    }
-    Oid collation = GetColumnDefCollation(nullptr, def, new_type);
-    int k = cv->n;
-    TupleDescInitEntry(cv->new_desc, (AttrNumber)(k + 1), cmd->name, new_type, new_typmod, 0);
-    TupleDescInitEntryCollation(cv->new_desc, (AttrNumber)(k + 1), collation);
-    return true;
-}
-
-void build_conversions(Oid relid, AlterTableCmd **cmds, const bool *keeps, int ncmds, Conversions *cv) {
-    Relation rel = relation_open(relid, NoLock);
-    cv->old_desc = CreateTupleDescCopy(RelationGetDescr(rel));
-    cv->estate = CreateExecutorState();
-    cv->items = static_cast<Conversion *>(palloc0(sizeof(Conversion) * (ncmds + 1)));
-    cv->new_desc = CreateTemplateTupleDesc(ncmds);
-    Bitmapset *refs = nullptr;
-    for (int i = 0; i < ncmds && !cv->refused; i++)
-        if (build_one(rel, cmds[i], keeps[i], cv, &cv->items[cv->n], &refs)) cv->n++;
-    relation_close(rel, NoLock);
-    if (cv->refused || cv->n == 0) return;
-    cv->new_desc->natts = cv->n;  // the entries that were used
-    cv->new_shape = columns_shape(cv->new_desc);
-    cv->value = MakeSingleTupleTableSlot(cv->new_desc, &TTSOpsVirtual);
-    cv->row = MakeSingleTupleTableSlot(cv->old_desc, &TTSOpsVirtual);
-
-    // The columns read: those the expressions name (all of them for a
-    // whole-row reference), in attnum order.
-    bool whole_row = false;
-    int x = -1;
-    while ((x = bms_next_member(refs, x)) >= 0) {
-        int a = x + FirstLowInvalidHeapAttributeNumber;
-        if (a == InvalidAttrNumber) whole_row = true;
-        if (a < 0) cv->reads_system_column = true;
-    }
-    cv->refs = static_cast<AttrNumber *>(palloc(sizeof(AttrNumber) * (cv->old_desc->natts + 1)));
-    cv->ref_names = static_cast<char **>(palloc(sizeof(char *) * (cv->old_desc->natts + 1)));
-    StringInfoData typed;
-    initStringInfo(&typed);
-    for (int i = 0; i < cv->old_desc->natts; i++) {
-        Form_pg_attribute att = TupleDescAttr(cv->old_desc, i);
-        if (att->attisdropped) continue;
-        if (!whole_row && !bms_is_member(att->attnum - FirstLowInvalidHeapAttributeNumber, refs)) continue;
-        char *type = with_pinned_search_path([&] { return format_type_with_typemod(att->atttypid, att->atttypmod); });
-        appendStringInfo(&typed, "%s%s %s", cv->nrefs ? ", " : "", quote_identifier(NameStr(att->attname)), type);
-        cv->ref_names[cv->nrefs] = pstrdup(NameStr(att->attname));
-        cv->refs[cv->nrefs++] = att->attnum;
-    }
-    cv->typed_refs = typed.data;
-    cv->input_names = static_cast<char **>(palloc(sizeof(char *) * (cv->nrefs + cv->n + 1)));
-    for (int p = 0; p < cv->nrefs; p++) cv->input_names[cv->ninputs++] = cv->ref_names[p];
-    for (int k = 0; k < cv->n; k++) {
-        bool listed = false;
-        for (int p = 0; p < cv->nrefs && !listed; p++) listed = cv->refs[p] == cv->items[k].attnum;
-        if (!listed) cv->input_names[cv->ninputs++] = cv->items[k].name;
-    }
-    StringInfoData names;
-    initStringInfo(&names);
-    for (int k = 0; k < cv->n; k++)
-        appendStringInfo(&names, "%s%s", k ? ", " : "", quote_identifier(cv->items[k].name));
-    cv->names = names.data;
-}
-
-// The old values of the conversions present in an image, under their kept
-// keys, from the image's input object (0 when none is kept).
-Datum kept_values(const Conversions *cv, const char *presence, Datum input) {
-    Jsonb *in = DatumGetJsonbP(input);
-    JsonbParseState *state = nullptr;
-    pushJsonbValue(&state, WJB_BEGIN_OBJECT, nullptr);
-    int kept = 0;
-    for (int k = 0; k < cv->n; k++) {
-        const Conversion *c = &cv->items[k];
-        if (presence[k] != '1' || !c->keep) continue;
-        JsonbValue *v = getKeyJsonValueFromContainer(&in->root, c->name, (int)strlen(c->name), nullptr);
-        if (!v) continue;
-        JsonbValue key;
-        key.type = jbvString;
-        key.val.string.val = c->kept_key;
-        key.val.string.len = (int)strlen(c->kept_key);
-        pushJsonbValue(&state, WJB_KEY, &key);
-        pushJsonbValue(&state, WJB_VALUE, v);
-        kept++;
-    }
-    JsonbValue *result = pushJsonbValue(&state, WJB_END_OBJECT, nullptr);
-    return kept ? JsonbPGetDatum(JsonbValueToJsonb(result)) : (Datum)0;
-}
-
-// One batch's images: typed holds each one's input read back in the old
-// types (a row per image, columns cv->refs; none when the conversions read
-// no column); presence[i][k] says whether
-// conversion k applies. Fills patches[i] (the converted values, encoded as
-// capture encodes the new types) and, for row images, keeps[i].
-void convert_images(Conversions *cv, SPITupleTable *typed, int n, char **presence, const Datum *inputs,
-                    const bool *row_image, const ImageWhere *where, Datum *patches, Datum *keeps) {
-    int K = cv->n;
-    auto *values = static_cast<Datum *>(palloc0(sizeof(Datum) * n * K + 1));
-    auto *nulls = static_cast<bool *>(palloc0(sizeof(bool) * n * K + 1));
-    ExprContext *econtext = GetPerTupleExprContext(cv->estate);
-    // Converted in the session's own settings, as the table's rows are.
-    for (int i = 0; i < n; i++) {
-        ImageWhere here = where[i];
-        in_image_context(&here, [&] {
-            TupleTableSlot *row = cv->row;
-            ExecClearTuple(row);
-            for (int a = 0; a < cv->old_desc->natts; a++) {
-                row->tts_values[a] = (Datum)0;
-                row->tts_isnull[a] = true;
-            }
-            for (int p = 0; typed && p < cv->nrefs; p++) {
-                bool isnull;
-                Datum d = SPI_getbinval(typed->vals[i], typed->tupdesc, p + 1, &isnull);
-                row->tts_values[cv->refs[p] - 1] = d;
-                row->tts_isnull[cv->refs[p] - 1] = isnull;
-            }
-            ExecStoreVirtualTuple(row);
-            econtext->ecxt_scantuple = row;
-            for (int k = 0; k < K; k++) {
-                if (presence[i][k] != '1') continue;
-                bool isnull;
-                Datum v = ExecEvalExpr(cv->items[k].state, econtext, &isnull);
-                Form_pg_attribute att = TupleDescAttr(cv->new_desc, k);
-                nulls[i * K + k] = isnull;
-                values[i * K + k] = isnull ? (Datum)0 : datumCopy(v, att->attbyval, att->attlen);
-            }
-            ResetExprContext(econtext);
-        });
-    }
-    // Encoded in the settings of images.
-    int *which = static_cast<int *>(palloc(sizeof(int) * (K + 1)));
-    with_pinned_output(cv->new_shape, [&] {
-        for (int i = 0; i < n; i++) {
-            TupleTableSlot *slot = cv->value;
-            ExecClearTuple(slot);
-            int m = 0;
-            for (int k = 0; k < K; k++) {
-                slot->tts_values[k] = values[i * K + k];
-                slot->tts_isnull[k] = presence[i][k] == '1' ? nulls[i * K + k] : true;
-                if (presence[i][k] == '1') which[m++] = k;
-            }
-            ExecStoreVirtualTuple(slot);
-            patches[i] = m ? columns_image(cv->new_shape, slot, which, m) : (Datum)0;
-            keeps[i] = m && row_image[i] ? kept_values(cv, presence[i], inputs[i]) : (Datum)0;
-        }
-    });
+    pg::spi_close_cursor(cursor);
 }
 
 // ---------------------------------------------------------------------------
@@ -426,9 +119,9 @@ HistoryTable change_history() {
 
 class RetypePass {
    public:
-    RetypePass(const registry::ProtectedTable &table, Oid relid, Conversions *cv)
+    RetypePass(const registry::ProtectedTable &table, Oid relid, const impg::ConversionPlan &cv)
         : table_(table), relid_(relid), cv_(cv), rel_(spi::qualified_name(table.relid)) {
-        for (int k = 0; k < cv->n; k++) converted_.push_back(cv->items[k].name);
+        for (int k = 0; k < cv.n; k++) converted_.push_back(cv.converted[k]);
     }
 
     void run(const HistoryTable &h) {
@@ -449,10 +142,10 @@ class RetypePass {
         for (size_t j = 0; j < h.images.size(); j++) {
             std::string img = h.images[j];
             std::string presence, input;
-            for (int k = 0; k < cv_->n; k++)
+            for (int k = 0; k < cv_.n; k++)
                 presence += (k ? ", " : "") + ("(" + img + " ? " + spi::quote_literal(converted_[k]) + ")::int");
-            for (int p = 0; p < cv_->ninputs; p++) {
-                std::string name = spi::quote_literal(cv_->input_names[p]);
+            for (int p = 0; p < cv_.ninputs; p++) {
+                std::string name = spi::quote_literal(cv_.input_names[p]);
                 input += (p ? ", " : "") + name + ", (" + h.contexts[j] + ") -> " + name;
             }
             select += ", CASE WHEN " + img + " ?| $2 THEN concat(" + presence + ") END";
@@ -466,22 +159,21 @@ class RetypePass {
         const int nimg = (int)h.images.size();
         // The images that hold a converted column.
         std::vector<Datum> inputs;
-        std::vector<char *> presence;
+        std::vector<const char *> presence;
         std::vector<bool> row_image;
         std::vector<ImageWhere> where;
         std::vector<std::pair<uint64, int>> at;  // (row, image)
         for (uint64 r = 0; r < n; r++) {
-            HeapTuple tup = batch->vals[r];
             bool isnull;
-            int64 id = DatumGetInt64(SPI_getbinval(tup, batch->tupdesc, h.nkeys, &isnull));
+            int64 id = datum::to_int64(pg::spi_datum(batch, r, h.nkeys, &isnull));
             for (int j = 0; j < nimg; j++) {
                 int col = h.nkeys + 1 + 2 * j;
-                Datum p = SPI_getbinval(tup, batch->tupdesc, col, &isnull);
-                if (isnull) continue;
-                presence.push_back(memory_.run([&] { return TextDatumGetCString(p); }));
-                inputs.push_back(SPI_getbinval(tup, batch->tupdesc, col + 1, &isnull));
+                const char *p = memory_.run([&] { return pg::spi_value(batch, r, col); });
+                if (!p) continue;
+                presence.push_back(p);
+                inputs.push_back(pg::spi_datum(batch, r, col + 1, &isnull));
                 row_image.push_back(j > 0);
-                where.push_back({h.kind, id, rel_.c_str(), cv_->names});
+                where.push_back({h.kind, id, rel_.c_str(), cv_.names});
                 at.emplace_back(r, j);
             }
         }
@@ -490,15 +182,14 @@ class RetypePass {
         if (m > 0) {
             AsTableOwner owner(relid_);
             // (An expression that reads no column, USING NULL say, needs nothing read back.)
-            SPITupleTable *typed = cv_->nrefs ? read_back(h, inputs) : nullptr;
+            SPITupleTable *typed = cv_.nrefs ? read_back(h, inputs) : nullptr;
             std::unique_ptr<bool[]> rows(new bool[m + 1]);
             for (int i = 0; i < m; i++) rows[i] = row_image[i];
             memory_.run([&] {
-                convert_images(cv_, typed, m, presence.data(), inputs.data(), rows.get(), where.data(), patches.data(),
-                               keeps.data());
-                return 0;
+                impg::convert_images(cv_.conversions, typed, m, presence.data(), inputs.data(), rows.get(),
+                                     where.data(), patches.data(), keeps.data());
             });
-            if (typed) SPI_freetuptable(typed);
+            if (typed) pg::spi_free(typed);
         }
         write_back(h, batch, n, at, patches, keeps);
     }
@@ -511,24 +202,12 @@ class RetypePass {
         Datum array =
             memory_.run([&] { return pg::array_datum(inputs.data(), nulls.get(), (int)inputs.size(), JSONBOID); });
         spi::PinnedOutputSettings settings;
-        ImageWhere where{h.kind, 0, rel_.c_str(), cv_->names};
+        ImageWhere where{h.kind, 0, rel_.c_str(), cv_.names};
         std::string sql = std::string(
                               "SELECT x.* FROM unnest($1::jsonb[]) WITH ORDINALITY AS u(j, i), "
                               "LATERAL jsonb_to_record(u.j) AS x(") +
-                          cv_->typed_refs + ") ORDER BY u.i";
-        const char *q = sql.c_str();
-        pg_guard([&] {
-            in_image_context(&where, [&] {
-                Oid types[] = {JSONBARRAYOID};
-                Datum values[] = {array};
-                int rc = with_pinned_search_path(
-                    [&] { return SPI_execute_with_args(q, 1, types, values, nullptr, false, 0); });
-                if (rc != SPI_OK_SELECT || SPI_processed != inputs.size())
-                    elog(ERROR, "tenant_guard: reading images back returned %d rows for %d", (int)SPI_processed,
-                         (int)inputs.size());
-            });
-        });
-        return SPI_tuptable;
+                          cv_.typed_refs + ") ORDER BY u.i";
+        return impg::read_back(sql.c_str(), array, (int)inputs.size(), &where);
     }
 
     // One UPDATE for the batch's rows that changed, as the extension owner.
@@ -547,7 +226,7 @@ class RetypePass {
                 slot_of[r] = rows++;
                 for (int c = 0; c < h.nkeys; c++) {
                     bool isnull;
-                    cols[c].push_back(SPI_getbinval(batch->vals[r], batch->tupdesc, c + 1, &isnull));
+                    cols[c].push_back(pg::spi_datum(batch, r, c + 1, &isnull));
                     nulls[c].push_back(false);
                 }
                 for (int c = h.nkeys; c < h.nkeys + 2 * nimg; c++) {
@@ -573,8 +252,7 @@ class RetypePass {
             std::unique_ptr<bool[]> nn(new bool[rows + 1]);
             for (int i = 0; i < rows; i++) nn[i] = nulls[c][i];
             Datum array = memory_.run([&] { return pg::array_datum(cols[c].data(), nn.get(), rows, type); });
-            Oid array_type = pg_guard([&] { return get_array_type(type); });
-            args.push_back({array_type, array});
+            args.push_back({pg::array_type(type), array});
         }
         std::string set, names = h.nkeys == 1 ? "id" : "x, s";
         std::string unnest = h.nkeys == 1 ? "$1::bigint[]" : "$1::xid8[], $2::bigint[]";
@@ -598,145 +276,26 @@ class RetypePass {
 
     const registry::ProtectedTable &table_;
     Oid relid_;
-    Conversions *cv_;
+    const impg::ConversionPlan cv_;
     std::string rel_;
     std::vector<std::string> converted_;
     BatchMemory memory_;
 };
 
 // ---------------------------------------------------------------------------
-// ADD COLUMN. Plain C-like data, built and used as the table's owner.
-
-enum class Fill { none, constant, per_row };
-
-struct AddedColumn {
-    Fill fill = Fill::none;
-    char *name = nullptr;
-    Datum patch = (Datum)0;    // constant: {name: the value}
-    TupleDesc desc = nullptr;  // per_row: the column alone
-    RelShape *shape = nullptr;
-    TupleTableSlot *slot = nullptr;
-    ExprState *state = nullptr;  // the default (or identity) of the protected table
-    EState *estate = nullptr;
-};
-
-// {name: value} as capture encodes the column's values.
-Datum encode_value(AddedColumn *c, Datum value, bool isnull) {
-    Datum result = (Datum)0;
-    with_pinned_output(c->shape, [&] {
-        ExecClearTuple(c->slot);
-        c->slot->tts_values[0] = value;
-        c->slot->tts_isnull[0] = isnull;
-        ExecStoreVirtualTuple(c->slot);
-        int first = 0;
-        result = columns_image(c->shape, c->slot, &first, 1);
-    });
-    return result;
-}
-
-// The value every live row got for a non-volatile default: PostgreSQL's
-// missing value (a partition's: the parent stores none); else a live row's
-// (the table was rewritten, by another subcommand or for a domain's
-// constraints); else, the table being empty, the default evaluated now (NULL
-// without one, through the domain's constraints as PostgreSQL puts it).
-void constant_value(Relation rel, AttrNumber attnum, Datum *value, bool *isnull) {
-    Oid relid = RelationGetRelid(rel);
-    Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), attnum - 1);
-    const char *name = NameStr(att->attname);
-    List *members = find_all_inheritors(relid, NoLock, nullptr);
-    ListCell *lc;
-    foreach (lc, members) {  // the missing value
-        Oid leaf = lfirst_oid(lc);
-        if (get_rel_relkind(leaf) != RELKIND_RELATION) continue;
-        Relation r = relation_open(leaf, NoLock);
-        AttrNumber a = get_attnum(leaf, name);
-        bool found = a > 0 && TupleDescAttr(RelationGetDescr(r), a - 1)->atthasmissing;
-        if (found) {
-            Datum d = getmissingattr(RelationGetDescr(r), a, isnull);
-            *value = *isnull ? (Datum)0 : datumCopy(d, att->attbyval, att->attlen);
-        }
-        relation_close(r, NoLock);
-        if (found) return;
-    }
-    Snapshot snapshot = RegisterSnapshot(GetLatestSnapshot());
-    bool found = false;
-    foreach (lc, members) {  // a live row's
-        Oid leaf = lfirst_oid(lc);
-        if (get_rel_relkind(leaf) != RELKIND_RELATION) continue;
-        Relation r = relation_open(leaf, NoLock);
-        AttrNumber a = get_attnum(leaf, name);
-        TupleTableSlot *slot = table_slot_create(r, nullptr);
-        TableScanDesc scan = table_beginscan(r, snapshot, 0, nullptr);
-        if (a > 0 && table_scan_getnextslot(scan, ForwardScanDirection, slot)) {
-            Datum d = slot_getattr(slot, a, isnull);
-            *value = *isnull ? (Datum)0 : datumCopy(d, att->attbyval, att->attlen);
-            found = true;
-        }
-        table_endscan(scan);
-        ExecDropSingleTupleTableSlot(slot);
-        relation_close(r, NoLock);
-        if (found) break;
-    }
-    UnregisterSnapshot(snapshot);
-    if (found) return;
-    Node *expr = build_column_default(rel, attnum);
-    if (!expr && DomainHasConstraints(att->atttypid)) {
-        int32 base_typmod = att->atttypmod;
-        Oid base = getBaseTypeAndTypmod(att->atttypid, &base_typmod);
-        expr = reinterpret_cast<Node *>(makeNullConst(base, base_typmod, get_typcollation(base)));
-        expr = coerce_to_target_type(nullptr, expr, base, att->atttypid, att->atttypmod, COERCION_ASSIGNMENT,
-                                     COERCE_IMPLICIT_CAST, -1);
-    }
-    if (!expr) {
-        *value = (Datum)0;
-        *isnull = true;
-        return;
-    }
-    EState *estate = CreateExecutorState();
-    ExprState *state = ExecPrepareExpr(reinterpret_cast<Expr *>(expr), estate);
-    Datum d = ExecEvalExprSwitchContext(state, GetPerTupleExprContext(estate), isnull);
-    *value = *isnull ? (Datum)0 : datumCopy(d, att->attbyval, att->attlen);
-    FreeExecutorState(estate);
-}
-
-void build_added(Oid relid, AttrNumber attnum, AddedColumn *c) {
-    Relation rel = relation_open(relid, NoLock);
-    TupleDesc desc = RelationGetDescr(rel);
-    Form_pg_attribute att = TupleDescAttr(desc, attnum - 1);
-    c->name = pstrdup(NameStr(att->attname));
-    if (att->attisdropped || att->attgenerated) {  // recomputed from the restored row
-        relation_close(rel, NoLock);
-        return;
-    }
-    c->desc = CreateTemplateTupleDesc(1);
-    TupleDescCopyEntry(c->desc, 1, desc, attnum);
-    c->shape = columns_shape(c->desc);
-    c->slot = MakeSingleTupleTableSlot(c->desc, &TTSOpsVirtual);
-    Node *def = build_column_default(rel, attnum);  // identity: nextval of its sequence
-    if (att->attidentity || (def && contain_volatile_functions(def))) {
-        c->fill = Fill::per_row;
-        c->estate = CreateExecutorState();
-        c->state = ExecPrepareExpr(reinterpret_cast<Expr *>(def), c->estate);
-    } else {
-        c->fill = Fill::constant;
-        Datum value;
-        bool isnull;
-        constant_value(rel, attnum, &value, &isnull);
-        c->patch = encode_value(c, value, isnull);
-    }
-    relation_close(rel, NoLock);
-}
+// The ADD COLUMN pass (C++ over SPI; the value is image_migration_pg's).
 
 // Per row: the value of each key's live row, or the default evaluated once
 // per key (the cursor orders images by key, so a key's images are together).
 class PerRowFill {
    public:
-    PerRowFill(const registry::ProtectedTable &table, Oid relid, AddedColumn *c) : table_(table), relid_(relid), c_(c) {
+    PerRowFill(const registry::ProtectedTable &table, Oid relid, const impg::AddedPlan &c)
+        : table_(table), relid_(relid), c_(c) {
         rel_ = spi::qualified_name(relid);
         std::string pk_columns;
         for (const auto &k : columns::names(relid, columns::primary_key, true))
             pk_columns += (pk_columns.empty() ? "" : ", ") + k;
-        lookup_sql_ = "SELECT u.i, x." + spi::quote_ident(c->name) +
+        lookup_sql_ = "SELECT u.i, x." + spi::quote_ident(c.name) +
                       " FROM unnest($1::text[]) WITH ORDINALITY AS u(k, i) "
                       "CROSS JOIN LATERAL jsonb_to_record(u.k::jsonb) AS p(" +
                       columns::typed(relid, pk_columns) + ") JOIN " + rel_ + " AS x ON " +
@@ -753,7 +312,7 @@ class PerRowFill {
             "  SELECT 'c', t.seq, t.xid, t.pk::text FROM tenant_guard.change_log_data t "
             "   WHERE t.table_id = $1 AND CASE WHEN t.op = 'D' THEN NOT t.old_row ? $2 ELSE NOT t.new_row ? $2 END"
             ") AS h ORDER BY h.pk COLLATE \"C\", h.kind, h.id";
-        for_each_batch(sql, table_.table_id, spi::text_arg(c_->name), memory_,
+        for_each_batch(sql, table_.table_id, spi::text_arg(c_.name), memory_,
                        [&](SPITupleTable *batch, uint64 n) { fill_batch(batch, n); });
     }
 
@@ -775,43 +334,35 @@ class PerRowFill {
             for (uint64 r = 0; r < found; r++) {
                 bool isnull;
                 int i = (int)spi::int64_at(r, 1) - 1;
-                Datum v = SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2, &isnull);
-                patch[i] = memory_.run([&] { return encode_value(c_, v, isnull); });
+                Datum v = pg::spi_datum(pg::spi_result(), r, 2, &isnull);
+                patch[i] = memory_.run([&] { return impg::encode_value(c_.column, v, isnull); });
             }
-            SPI_freetuptable(SPI_tuptable);
+            pg::spi_free(pg::spi_result());
             for (size_t i = 0; i < keys.size(); i++) {
                 if (patch[i]) continue;
                 if (keys[i] == carried_key_) {
                     patch[i] = carried_patch_;
                     continue;
                 }
-                patch[i] = memory_.run([&] {
-                    bool isnull;
-                    Datum v = ExecEvalExprSwitchContext(c_->state, GetPerTupleExprContext(c_->estate), &isnull);
-                    Datum image = encode_value(c_, v, isnull);
-                    ResetExprContext(GetPerTupleExprContext(c_->estate));
-                    return image;
-                });
+                patch[i] = memory_.run([&] { return impg::evaluate_default(c_.column); });
             }
         }
         // The last key's value, for its images in the next batch (outlives the batch).
         carried_key_ = keys.back();
         Datum last = patch.back();
-        carried_patch_ = pg_guard([&] {
-            MemoryContext old = MemoryContextSwitchTo(carried_cxt_);
-            Datum copy = datumCopy(last, false, -1);
-            MemoryContextSwitchTo(old);
-            return copy;
-        });
+        {
+            BatchMemory::InMemory in(carried_cxt_);
+            carried_patch_ = impg::copy_jsonb(last);
+        }
         std::vector<Datum> ids, id_patches, xids, seqs, seq_patches;
         for (uint64 r = 0; r < n; r++) {
             bool isnull;
-            Datum id = SPI_getbinval(batch->vals[r], batch->tupdesc, 2, &isnull);
+            Datum id = pg::spi_datum(batch, r, 2, &isnull);
             if (is_tombstone[r]) {
                 ids.push_back(id);
                 id_patches.push_back(patch[key_of[r]]);
             } else {
-                xids.push_back(SPI_getbinval(batch->vals[r], batch->tupdesc, 3, &isnull));
+                xids.push_back(pg::spi_datum(batch, r, 3, &isnull));
                 seqs.push_back(id);
                 seq_patches.push_back(patch[key_of[r]]);
             }
@@ -840,29 +391,28 @@ class PerRowFill {
 
     const registry::ProtectedTable &table_;
     Oid relid_;
-    AddedColumn *c_;
+    const impg::AddedPlan c_;
     std::string rel_, lookup_sql_;
     std::string carried_key_;
     Datum carried_patch_ = (Datum)0;
-    MemoryContext carried_cxt_ = CurrentMemoryContext;
+    MemoryContextData *carried_cxt_ = impg::current_memory();
     BatchMemory memory_;
 };
 
 // Fills the column into every full image of table's history that lacks it.
 void fill_added(const registry::ProtectedTable &table, Oid relid, AttrNumber attnum) {
-    AddedColumn *c = pg_guard([] { return static_cast<AddedColumn *>(palloc0(sizeof(AddedColumn))); });
-    new (c) AddedColumn();
+    impg::AddedPlan c;
     {
         AsTableOwner owner(relid);
-        pg_guard([&] { build_added(relid, attnum, c); });
+        c = impg::build_added(relid, attnum);
     }
-    if (c->fill == Fill::none) return;
-    if (c->fill == Fill::per_row) {
+    if (c.fill == impg::Fill::none) return;
+    if (c.fill == impg::Fill::per_row) {
         PerRowFill(table, relid, c).run();
         return;
     }
     std::vector<spi::Arg> args = {
-        {INT4OID, Int32GetDatum(table.table_id)}, {JSONBOID, c->patch}, spi::text_arg(c->name)};
+        {INT4OID, datum::from_int32(table.table_id)}, {JSONBOID, c.patch}, spi::text_arg(c.name)};
     spi::AsExtensionOwner owner;
     spi::exec(
         "UPDATE tenant_guard.tombstone_data t SET row_data = t.row_data || $2 "
@@ -876,49 +426,41 @@ void fill_added(const registry::ProtectedTable &table, Oid relid, AttrNumber att
         args);
 }
 
-bool owns(Oid relid) {
-    return pg_guard([&] { return pg_class_ownercheck(relid, GetUserId()); });
-}
-
 }  // namespace
 
 std::string retyped_column_key(const std::string &name, const std::string &old_type) { return name + "#" + old_type; }
 
 void lock_for_migration(Oid relid) {
-    if (!owns(relid)) return;
-    pg_guard([&] {
-        LockRelationOid(relid, AccessExclusiveLock);
-        (void)find_all_inheritors(relid, AccessExclusiveLock, nullptr);
-    });
+    if (!pg::owns_relation(relid)) return;
+    impg::lock_with_partitions(relid);
 }
 
 void convert_retyped_columns(const registry::ProtectedTable &table, Oid relid,
                              const std::vector<ColumnRetype> &retypes) {
-    if (retypes.empty() || relid != table.relid || !owns(relid)) return;
+    if (retypes.empty() || relid != table.relid || !pg::owns_relation(relid)) return;
     std::vector<AlterTableCmd *> cmds;
     std::unique_ptr<bool[]> keeps(new bool[retypes.size() + 1]);
     for (size_t i = 0; i < retypes.size(); i++) {
         cmds.push_back(retypes[i].cmd);
         keeps[i] = retypes[i].values_may_change;
     }
-    Conversions *cv = pg_guard([] { return static_cast<Conversions *>(palloc0(sizeof(Conversions))); });
-    new (cv) Conversions();
+    impg::ConversionPlan cv;
     {
         // The command's expressions and the types' code are the owner's.
         AsTableOwner owner(relid);
-        pg_guard([&] { build_conversions(relid, cmds.data(), keeps.get(), (int)cmds.size(), cv); });
+        cv = impg::build_conversions(relid, cmds.data(), keeps.get(), (int)cmds.size());
     }
-    if (cv->refused || cv->n == 0) return;
+    if (cv.refused || cv.n == 0) return;
     std::string rel = spi::qualified_name(relid);
-    if (cv->volatile_column)
+    if (cv.volatile_column)
         throw Error(ERRCODE_FEATURE_NOT_SUPPORTED,
-                    "cannot change the type of column \"" + std::string(cv->volatile_column) +
-                        "\" of protected table " + rel + " with a volatile conversion",
+                    "cannot change the type of column \"" + std::string(cv.volatile_column) + "\" of protected table " +
+                        rel + " with a volatile conversion",
                     "tenant_guard converts the column's values in every tombstone and change of the table's history "
                     "as the command converts the live rows; a volatile expression would give the images of one row "
                     "other values than the row got.",
                     "Add a new column, fill it with UPDATE (recorded), then drop the old column.");
-    if (cv->reads_system_column)
+    if (cv.reads_system_column)
         throw Error(ERRCODE_FEATURE_NOT_SUPPORTED,
                     "cannot change the type of a column of protected table " + rel +
                         " with an expression that reads a system column",
@@ -937,22 +479,8 @@ void fill_added_columns() {
         " WHERE command_tag = 'ALTER TABLE' AND object_type = 'table'");
     // (relid, attnum) of every column an ALTER TABLE of this event added.
     std::vector<std::pair<Oid, AttrNumber>> added;
-    for (uint64 r = 0; r < n; r++) {
-        auto *cmd = reinterpret_cast<CollectedCommand *>(DatumGetPointer(spi::datum(r, 1)));
-        if (!cmd || cmd->type != SCT_AlterTable) continue;
-        ListCell *lc;
-        foreach (lc, cmd->d.alterTable.subcmds) {
-            auto *sub = static_cast<CollectedATSubcmd *>(lfirst(lc));
-            auto *at = reinterpret_cast<AlterTableCmd *>(sub->parsetree);
-            bool adds = at->subtype == AT_AddColumn;
-#if PG_VERSION_NUM < 160000
-            adds |= at->subtype == AT_AddColumnRecurse;
-#endif
-            // ADD COLUMN IF NOT EXISTS of a column that exists: no address.
-            if (adds && sub->address.classId == RelationRelationId && sub->address.objectSubId > 0)
-                added.emplace_back(sub->address.objectId, (AttrNumber)sub->address.objectSubId);
-        }
-    }
+    for (uint64 r = 0; r < n; r++)
+        for (const auto &a : impg::columns_added(spi::datum(r, 1))) added.emplace_back(a.relid, a.attnum);
     for (const auto &[relid, attnum] : added) {
         auto table = registry::covering(relid, active);
         if (!table || table->relid != relid) continue;

@@ -9,17 +9,15 @@
 // owning C++ types after it.
 #pragma once
 
-#if defined(POSTGRES_H) && !defined(TG_UNWALLED)
+#ifdef POSTGRES_H
 #error "this file owns C++ objects: call PostgreSQL through src/extension/pg/ or a *_pg.hpp header, not directly"
 #endif
 
 #define TG_OWNS_CPP_OBJECTS 1
 
-#ifndef TG_UNWALLED
 // And a PostgreSQL header included after this one (straight, not through
 // pg.hpp) meets this typedef of c.h's name: "conflicting declaration of
 // Pointer" means this file owns C++ objects and must not include it.
 typedef struct this_file_owns_cpp_objects_and_must_not_include_postgres_headers *Pointer;
-#endif
 
 #include "extension/pg/declarations.hpp"

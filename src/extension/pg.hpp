@@ -10,14 +10,12 @@
 // the *_pg.hpp headers, which this side implements with pg_guard.
 #pragma once
 
-#ifndef TG_UNWALLED
 #if defined(TG_OWNS_CPP_OBJECTS)
 #error "this file owns C++ objects (owns_cpp_objects.hpp): it must not include PostgreSQL's headers"
 #endif
 #if defined(_GLIBCXX_STRING) || defined(_GLIBCXX_VECTOR) || defined(_GLIBCXX_MAP) || defined(_GLIBCXX_MEMORY) || \
     defined(_GLIBCXX_UNORDERED_MAP) || defined(_GLIBCXX_FUNCTIONAL) || defined(_GLIBCXX_SET)
 #error "a file that calls PostgreSQL must own no C++ objects: it includes an owning C++ library header"
-#endif
 #endif
 
 #include <exception>
@@ -146,7 +144,7 @@ ErrorData *copy_pending_error();
     }                          \
     extern "C" Datum name(PG_FUNCTION_ARGS)
 
-#if !defined(TG_UNWALLED) && !defined(TG_BOUNDARY_ITSELF)
+#ifndef TG_BOUNDARY_ITSELF
 // Nothing after this header may own memory behind PostgreSQL's back: the
 // PostgreSQL side uses nothing of the C++ library (std::string, containers,
 // smart pointers, std::function ...; PostgreSQL's Min, Max and lengthof

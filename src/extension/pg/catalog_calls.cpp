@@ -69,6 +69,10 @@ Oid relation_type(Oid relid) {
     return pg_guard([&] { return get_rel_type_id(relid); });
 }
 
+bool owns_relation(Oid relid) {
+    return pg_guard([&] { return pg_class_ownercheck(relid, GetUserId()); });
+}
+
 OidList all_inheritors(Oid relid, bool lock_exclusive) {
     return pg_guard(
         [&] { return oid_list(find_all_inheritors(relid, lock_exclusive ? AccessExclusiveLock : NoLock, nullptr)); });
@@ -107,6 +111,10 @@ Oid column_type(Oid relid, const char *column) {
 
 const char *format_type(Oid type) {
     return pg_guard([&] { return format_type_be(type); });
+}
+
+Oid array_type(Oid type) {
+    return pg_guard([&] { return get_array_type(type); });
 }
 
 Oid default_equality_operator(Oid type) {

@@ -36,6 +36,8 @@ Oid relation_owner(Oid relid);
 char relation_kind(Oid relid);
 Oid relation_namespace(Oid relid);
 Oid relation_type(Oid relid);
+// Whether the current user owns relid (or is a superuser): pg_class_ownercheck.
+bool owns_relation(Oid relid);
 
 // relid and every partition or inheritance child below it (find_all_inheritors);
 // lock_exclusive: each locked AccessExclusive, otherwise none locked.
@@ -58,6 +60,8 @@ AttrNumber attribute_number(Oid relid, const char *name);
 Oid column_type(Oid relid, const char *column);
 // format_type_be of type.
 const char *format_type(Oid type);
+// The array type of type (get_array_type), or InvalidOid.
+Oid array_type(Oid type);
 // The default equality operator of type (its btree opclass's), or InvalidOid.
 Oid default_equality_operator(Oid type);
 // OPERATOR(schema.name) of operator opr, for SQL text.

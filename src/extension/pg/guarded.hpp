@@ -9,7 +9,7 @@
 //   #include "extension/pg.hpp"
 #pragma once
 
-#if defined(POSTGRES_H) && !defined(TG_IMPLEMENTS_GUARDED_CALLS) && !defined(TG_UNWALLED)
+#if defined(POSTGRES_H) && !defined(TG_IMPLEMENTS_GUARDED_CALLS)
 #error "guarded functions are for the C++ side; PostgreSQL-side code calls PostgreSQL directly"
 #endif
 
