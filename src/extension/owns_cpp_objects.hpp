@@ -5,8 +5,8 @@
 // guarded functions of src/extension/pg/ and the *_pg.hpp headers. The
 // compiler enforces both directions: this header refuses a translation unit
 // that has PostgreSQL's headers already, and extension/pg.hpp refuses one that
-// has this header (or an owning C++ library header) already, and poisons the
-// owning C++ types after it.
+// has this header (or an owning C++ library header) already, and poisons
+// namespace std after it.
 #pragma once
 
 #ifdef POSTGRES_H

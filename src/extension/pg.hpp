@@ -3,7 +3,7 @@
 // directly and so must own no C++ object: a PostgreSQL error longjmps past
 // destructors. The compiler enforces it: this header refuses a translation
 // unit that has included owns_cpp_objects.hpp or an owning C++ library header
-// before it, and poisons the owning C++ types after it. Hot paths (the capture
+// before it, and poisons namespace std after it. Hot paths (the capture
 // trigger, the executor and utility hooks) live on this side as plain C-like
 // code; the management functions live on the C++ side (owns_cpp_objects.hpp)
 // and reach PostgreSQL through the guarded functions of src/extension/pg/ and
