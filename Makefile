@@ -83,3 +83,9 @@ $(OBJS): $(wildcard src/extension/*.hpp) $(wildcard src/common/*.hpp)
 $(CURRENT_SCRIPT): $(SCHEMA_FILES) $(SCHEMA_CONSTANTS) scripts/build_install_script.sh tenant_guard.control
 	bash scripts/build_install_script.sh $@ $(EXTVERSION) $(SCHEMA_CONSTANTS) $(SCHEMA_FILES)
 endif
+
+# Header dependencies, coarse but never stale: an edited header rebuilds
+# every object (and bitcode file) of the module. (-MMD cannot tell PGXS's
+# object and bitcode rules apart: both would write the same .d file.)
+EXT_HEADERS = $(wildcard src/extension/*.hpp src/extension/pg/*.hpp src/common/*.hpp)
+$(OBJS) $(OBJS:.o=.bc): $(EXT_HEADERS)
