@@ -10,6 +10,8 @@
 CREATE DATABASE regress_tg_caches_a;
 CREATE DATABASE regress_tg_caches_b;
 CREATE ROLE regress_tg_cache_role;
+-- The database the suite runs in (contrib_regression or regression), to come back to.
+SELECT current_database() AS suite_db \gset
 
 \c regress_tg_caches_a
 -- An older version's unpartitioned log, then ALTER EXTENSION UPDATE: the
@@ -115,7 +117,7 @@ DELETE FROM t WHERE id = 2;
 SELECT seq, op, pk FROM tenant_guard.change_log ORDER BY seq;
 SELECT tombstone_id, pk FROM tenant_guard.tombstones;
 
-\c contrib_regression
+\c :suite_db
 DROP DATABASE regress_tg_caches_a;
 DROP DATABASE regress_tg_caches_b;
 DROP ROLE regress_tg_cache_renamed;
