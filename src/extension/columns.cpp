@@ -76,18 +76,47 @@ std::string ForeignKey::referenced_record(const std::string &image, const std::s
            ")";
 }
 
-TableSql::TableSql(Oid relid)
-    : relid_(relid),
-      rel_(spi::qualified_name(relid)),
-      key_match_(primary_key_match(relid)),
-      key_typed_(columns::typed(relid, joined(columns::names(relid, columns::primary_key, true)))),
-      insertable_(columns::names(relid, columns::insertable, false)) {}
+namespace {
+
+// The value of column c (plain name) of row alias as capture writes it in a key.
+std::string key_value(const std::string &alias, const std::string &c, Oid type) {
+    std::string value = (alias.empty() ? "" : alias + ".") + spi::quote_ident(c);
+    return pg::written_as_text(type) ? "pg_catalog.format('%s', " + value + ")" : value;
+}
+
+}  // namespace
+
+// One read of the key columns for what primary_key_match, typed and
+// primary_key_object would each read again.
+TableSql::TableSql(Oid relid) : relid_(relid), rel_(spi::qualified_name(relid)) {
+    uint64 n = spi::exec(std::string("SELECT a.attname::text, a.atttypid, quote_ident(a.attname) || ' ' || "
+                                     "format_type(a.atttypid, a.atttypmod) FROM pg_catalog.pg_attribute a "
+                                     "WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped AND ") +
+                             primary_key + " ORDER BY a.attname::text COLLATE \"C\"",
+                         {{OIDOID, datum::from_oid(relid)}});
+    std::vector<std::string> typed;
+    for (uint64 r = 0; r < n; r++) {
+        key_.push_back({spi::text(r, 1), (Oid)spi::int64_at(r, 2)});
+        typed.push_back(spi::text(r, 3));
+    }
+    key_typed_ = joined(typed);
+    for (const auto &k : key_) {
+        std::string c = spi::quote_ident(k.name);
+        key_match_ += (key_match_.empty() ? "" : " AND ") + ("x." + c + " " + equality_operator(k.type) + " p." + c);
+    }
+    insertable_ = columns::names(relid, columns::insertable, false);
+}
 
 std::string TableSql::key_record(const std::string &json, const std::string &alias) const {
     return "jsonb_to_record(" + json + ") AS " + alias + "(" + key_typed_ + ")";
 }
 
-std::string TableSql::key_object(const std::string &alias) const { return primary_key_object(relid_, alias); }
+std::string TableSql::key_object(const std::string &alias) const {
+    std::string pairs;
+    for (const auto &k : key_)
+        pairs += (pairs.empty() ? "" : ", ") + spi::quote_literal(k.name) + ", " + key_value(alias, k.name, k.type);
+    return "jsonb_build_object(" + pairs + ")";
+}
 
 const std::string &TableSql::typed(const std::string &quoted_columns) {
     auto it = typed_.find(quoted_columns);
@@ -119,11 +148,8 @@ std::string primary_key_object(Oid relid, const std::string &alias) {
     std::vector<std::pair<std::string, Oid>> keys;
     for (uint64 r = 0; r < n; r++) keys.emplace_back(spi::text(r, 1), (Oid)spi::int64_at(r, 2));
     std::string pairs;
-    for (const auto &[c, type] : keys) {
-        std::string value = (alias.empty() ? "" : alias + ".") + spi::quote_ident(c);
-        if (pg::written_as_text(type)) value = "pg_catalog.format('%s', " + value + ")";
-        pairs += (pairs.empty() ? "" : ", ") + spi::quote_literal(c) + ", " + value;
-    }
+    for (const auto &[c, type] : keys)
+        pairs += (pairs.empty() ? "" : ", ") + spi::quote_literal(c) + ", " + key_value(alias, c, type);
     return "jsonb_build_object(" + pairs + ")";
 }
 

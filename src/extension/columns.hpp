@@ -56,7 +56,12 @@ class TableSql {
     const std::string &typed(const std::string &quoted_columns);
 
    private:
+    struct KeyColumn {
+        std::string name;  // plain
+        Oid type;
+    };
     Oid relid_;
+    std::vector<KeyColumn> key_;  // in C-collated name order
     std::string rel_, key_match_, key_typed_;
     std::vector<std::string> insertable_;
     std::map<std::string, std::string> typed_;  // node-based: references stay valid

@@ -56,7 +56,7 @@ std::string constraint_list(const std::vector<std::string> &names) {
 
 }  // namespace
 
-std::vector<std::string> make_constraints_immediate(Oid relid) {
+DeferrableConstraints deferrable_constraints(Oid relid) {
     // Constraints on partitions that descend from these follow them (SET
     // CONSTRAINTS includes descendants). SET CONSTRAINTS names constraints
     // by schema and name, which several may share: IMMEDIATE passes over
@@ -69,13 +69,21 @@ std::vector<std::string> make_constraints_immediate(Oid relid) {
         "  FROM pg_catalog.pg_constraint c JOIN pg_catalog.pg_namespace n ON n.oid = c.connamespace "
         " WHERE c.condeferrable AND c.conparentid = 0 AND (c.conrelid = $1 OR c.confrelid = $1) ORDER BY 1",
         {{OIDOID, datum::from_oid(relid)}});
-    std::vector<std::string> all, deferred;
+    DeferrableConstraints out;
     for (uint64 r = 0; r < n; r++) {
-        all.push_back(spi::text(r, 1));
-        if (spi::text(r, 2) == "t") deferred.push_back(spi::text(r, 1));
+        out.all.push_back(spi::text(r, 1));
+        if (spi::text(r, 2) == "t") out.deferred.push_back(spi::text(r, 1));
     }
-    if (!all.empty()) spi::exec("SET CONSTRAINTS " + constraint_list(all) + " IMMEDIATE");
-    return deferred;
+    return out;
+}
+
+std::vector<std::string> make_constraints_immediate(const DeferrableConstraints &constraints) {
+    if (!constraints.all.empty()) spi::exec("SET CONSTRAINTS " + constraint_list(constraints.all) + " IMMEDIATE");
+    return constraints.deferred;
+}
+
+std::vector<std::string> make_constraints_immediate(Oid relid) {
+    return make_constraints_immediate(deferrable_constraints(relid));
 }
 
 void defer_again(const std::vector<std::string> &constraints) {

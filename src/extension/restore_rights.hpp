@@ -46,6 +46,17 @@ void refuse_forced_row_security(Oid relid, const char *operation);
 std::vector<std::string> make_constraints_immediate(Oid relid);
 void defer_again(const std::vector<std::string> &constraints);
 
+// The same in two steps, for an operation that writes a table many times
+// (undelete_where, tenant after tenant): which constraints (read once), then
+// making them immediate (each time).
+struct DeferrableConstraints {
+    std::vector<std::string> all;       // deferrable: made IMMEDIATE
+    std::vector<std::string> deferred;  // of those, declared INITIALLY DEFERRED
+};
+DeferrableConstraints deferrable_constraints(Oid relid);
+// Returns constraints.deferred, as make_constraints_immediate does.
+std::vector<std::string> make_constraints_immediate(const DeferrableConstraints &constraints);
+
 // The current user is relid's owner, restricted, for the scope.
 class AsTableOwner {
    public:

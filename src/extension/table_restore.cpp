@@ -25,17 +25,113 @@ struct Tombstone {
     Datum row;
     std::string columns;  // quoted insert column list present in the image
     std::string key_now;  // the key as this session spells it (what RETURNING gives)
+    bool taken = false;   // a live row holds the key
 };
+
+std::string joined_quoted(const std::vector<std::string> &names) {
+    std::string out;
+    for (const auto &n : names) out += (out.empty() ? "" : ", ") + spi::quote_ident(n);
+    return out;
+}
+
+}  // namespace
+
+// One foreign key of the table to a protected table: the statement that
+// finds the rows of a batch it refuses (check_parents).
+struct ParentCheck {
+    Oid parent;
+    std::string rel;            // the parent, qualified
+    std::string refuse_sql[2];  // [skip_conflicts]
+};
+
+struct TablePlan {
+    TablePlan(const registry::ProtectedTable &table, const std::vector<registry::ProtectedTable> &active)
+        : table_id(table.table_id), active(active), sql(table.relid), rel(sql.rel()) {
+        all_columns = joined_quoted(sql.insertable());
+        // Per key of a batch: its ordinal, the key as the INSERT's RETURNING
+        // spells it in this session (spell_keys) and whether a live row holds it.
+        // (A lateral probe, never an EXISTS in the select list: the planner
+        // may hash that one over the whole table.)
+        keys_sql =
+            "SELECT u.i, " + sql.key_object("p") +
+            "::text, c.taken IS NOT NULL FROM unnest($1::jsonb[]) WITH ORDINALITY AS u(k, i) CROSS JOIN LATERAL " +
+            sql.key_record("u.k") + " LEFT JOIN LATERAL (SELECT true FROM " + rel + " AS x WHERE " + sql.key_match() +
+            " LIMIT 1) AS c(taken) ON true";
+        returning = " RETURNING " + sql.key_object("") + "::text, pg_catalog.format('%s', " +
+                    spi::quote_ident(table.tenant_column) + ")";
+    }
+
+    // The table's foreign keys to protected tables, read on first use.
+    const std::vector<ParentCheck> &parent_checks() {
+        if (parents_read) return parents;
+        for (const auto &fk : columns::foreign_keys(sql.relid())) {
+            auto parent = registry::covering(fk.parent, active);
+            if (!parent) continue;
+            bool self = parent->table_id == table_id;
+            ParentCheck check{fk.parent, spi::qualified_name(fk.parent), {}};
+            std::string held_by = "EXISTS (SELECT 1 FROM " + check.rel + " AS x, LATERAL " +
+                                  fk.referenced_record("u.r", "p") + " WHERE " + fk.match() +
+                                  " AND pg_catalog.format('%s', x." + spi::quote_ident(parent->tenant_column) + ")";
+            std::string select = "SELECT u.i FROM unnest($1::jsonb[]) WITH ORDINALITY AS u(r, i) WHERE " +
+                                 fk.references_a_row("u.r") + " AND ";
+            check.refuse_sql[0] = select + held_by + " <> $2)";
+            check.refuse_sql[1] = self ? check.refuse_sql[0] : select + "NOT " + held_by + " = $2)";
+            parents.push_back(std::move(check));
+        }
+        parents_read = true;
+        return parents;
+    }
+
+    // The table's deferrable constraints (make_constraints_immediate), read on first use.
+    const DeferrableConstraints &constraints() {
+        if (!constraints_read) constraints_ = deferrable_constraints(sql.relid());
+        constraints_read = true;
+        return constraints_;
+    }
+
+    // The INSERT of images holding the quoted columns (a list from the tombstones' cursor).
+    const std::string &insert_sql(const std::string &columns) {
+        auto it = inserts.find(columns);
+        if (it != inserts.end()) return it->second;
+        std::string insert = columns.empty() ? "INSERT INTO " + rel + " SELECT FROM unnest($1::jsonb[])"
+                                             : "INSERT INTO " + rel + " (" + columns +
+                                                   ") OVERRIDING SYSTEM VALUE SELECT p.* FROM "
+                                                   "unnest($1::jsonb[]) AS u(r), LATERAL jsonb_to_record(u.r) AS p(" +
+                                                   sql.typed(columns) + ")";
+        return inserts.emplace(columns, std::move(insert)).first->second;
+    }
+
+    int32 table_id;
+    const std::vector<registry::ProtectedTable> &active;
+    columns::TableSql sql;
+    std::string rel;          // sql.rel()
+    std::string all_columns;  // the quoted insertable columns: what an image holding all of them inserts
+    std::string keys_sql;
+    std::string returning;
+    std::vector<ParentCheck> parents;
+    bool parents_read = false;
+    std::map<std::string, std::string> inserts;  // by quoted column list
+    DeferrableConstraints constraints_;
+    bool constraints_read = false;
+};
+
+RestorePlans::RestorePlans() = default;
+RestorePlans::~RestorePlans() = default;
+
+TablePlan &RestorePlans::of(const registry::ProtectedTable &table,
+                            const std::vector<registry::ProtectedTable> &active) {
+    auto it = plans_.find(table.relid);
+    if (it == plans_.end()) it = plans_.emplace(table.relid, std::make_unique<TablePlan>(table, active)).first;
+    return *it->second;
+}
+
+namespace {
 
 class TableRestore {
    public:
-    TableRestore(const registry::ProtectedTable &table, const RestoreOptions &options,
-                 const std::vector<registry::ProtectedTable> &active)
-        : table_(table), options_(options), active_(active), sql_(table.relid), rel_(sql_.rel()) {
+    TableRestore(const registry::ProtectedTable &table, const RestoreOptions &options, TablePlan &plan)
+        : table_(table), options_(options), plan_(plan), sql_(plan.sql), rel_(plan.rel) {
         counts_.relid = table.relid;
-        conflict_sql_ = "SELECT u.i FROM unnest($1::jsonb[]) WITH ORDINALITY AS u(k, i), LATERAL " +
-                        sql_.key_record("u.k") + " WHERE EXISTS (SELECT 1 FROM " + rel_ + " AS x WHERE " +
-                        sql_.key_match() + ")";
     }
 
     TableCounts run() {
@@ -49,7 +145,7 @@ class TableRestore {
             if (!privilege_checked_) {
                 require_privileges(table_.relid, ACL_INSERT | ACL_SELECT, options_.caller);
                 privilege_checked_ = true;
-                deferred_ = make_constraints_immediate(table_.relid);
+                deferred_ = make_constraints_immediate(plan_.constraints());
             }
             restore_batch(batch, n);
             pg::spi_free(batch);
@@ -64,8 +160,9 @@ class TableRestore {
         spi::AsExtensionOwner owner;
         std::string sql =
             "SELECT t.tombstone_id, t.pk::text, t.pk, t.row_data, "
-            "       array_to_string(ARRAY(SELECT quote_ident(k) FROM jsonb_object_keys(t.row_data) AS k "
-            "                              WHERE k = ANY ($3) ORDER BY k COLLATE \"C\"), ', ') "
+            "       CASE WHEN t.row_data OPERATOR(pg_catalog.?&) $3 THEN NULL "  // every column: plan_.all_columns
+            "       ELSE array_to_string(ARRAY(SELECT quote_ident(k) FROM jsonb_object_keys(t.row_data) AS k "
+            "                                  WHERE k = ANY ($3) ORDER BY k COLLATE \"C\"), ', ') END "
             "  FROM tenant_guard.tombstone_data t "
             " WHERE t.table_id = $1 AND t.tenant = $2 AND ($4::bigint[] IS NULL OR t.tombstone_id = ANY ($4)) AND " +
             DeletionFilter::condition("t", 5) + " ORDER BY t.tombstone_id DESC FOR UPDATE";
@@ -87,7 +184,7 @@ class TableRestore {
             t.pk = pg::spi_datum(batch, r, 3, &isnull);
             t.row = pg::spi_datum(batch, r, 4, &isnull);
             const char *columns = pg::spi_value(batch, r, 5);
-            t.columns = columns ? columns : "";
+            t.columns = columns ? columns : plan_.all_columns;
             fetched.push_back(std::move(t));
         }
         spell_keys_now(fetched);
@@ -121,31 +218,31 @@ class TableRestore {
     // in its TimeZone), so comparing that text with what RETURNING gives
     // counted rows that came back as skipped (and kept their tombstones), and
     // two tombstones of one key written in different time zones were two
-    // keys. Read through the table's types, as the table's owner.
+    // keys. Read through the table's types, as the table's owner, in the
+    // statement that finds the keys a live row holds (drop_conflicts).
     void spell_keys_now(std::vector<Tombstone> &rows) {
         std::vector<Datum> keys;
         for (const auto &t : rows) keys.push_back(t.pk);
         AsTableOwner owner(table_.relid);
-        uint64 n = spi::exec("SELECT u.i, " + sql_.key_object("p") +
-                                 "::text FROM unnest($1::jsonb[]) WITH ORDINALITY AS u(k, i), LATERAL " +
-                                 sql_.key_record("u.k"),
-                             {{JSONBARRAYOID, spi::array_of(keys, JSONBOID)}});
-        for (uint64 r = 0; r < n; r++) rows[spi::int64_at(r, 1) - 1].key_now = spi::text(r, 2);
+        uint64 n = spi::exec(plan_.keys_sql, {{JSONBARRAYOID, spi::array_of(keys, JSONBOID)}});
+        for (uint64 r = 0; r < n; r++) {
+            Tombstone &t = rows[spi::int64_at(r, 1) - 1];
+            t.key_now = spi::text(r, 2);
+            t.taken = spi::text(r, 3) == "t";
+        }
     }
 
     // Rows whose primary key a live row holds again: an error, or skipped.
     void drop_conflicts(std::vector<Tombstone> &rows) {
         if (rows.empty()) return;
-        std::vector<Datum> keys;
-        for (const auto &t : rows) keys.push_back(t.pk);
-        uint64 n;
-        {
-            AsTableOwner owner(table_.relid);
-            n = spi::exec(conflict_sql_, {{JSONBARRAYOID, spi::array_of(keys, JSONBOID)}});
-        }
-        if (n == 0) return;
+        uint64 n = 0;
         std::vector<bool> conflict(rows.size(), false);
-        for (uint64 r = 0; r < n; r++) conflict[spi::int64_at(r, 1) - 1] = true;
+        for (size_t i = 0; i < rows.size(); i++)
+            if (rows[i].taken) {
+                conflict[i] = true;
+                n++;
+            }
+        if (n == 0) return;
         if (!options_.skip_conflicts) {
             std::string named;
             size_t shown = 0;
@@ -179,21 +276,12 @@ class TableRestore {
         std::vector<Datum> images;
         for (const auto &t : rows) images.push_back(t.row);
         std::string refused_parent;
-        for (const auto &fk : columns::foreign_keys(table_.relid)) {
-            auto parent = registry::covering(fk.parent, active_);
-            if (!parent) continue;
-            bool self = parent->table_id == table_.table_id;
-            std::string rel = spi::qualified_name(fk.parent);
-            std::string held_by = "EXISTS (SELECT 1 FROM " + rel + " AS x, LATERAL " +
-                                  fk.referenced_record("u.r", "p") + " WHERE " + fk.match() +
-                                  " AND pg_catalog.format('%s', x." + spi::quote_ident(parent->tenant_column) + ")";
-            std::string refuse = options_.skip_conflicts && !self ? "NOT " + held_by + " = $2)" : held_by + " <> $2)";
-            AsTableOwner owner(fk.parent);
-            uint64 n = spi::exec("SELECT u.i FROM unnest($1::jsonb[]) WITH ORDINALITY AS u(r, i) WHERE " +
-                                     fk.references_a_row("u.r") + " AND " + refuse,
+        for (const auto &check : plan_.parent_checks()) {
+            AsTableOwner owner(check.parent);
+            uint64 n = spi::exec(check.refuse_sql[options_.skip_conflicts ? 1 : 0],
                                  {{JSONBARRAYOID, spi::array_of(images, JSONBOID)}, spi::text_arg(options_.tenant)});
             for (uint64 r = 0; r < n; r++) refused[spi::int64_at(r, 1) - 1] = true;
-            if (n > 0 && refused_parent.empty()) refused_parent = rel;
+            if (n > 0 && refused_parent.empty()) refused_parent = check.rel;
         }
         std::vector<Tombstone> kept;
         std::string named;
@@ -229,8 +317,7 @@ class TableRestore {
     std::unordered_set<std::string> insert_rows(const std::vector<Tombstone> &rows) {
         std::unordered_set<std::string> inserted;
         std::string on_conflict = options_.skip_conflicts ? " ON CONFLICT DO NOTHING" : "";
-        std::string returning = " RETURNING " + returned_key() + ", pg_catalog.format('%s', " +
-                                spi::quote_ident(table_.tenant_column) + ")";
+        const std::string &returning = plan_.returning;
         uint64 returned = 0;
         auto insert = [&](const std::string &sql, const std::vector<Datum> &images) {
             uint64 n = unique_violation_is_retryable("rows of " + rel_ + " were inserted while undelete ran", [&] {
@@ -262,15 +349,7 @@ class TableRestore {
                         images.push_back(rows[j].row);
                         done[j] = true;
                     }
-                if (columns.empty()) {
-                    insert("INSERT INTO " + rel_ + " SELECT FROM unnest($1::jsonb[])", images);
-                    continue;
-                }
-                insert("INSERT INTO " + rel_ + " (" + columns +
-                           ") OVERRIDING SYSTEM VALUE SELECT p.* FROM "
-                           "unnest($1::jsonb[]) AS u(r), LATERAL jsonb_to_record(u.r) AS p(" +
-                           sql_.typed(columns) + ")",
-                       images);
+                insert(plan_.insert_sql(columns), images);
             }
         }
         if (!options_.skip_conflicts && returned < rows.size())
@@ -283,16 +362,12 @@ class TableRestore {
         return inserted;
     }
 
-    // The inserted row's primary key as the tombstone keeps it (jsonb text).
-    std::string returned_key() { return sql_.key_object("") + "::text"; }
-
     const registry::ProtectedTable &table_;
     const RestoreOptions &options_;
-    const std::vector<registry::ProtectedTable> &active_;
+    TablePlan &plan_;
+    columns::TableSql &sql_;
+    const std::string &rel_;  // sql_.rel()
     TableCounts counts_;
-    columns::TableSql sql_;
-    std::string rel_;  // sql_.rel()
-    std::string conflict_sql_;
     std::unordered_set<std::string> seen_;
     bool privilege_checked_ = false;
     std::vector<std::string> deferred_;  // constraints made immediate for the restore, declared deferred
@@ -301,8 +376,14 @@ class TableRestore {
 }  // namespace
 
 TableCounts restore_table(const registry::ProtectedTable &table, const RestoreOptions &options,
+                          const std::vector<registry::ProtectedTable> &active, RestorePlans &plans) {
+    return TableRestore(table, options, plans.of(table, active)).run();
+}
+
+TableCounts restore_table(const registry::ProtectedTable &table, const RestoreOptions &options,
                           const std::vector<registry::ProtectedTable> &active) {
-    return TableRestore(table, options, active).run();
+    RestorePlans plans;
+    return restore_table(table, options, active, plans);
 }
 
 bool skip_conflicts_argument(FunctionCallInfo fcinfo, int n) {

@@ -10,6 +10,8 @@
 // 'undelete'. C++ over SPI: call inside spi::Session, with the tenant locked
 // (tenant_lock.hpp) and the output settings of images pinned.
 #pragma once
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -34,10 +36,32 @@ struct TableCounts {
     int64 skipped = 0;
 };
 
+struct TablePlan;
+
+// What restoring into a table needs of the catalog (its SQL vocabulary, its
+// foreign keys to protected tables and the SQL of its checks), built on a
+// table's first restore and kept for the others of one call: undelete_where
+// restores tenant after tenant into the same tables. Lives inside the call's
+// spi::Session, with the same active tables.
+class RestorePlans {
+   public:
+    RestorePlans();
+    ~RestorePlans();
+    RestorePlans(const RestorePlans &) = delete;
+    RestorePlans &operator=(const RestorePlans &) = delete;
+    TablePlan &of(const registry::ProtectedTable &table, const std::vector<registry::ProtectedTable> &active);
+
+   private:
+    std::map<Oid, std::unique_ptr<TablePlan>> plans_;
+};
+
 // Restores what options select in table (active: every protected table, for
 // the parents that foreign keys reach).
 TableCounts restore_table(const registry::ProtectedTable &table, const RestoreOptions &options,
                           const std::vector<registry::ProtectedTable> &active);
+// The same with the plans of the call (active must stay the same between calls).
+TableCounts restore_table(const registry::ProtectedTable &table, const RestoreOptions &options,
+                          const std::vector<registry::ProtectedTable> &active, RestorePlans &plans);
 
 // undelete's on_conflict argument: true for 'skip'; 22023 for anything but 'error' and 'skip'.
 bool skip_conflicts_argument(FunctionCallInfo fcinfo, int n);

@@ -47,6 +47,7 @@ std::vector<TenantTableCounts> undelete_where(const DeletionFilter &filter, cons
     spi::Session spi;
     auto active = registry::active_tables();
     auto order = parents_first(active);
+    RestorePlans plans;  // each table's SQL, built for the first tenant, kept for the others
     std::vector<TenantTableCounts> results;
     for (const auto &tenant : matching_tenants(filter, tenants)) {
         lock_tenant(tenant);
@@ -57,7 +58,7 @@ std::vector<TenantTableCounts> undelete_where(const DeletionFilter &filter, cons
         options.caller = "undelete_where";
         for (const auto &table : order) {
             if (table.delete_mode == "flag") continue;  // flagged rows carry no operation
-            TableCounts c = restore_table(table, options, active);
+            TableCounts c = restore_table(table, options, active, plans);
             if (c.restored + c.skipped > 0) results.push_back({tenant, c});
         }
     }
