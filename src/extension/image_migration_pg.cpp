@@ -312,7 +312,9 @@ void convert_all(Conversions *cv, const SPITupleTable *typed, int n, const char 
                 if (presence[i][k] == '1') which[m++] = k;
             }
             ExecStoreVirtualTuple(slot);
-            patches[i] = m ? columns_image(cv->new_shape, slot, which, m) : (Datum)0;
+            // A key image keeps its keys' encoding (shape.hpp: ImageKind).
+            ImageKind image = row_image[i] ? ImageKind::row : ImageKind::key;
+            patches[i] = m ? columns_image(cv->new_shape, slot, which, m, image) : (Datum)0;
             keeps[i] = m && row_image[i] ? kept_values(cv, presence[i], inputs[i]) : (Datum)0;
         }
     });
@@ -346,7 +348,7 @@ Datum encode(AddedColumn *c, Datum value, bool isnull) {
         c->slot->tts_isnull[0] = isnull;
         ExecStoreVirtualTuple(c->slot);
         int first = 0;
-        result = columns_image(c->shape, c->slot, &first, 1);
+        result = columns_image(c->shape, c->slot, &first, 1, ImageKind::row);
     });
     return result;
 }

@@ -129,6 +129,111 @@ void scan_type(Oid type, bool as_text, TypeScan *scan) {
         scan_type(get_multirange_range(base), true, scan);
 }
 
+// Whether some value of type loses something as to_jsonb writes it that its
+// text output keeps (nested: inside an array or composite, where a json value
+// is parsed and a jsonb JSON null becomes the same null as an SQL NULL).
+bool type_may_lose(Oid type, bool nested) {
+    check_stack_depth();
+    Oid base = getBaseType(type);
+    if (base == FLOAT4OID || base == FLOAT8OID) return true;  // -0
+    if (base == JSONOID || base == JSONBOID) return nested;
+    if (OidIsValid(get_element_type(base))) return true;  // lower bounds
+    if (!type_is_rowtype(base)) return false;             // (a range is written as its text)
+    TupleDesc desc = lookup_rowtype_tupdesc(base, -1);
+    bool may = false;
+    for (int i = 0; i < desc->natts && !may; i++)
+        may = !TupleDescAttr(desc, i)->attisdropped && type_may_lose(TupleDescAttr(desc, i)->atttypid, true);
+    ReleaseTupleDesc(desc);
+    return may;
+}
+
+bool is_negative_zero(double d) { return d == 0 && __builtin_signbit(d); }
+
+// Whether to_jsonb would not keep value (of type, inside an array or
+// composite, or an array or composite itself) exactly. Only for types
+// type_may_lose says may.
+bool value_loses(Datum value, Oid type) {
+    check_stack_depth();
+    Oid base = getBaseType(type);
+    switch (base) {
+        case FLOAT4OID:
+            return is_negative_zero(DatumGetFloat4(value));
+        case FLOAT8OID:
+            return is_negative_zero(DatumGetFloat8(value));
+        case JSONOID:
+            return true;  // to_jsonb parses it: spacing, key order and duplicate keys go
+        case JSONBOID: {
+            Jsonb *jb = DatumGetJsonbP(value);
+            JsonbValue scalar;
+            return JB_ROOT_IS_SCALAR(jb) && JsonbExtractScalar(&jb->root, &scalar) && scalar.type == jbvNull;
+        }
+        default:
+            break;
+    }
+    Oid element = get_element_type(base);
+    if (OidIsValid(element)) {
+        ArrayType *array = DatumGetArrayTypeP(value);
+        for (int d = 0; d < ARR_NDIM(array); d++)
+            if (ARR_LBOUND(array)[d] != 1) return true;
+        if (!type_may_lose(element, true)) return false;
+        int16 len;
+        bool byval;
+        char align;
+        get_typlenbyvalalign(element, &len, &byval, &align);
+        Datum *elements;
+        bool *nulls;
+        int n;
+        deconstruct_array(array, element, len, byval, align, &elements, &nulls, &n);
+        for (int i = 0; i < n; i++)
+            if (!nulls[i] && value_loses(elements[i], element)) return true;
+        return false;
+    }
+    if (!type_is_rowtype(base)) return false;
+    HeapTupleHeader header = DatumGetHeapTupleHeader(value);
+    TupleDesc desc = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(header), HeapTupleHeaderGetTypMod(header));
+    HeapTupleData tuple;
+    tuple.t_len = HeapTupleHeaderGetDatumLength(header);
+    ItemPointerSetInvalid(&tuple.t_self);
+    tuple.t_tableOid = InvalidOid;
+    tuple.t_data = header;
+    Datum *values = static_cast<Datum *>(palloc(sizeof(Datum) * desc->natts));
+    bool *nulls = static_cast<bool *>(palloc(sizeof(bool) * desc->natts));
+    heap_deform_tuple(&tuple, desc, values, nulls);
+    bool loses = false;
+    for (int i = 0; i < desc->natts && !loses; i++) {
+        Form_pg_attribute att = TupleDescAttr(desc, i);
+        loses = !att->attisdropped && !nulls[i] && type_may_lose(att->atttypid, true) &&
+                value_loses(values[i], att->atttypid);
+    }
+    ReleaseTupleDesc(desc);
+    return loses;
+}
+
+// What push_value checks of each value of a column of type, written as kind.
+LossCheck loss_check_of(Oid type, ValueKind kind) {
+    if (kind == ValueKind::output_string) return LossCheck::none;  // its text already
+    Oid base = getBaseType(type);
+    if (base == FLOAT4OID) return LossCheck::float4_zero;
+    if (base == FLOAT8OID) return LossCheck::float8_zero;
+    // A json or jsonb column itself is read back as JSON, not through its text.
+    if (base == JSONOID || base == JSONBOID) return LossCheck::none;
+    return type_may_lose(type, false) ? LossCheck::nested : LossCheck::none;
+}
+
+bool loses(const ColumnShape *col, Datum value) {
+    switch (col->loss) {
+        case LossCheck::none:
+            return false;
+        case LossCheck::float4_zero:
+            return is_negative_zero(DatumGetFloat4(value));
+        case LossCheck::float8_zero:
+            return is_negative_zero(DatumGetFloat8(value));
+        case LossCheck::nested:
+            return value_loses(value, col->type);
+    }
+    return false;
+}
+
 // to_jsonb(anyelement) needs to know its argument's type from the call
 // expression: give it a typed Const as argument.
 void bind_to_jsonb(FmgrInfo *finfo, Form_pg_attribute att, MemoryContext mcxt) {
@@ -174,6 +279,8 @@ void add_columns(RelShape *shape, TupleDesc desc) {
         col->key.type = jbvString;
         col->key.val.string.val = MemoryContextStrdup(mcxt, NameStr(att->attname));
         col->key.val.string.len = (int)strlen(NameStr(att->attname));
+        col->loss = loss_check_of(att->atttypid, col->kind);
+        col->varlena = att->attlen == -1;
         Oid outfunc;
         bool varlena;
         getTypeOutputInfo(att->atttypid, &outfunc, &varlena);
@@ -230,14 +337,20 @@ void build_shape(RelShape *shape, Relation rel, const registry::Registration *re
 }
 
 // Appends one column's value to the object being built.
-void push_value(JsonbParseState **state, const ColumnShape *col, Datum value, bool isnull) {
+void push_value(JsonbParseState **state, const ColumnShape *col, Datum value, bool isnull, ImageKind image) {
     JsonbValue v;
     if (isnull) {
         v.type = jbvNull;
         pushJsonbValue(state, WJB_VALUE, &v);
         return;
     }
-    switch (col->kind) {
+    ValueKind kind = col->kind;
+    if (image == ImageKind::row && col->loss != LossCheck::none) {
+        // Detoasted once, for the check and the encoding both.
+        if (col->varlena) value = PointerGetDatum(PG_DETOAST_DATUM(value));
+        if (loses(col, value)) kind = ValueKind::output_string;
+    }
+    switch (kind) {
         case ValueKind::int2:
             v.type = jbvNumeric;
             v.val.numeric = int64_to_numeric(DatumGetInt16(value));
@@ -292,7 +405,7 @@ void push_value(JsonbParseState **state, const ColumnShape *col, Datum value, bo
         }
         case ValueKind::jsonb:
         case ValueKind::to_jsonb: {
-            Jsonb *jb = col->kind == ValueKind::jsonb
+            Jsonb *jb = kind == ValueKind::jsonb
                             ? DatumGetJsonbP(value)
                             : DatumGetJsonbP(FunctionCall1(const_cast<FmgrInfo *>(&col->to_jsonb), value));
             if (JB_ROOT_IS_SCALAR(jb)) {
@@ -309,14 +422,14 @@ void push_value(JsonbParseState **state, const ColumnShape *col, Datum value, bo
     pushJsonbValue(state, WJB_VALUE, &v);
 }
 
-Datum object_of(const RelShape *shape, TupleTableSlot *slot, const int *which, int n) {
+Datum object_of(const RelShape *shape, TupleTableSlot *slot, const int *which, int n, ImageKind image) {
     JsonbParseState *state = nullptr;
     pushJsonbValue(&state, WJB_BEGIN_OBJECT, nullptr);
     for (int i = 0; i < n; i++) {
         const ColumnShape *col = &shape->columns[which ? which[i] : i];
         pushJsonbValue(&state, WJB_KEY, const_cast<JsonbValue *>(&col->key));
         int a = col->attnum - 1;
-        push_value(&state, col, slot->tts_values[a], slot->tts_isnull[a]);
+        push_value(&state, col, slot->tts_values[a], slot->tts_isnull[a], image);
     }
     JsonbValue *result = pushJsonbValue(&state, WJB_END_OBJECT, nullptr);
     return JsonbPGetDatum(JsonbValueToJsonb(result));
@@ -401,10 +514,12 @@ RelShape *columns_shape(TupleDesc desc) {
 }
 
 Datum row_image(const RelShape *shape, TupleTableSlot *slot) {
-    return object_of(shape, slot, nullptr, shape->ncolumns);
+    return object_of(shape, slot, nullptr, shape->ncolumns, ImageKind::row);
 }
 
-Datum pk_image(const RelShape *shape, TupleTableSlot *slot) { return object_of(shape, slot, shape->pk, shape->npk); }
+Datum pk_image(const RelShape *shape, TupleTableSlot *slot) {
+    return object_of(shape, slot, shape->pk, shape->npk, ImageKind::key);
+}
 
 Datum changed_columns_image(const RelShape *shape, TupleTableSlot *old_slot, TupleTableSlot *new_slot) {
     int *changed = static_cast<int *>(palloc(sizeof(int) * (shape->ncolumns + 1)));
@@ -421,11 +536,11 @@ Datum changed_columns_image(const RelShape *shape, TupleTableSlot *old_slot, Tup
             !datumIsEqual(old_slot->tts_values[a], new_slot->tts_values[a], att->attbyval, att->attlen))
             changed[n++] = c;
     }
-    return object_of(shape, old_slot, changed, n);
+    return object_of(shape, old_slot, changed, n, ImageKind::row);
 }
 
-Datum columns_image(const RelShape *shape, TupleTableSlot *slot, const int *which, int n) {
-    return object_of(shape, slot, which, n);
+Datum columns_image(const RelShape *shape, TupleTableSlot *slot, const int *which, int n, ImageKind image) {
+    return object_of(shape, slot, which, n, image);
 }
 
 bool written_as_text(Oid type) {

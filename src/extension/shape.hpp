@@ -13,11 +13,15 @@
 // Row images are jsonb objects equal to to_jsonb(row): fast paths for the
 // common types, to_jsonb itself for the rest. jsonb rather than a binary tuple
 // image because images must stay readable after ALTER TABLE and pg_dump/restore.
-// Images must come back exactly through jsonb_to_record, so two things differ
-// from a plain to_jsonb in the writer's session:
+// Images must come back exactly through jsonb_to_record, so three things
+// differ from a plain to_jsonb in the writer's session:
 //  * a value to_jsonb would write through a type's cast to json (hstore; also
 //    inside arrays, composites and domains) is written as its text output, a
 //    JSON string: jsonb_to_record reads no JSON object back into such a type;
+//  * a value that JSON cannot hold exactly (LossCheck: a float -0, an array
+//    whose lower bound is not 1, a json or JSON-null jsonb inside an array or
+//    composite) is written as its text output, a JSON string, which
+//    jsonb_to_record reads back through the type's input function;
 //  * output functions run with the settings they read pinned (pin_output):
 //    shortest-exact floats, ISO dates, postgres-style intervals, hex bytea,
 //    and reg* names qualified as the readers' pinned search_path resolves
@@ -32,10 +36,18 @@ namespace tg {
 
 enum class ValueKind : uint8 { int2, int4, int8, numeric, boolean, text, datetime, jsonb, output_string, to_jsonb };
 
+// Which values of a column the encoding of its kind would not keep exactly,
+// and are written as their text output instead (value_loses in shape.cpp):
+// the sign of a float zero; an array's lower bounds, also inside composites;
+// inside arrays and composites, also a json value's text and a jsonb JSON null.
+enum class LossCheck : uint8 { none, float4_zero, float8_zero, nested };
+
 struct ColumnShape {
     AttrNumber attnum;
     Oid type;  // the column's type (domains included)
     ValueKind kind;
+    LossCheck loss;
+    bool varlena;       // the value may be TOASTed (nested: detoasted once for check and encoding)
     JsonbValue key;     // the column name as a jsonb key
     FmgrInfo output;    // type output function (output_string)
     FmgrInfo to_jsonb;  // to_jsonb bound to this column's type (to_jsonb)
@@ -85,6 +97,11 @@ void verify_trigger(RelShape *shape, Relation rel, const Trigger *trigger, const
 // columns_image on a slot of desc.
 RelShape *columns_shape(TupleDesc desc);
 
+// A row image holds each value exactly (LossCheck); a key image holds each
+// as to_jsonb writes it, as the SQL that builds keys from live rows does
+// (columns.hpp: key_object), so that the two compare equal.
+enum class ImageKind : uint8 { row, key };
+
 // jsonb of every column (to_jsonb(row)) / of the primary-key columns.
 // slot must have all attributes deformed (slot_getallattrs).
 Datum row_image(const RelShape *shape, TupleTableSlot *slot);
@@ -93,7 +110,7 @@ Datum pk_image(const RelShape *shape, TupleTableSlot *slot);
 // with their old values: what an UPDATE's change-log row stores as old_row.
 Datum changed_columns_image(const RelShape *shape, TupleTableSlot *old_slot, TupleTableSlot *new_slot);
 // jsonb of the columns at indexes which[0..n) of shape->columns.
-Datum columns_image(const RelShape *shape, TupleTableSlot *slot, const int *which, int n);
+Datum columns_image(const RelShape *shape, TupleTableSlot *slot, const int *which, int n, ImageKind image);
 // An image large enough to be TOASTed, compressed once (lz4) so that the
 // change log and the tombstone can both store it without compressing twice.
 Datum compress_large_image(Datum image);
