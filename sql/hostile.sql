@@ -243,10 +243,11 @@ SELECT * FROM differences('no_eq', 'no_eq_saved') ORDER BY 1, 2;
 
 -- Values whose text to_jsonb does not keep: an array's lower bounds, the sign
 -- of a float zero (also inside arrays, composites and domains), a json value
--- and a jsonb JSON null inside an array or composite. Images write them as
--- their text output, and undelete and rewind bring them back exactly. Still
--- normalised (README, Limitations): a json column's own text and a jsonb
--- column holding JSON null. Row 2, with ordinary values, is exact.
+-- and a jsonb JSON null inside an array or composite: images write them as
+-- their text output. A json column's text (spacing, key order, duplicate
+-- keys) and a jsonb column's JSON null (not an SQL NULL): images keep the
+-- text beside the value. Undelete and rewind bring every one back exactly
+-- (before 0.6.0 they came back normalised).
 CREATE TYPE lossy_pair AS (x float8, y int[], z json, w jsonb);
 CREATE DOMAIN lossy_f8 AS float8;
 CREATE TABLE lossy (tenant_id text NOT NULL, id int PRIMARY KEY, j json, arr int[], f8 float8, f4 real, jb jsonb,

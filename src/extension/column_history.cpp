@@ -4,6 +4,7 @@
 #include "extension/errors.hpp"
 #include "extension/pg/catalog_calls.hpp"
 #include "extension/restore_rights.hpp"
+#include "extension/schema_constants.hpp"
 #include "extension/spi.hpp"
 
 namespace tg {
@@ -28,19 +29,27 @@ void record_column_values(const registry::ProtectedTable &table, Oid relid, cons
 }
 
 void rename_image_key(const registry::ProtectedTable &table, const std::string &from, const std::string &to) {
-    auto moved = [](const char *image) {
-        return std::string("CASE WHEN ") + image + " ? $2 THEN (" + image + " - $2) || jsonb_build_object($3, " +
-               image + " -> $2) ELSE " + image + " END";
+    // The value's key $2 becomes $3, and its exact text's key (a json or
+    // jsonb column's) $4 becomes $5.
+    auto move = [](const std::string &image, const char *from, const char *to) {
+        return "CASE WHEN " + image + " ? " + from + " THEN (" + image + " - " + from + ") || jsonb_build_object(" +
+               to + ", " + image + " -> " + from + ") ELSE " + image + " END";
     };
-    std::vector<spi::Arg> args = {{INT4OID, datum::from_int32(table.table_id)}, spi::text_arg(from), spi::text_arg(to)};
+    auto moved = [&](const std::string &image) { return move(move(image, "$2", "$3"), "$4", "$5"); };
+    auto holds = [](const std::string &image) { return image + " ? $2 OR " + image + " ? $4"; };
+    std::vector<spi::Arg> args = {{INT4OID, datum::from_int32(table.table_id)},
+                                  spi::text_arg(from),
+                                  spi::text_arg(to),
+                                  spi::text_arg(from + schema::exact_text_suffix),
+                                  spi::text_arg(to + schema::exact_text_suffix)};
     spi::Session session;
     spi::AsExtensionOwner owner;
     spi::exec("UPDATE tenant_guard.tombstone_data t SET row_data = " + moved("t.row_data") + ", pk = " + moved("t.pk") +
-                  " WHERE t.table_id = $1 AND (t.row_data ? $2 OR t.pk ? $2)",
+                  " WHERE t.table_id = $1 AND (" + holds("t.row_data") + " OR t.pk ? $2)",
               args);
     spi::exec("UPDATE tenant_guard.change_log_data c SET old_row = " + moved("c.old_row") +
-                  ", new_row = " + moved("c.new_row") + ", pk = " + moved("c.pk") +
-                  " WHERE c.table_id = $1 AND (c.old_row ? $2 OR c.new_row ? $2 OR c.pk ? $2)",
+                  ", new_row = " + moved("c.new_row") + ", pk = " + moved("c.pk") + " WHERE c.table_id = $1 AND (" +
+                  holds("c.old_row") + " OR " + holds("c.new_row") + " OR c.pk ? $2)",
               args);
 }
 
@@ -50,6 +59,13 @@ std::string dropped_column_key(const std::string &name, AttrNumber attnum) {
 
 void refuse_kept_key(const registry::ProtectedTable &table, const std::string &column) {
     if (column.find('#') == std::string::npos) return;
+    const std::string suffix = schema::exact_text_suffix;
+    if (column.size() >= suffix.size() && column.compare(column.size() - suffix.size(), suffix.size(), suffix) == 0)
+        throw Error(sqlstate::hard_delete,
+                    "cannot name a column \"" + column + "\" in protected table " + spi::qualified_name(table.relid) +
+                        ": row images keep a json or jsonb column's exact text under a key ending in \"" + suffix +
+                        "\"",
+                    "", "Choose another name.");
     uint64 n;
     {
         spi::AsExtensionOwner owner;

@@ -32,6 +32,8 @@ std::string dropped_column_key(const std::string &name, AttrNumber attnum);
 // one's "<name>#<old type>"): a rename to it would overwrite them, an added
 // column would bring them back. Only names with a '#' can be such keys, so
 // only those cost a look at the history (one pass, stopping at the first).
+// Refuses every name ending as a json column's exact-text key does
+// (schema_constants.hpp: exact_text_suffix).
 void refuse_kept_key(const registry::ProtectedTable &table, const std::string &column);
 
 }  // namespace tg

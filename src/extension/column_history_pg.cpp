@@ -35,8 +35,8 @@ void record_leaf(LogWriter *w, Oid leaf, const registry::Registration *reg, cons
             MemoryContext old = MemoryContextSwitchTo(row_memory(w));
             slot_getallattrs(slot);
             log_change(w, reg->table_id, 'U', tenant_text(shape, slot), pk_image(shape, slot),
-                       columns_image(shape, slot, named, nnamed, ImageKind::row),
-                       columns_image(shape, slot, rest, nrest, ImageKind::row));
+                       columns_image(shape, slot, named, nnamed, ImageKind::partial),
+                       columns_image(shape, slot, rest, nrest, ImageKind::partial));
             MemoryContextSwitchTo(old);
             log_writer_row_done(w);
         }

@@ -2,6 +2,7 @@
 
 #include "extension/columns_pg.hpp"
 #include "extension/pg/catalog_calls.hpp"
+#include "extension/schema_constants.hpp"
 #include "extension/spi.hpp"
 
 namespace tg::columns {
@@ -122,6 +123,35 @@ const std::string &TableSql::typed(const std::string &quoted_columns) {
     auto it = typed_.find(quoted_columns);
     if (it == typed_.end()) it = typed_.emplace(quoted_columns, columns::typed(relid_, quoted_columns)).first;
     return it->second;
+}
+
+const std::map<std::string, TableSql::ExactTextColumn> &TableSql::exact_text_columns() {
+    if (exact_text_read_) return exact_text_;
+    uint64 n = spi::exec(
+        "SELECT quote_ident(a.attname), a.attname::text, a.atttypid, format_type(a.atttypid, a.atttypmod) "
+        "  FROM pg_catalog.pg_attribute a WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped",
+        {{OIDOID, datum::from_oid(relid_)}});
+    for (uint64 r = 0; r < n; r++) {
+        Oid base = tg::pg::base_type((Oid)spi::int64_at(r, 3));
+        if (base == JSONOID || base == JSONBOID)
+            exact_text_[spi::text(r, 1)] = {spi::text(r, 2) + schema::exact_text_suffix, spi::text(r, 4)};
+    }
+    exact_text_read_ = true;
+    return exact_text_;
+}
+
+std::string TableSql::value(const std::string &quoted_column, const std::string &image, const std::string &alias) {
+    std::string value = alias + "." + quoted_column;
+    auto it = exact_text_columns().find(quoted_column);
+    if (it == exact_text_.end()) return value;
+    return "coalesce(((" + image + ") ->> " + spi::quote_literal(it->second.text_key) + ")::" + it->second.type + ", " +
+           value + ")";
+}
+
+std::string TableSql::values(const std::string &quoted_columns, const std::string &image, const std::string &alias) {
+    std::string out;
+    for (const auto &c : split_list(quoted_columns)) out += (out.empty() ? "" : ", ") + value(c, image, alias);
+    return out;
 }
 
 std::string ForeignKey::references_a_row(const std::string &image) const {

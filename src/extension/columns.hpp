@@ -54,12 +54,27 @@ class TableSql {
     const std::vector<std::string> &insertable() const { return insertable_; }
     // "a integer, b text" for a quoted column list "a, b"; cached per list.
     const std::string &typed(const std::string &quoted_columns);
+    // The value of a quoted column read back from image (SQL, jsonb) through
+    // record alias (jsonb_to_record(image) AS alias(typed(...))): alias.c, or
+    // for a json or jsonb column the exact text the image keeps beside it,
+    // where it keeps one (schema_constants.hpp: exact_text_suffix).
+    std::string value(const std::string &quoted_column, const std::string &image, const std::string &alias);
+    // value() of each column of a quoted list, as a select list.
+    std::string values(const std::string &quoted_columns, const std::string &image, const std::string &alias);
 
    private:
     struct KeyColumn {
         std::string name;  // plain
         Oid type;
     };
+    struct ExactTextColumn {
+        std::string text_key;  // the key of its exact text
+        std::string type;      // its type, for a cast
+    };
+    // The json and jsonb columns, by quoted name; read on first use.
+    const std::map<std::string, ExactTextColumn> &exact_text_columns();
+    bool exact_text_read_ = false;
+    std::map<std::string, ExactTextColumn> exact_text_;
     Oid relid_;
     std::vector<KeyColumn> key_;  // in C-collated name order
     std::string rel_, key_match_, key_typed_;

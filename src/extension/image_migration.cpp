@@ -203,9 +203,9 @@ class RetypePass {
             memory_.run([&] { return pg::array_datum(inputs.data(), nulls.get(), (int)inputs.size(), JSONBOID); });
         spi::PinnedOutputSettings settings;
         ImageWhere where{h.kind, 0, rel_.c_str(), cv_.names};
-        std::string sql = std::string(
-                              "SELECT x.* FROM unnest($1::jsonb[]) WITH ORDINALITY AS u(j, i), "
-                              "LATERAL jsonb_to_record(u.j) AS x(") +
+        std::string sql = std::string("SELECT ") + cv_.read_refs +
+                          " FROM unnest($1::jsonb[]) WITH ORDINALITY AS u(j, i), "
+                          "LATERAL jsonb_to_record(u.j) AS x(" +
                           cv_.typed_refs + ") ORDER BY u.i";
         return impg::read_back(sql.c_str(), array, (int)inputs.size(), &where);
     }

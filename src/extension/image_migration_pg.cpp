@@ -2,6 +2,7 @@
 #include "extension/pg.hpp"
 #include "extension/image_migration_pg.hpp"
 
+#include "extension/schema_constants.hpp"
 #include "extension/search_path.hpp"
 #include "extension/shape.hpp"
 
@@ -107,6 +108,7 @@ struct Conversions {
     int ninputs;         // the keys of an image's input object: refs, then the
     char **input_names;  // converted columns they lack (whose old values are kept)
     char *typed_refs;    // "a integer, b text" over refs (jsonb_to_record), names qualified
+    char *read_refs;     // "x.a, coalesce((u.j ->> 'b#:text')::json, x.b)": refs read from x and input u.j
     char *names;         // the converted columns, for messages
     TupleDesc new_desc;  // one attribute per conversion, of its new type
     RelShape *new_shape;
@@ -213,20 +215,37 @@ void build_all(Oid relid, AlterTableCmd *const *cmds, const bool *keeps, int ncm
     }
     cv->refs = static_cast<AttrNumber *>(palloc(sizeof(AttrNumber) * (cv->old_desc->natts + 1)));
     cv->ref_names = static_cast<char **>(palloc(sizeof(char *) * (cv->old_desc->natts + 1)));
-    StringInfoData typed;
+    // A json or jsonb column is read from the exact text its image keeps
+    // beside it (schema_constants.hpp), which its input object then holds too.
+    char **text_keys = static_cast<char **>(palloc(sizeof(char *) * (cv->old_desc->natts + 1)));
+    int ntext_keys = 0;
+    StringInfoData typed, read;
     initStringInfo(&typed);
+    initStringInfo(&read);
     for (int i = 0; i < cv->old_desc->natts; i++) {
         Form_pg_attribute att = TupleDescAttr(cv->old_desc, i);
         if (att->attisdropped) continue;
         if (!whole_row && !bms_is_member(att->attnum - FirstLowInvalidHeapAttributeNumber, refs)) continue;
         char *type = with_pinned_search_path([&] { return format_type_with_typemod(att->atttypid, att->atttypmod); });
-        appendStringInfo(&typed, "%s%s %s", cv->nrefs ? ", " : "", quote_identifier(NameStr(att->attname)), type);
+        const char *name = quote_identifier(NameStr(att->attname));
+        appendStringInfo(&typed, "%s%s %s", cv->nrefs ? ", " : "", name, type);
+        Oid base = getBaseType(att->atttypid);
+        if (base == JSONOID || base == JSONBOID) {
+            char *key = psprintf("%s%s", NameStr(att->attname), schema::exact_text_suffix);
+            text_keys[ntext_keys++] = key;
+            appendStringInfo(&read, "%scoalesce((u.j ->> %s)::%s, x.%s)", cv->nrefs ? ", " : "",
+                             quote_literal_cstr(key), type, name);
+        } else {
+            appendStringInfo(&read, "%sx.%s", cv->nrefs ? ", " : "", name);
+        }
         cv->ref_names[cv->nrefs] = pstrdup(NameStr(att->attname));
         cv->refs[cv->nrefs++] = att->attnum;
     }
     cv->typed_refs = typed.data;
-    cv->input_names = static_cast<char **>(palloc(sizeof(char *) * (cv->nrefs + cv->n + 1)));
+    cv->read_refs = read.data;
+    cv->input_names = static_cast<char **>(palloc(sizeof(char *) * (cv->nrefs + ntext_keys + cv->n + 1)));
     for (int p = 0; p < cv->nrefs; p++) cv->input_names[cv->ninputs++] = cv->ref_names[p];
+    for (int t = 0; t < ntext_keys; t++) cv->input_names[cv->ninputs++] = text_keys[t];
     for (int k = 0; k < cv->n; k++) {
         bool listed = false;
         for (int p = 0; p < cv->nrefs && !listed; p++) listed = cv->refs[p] == cv->items[k].attnum;
@@ -313,7 +332,7 @@ void convert_all(Conversions *cv, const SPITupleTable *typed, int n, const char 
             }
             ExecStoreVirtualTuple(slot);
             // A key image keeps its keys' encoding (shape.hpp: ImageKind).
-            ImageKind image = row_image[i] ? ImageKind::row : ImageKind::key;
+            ImageKind image = row_image[i] ? ImageKind::partial : ImageKind::key;
             patches[i] = m ? columns_image(cv->new_shape, slot, which, m, image) : (Datum)0;
             keeps[i] = m && row_image[i] ? kept_values(cv, presence[i], inputs[i]) : (Datum)0;
         }
@@ -348,7 +367,7 @@ Datum encode(AddedColumn *c, Datum value, bool isnull) {
         c->slot->tts_isnull[0] = isnull;
         ExecStoreVirtualTuple(c->slot);
         int first = 0;
-        result = columns_image(c->shape, c->slot, &first, 1, ImageKind::row);
+        result = columns_image(c->shape, c->slot, &first, 1, ImageKind::partial);
     });
     return result;
 }
@@ -454,17 +473,9 @@ ConversionPlan build_conversions(Oid relid, AlterTableCmd *const *cmds, const bo
         build_all(relid, cmds, keeps, ncmds, cv);
         auto **converted = static_cast<const char **>(palloc(sizeof(char *) * (cv->n + 1)));
         for (int k = 0; k < cv->n; k++) converted[k] = cv->items[k].name;
-        return ConversionPlan{cv,
-                              cv->refused,
-                              cv->n,
-                              converted,
-                              cv->volatile_column,
-                              cv->reads_system_column,
-                              cv->nrefs,
-                              cv->typed_refs,
-                              cv->ninputs,
-                              cv->input_names,
-                              cv->names};
+        return ConversionPlan{
+            cv,        cv->refused,    cv->n,         converted,   cv->volatile_column, cv->reads_system_column,
+            cv->nrefs, cv->typed_refs, cv->read_refs, cv->ninputs, cv->input_names,     cv->names};
     });
 }
 

@@ -51,6 +51,7 @@ struct ConversionPlan {
     bool reads_system_column;
     int nrefs;                       // the columns the conversions read
     const char *typed_refs;          // "a integer, b text" over them (jsonb_to_record), names qualified
+    const char *read_refs;           // the select list reading them from x (columns.hpp: TableSql::value)
     int ninputs;                     // the keys of an image's input object: the columns read, then the
     const char *const *input_names;  // converted columns they lack (whose old values are kept)
     const char *names;               // the converted columns, for messages
@@ -63,7 +64,8 @@ struct ConversionPlan {
 ConversionPlan build_conversions(Oid relid, AlterTableCmd *const *cmds, const bool *keeps, int ncmds);
 
 // The images' inputs (a jsonb[] of n objects) read back in the old types by
-// sql (one row per input, in order; columns as plan.typed_refs says), errors
+// sql (one row per input, in order; columns as plan.typed_refs says, read
+// as plan.read_refs says: a json or jsonb column from its exact text), errors
 // in where's context with the conversion hint; the rows, SPI's.
 SPITupleTable *read_back(const char *sql, Datum inputs, int n, const ImageWhere *where);
 

@@ -1,11 +1,13 @@
 // tenant_guard.protect(rel, tenant_column, delete_mode, flag_column)
 #include "extension/boundary.hpp"
 #include "extension/citus.hpp"
+#include "extension/columns.hpp"
 #include "extension/pg/catalog_calls.hpp"
 #include "extension/pg/function_args.hpp"
 #include "extension/pg/message_calls.hpp"
 #include "extension/protect_pg.hpp"
 #include "extension/registry.hpp"
+#include "extension/schema_constants.hpp"
 #include "extension/spi.hpp"
 
 namespace {
@@ -74,6 +76,19 @@ void check_facts(Oid relid, const RelationFacts &f, const std::string &tenant_co
 
 // Refuses to protect a table that is covered already (as a partition of a
 // protected table, or through a protected partition of its own).
+// A column named as a json column's exact-text key would overwrite that
+// text in row images (schema_constants.hpp): no column may end so.
+void refuse_text_key_columns(Oid relid) {
+    std::string condition = "a.attname::text LIKE " + spi::quote_literal(std::string("%") + schema::exact_text_suffix);
+    auto clash = columns::names(relid, condition.c_str(), false);
+    if (!clash.empty())
+        throw Error(ERRCODE_INVALID_TABLE_DEFINITION,
+                    "column \"" + clash[0] + "\" of table \"" + rel_name(relid) + "\" has a name row images reserve",
+                    std::string("Row images keep a json or jsonb column's exact text under its name followed by \"") +
+                        schema::exact_text_suffix + "\".",
+                    "Rename the column, then protect the table.");
+}
+
 void check_overlaps(Oid relid, const RelationFacts &facts) {
     auto active = registry::active_tables();
     pg::OidList ancestors = facts.is_partition ? pg::partition_ancestors(relid) : pg::OidList{nullptr, 0};
@@ -213,6 +228,7 @@ TG_FUNCTION(tg_protect) {
                     "Unprotect it first (tenant_guard.unprotect needs a signed token), then protect it again.");
     }
     check_overlaps(relid, facts);
+    refuse_text_key_columns(relid);
 
     {
         registry::OwnDdlScope own_write;  // the registry's history-merge guard lets the extension's own rows in

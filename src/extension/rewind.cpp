@@ -175,9 +175,10 @@ class TableRewind {
             std::vector<spi::Arg> args = {{TEXTARRAYOID, columns::text_array(images)}};
             std::string set_list, old_values, new_values;
             for (const auto &c : columns::split_list(column_list)) {
-                set_list += (set_list.empty() ? "" : ", ") + c + " = p." + c;
+                std::string value = sql_.value(c, "u.t::jsonb", "p");
+                set_list += (set_list.empty() ? "" : ", ") + c + " = " + value;
                 old_values += (old_values.empty() ? "" : ", ") + ("x." + c);
-                new_values += (new_values.empty() ? "" : ", ") + ("p." + c);
+                new_values += (new_values.empty() ? "" : ", ") + value;
             }
             counts_.reverted += (int64)spi::exec("UPDATE " + rel_ + " AS x SET " + set_list + " FROM " + source +
                                                      " WHERE " + pk_match_ + " AND ROW(" + old_values +
@@ -185,9 +186,9 @@ class TableRewind {
                                                  args);
             counts_.reinserted +=
                 (int64)unique_violation_is_retryable("rows of " + rel_ + " changed while the rewind ran", [&] {
-                    return spi::exec("INSERT INTO " + rel_ + " (" + column_list +
-                                         ") OVERRIDING SYSTEM VALUE SELECT p.* FROM " + source +
-                                         " WHERE NOT EXISTS (SELECT 1 FROM " + rel_ + " AS x WHERE " + pk_match_ + ")",
+                    return spi::exec("INSERT INTO " + rel_ + " (" + column_list + ") OVERRIDING SYSTEM VALUE SELECT " +
+                                         new_values + " FROM " + source + " WHERE NOT EXISTS (SELECT 1 FROM " + rel_ +
+                                         " AS x WHERE " + pk_match_ + ")",
                                      args);
                 });
         }

@@ -25,4 +25,15 @@ constexpr int segment_digits = 6;  // @SEGMENT_DIGITS@
 // cuts the stream into batches between consecutive ticks.
 constexpr int tick_bits = 13;  // @TICK_BITS@
 
+// A row image holds a json column's value as JSON, and beside it, under the
+// column's name followed by this suffix, the column's exact text (its
+// spacing, key order, duplicate keys); a jsonb column holding JSON null has
+// "null" there, telling it from an SQL NULL. Images that hold some columns
+// only (an UPDATE's old values, migrations' patches) carry the key for each
+// json and jsonb column they hold, null where the value needs none, so that
+// merging them into a full image leaves no stale text. Stored data. No kept
+// key ends so: a retyped column's key is its name, '#' and its old type as
+// format_type writes it, which quotes a name holding ':'.
+constexpr char exact_text_suffix[] = "#:text";
+
 }  // namespace tg::schema

@@ -280,12 +280,37 @@ void add_columns(RelShape *shape, TupleDesc desc) {
         col->key.val.string.val = MemoryContextStrdup(mcxt, NameStr(att->attname));
         col->key.val.string.len = (int)strlen(NameStr(att->attname));
         col->loss = loss_check_of(att->atttypid, col->kind);
+        Oid base = getBaseType(att->atttypid);
+        col->exact_text = base == JSONOID ? ExactText::json : base == JSONBOID ? ExactText::jsonb : ExactText::none;
+        if (col->exact_text != ExactText::none) {
+            MemoryContext was = MemoryContextSwitchTo(mcxt);
+            col->text_key.type = jbvString;
+            col->text_key.val.string.val = psprintf("%s%s", NameStr(att->attname), schema::exact_text_suffix);
+            col->text_key.val.string.len = (int)strlen(col->text_key.val.string.val);
+            MemoryContextSwitchTo(was);
+        }
         col->varlena = att->attlen == -1;
         Oid outfunc;
         bool varlena;
         getTypeOutputInfo(att->atttypid, &outfunc, &varlena);
         fmgr_info_cxt(outfunc, &col->output, mcxt);
         if (col->kind == ValueKind::to_jsonb) bind_to_jsonb(&col->to_jsonb, att, mcxt);
+    }
+}
+
+// A column named as another's exact-text key would overwrite it in images.
+void refuse_text_key_columns(const RelShape *shape, Relation rel) {
+    for (int c = 0; c < shape->ncolumns; c++) {
+        const ColumnShape *col = &shape->columns[c];
+        if (col->exact_text == ExactText::none) continue;
+        for (int o = 0; o < shape->ncolumns; o++)
+            if (strcmp(shape->columns[o].key.val.string.val, col->text_key.val.string.val) == 0)
+                ereport(ERROR,
+                        (errcode(ERRCODE_DUPLICATE_COLUMN),
+                         errmsg("column \"%s\" of protected table \"%s\" has the name under which row images keep "
+                                "the exact text of column \"%s\"",
+                                col->text_key.val.string.val, RelationGetRelationName(rel), col->key.val.string.val),
+                         errhint("Rename column \"%s\".", col->text_key.val.string.val)));
     }
 }
 
@@ -302,6 +327,7 @@ void build_shape(RelShape *shape, Relation rel, const registry::Registration *re
     namestrcpy(&shape->flag_column, reg->flag_column);
 
     add_columns(shape, desc);
+    refuse_text_key_columns(shape, rel);
     shape->tenant_attnum = InvalidAttrNumber;
     for (int c = 0; c < shape->ncolumns; c++) {
         Form_pg_attribute att = TupleDescAttr(desc, shape->columns[c].attnum - 1);
@@ -345,7 +371,7 @@ void push_value(JsonbParseState **state, const ColumnShape *col, Datum value, bo
         return;
     }
     ValueKind kind = col->kind;
-    if (image == ImageKind::row && col->loss != LossCheck::none) {
+    if (image != ImageKind::key && col->loss != LossCheck::none) {
         // Detoasted once, for the check and the encoding both.
         if (col->varlena) value = PointerGetDatum(PG_DETOAST_DATUM(value));
         if (loses(col, value)) kind = ValueKind::output_string;
@@ -422,6 +448,31 @@ void push_value(JsonbParseState **state, const ColumnShape *col, Datum value, bo
     pushJsonbValue(state, WJB_VALUE, &v);
 }
 
+// Appends a json or jsonb column's exact text under its text key: always
+// for a json value, "null" for a jsonb JSON null; in a partial image a null
+// for the others.
+void push_exact_text(JsonbParseState **state, const ColumnShape *col, Datum value, bool isnull, ImageKind image) {
+    JsonbValue v;
+    v.type = jbvNull;
+    if (!isnull && col->exact_text == ExactText::json) {
+        text *t = DatumGetTextPP(value);
+        v.type = jbvString;
+        v.val.string.val = VARDATA_ANY(t);
+        v.val.string.len = (int)VARSIZE_ANY_EXHDR(t);
+    } else if (!isnull) {
+        Jsonb *jb = DatumGetJsonbP(value);
+        JsonbValue scalar;
+        if (JB_ROOT_IS_SCALAR(jb) && JsonbExtractScalar(&jb->root, &scalar) && scalar.type == jbvNull) {
+            v.type = jbvString;
+            v.val.string.val = const_cast<char *>("null");
+            v.val.string.len = 4;
+        }
+    }
+    if (v.type == jbvNull && image != ImageKind::partial) return;
+    pushJsonbValue(state, WJB_KEY, const_cast<JsonbValue *>(&col->text_key));
+    pushJsonbValue(state, WJB_VALUE, &v);
+}
+
 Datum object_of(const RelShape *shape, TupleTableSlot *slot, const int *which, int n, ImageKind image) {
     JsonbParseState *state = nullptr;
     pushJsonbValue(&state, WJB_BEGIN_OBJECT, nullptr);
@@ -430,6 +481,8 @@ Datum object_of(const RelShape *shape, TupleTableSlot *slot, const int *which, i
         pushJsonbValue(&state, WJB_KEY, const_cast<JsonbValue *>(&col->key));
         int a = col->attnum - 1;
         push_value(&state, col, slot->tts_values[a], slot->tts_isnull[a], image);
+        if (image != ImageKind::key && col->exact_text != ExactText::none)
+            push_exact_text(&state, col, slot->tts_values[a], slot->tts_isnull[a], image);
     }
     JsonbValue *result = pushJsonbValue(&state, WJB_END_OBJECT, nullptr);
     return JsonbPGetDatum(JsonbValueToJsonb(result));
@@ -536,7 +589,7 @@ Datum changed_columns_image(const RelShape *shape, TupleTableSlot *old_slot, Tup
             !datumIsEqual(old_slot->tts_values[a], new_slot->tts_values[a], att->attbyval, att->attlen))
             changed[n++] = c;
     }
-    return object_of(shape, old_slot, changed, n, ImageKind::row);
+    return object_of(shape, old_slot, changed, n, ImageKind::partial);
 }
 
 Datum columns_image(const RelShape *shape, TupleTableSlot *slot, const int *which, int n, ImageKind image) {

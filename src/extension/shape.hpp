@@ -42,15 +42,21 @@ enum class ValueKind : uint8 { int2, int4, int8, numeric, boolean, text, datetim
 // inside arrays and composites, also a json value's text and a jsonb JSON null.
 enum class LossCheck : uint8 { none, float4_zero, float8_zero, nested };
 
+// A json or jsonb column, whose exact text a row image keeps beside its
+// value (schema_constants.hpp: exact_text_suffix).
+enum class ExactText : uint8 { none, json, jsonb };
+
 struct ColumnShape {
     AttrNumber attnum;
     Oid type;  // the column's type (domains included)
     ValueKind kind;
     LossCheck loss;
-    bool varlena;       // the value may be TOASTed (nested: detoasted once for check and encoding)
-    JsonbValue key;     // the column name as a jsonb key
-    FmgrInfo output;    // type output function (output_string)
-    FmgrInfo to_jsonb;  // to_jsonb bound to this column's type (to_jsonb)
+    bool varlena;    // the value may be TOASTed (nested: detoasted once for check and encoding)
+    JsonbValue key;  // the column name as a jsonb key
+    ExactText exact_text;
+    JsonbValue text_key;  // json, jsonb: the key of its exact text
+    FmgrInfo output;      // type output function (output_string)
+    FmgrInfo to_jsonb;    // to_jsonb bound to this column's type (to_jsonb)
 };
 
 enum class DeleteMode : char { tombstone = 't', flag = 'f' };
@@ -97,10 +103,13 @@ void verify_trigger(RelShape *shape, Relation rel, const Trigger *trigger, const
 // columns_image on a slot of desc.
 RelShape *columns_shape(TupleDesc desc);
 
-// A row image holds each value exactly (LossCheck); a key image holds each
-// as to_jsonb writes it, as the SQL that builds keys from live rows does
-// (columns.hpp: key_object), so that the two compare equal.
-enum class ImageKind : uint8 { row, key };
+// A row image holds each value exactly (LossCheck, ExactText); a partial one
+// (some columns of a row, merged into a row image by readers) also each
+// json and jsonb column's text key, null where its value needs none; a key
+// image holds each value as to_jsonb writes it, as the SQL that builds keys
+// from live rows does (columns.hpp: key_object), so that the two compare
+// equal.
+enum class ImageKind : uint8 { row, partial, key };
 
 // jsonb of every column (to_jsonb(row)) / of the primary-key columns.
 // slot must have all attributes deformed (slot_getallattrs).

@@ -93,11 +93,12 @@ struct TablePlan {
     const std::string &insert_sql(const std::string &columns) {
         auto it = inserts.find(columns);
         if (it != inserts.end()) return it->second;
-        std::string insert = columns.empty() ? "INSERT INTO " + rel + " SELECT FROM unnest($1::jsonb[])"
-                                             : "INSERT INTO " + rel + " (" + columns +
-                                                   ") OVERRIDING SYSTEM VALUE SELECT p.* FROM "
-                                                   "unnest($1::jsonb[]) AS u(r), LATERAL jsonb_to_record(u.r) AS p(" +
-                                                   sql.typed(columns) + ")";
+        std::string insert = columns.empty()
+                                 ? "INSERT INTO " + rel + " SELECT FROM unnest($1::jsonb[])"
+                                 : "INSERT INTO " + rel + " (" + columns + ") OVERRIDING SYSTEM VALUE SELECT " +
+                                       sql.values(columns, "u.r", "p") +
+                                       " FROM unnest($1::jsonb[]) AS u(r), LATERAL jsonb_to_record(u.r) AS p(" +
+                                       sql.typed(columns) + ")";
         return inserts.emplace(columns, std::move(insert)).first->second;
     }
 
