@@ -7,7 +7,12 @@
 -- COLUMN TYPE reach every tombstone).
 
 -- tombstone_id is the seq of the change that deleted the row, so a tombstone
--- and its change-log entry share one number. What identifies the operation
+-- and its change-log entry share one number. They share the image too: the
+-- capture stores it once, as the entry's old_row, and leaves row_data NULL
+-- (src/extension/tombstone_image.hpp, which the views below spell in SQL).
+-- row_data holds an image of its own where the tombstone came from an
+-- earlier version or an import, or prune() dropped the segment of its entry
+-- (it moves the image here first, 70_retention.sql). What identifies the operation
 -- that deleted a row, besides its transaction, time and session user:
 -- tenant_guard.actor, application_name, and the statement (statement_id: the
 -- seq of the first change the statement made, so unique in the cluster; a
@@ -22,7 +27,7 @@ CREATE TABLE tenant_guard.tombstone_data (
     tenant           text COLLATE "C" NOT NULL,
     deleted_by       text NOT NULL,
     pk               jsonb COMPRESSION lz4 NOT NULL,   -- lz4: see change_log_data
-    row_data         jsonb COMPRESSION lz4 NOT NULL,
+    row_data         jsonb COMPRESSION lz4,
     actor            text,
     application_name text,
     statement_id     bigint,
@@ -42,7 +47,9 @@ CREATE INDEX tombstone_data_deleted_at_idx ON tenant_guard.tombstone_data USING 
 
 -- The contract's view (for the DBA; applications get 55_undo.sql's trash).
 CREATE VIEW tenant_guard.tombstones AS
-SELECT t.tombstone_id, p.rel, t.tenant, t.pk, t.row_data, t.deleted_at, t.deleted_by, t.xid,
-       t.actor, t.application_name, t.statement_id
+SELECT t.tombstone_id, p.rel, t.tenant, t.pk,
+       coalesce(t.row_data, (SELECT c.old_row FROM tenant_guard.change_log_data c
+                              WHERE c.xid = t.xid AND c.seq = t.tombstone_id)) AS row_data,
+       t.deleted_at, t.deleted_by, t.xid, t.actor, t.application_name, t.statement_id
   FROM tenant_guard.tombstone_data t
   JOIN tenant_guard.protected_table p USING (table_id);

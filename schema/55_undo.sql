@@ -12,10 +12,13 @@
 -- unpinned. Not of a table where row-level security applies to the caller:
 -- its policies would hide some of the rows, and the tombstones are read as
 -- the extension owner. security_barrier: a caller's function in a WHERE
--- clause is never evaluated on rows of other tenants.
+-- clause is never evaluated on rows of other tenants. row_data: as in the
+-- view tombstones (25_tombstones.sql).
 CREATE VIEW tenant_guard.trash WITH (security_barrier) AS
-SELECT t.tombstone_id, p.rel, t.tenant, t.pk, t.row_data, t.deleted_at, t.deleted_by, t.xid,
-       t.actor, t.application_name, t.statement_id
+SELECT t.tombstone_id, p.rel, t.tenant, t.pk,
+       coalesce(t.row_data, (SELECT c.old_row FROM tenant_guard.change_log_data c
+                              WHERE c.xid = t.xid AND c.seq = t.tombstone_id)) AS row_data,
+       t.deleted_at, t.deleted_by, t.xid, t.actor, t.application_name, t.statement_id
   FROM tenant_guard.tombstone_data t
   JOIN tenant_guard.protected_table p USING (table_id)
  WHERE t.tenant = tenant_guard._pinned_tenant()

@@ -190,6 +190,13 @@ BEGIN
                     point := format('%s:%s:%s', coalesce(point_xip[1], point_xmax), point_xmax,
                                     array_to_string(point_xip, ','))::pg_snapshot;
                 END IF;
+                -- The tombstones still there keep the images this segment
+                -- held for them (25_tombstones.sql).
+                EXECUTE format('UPDATE tenant_guard.tombstone_data t SET row_data = s.old_row
+                                  FROM tenant_guard.%I s
+                                 WHERE t.row_data IS NULL AND t.tombstone_id >= $1 AND t.tombstone_id < $2
+                                   AND s.xid = t.xid AND s.seq = t.tombstone_id', seg_name)
+                  USING seg.segment << @SEGMENT_BITS@, (seg.segment + 1) << @SEGMENT_BITS@;
                 IF EXISTS (SELECT 1 FROM pg_depend d
                             WHERE d.classid = 'pg_class'::regclass
                               AND d.objid = format('tenant_guard.%I', seg_name)::regclass

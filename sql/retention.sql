@@ -22,6 +22,11 @@ INSERT INTO item VALUES ('r1', 1, 'a'), ('r1', 2, 'b'), ('r2', 3, 'c');
 SELECT tenant_guard.mark('ret-old');
 CREATE TABLE old_cursor AS SELECT cursor FROM tenant_guard.changes(NULL, 1);
 UPDATE item SET v = 'a2' WHERE id = 1;
+-- A tombstone whose image is its deletion's entry in segment 0.
+DELETE FROM item WHERE id = 3;
+CREATE TABLE r2_tombstone AS SELECT tombstone_id, row_data FROM tenant_guard.tombstones WHERE tenant = 'r2';
+SELECT count(*) AS r2_tombstones, count(d.row_data) AS own_images
+  FROM r2_tombstone JOIN tenant_guard.tombstone_data d USING (tombstone_id);
 SELECT clock_timestamp() AS before_roll \gset
 
 -- First prune: the current segment is closed (new changes go to the next
@@ -40,6 +45,12 @@ SELECT to_regclass('tenant_guard.change_log_000002') IS NOT NULL AS next_segment
 SELECT pg_sleep(2.1);
 SELECT history_removed = :old_changes AS removed_all_old, tombstones_expired FROM tenant_guard.prune();
 SELECT to_regclass('tenant_guard.change_log_000000') IS NULL AS segment_dropped;
+-- The tombstones still there took their images out of it first; r2 comes back.
+SELECT count(*) > 0 AS tombstones_of_segment_0, count(*) FILTER (WHERE row_data IS NULL) AS images_lost
+  FROM tenant_guard.tombstone_data WHERE tombstone_id < (1::bigint << 44);
+SELECT t.row_data = r.row_data AS same_image FROM tenant_guard.tombstones t JOIN r2_tombstone r USING (tombstone_id);
+SELECT * FROM tenant_guard.undelete('r2');
+SELECT * FROM item WHERE tenant_id = 'r2';
 SELECT count(*) AS old_changes_left FROM tenant_guard.change_log WHERE seq < (1::bigint << 44);
 SELECT segment, dropped_at IS NOT NULL AS dropped, reach_from >= :'before_roll' AS reach_after_old_changes
   FROM tenant_guard.log_segment ORDER BY segment;

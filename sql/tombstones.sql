@@ -37,6 +37,10 @@ COMMIT;
 -- Each tombstone is also a D in the change log, with the same number.
 SELECT t.rel, t.pk, l.op, l.old_row = t.row_data AS same_image
   FROM tombs t JOIN tenant_guard.change_log l ON l.seq = t.tombstone_id ORDER BY t.tombstone_id;
+-- The image is stored once, as the change's old_row: the tombstone itself
+-- holds none (before 0.6.0 it held a second copy).
+SELECT count(*) AS tombstones, count(d.row_data) AS own_images
+  FROM tombs t JOIN tenant_guard.tombstone_data d USING (tombstone_id);
 
 -- A rolled-back DELETE leaves neither rows gone nor tombstones.
 BEGIN;

@@ -291,7 +291,10 @@ void log_tombstone(LogWriter *w, int64 seq, int64 statement_id, int32 table_id, 
     set(slot, T_TENANT, tenant);
     set(slot, T_DELETED_BY, w->changed_by);
     set(slot, T_PK, pk);
-    set(slot, T_ROW, row);
+    // The image is the change-log entry's (tombstone_image.hpp); stored here
+    // too only while the schema is older than 0.6.0, which requires it.
+    bool image_required = TupleDescAttr(slot->tts_tupleDescriptor, T_ROW)->attnotnull;
+    set(slot, T_ROW, row, !image_required);
     if (slot->tts_tupleDescriptor->natts == T_NCOLUMNS) {
         set(slot, T_ACTOR, w->actor, w->actor_null);
         set(slot, T_APPLICATION_NAME, w->application_name, w->application_name_null);

@@ -9,6 +9,7 @@
 #include "extension/restore_rights.hpp"
 #include "extension/retryable.hpp"
 #include "extension/pg/function_args.hpp"
+#include "extension/tombstone_image.hpp"
 
 namespace tg {
 
@@ -160,13 +161,15 @@ class TableRestore {
     Portal open_tombstones() {
         spi::AsExtensionOwner owner;
         std::string sql =
-            "SELECT t.tombstone_id, t.pk::text, t.pk, t.row_data, "
-            "       CASE WHEN t.row_data OPERATOR(pg_catalog.?&) $3 THEN NULL "  // every column: plan_.all_columns
-            "       ELSE array_to_string(ARRAY(SELECT quote_ident(k) FROM jsonb_object_keys(t.row_data) AS k "
+            "SELECT t.tombstone_id, t.pk::text, t.pk, i.image, "
+            "       CASE WHEN i.image OPERATOR(pg_catalog.?&) $3 THEN NULL "  // every column: plan_.all_columns
+            "       ELSE array_to_string(ARRAY(SELECT quote_ident(k) FROM jsonb_object_keys(i.image) AS k "
             "                                  WHERE k = ANY ($3) ORDER BY k COLLATE \"C\"), ', ') END "
-            "  FROM tenant_guard.tombstone_data t "
+            "  FROM tenant_guard.tombstone_data t CROSS JOIN LATERAL (SELECT " +
+            tombstone_image("t") +
+            ") AS i(image) "
             " WHERE t.table_id = $1 AND t.tenant = $2 AND ($4::bigint[] IS NULL OR t.tombstone_id = ANY ($4)) AND " +
-            DeletionFilter::condition("t", 5) + " ORDER BY t.tombstone_id DESC FOR UPDATE";
+            DeletionFilter::condition("t", 5) + " ORDER BY t.tombstone_id DESC FOR UPDATE OF t";
         std::vector<spi::Arg> args = {{INT4OID, datum::from_int32(table_.table_id)},
                                       spi::text_arg(options_.tenant),
                                       {TEXTARRAYOID, columns::text_array(sql_.insertable())},

@@ -24,6 +24,7 @@
 #include "extension/table_counts.hpp"
 #include "extension/table_restore.hpp"
 #include "extension/tenant_lock.hpp"
+#include "extension/tombstone_image.hpp"
 
 namespace {
 
@@ -94,8 +95,8 @@ void add_cascaded(const Deletion &d, const std::vector<registry::ProtectedTable>
                     "SELECT c.tombstone_id FROM tenant_guard.tombstone_data c "
                     " WHERE c.table_id = $1 AND c.tenant = $2 AND c.xid = $3 "
                     "   AND c.statement_id IS NOT DISTINCT FROM $4 AND c.tombstone_id <> ALL ($5) AND " +
-                        fk.references_a_row("c.row_data") + " AND " + fk.referenced_key("c.row_data") + " IN (SELECT " +
-                        parent_key(fk, "p.row_data") +
+                        fk.references_a_row(tombstone_image("c")) + " AND " + fk.referenced_key(tombstone_image("c")) +
+                        " IN (SELECT " + parent_key(fk, tombstone_image("p")) +
                         " FROM tenant_guard.tombstone_data p WHERE p.tombstone_id = ANY ($6))",
                     {{INT4OID, datum::from_int32(child.table_id)},
                      spi::text_arg(d.tenant),
