@@ -132,8 +132,7 @@ const std::map<std::string, TableSql::ExactTextColumn> &TableSql::exact_text_col
         "  FROM pg_catalog.pg_attribute a WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped",
         {{OIDOID, datum::from_oid(relid_)}});
     for (uint64 r = 0; r < n; r++) {
-        Oid base = tg::pg::base_type((Oid)spi::int64_at(r, 3));
-        if (base == JSONOID || base == JSONBOID)
+        if (pg::keeps_exact_text((Oid)spi::int64_at(r, 3)))
             exact_text_[spi::text(r, 1)] = {spi::text(r, 2) + schema::exact_text_suffix, spi::text(r, 4)};
     }
     exact_text_read_ = true;

@@ -9,4 +9,8 @@ bool written_as_text(Oid type) {
     return pg_guard([&] { return tg::written_as_text(type); });
 }
 
+bool keeps_exact_text(Oid type) {
+    return pg_guard([&] { return tg::exact_text_of(type) != ExactText::none; });
+}
+
 }  // namespace tg::columns::pg

@@ -229,8 +229,7 @@ void build_all(Oid relid, AlterTableCmd *const *cmds, const bool *keeps, int ncm
         char *type = with_pinned_search_path([&] { return format_type_with_typemod(att->atttypid, att->atttypmod); });
         const char *name = quote_identifier(NameStr(att->attname));
         appendStringInfo(&typed, "%s%s %s", cv->nrefs ? ", " : "", name, type);
-        Oid base = getBaseType(att->atttypid);
-        if (base == JSONOID || base == JSONBOID) {
+        if (exact_text_of(att->atttypid) != ExactText::none) {
             char *key = psprintf("%s%s", NameStr(att->attname), schema::exact_text_suffix);
             text_keys[ntext_keys++] = key;
             appendStringInfo(&read, "%scoalesce((u.j ->> %s)::%s, x.%s)", cv->nrefs ? ", " : "",

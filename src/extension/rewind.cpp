@@ -171,11 +171,13 @@ class TableRewind {
             const std::vector<std::string> &images = entry.second;
             if (column_list.empty()) continue;
             const std::string &typed = sql_.typed(column_list);
-            std::string source = "unnest($1::text[]) AS u(t), LATERAL jsonb_to_record(u.t::jsonb) AS p(" + typed + ")";
+            // Each image parsed once, for the record and the exact texts.
+            std::string source =
+                "unnest($1::text[]::jsonb[]) AS u(j), LATERAL jsonb_to_record(u.j) AS p(" + typed + ")";
             std::vector<spi::Arg> args = {{TEXTARRAYOID, columns::text_array(images)}};
             std::string set_list, old_values, new_values;
             for (const auto &c : columns::split_list(column_list)) {
-                std::string value = sql_.value(c, "u.t::jsonb", "p");
+                std::string value = sql_.value(c, "u.j", "p");
                 set_list += (set_list.empty() ? "" : ", ") + c + " = " + value;
                 old_values += (old_values.empty() ? "" : ", ") + ("x." + c);
                 new_values += (new_values.empty() ? "" : ", ") + value;

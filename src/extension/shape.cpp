@@ -149,6 +149,13 @@ bool type_may_lose(Oid type, bool nested) {
 
 bool is_negative_zero(double d) { return d == 0 && __builtin_signbit(d); }
 
+// A jsonb JSON null (not an SQL NULL).
+bool is_json_null(Datum value) {
+    Jsonb *jb = DatumGetJsonbP(value);
+    JsonbValue scalar;
+    return JB_ROOT_IS_SCALAR(jb) && JsonbExtractScalar(&jb->root, &scalar) && scalar.type == jbvNull;
+}
+
 // Whether to_jsonb would not keep value (of type, inside an array or
 // composite, or an array or composite itself) exactly. Only for types
 // type_may_lose says may.
@@ -162,11 +169,8 @@ bool value_loses(Datum value, Oid type) {
             return is_negative_zero(DatumGetFloat8(value));
         case JSONOID:
             return true;  // to_jsonb parses it: spacing, key order and duplicate keys go
-        case JSONBOID: {
-            Jsonb *jb = DatumGetJsonbP(value);
-            JsonbValue scalar;
-            return JB_ROOT_IS_SCALAR(jb) && JsonbExtractScalar(&jb->root, &scalar) && scalar.type == jbvNull;
-        }
+        case JSONBOID:
+            return is_json_null(value);
         default:
             break;
     }
@@ -216,7 +220,7 @@ LossCheck loss_check_of(Oid type, ValueKind kind) {
     if (base == FLOAT4OID) return LossCheck::float4_zero;
     if (base == FLOAT8OID) return LossCheck::float8_zero;
     // A json or jsonb column itself is read back as JSON, not through its text.
-    if (base == JSONOID || base == JSONBOID) return LossCheck::none;
+    if (exact_text_of(type) != ExactText::none) return LossCheck::none;
     return type_may_lose(type, false) ? LossCheck::nested : LossCheck::none;
 }
 
@@ -280,8 +284,7 @@ void add_columns(RelShape *shape, TupleDesc desc) {
         col->key.val.string.val = MemoryContextStrdup(mcxt, NameStr(att->attname));
         col->key.val.string.len = (int)strlen(NameStr(att->attname));
         col->loss = loss_check_of(att->atttypid, col->kind);
-        Oid base = getBaseType(att->atttypid);
-        col->exact_text = base == JSONOID ? ExactText::json : base == JSONBOID ? ExactText::jsonb : ExactText::none;
+        col->exact_text = exact_text_of(att->atttypid);
         if (col->exact_text != ExactText::none) {
             MemoryContext was = MemoryContextSwitchTo(mcxt);
             col->text_key.type = jbvString;
@@ -289,7 +292,7 @@ void add_columns(RelShape *shape, TupleDesc desc) {
             col->text_key.val.string.len = (int)strlen(col->text_key.val.string.val);
             MemoryContextSwitchTo(was);
         }
-        col->varlena = att->attlen == -1;
+        col->detoast = att->attlen == -1 && (col->loss != LossCheck::none || col->exact_text != ExactText::none);
         Oid outfunc;
         bool varlena;
         getTypeOutputInfo(att->atttypid, &outfunc, &varlena);
@@ -371,11 +374,7 @@ void push_value(JsonbParseState **state, const ColumnShape *col, Datum value, bo
         return;
     }
     ValueKind kind = col->kind;
-    if (image != ImageKind::key && col->loss != LossCheck::none) {
-        // Detoasted once, for the check and the encoding both.
-        if (col->varlena) value = PointerGetDatum(PG_DETOAST_DATUM(value));
-        if (loses(col, value)) kind = ValueKind::output_string;
-    }
+    if (image != ImageKind::key && loses(col, value)) kind = ValueKind::output_string;
     switch (kind) {
         case ValueKind::int2:
             v.type = jbvNumeric;
@@ -459,14 +458,10 @@ void push_exact_text(JsonbParseState **state, const ColumnShape *col, Datum valu
         v.type = jbvString;
         v.val.string.val = VARDATA_ANY(t);
         v.val.string.len = (int)VARSIZE_ANY_EXHDR(t);
-    } else if (!isnull) {
-        Jsonb *jb = DatumGetJsonbP(value);
-        JsonbValue scalar;
-        if (JB_ROOT_IS_SCALAR(jb) && JsonbExtractScalar(&jb->root, &scalar) && scalar.type == jbvNull) {
-            v.type = jbvString;
-            v.val.string.val = const_cast<char *>("null");
-            v.val.string.len = 4;
-        }
+    } else if (!isnull && is_json_null(value)) {
+        v.type = jbvString;
+        v.val.string.val = const_cast<char *>("null");
+        v.val.string.len = 4;
     }
     if (v.type == jbvNull && image != ImageKind::partial) return;
     pushJsonbValue(state, WJB_KEY, const_cast<JsonbValue *>(&col->text_key));
@@ -480,9 +475,13 @@ Datum object_of(const RelShape *shape, TupleTableSlot *slot, const int *which, i
         const ColumnShape *col = &shape->columns[which ? which[i] : i];
         pushJsonbValue(&state, WJB_KEY, const_cast<JsonbValue *>(&col->key));
         int a = col->attnum - 1;
-        push_value(&state, col, slot->tts_values[a], slot->tts_isnull[a], image);
+        Datum value = slot->tts_values[a];
+        bool isnull = slot->tts_isnull[a];
+        // Detoasted once, for the check, the encoding and the exact text.
+        if (col->detoast && !isnull) value = PointerGetDatum(PG_DETOAST_DATUM(value));
+        push_value(&state, col, value, isnull, image);
         if (image != ImageKind::key && col->exact_text != ExactText::none)
-            push_exact_text(&state, col, slot->tts_values[a], slot->tts_isnull[a], image);
+            push_exact_text(&state, col, value, isnull, image);
     }
     JsonbValue *result = pushJsonbValue(&state, WJB_END_OBJECT, nullptr);
     return JsonbPGetDatum(JsonbValueToJsonb(result));
@@ -594,6 +593,11 @@ Datum changed_columns_image(const RelShape *shape, TupleTableSlot *old_slot, Tup
 
 Datum columns_image(const RelShape *shape, TupleTableSlot *slot, const int *which, int n, ImageKind image) {
     return object_of(shape, slot, which, n, image);
+}
+
+ExactText exact_text_of(Oid type) {
+    Oid base = getBaseType(type);
+    return base == JSONOID ? ExactText::json : base == JSONBOID ? ExactText::jsonb : ExactText::none;
 }
 
 bool written_as_text(Oid type) {

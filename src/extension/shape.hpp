@@ -51,7 +51,7 @@ struct ColumnShape {
     Oid type;  // the column's type (domains included)
     ValueKind kind;
     LossCheck loss;
-    bool varlena;    // the value may be TOASTed (nested: detoasted once for check and encoding)
+    bool detoast;    // a TOASTable value that LossCheck or ExactText reads too: detoasted once for all
     JsonbValue key;  // the column name as a jsonb key
     ExactText exact_text;
     JsonbValue text_key;  // json, jsonb: the key of its exact text
@@ -129,6 +129,10 @@ Datum tenant_text(const RelShape *shape, TupleTableSlot *slot);
 // Whether images write values of type as their text output (a cast to json
 // inside), for SQL that builds image values itself (primary-key objects).
 bool written_as_text(Oid type);
+
+// Whether a column of type is json or jsonb (under its domains), whose exact
+// text row images keep beside its value.
+ExactText exact_text_of(Oid type);
 
 // The output settings of images, pinned while they are built (C globals, no
 // GUC machinery: once per statement); unpin_output restores the session's.

@@ -161,12 +161,11 @@ class TableRestore {
     Portal open_tombstones() {
         spi::AsExtensionOwner owner;
         std::string sql =
-            // Sorted and locked before the images are looked up, once each
-            // (OFFSET 0 keeps the lateral subquery from being flattened into
-            // one lookup per use): the sort then holds no image. The lateral
-            // join is a nested loop over the sorted tombstones, so the rows
-            // come newest first (a LockRows result is not known sorted to the
-            // planner: an outer ORDER BY would sort the images again).
+            // Sorted and locked before the images are looked up: the sort
+            // then holds no image. The lateral join is a nested loop over the
+            // sorted tombstones, so the rows come newest first (a LockRows
+            // result is not known sorted to the planner: an outer ORDER BY
+            // would sort the images again).
             "SELECT t.tombstone_id, t.pk::text, t.pk, i.image, "
             "       CASE WHEN i.image OPERATOR(pg_catalog.?&) $3 THEN NULL "  // every column: plan_.all_columns
             "       ELSE array_to_string(ARRAY(SELECT quote_ident(k) FROM jsonb_object_keys(i.image) AS k "
@@ -174,10 +173,8 @@ class TableRestore {
             "  FROM (SELECT t.tombstone_id, t.xid, t.pk, t.row_data FROM tenant_guard.tombstone_data t "
             "         WHERE t.table_id = $1 AND t.tenant = $2 AND ($4::bigint[] IS NULL OR t.tombstone_id = ANY ($4)) "
             "           AND " +
-            DeletionFilter::condition("t", 5) +
-            "         ORDER BY t.tombstone_id DESC FOR UPDATE) AS t "
-            " CROSS JOIN LATERAL (SELECT " +
-            tombstone_image("t") + " OFFSET 0) AS i(image)";
+            DeletionFilter::condition("t", 5) + "         ORDER BY t.tombstone_id DESC FOR UPDATE) AS t" +
+            tombstone_image_join("t", "i");
         std::vector<spi::Arg> args = {{INT4OID, datum::from_int32(table_.table_id)},
                                       spi::text_arg(options_.tenant),
                                       {TEXTARRAYOID, columns::text_array(sql_.insertable())},

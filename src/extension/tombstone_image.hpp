@@ -19,4 +19,12 @@ inline std::string tombstone_image(const std::string &t) {
            "WHERE deleted_by_log.xid = " + t + ".xid AND deleted_by_log.seq = " + t + ".tombstone_id))";
 }
 
+// SQL to follow the FROM item of tombstone row alias t: the lateral column
+// image_alias.image, its image looked up once per tombstone however often
+// the query reads it (OFFSET 0 keeps the planner from flattening the
+// subquery into one lookup per use).
+inline std::string tombstone_image_join(const std::string &t, const std::string &image_alias) {
+    return " CROSS JOIN LATERAL (SELECT " + tombstone_image(t) + " OFFSET 0) AS " + image_alias + "(image)";
+}
+
 }  // namespace tg

@@ -92,12 +92,12 @@ void add_cascaded(const Deletion &d, const std::vector<registry::ProtectedTable>
                 std::vector<Datum> &already = selected[child.table_id];
                 spi::AsExtensionOwner owner;
                 uint64 n = spi::exec(
-                    "SELECT c.tombstone_id FROM tenant_guard.tombstone_data c "
-                    " WHERE c.table_id = $1 AND c.tenant = $2 AND c.xid = $3 "
-                    "   AND c.statement_id IS NOT DISTINCT FROM $4 AND c.tombstone_id <> ALL ($5) AND " +
-                        fk.references_a_row(tombstone_image("c")) + " AND " + fk.referenced_key(tombstone_image("c")) +
-                        " IN (SELECT " + parent_key(fk, tombstone_image("p")) +
-                        " FROM tenant_guard.tombstone_data p WHERE p.tombstone_id = ANY ($6))",
+                    "SELECT c.tombstone_id FROM tenant_guard.tombstone_data c" + tombstone_image_join("c", "ci") +
+                        " WHERE c.table_id = $1 AND c.tenant = $2 AND c.xid = $3 "
+                        "   AND c.statement_id IS NOT DISTINCT FROM $4 AND c.tombstone_id <> ALL ($5) AND " +
+                        fk.references_a_row("ci.image") + " AND " + fk.referenced_key("ci.image") + " IN (SELECT " +
+                        parent_key(fk, "pi.image") + " FROM tenant_guard.tombstone_data p" +
+                        tombstone_image_join("p", "pi") + " WHERE p.tombstone_id = ANY ($6))",
                     {{INT4OID, datum::from_int32(child.table_id)},
                      spi::text_arg(d.tenant),
                      {XID8OID, d.xid},

@@ -158,7 +158,10 @@ SET client_min_messages = error;
 CREATE TABLE app.accounts (tenant_id int NOT NULL, id int PRIMARY KEY, name text);
 CREATE TABLE app.items (tenant_id int NOT NULL, id int PRIMARY KEY,
                         account_id int REFERENCES app.accounts ON DELETE CASCADE, note text, price numeric);
-CREATE TABLE app.notes (tenant_id text NOT NULL, id int PRIMARY KEY, body text);
+-- notes: json and jsonb columns, which undelete and rewind read back from
+-- their exact text (images keep it beside the value): that SQL runs under the shadows too.
+CREATE TABLE app.notes (tenant_id text NOT NULL, id int PRIMARY KEY, body text,
+                        meta jsonb DEFAULT 'null', raw json DEFAULT '{"a":  1, "a": 2}');
 CREATE TABLE app.docs (tenant_id int NOT NULL, id int PRIMARY KEY, body text, deleted_at timestamptz);
 CREATE TABLE app.bulk (tenant_id int NOT NULL, id int PRIMARY KEY, v text);
 CREATE TABLE app.events (tenant_id int NOT NULL, id int NOT NULL, note text, PRIMARY KEY (tenant_id, id))
@@ -795,6 +798,9 @@ check "operator and dba: unprotect with a token ran to completion" "0" \
 check "the application's tables are still protected" "accounts,bulk,docs,events,items,notes" \
     "$(q -c "SELECT string_agg(c.relname, ',' ORDER BY c.relname) FROM tenant_guard.protected_tables p
                JOIN pg_class c ON c.oid = p.rel WHERE c.relname IN ('accounts','bulk','docs','events','items','notes')")"
+check "notes restored under the shadows keep their json text and jsonb JSON null" "0" \
+    "$(q -c "SELECT count(*) FROM app.notes WHERE meta IS DISTINCT FROM 'null'::jsonb
+               OR raw::text IS DISTINCT FROM '{\"a\":  1, \"a\": 2}'")"
 for pair in "app_dml:$ticks_1:$ticks_2" "dba:$(result dba ticks | tr '|' :)"; do
     IFS=: read -r r t0 t1 <<<"$pair"
     if [ "$t1" -gt "$t0" ]; then pass "$r: the 9000-row INSERT wrote a CDC tick"

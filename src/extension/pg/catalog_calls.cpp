@@ -113,10 +113,6 @@ const char *format_type(Oid type) {
     return pg_guard([&] { return format_type_be(type); });
 }
 
-Oid base_type(Oid type) {
-    return pg_guard([&] { return getBaseType(type); });
-}
-
 Oid array_type(Oid type) {
     return pg_guard([&] { return get_array_type(type); });
 }

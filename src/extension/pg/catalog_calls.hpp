@@ -60,8 +60,6 @@ AttrNumber attribute_number(Oid relid, const char *name);
 Oid column_type(Oid relid, const char *column);
 // format_type_be of type.
 const char *format_type(Oid type);
-// The type under type's domains (type itself when it is no domain).
-Oid base_type(Oid type);
 // The array type of type (get_array_type), or InvalidOid.
 Oid array_type(Oid type);
 // The default equality operator of type (its btree opclass's), or InvalidOid.
