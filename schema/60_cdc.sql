@@ -81,6 +81,7 @@ DECLARE
     n integer;
     at_now boolean := false;  -- s2 is the caller's snapshot, not a tick
     retained pg_snapshot;     -- the oldest retained point (NULL: nothing was pruned)
+    prefix text;              -- of the cursors of a batch: its snapshots (and transaction)
 BEGIN
     IF max_rows IS NULL OR max_rows < 1 THEN
         RAISE EXCEPTION 'max_rows must be at least 1' USING ERRCODE = '22023';
@@ -131,18 +132,21 @@ BEGIN
                               retained, retained);
         END IF;
     END IF;
-    -- Inside a transaction: the rest of it first, by a range scan.
+    -- Inside a transaction: the rest of it first, by a range scan (in seq
+    -- order already: no sort).
     IF pos_xid IS NOT NULL AND pos_seq < pos_tx THEN
+        prefix := format('c1/%s/%s/%s/', s1, s2, pos_tx);
         RETURN QUERY
-        SELECT format('c1/%s/%s/%s/%s/%s', s1, s2, pos_tx, c.seq, c.xid), c.seq, c.tenant::text, p.rel, c.op::text,
-               c.pk, CASE WHEN c.op = 'U' THEN c.new_row || c.old_row ELSE c.old_row END, c.new_row, c.xid,
-               c.changed_at,
+        SELECT prefix || c.seq || '/' || c.xid, c.seq, c.tenant::text, c.rel, c.op::text, c.pk,
+               CASE WHEN c.op = 'U' THEN c.new_row || c.old_row ELSE c.old_row END, c.new_row, c.xid, c.changed_at,
                CASE c.origin WHEN 'd' THEN 'dml' WHEN 'u' THEN 'undelete' WHEN 'r' THEN 'rewind' WHEN 'i' THEN 'import' END,
                c.actor
-          FROM tenant_guard.change_log_data AS c JOIN tenant_guard.protected_table AS p USING (table_id)
-         WHERE c.xid = pos_xid AND c.seq > pos_seq AND (only_tenant IS NULL OR c.tenant = only_tenant)
-         ORDER BY c.seq
-         LIMIT wanted;
+          FROM (SELECT c.*, (SELECT p.rel FROM tenant_guard.protected_table AS p WHERE p.table_id = c.table_id) AS rel
+                  FROM tenant_guard.change_log_data AS c
+                 WHERE c.xid = pos_xid AND c.seq > pos_seq AND (only_tenant IS NULL OR c.tenant = only_tenant)
+                 ORDER BY c.seq
+                 LIMIT wanted) AS c
+         ORDER BY c.seq;
         GET DIAGNOSTICS n = ROW_COUNT;
         wanted := wanted - n;
         IF wanted = 0 THEN RETURN; END IF;
@@ -152,9 +156,11 @@ BEGIN
     -- each; the last one up to now), until max_rows.
     LOOP
         -- First the batch's transactions that are not fully delivered, with
-        -- how many rows each has left (narrow columns only, no image is read
-        -- or sorted); then the rows of the first of them, in order of their
-        -- last change, fetched by xid.
+        -- how many rows each has left; then the keys of the rows to deliver,
+        -- in order of their transaction's last change (narrow columns only:
+        -- no image is read or sorted); then each row by its key, a nested
+        -- loop that keeps that order (the planner knows it: no second sort).
+        prefix := format('c1/%s/%s/', s1, s2);
         RETURN QUERY
         WITH tx AS (
             SELECT c.xid, max(c.seq) AS tx_pos,
@@ -170,18 +176,25 @@ BEGIN
             SELECT t.xid, t.tx_pos
               FROM (SELECT tx.*, sum(tx.rows_left) OVER (ORDER BY tx.tx_pos) - tx.rows_left AS rows_before
                       FROM tx WHERE tx.rows_left > 0) AS t
-             WHERE t.rows_before < wanted)
-        SELECT format('c1/%s/%s/%s/%s/%s', s1, s2, x.tx_pos, b.seq, b.xid), b.seq, b.tenant::text, p.rel, b.op::text, b.pk,
+             WHERE t.rows_before < wanted),
+        picked AS (
+            SELECT x.tx_pos, k.xid, k.seq
+              FROM chosen AS x
+             CROSS JOIN LATERAL (SELECT c.xid, c.seq FROM tenant_guard.change_log_data AS c
+                                  WHERE c.xid = x.xid AND (only_tenant IS NULL OR c.tenant = only_tenant)
+                                    AND (x.tx_pos, c.seq) > (pos_tx, pos_seq)) AS k
+             ORDER BY x.tx_pos, k.seq
+             LIMIT wanted)
+        SELECT prefix || k.tx_pos || '/' || k.seq || '/' || k.xid, b.seq, b.tenant::text, b.rel, b.op::text, b.pk,
                CASE WHEN b.op = 'U' THEN b.new_row || b.old_row ELSE b.old_row END, b.new_row, b.xid, b.changed_at,
                CASE b.origin WHEN 'd' THEN 'dml' WHEN 'u' THEN 'undelete' WHEN 'r' THEN 'rewind' WHEN 'i' THEN 'import' END,
                b.actor
-          FROM chosen AS x
-         CROSS JOIN LATERAL (SELECT c.* FROM tenant_guard.change_log_data AS c
-                              WHERE c.xid = x.xid AND (only_tenant IS NULL OR c.tenant = only_tenant)
-                                AND (x.tx_pos, c.seq) > (pos_tx, pos_seq)) AS b
-          JOIN tenant_guard.protected_table AS p USING (table_id)
-         ORDER BY x.tx_pos, b.seq
-         LIMIT wanted;
+          FROM picked AS k
+         CROSS JOIN LATERAL (SELECT c.*, p.rel
+                               FROM tenant_guard.change_log_data AS c
+                               JOIN tenant_guard.protected_table AS p USING (table_id)
+                              WHERE c.xid = k.xid AND c.seq = k.seq OFFSET 0) AS b
+         ORDER BY k.tx_pos, k.seq;
         GET DIAGNOSTICS n = ROW_COUNT;
         wanted := wanted - n;
         EXIT WHEN wanted = 0 OR at_now;
