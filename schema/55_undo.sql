@@ -2,7 +2,8 @@
 -- that back (deletions, undelete_where, undelete_row with its cascade); the
 -- trash an application role can be granted (trash, undelete_trash); and
 -- tenant_checksum, the proof after a restore.
--- C++: src/extension/undelete_where.cpp (deletions, undelete_where),
+-- C++: src/extension/undelete_where.cpp (deletions, undelete_where,
+-- undelete_conflicts),
 -- undelete_row.cpp, undelete.cpp (undelete_trash), table_restore.cpp and
 -- deletion_filter.cpp (shared with undelete, 50_undelete.sql).
 
@@ -47,6 +48,20 @@ CREATE FUNCTION tenant_guard.undelete_where(since timestamptz DEFAULT NULL,
 RETURNS TABLE (tenant text, rel regclass, restored bigint, skipped bigint)
 AS 'MODULE_PATHNAME', 'tg_undelete_where'
 LANGUAGE C CALLED ON NULL INPUT VOLATILE;
+
+-- What undelete_where(…, on_conflict => 'error') with the same filter would
+-- refuse, read without restoring anything (the plan of tenant-guard recover):
+-- per tenant and table with any, the rows whose key a live row holds and those
+-- referencing a key held by another tenant's live row.
+CREATE FUNCTION tenant_guard.undelete_conflicts(since timestamptz DEFAULT NULL,
+                                                until timestamptz DEFAULT NULL,
+                                                actor text DEFAULT NULL,
+                                                application_name text DEFAULT NULL,
+                                                xid xid8 DEFAULT NULL,
+                                                tenants text[] DEFAULT NULL)
+RETURNS TABLE (tenant text, rel regclass, conflicts bigint)
+AS 'MODULE_PATHNAME', 'tg_undelete_conflicts'
+LANGUAGE C CALLED ON NULL INPUT STABLE;
 
 CREATE FUNCTION tenant_guard.undelete_row(rel regclass,
                                           pk jsonb,

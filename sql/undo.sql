@@ -92,6 +92,9 @@ SELECT regexp_replace(indexdef, ' ON .* USING', ' USING') AS index FROM pg_index
 SELECT sqlstate_of($$SELECT * FROM tenant_guard.undelete_where()$$);
 SELECT sqlstate_of($$SELECT * FROM tenant_guard.undelete_where(tenants => '{a1}')$$);
 SELECT sqlstate_of($$SELECT * FROM tenant_guard.undelete_where(actor => 'cleanup-script', on_conflict => 'merge')$$);
+-- So does undelete_conflicts().
+SELECT sqlstate_of($$SELECT * FROM tenant_guard.undelete_conflicts()$$);
+SELECT sqlstate_of($$SELECT * FROM tenant_guard.undelete_conflicts(tenants => '{a1}')$$);
 
 -- 3. A dry run says what would come back and changes nothing.
 SELECT tenant, rel, restored, skipped
@@ -99,7 +102,19 @@ SELECT tenant, rel, restored, skipped
 SELECT count(*) AS tombstones FROM mine;
 
 -- 4. A live row holding a tombstoned key: TG020 and nothing restored ...
+SELECT count(*) AS no_conflicts_yet FROM tenant_guard.undelete_conflicts(actor => 'cleanup-script');
 INSERT INTO projects VALUES ('b3', 31, 'squatter');
+-- ... which undelete_conflicts() reads without restoring anything: a3's
+-- project whose key b3's live row holds, and a3's three tasks that reference
+-- that key (held by another tenant's row); not the notes below them, which
+-- 'skip' leaves tombstoned with their tasks but 'error' never reaches.
+SELECT tenant, rel, conflicts FROM tenant_guard.undelete_conflicts(actor => 'cleanup-script');
+SELECT tenant, rel, conflicts FROM tenant_guard.undelete_conflicts(actor => 'cleanup-script', tenants => '{a1,a2}');
+SELECT tenant, rel, restored, skipped
+  FROM tenant_guard.undelete_where(actor => 'cleanup-script', on_conflict => 'skip', dry_run => true)
+ WHERE tenant = 'a3';
+-- It locks no tombstone: STABLE, so a row lock cannot even be taken in it.
+SELECT provolatile FROM pg_proc WHERE oid = 'tenant_guard.undelete_conflicts'::regproc;
 SELECT sqlstate_of($$SELECT * FROM tenant_guard.undelete_where(actor => 'cleanup-script')$$);
 SELECT count(*) AS tombstones FROM mine;
 -- ... or with 'skip' the rest comes back, and the conflicting project's tasks
@@ -201,14 +216,24 @@ RESET tenant_guard.tenant;
 -- undelete_where still needs INSERT and SELECT on each table it restores into.
 SELECT p.proname, has_function_privilege('regress_tg_operator', p.oid, 'EXECUTE') AS operator_can
   FROM pg_proc p WHERE p.pronamespace = 'tenant_guard'::regnamespace
-   AND p.proname IN ('deletions', 'undelete_where', 'undelete_row', 'undelete_trash', 'tenant_checksum') ORDER BY 1;
+   AND p.proname IN ('deletions', 'undelete_where', 'undelete_conflicts', 'undelete_row', 'undelete_trash',
+                     'tenant_checksum') ORDER BY 1;
 GRANT USAGE ON SCHEMA undo, tenant_guard TO regress_tg_operator;
 GRANT EXECUTE ON FUNCTION tenant_guard.undelete_where(timestamptz, timestamptz, text, text, xid8, text, boolean, text[])
     TO regress_tg_operator;
 DELETE FROM projects WHERE id = 51;
+GRANT EXECUTE ON FUNCTION tenant_guard.undelete_conflicts(timestamptz, timestamptz, text, text, xid8, text[])
+    TO regress_tg_operator;
 SET ROLE regress_tg_operator;
 SELECT sqlstate_of(format($$SELECT * FROM tenant_guard.undelete_where(since => %L)$$, :'start'));
+-- undelete_conflicts needs SELECT on each table it checks.
+SELECT sqlstate_of(format($$SELECT * FROM tenant_guard.undelete_conflicts(since => %L)$$, :'start'));
 RESET ROLE;
+GRANT SELECT ON projects, tasks, notes, folders TO regress_tg_operator;
+SET ROLE regress_tg_operator;
+SELECT tenant, rel, conflicts FROM tenant_guard.undelete_conflicts(since => :'start');
+RESET ROLE;
+REVOKE SELECT ON projects, tasks, notes, folders FROM regress_tg_operator;
 SELECT count(*) AS project_51 FROM projects WHERE id = 51;
 
 -- 9. The foreign-key graph every ordering reads (the module's and the

@@ -167,7 +167,9 @@ void add_tenant_guard_commands(CLI::App &app, Options &o, OptionalValues &v) {
 
     auto *recover = app.add_subcommand("recover", "Bring back exactly what an operation deleted, tenant by tenant");
     add_filter_options(recover, v);
-    recover->add_option("--jobs,-j", o.jobs, "Tenants restored in parallel, one connection each (default 1)")
+    recover
+        ->add_option("--jobs,-j", o.jobs,
+                     "Connections at once, one tenant each, for the plan's conflict check and the restore (default 1)")
         ->check(CLI::Range(1, 64))
         ->type_name("N");
     recover->add_flag("--dry-run", o.dry_run, "Print the plan (rows, conflicts) and stop; nothing changes");

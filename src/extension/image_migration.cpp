@@ -15,6 +15,7 @@
 #include "extension/pg/catalog_calls.hpp"
 #include "extension/restore_rights.hpp"
 #include "extension/spi.hpp"
+#include "extension/tombstone_image.hpp"
 
 namespace tg {
 
@@ -95,12 +96,15 @@ struct HistoryTable {
     std::string where;                  // rows of the table
 };
 
+// The key is read with the rest of the tombstone's image, which since 0.6.0
+// is the change log's (row_data NULL): this pass runs before the change
+// log's, so that image still holds the old values.
 HistoryTable tombstone_history() {
     return {"tombstone",
             1,
             {"t.pk", "t.row_data"},
-            {"t.row_data || t.pk", "t.row_data"},
-            "tenant_guard.tombstone_data t",
+            {"i.image || t.pk", "t.row_data"},
+            "tenant_guard.tombstone_data t" + tombstone_image_join("t", "i"),
             "t.table_id = $1"};
 }
 
@@ -466,7 +470,7 @@ void convert_retyped_columns(const registry::ProtectedTable &table, Oid relid,
                         " with an expression that reads a system column",
                     "Tombstones and history images hold no system columns.");
     RetypePass pass(table, relid, cv);
-    pass.run(tombstone_history());
+    pass.run(tombstone_history());  // first: it reads the change log's images unconverted (tombstone_history)
     pass.run(change_history());
 }
 

@@ -42,8 +42,9 @@ void require_privileges(Oid relid, AclMode modes, const char *operation) {
         throw Error(ERRCODE_INSUFFICIENT_PRIVILEGE,
                     "permission denied to " + std::string(operation) + " rows of " + rel +
                         ": row-level security applies to the calling role",
-                    "The restore writes as the table's owner and would not apply the calling role's policies.",
-                    "Restore as the table's owner or as a role with BYPASSRLS.");
+                    "tenant_guard reads and writes the table as its owner and would not apply the calling role's "
+                    "policies.",
+                    "Run it as the table's owner or as a role with BYPASSRLS.");
 }
 
 namespace {

@@ -1,5 +1,7 @@
 #include "extension/table_restore.hpp"
 
+#include <algorithm>
+#include <functional>
 #include <map>
 #include <unordered_set>
 
@@ -60,6 +62,8 @@ struct TablePlan {
             " LIMIT 1) AS c(taken) ON true";
         returning = " RETURNING " + sql.key_object("") + "::text, pg_catalog.format('%s', " +
                     spi::quote_ident(table.tenant_column) + ")";
+        auto key = columns::names(table.relid, columns::primary_key, false);
+        global_key = std::find(key.begin(), key.end(), table.tenant_column) == key.end();
     }
 
     // The table's foreign keys to protected tables, read on first use.
@@ -115,6 +119,12 @@ struct TablePlan {
     std::map<std::string, std::string> inserts;  // by quoted column list
     DeferrableConstraints constraints_;
     bool constraints_read = false;
+    // Counting (count_only) tenant after tenant in one call, where a key is
+    // global (the primary key lacks the tenant column): the hashes of the
+    // keys the tenants counted so far would restore, sorted. A later
+    // tenant's row with such a key conflicts with the row restored before it.
+    bool global_key = false;
+    std::vector<size_t> restored_keys;
 };
 
 RestorePlans::RestorePlans() = default;
@@ -145,20 +155,33 @@ class TableRestore {
             // Checked only where there is something to restore: an operator
             // needs no privilege on tables the tenant has no tombstones in.
             if (!privilege_checked_) {
-                require_privileges(table_.relid, ACL_INSERT | ACL_SELECT, options_.caller);
+                require_privileges(table_.relid, options_.count_only ? ACL_SELECT : ACL_INSERT | ACL_SELECT,
+                                   options_.caller);
                 privilege_checked_ = true;
-                deferred_ = make_constraints_immediate(plan_.constraints());
+                if (!options_.count_only) deferred_ = make_constraints_immediate(plan_.constraints());
             }
             restore_batch(batch, n);
             pg::spi_free(batch);
         }
         pg::spi_close_cursor(cursor);
         defer_again(deferred_);
+        if (!tenant_keys_.empty()) {
+            std::sort(tenant_keys_.begin(), tenant_keys_.end());
+            size_t earlier = plan_.restored_keys.size();
+            plan_.restored_keys.insert(plan_.restored_keys.end(), tenant_keys_.begin(), tenant_keys_.end());
+            std::inplace_merge(plan_.restored_keys.begin(), plan_.restored_keys.begin() + (long)earlier,
+                               plan_.restored_keys.end());
+        }
         return counts_;
     }
 
    private:
+    // The cursor stays open while the table owners' code runs (the key
+    // checks, the INSERT's triggers and defaults): spi::open_cursor makes it
+    // one that code cannot find, fetch from or close.
     Portal open_tombstones() {
+        // Counting needs the images only for the parent checks, and locks nothing.
+        bool images = !options_.count_only || !plan_.parent_checks().empty();
         spi::AsExtensionOwner owner;
         std::string sql =
             // Sorted and locked before the images are looked up: the sort
@@ -166,15 +189,17 @@ class TableRestore {
             // sorted tombstones, so the rows come newest first (a LockRows
             // result is not known sorted to the planner: an outer ORDER BY
             // would sort the images again).
-            "SELECT t.tombstone_id, t.pk::text, t.pk, i.image, "
-            "       CASE WHEN i.image OPERATOR(pg_catalog.?&) $3 THEN NULL "  // every column: plan_.all_columns
-            "       ELSE array_to_string(ARRAY(SELECT quote_ident(k) FROM jsonb_object_keys(i.image) AS k "
-            "                                  WHERE k = ANY ($3) ORDER BY k COLLATE \"C\"), ', ') END "
+            std::string("SELECT t.tombstone_id, t.pk::text, t.pk, ") +
+            (images ? "i.image, "
+                      "CASE WHEN i.image OPERATOR(pg_catalog.?&) $3 THEN NULL "  // every column: plan_.all_columns
+                      "ELSE array_to_string(ARRAY(SELECT quote_ident(k) FROM jsonb_object_keys(i.image) AS k "
+                      "                           WHERE k = ANY ($3) ORDER BY k COLLATE \"C\"), ', ') END "
+                    : "NULL::jsonb, NULL::text ") +
             "  FROM (SELECT t.tombstone_id, t.xid, t.pk, t.row_data FROM tenant_guard.tombstone_data t "
             "         WHERE t.table_id = $1 AND t.tenant = $2 AND ($4::bigint[] IS NULL OR t.tombstone_id = ANY ($4)) "
             "           AND " +
-            DeletionFilter::condition("t", 5) + "         ORDER BY t.tombstone_id DESC FOR UPDATE) AS t" +
-            tombstone_image_join("t", "i");
+            DeletionFilter::condition("t", 5) + "         ORDER BY t.tombstone_id DESC" +
+            (options_.count_only ? "" : " FOR UPDATE") + ") AS t" + (images ? tombstone_image_join("t", "i") : "");
         std::vector<spi::Arg> args = {{INT4OID, datum::from_int32(table_.table_id)},
                                       spi::text_arg(options_.tenant),
                                       {TEXTARRAYOID, columns::text_array(sql_.insertable())},
@@ -208,6 +233,10 @@ class TableRestore {
         }
         drop_conflicts(rows);
         check_parents(rows);
+        if (options_.count_only) {
+            if (plan_.global_key) count_keys_of_earlier_tenants(rows);
+            return;
+        }
         if (rows.empty()) return;
         std::unordered_set<std::string> inserted = insert_rows(rows);
         std::vector<Datum> ids;
@@ -252,7 +281,8 @@ class TableRestore {
                 n++;
             }
         if (n == 0) return;
-        if (!options_.skip_conflicts) {
+        counts_.conflicts += (int64)n;
+        if (!options_.skip_conflicts && !options_.count_only) {
             std::string named;
             size_t shown = 0;
             for (size_t i = 0; i < rows.size() && shown < conflicts_named; i++)
@@ -270,6 +300,21 @@ class TableRestore {
         rows = std::move(kept);
     }
 
+    // Counting: rows whose global key a tenant counted before in this call
+    // would restore are conflicts (undelete_where restores tenants in that
+    // order, and the earlier one's row then holds the key); the others'
+    // keys are this tenant's.
+    void count_keys_of_earlier_tenants(const std::vector<Tombstone> &rows) {
+        std::hash<std::string> hash;
+        for (const auto &t : rows) {
+            size_t h = hash(t.key_now);
+            if (std::binary_search(plan_.restored_keys.begin(), plan_.restored_keys.end(), h))
+                counts_.conflicts++;
+            else
+                tenant_keys_.push_back(h);
+        }
+    }
+
     // A row is never restored against another tenant's row. With global
     // keys (id alone, as Django and Rails make them) the key a row references
     // in a protected table may now be held by another tenant's live row (the
@@ -279,6 +324,8 @@ class TableRestore {
     // parent stays tombstoned (no live row of the tenant holds the key) is
     // skipped too, except through a reference to its own table, where the
     // parent may come later in the same restore (the foreign key checks it).
+    // Counting checks as 'error' does: a parent that stays tombstoned is
+    // the foreign key's error at the INSERT, which only a restore meets.
     void check_parents(std::vector<Tombstone> &rows) {
         if (rows.empty()) return;
         std::vector<bool> refused(rows.size(), false);
@@ -286,8 +333,12 @@ class TableRestore {
         for (const auto &t : rows) images.push_back(t.row);
         std::string refused_parent;
         for (const auto &check : plan_.parent_checks()) {
+            // What the count says of the parent is the caller's to read (a
+            // restore's INSERT is checked against it by the foreign key).
+            if (options_.count_only && checked_parents_.insert(check.parent).second)
+                require_privileges(check.parent, ACL_SELECT, options_.caller);
             AsTableOwner owner(check.parent);
-            uint64 n = spi::exec(check.refuse_sql[options_.skip_conflicts ? 1 : 0],
+            uint64 n = spi::exec(check.refuse_sql[options_.skip_conflicts && !options_.count_only ? 1 : 0],
                                  {{JSONBARRAYOID, spi::array_of(images, JSONBOID)}, spi::text_arg(options_.tenant)});
             for (uint64 r = 0; r < n; r++) refused[spi::int64_at(r, 1) - 1] = true;
             if (n > 0 && refused_parent.empty()) refused_parent = check.rel;
@@ -300,7 +351,7 @@ class TableRestore {
                 kept.push_back(std::move(rows[i]));
             else if (shown < conflicts_named)
                 named += std::string(shown++ ? ", " : "") + rows[i].pk_text;
-        if (!options_.skip_conflicts && kept.size() < rows.size())
+        if (!options_.skip_conflicts && !options_.count_only && kept.size() < rows.size())
             throw Error(sqlstate::undelete_conflict,
                         "cannot undelete " + std::to_string(rows.size() - kept.size()) + " row(s) of tenant \"" +
                             options_.tenant + "\" in " + rel_ + ": they reference a row of another tenant",
@@ -310,6 +361,7 @@ class TableRestore {
                         "Restore their parent first, or pass on_conflict => 'skip' to restore the other rows and "
                         "leave these tombstoned.");
         counts_.skipped += (int64)(rows.size() - kept.size());
+        counts_.conflicts += (int64)(rows.size() - kept.size());
         rows = std::move(kept);
     }
 
@@ -378,6 +430,9 @@ class TableRestore {
     const std::string &rel_;  // sql_.rel()
     TableCounts counts_;
     std::unordered_set<std::string> seen_;
+    std::unordered_set<Oid> checked_parents_;
+    std::vector<size_t> tenant_keys_;  // count_only, global key: hashes of the keys this tenant would restore  //
+                                       // count_only: parents whose SELECT the caller was checked for
     bool privilege_checked_ = false;
     std::vector<std::string> deferred_;  // constraints made immediate for the restore, declared deferred
 };

@@ -1,5 +1,6 @@
 // Restoring one tenant's tombstones into one table: what undelete,
-// undelete_where, undelete_row and undelete_trash share.
+// undelete_where, undelete_row and undelete_trash share, and what
+// undelete_conflicts checks without restoring (RestoreOptions::count_only).
 //
 // Read the tenant's matching tombstones (as the extension owner, newest
 // first, locked), check their primary keys against live rows, insert them
@@ -28,12 +29,19 @@ struct RestoreOptions {
     spi::Arg ids = spi::null_arg(INT8ARRAYOID);
     bool skip_conflicts = false;      // on_conflict 'skip'; else TG020 on the first batch with conflicts
     const char *caller = "undelete";  // the function named in privilege errors
+    // Read only (undelete_conflicts): nothing locked, inserted or removed;
+    // counts the rows on_conflict 'error' refuses (conflicts) and goes on.
+    // Needs SELECT on the table, not INSERT.
+    bool count_only = false;
 };
 
 struct TableCounts {
     Oid relid;
     int64 restored = 0;
     int64 skipped = 0;
+    // Rows refused: a live row holds their key, or the key they reference in
+    // a protected table is held by another tenant's live row.
+    int64 conflicts = 0;
 };
 
 struct TablePlan;

@@ -6,7 +6,8 @@
 # tenant_guard.actor = 'cleanup-script', while the application deletes a few
 # comments of the other tenants on purpose (actor 'app'). Then `tenant-guard
 # deletions --actor cleanup-script`, `recover --dry-run` (the plan) and `recover
-# --yes`, timed; and the checks: deletions lists exactly the script's tenants,
+# --yes`, timed, with the plan's conflict check alone and the dry run it
+# replaced (the baseline); and the checks: deletions lists exactly the script's tenants,
 # recover brings exactly those back byte-identical (a digest per tenant before
 # and after), every row once, the application's deletions stay tombstoned.
 # Prints one table. A benchmark: it reports the checks, it never fails on time.
@@ -104,8 +105,16 @@ listed=$(json_query "$OUT/deletions.json" "SELECT (:'doc'::jsonb->'summary'->>'t
 verdict "deletions lists exactly the script's tenants and rows" "$DELETED $script_rows 1-$DELETED" "$listed"
 
 t0=$(now_ms)
-"$CLI" recover --actor cleanup-script --dry-run >"$OUT/plan.txt"
-result "tenant-guard recover --dry-run (the plan)" "$(seconds_since "$t0") s (plan: $(sed -n 's/^  planned in:  //p' "$OUT/plan.txt"))"
+"$CLI" recover --actor cleanup-script --dry-run --jobs "$JOBS" >"$OUT/plan.txt"
+result "tenant-guard recover --dry-run --jobs $JOBS (the plan)" "$(seconds_since "$t0") s (plan: $(sed -n 's/^  planned in:  //p' "$OUT/plan.txt"))"
+t0=$(now_ms)
+q "SELECT count(*) FROM tenant_guard.undelete_conflicts(actor => 'cleanup-script')" >/dev/null
+result "  undelete_conflicts(actor => …) alone, one connection" "$(seconds_since "$t0") s"
+# Baseline: how the plan counted conflicts before 0.8.0, a dry run of the
+# whole restore on one connection (restored and rolled back).
+t0=$(now_ms)
+q "SELECT count(*) FROM tenant_guard.undelete_where(actor => 'cleanup-script', on_conflict => 'skip', dry_run => true) WHERE skipped > 0" >/dev/null
+result "  baseline: undelete_where(…, dry_run => true), one connection" "$(seconds_since "$t0") s"
 verdict "the plan: tenants, rows, no conflict" "yes yes yes" \
     "$(grep -q "tenants:     $DELETED (" "$OUT/plan.txt" && echo yes || echo no) $(grep -q "rows:        $(sed ':a;s/\B[0-9]\{3\}\>/,&/;ta' <<<"$script_rows")$" "$OUT/plan.txt" && echo yes || echo no) $(grep -q 'conflicts:   none' "$OUT/plan.txt" && echo yes || echo no)"
 

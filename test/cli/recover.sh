@@ -224,6 +224,15 @@ echo "-- run 1: killed (-9) half-way, in a COMMIT"
 sql -c "INSERT INTO projects (tenant_id, id, key, name, created_at) VALUES (7, 70000, 'S', 'squatter', now())"
 check "the dry run now shows the conflict" 0 "$(run dry2 recover --actor cleanup-script --dry-run)"
 contains "in tenant 7" "$work/dry2.out" "conflicts:   1 row in 1 tenant: tenant 7 (public.projects 1)"
+# A server without undelete_conflicts (before 0.8.0): the plan falls back on
+# undelete_where's dry run, and finds the same conflict.
+conflicts_fn="tenant_guard.undelete_conflicts(timestamptz, timestamptz, text, text, xid8, text[])"
+sql -c "ALTER FUNCTION $conflicts_fn RENAME TO undelete_conflicts_hidden"
+state_old=$(state)
+check "the plan of a server before 0.8.0 (dry run)" 0 "$(run dry_old recover --actor cleanup-script --dry-run)"
+sql -c "ALTER FUNCTION tenant_guard.undelete_conflicts_hidden(timestamptz, timestamptz, text, text, xid8, text[]) RENAME TO undelete_conflicts"
+contains "shows the same conflict" "$work/dry_old.out" "conflicts:   1 row in 1 tenant: tenant 7 (public.projects 1)"
+check "and changes nothing" "$state_old" "$(state)"
 first13=$(rows_before 1,10,11,12,13,14,15,16,17,18,19,2,20)
 # Its commits wait for a synchronous standby while one is named: the run is
 # stopped in the COMMIT of tenant 20, after 1, 10..19 and 2, and killed there.

@@ -67,6 +67,29 @@ check "history, tombstones, protection, marks, keys, receipts kept" "$before" "$
 check "a cursor taken before the update reads on without gap or duplicate" "$stream_before" \
     "$(q -d old -c "SELECT string_agg(seq::text, ',' ORDER BY seq) FROM tenant_guard.changes((SELECT cursor FROM consumer), 1000)")"
 
+# 0.7.0 -> current repairs the tombstone keys that 0.6.0 and 0.7.0 nulled when
+# a primary-key column was retyped (the image was converted, the key was not):
+# a 0.7.0 database with such a key, made as that bug left it.
+q -c 'CREATE DATABASE nulled_keys'
+check "a tombstone key nulled by 0.7.0 is taken again from its image, and restores" '{"id": "k1"}|{"id": "k2"}
+2
+k1,k2' \
+    "$(q -d nulled_keys <<'SQL'
+SET client_min_messages = warning;
+CREATE EXTENSION tenant_guard VERSION '0.7.0';
+CREATE TABLE keyed (tenant_id text NOT NULL, id int PRIMARY KEY);
+SELECT tenant_guard.protect('keyed') \g /dev/null
+INSERT INTO keyed VALUES ('acme', 1), ('acme', 2);
+DELETE FROM keyed;
+ALTER TABLE keyed ALTER COLUMN id TYPE text USING 'k' || id;
+UPDATE tenant_guard.tombstone_data SET pk = '{"id": null}' WHERE tombstone_id = (SELECT min(tombstone_id) FROM tenant_guard.tombstone_data);
+ALTER EXTENSION tenant_guard UPDATE;
+SELECT string_agg(pk::text, '|' ORDER BY tombstone_id) FROM tenant_guard.tombstone_data;
+SELECT restored FROM tenant_guard.undelete('acme');
+SELECT string_agg(id, ',' ORDER BY id) FROM keyed;
+SQL
+)"
+
 # same_as_fresh NAME FILE_SUFFIX COMMAND...: COMMAND DB of both databases agree; else the diff.
 same_as_fresh() {
     local name=$1 suffix=$2

@@ -116,7 +116,7 @@ int run_recover(const Options &o) {
     if (!window.until) window.until = server_time(conn);
     const std::string started_at = server_time(conn);
 
-    const Plan plan = make_plan(conn, window);
+    const Plan plan = make_plan(conn, window, o.dbname, o.jobs);
     std::vector<TenantOutcome> earlier = earlier_outcomes(journal ? &*journal : nullptr, plan);
     checksum_unjournaled(conn, earlier);
     Resumed resumed;

@@ -1,6 +1,8 @@
 // The plan of `recover`: within the frozen window, what is deleted
-// (deletions()) and what would conflict (undelete_where(…, on_conflict =>
-// 'skip', dry_run => true)), per tenant and table. Reads only.
+// (deletions()) and what the restore would refuse (undelete_conflicts();
+// against a server before 0.8.0, or without EXECUTE on it, the rows that
+// undelete_where(…, on_conflict => 'skip', dry_run => true) skips), per
+// tenant and table. Changes nothing.
 #pragma once
 
 #include "cli/deletions/operation_filter.hpp"
@@ -16,7 +18,7 @@ namespace tg::cli {
 struct TablePlan {
     std::string rel;
     std::uint64_t rows = 0;       // tombstones that match
-    std::uint64_t conflicts = 0;  // of them, rows a dry run would skip (key taken, or parent skipped)
+    std::uint64_t conflicts = 0;  // of them, rows the restore refuses (key taken, parent key another tenant's)
 };
 
 struct TenantPlan {
@@ -45,6 +47,9 @@ struct Plan {
 // The server's clock now, as UTC text: the end of a window given no --until.
 std::string server_time(Connection &conn);
 
-Plan make_plan(Connection &conn, const DeletionFilter &window);
+// The plan in one snapshot of conn. The conflicts are counted on up to jobs
+// connections to dbname at once (tenants split between them), sharing that
+// snapshot.
+Plan make_plan(Connection &conn, const DeletionFilter &window, const std::string &dbname, int jobs);
 
 }  // namespace tg::cli

@@ -40,12 +40,28 @@ const char *spi_value(const SPITupleTable *rows, uint64 r, int c) {
 
 void spi_free(SPITupleTable *rows) noexcept { SPI_freetuptable(rows); }
 
+// The extension's cursors stay open while code of table owners runs between
+// fetches (key checks, a restore's triggers and defaults, a migration's
+// conversions, as the table's owner). Code that could name such a cursor
+// could FETCH the extension's rows from it (tombstones of any table), MOVE
+// it (rows silently left out) or CLOSE it under us (a freed portal: a
+// crash). So a cursor gets a random name nobody can guess, is left out of
+// pg_cursors (visible), and is pinned: PL/pgSQL's CLOSE of it fails
+// ("cannot drop pinned portal"). An abort unpins and drops it.
 Portal spi_open_cursor(const char *sql, int nargs, const Oid *types, const Datum *values, const char *nulls) {
     return pg_guard([&] {
-        return with_pinned_search_path([&] {
-            return SPI_cursor_open_with_args(nullptr, sql, nargs, const_cast<Oid *>(types), const_cast<Datum *>(values),
+        uint8 random[16];
+        if (!pg_strong_random(random, sizeof random)) elog(ERROR, "could not generate a random cursor name");
+        char name[sizeof "tenant_guard_" + 2 * sizeof random];
+        int at = snprintf(name, sizeof name, "tenant_guard_");
+        for (uint8 byte : random) at += snprintf(name + at, sizeof name - at, "%02x", byte);
+        Portal portal = with_pinned_search_path([&] {
+            return SPI_cursor_open_with_args(name, sql, nargs, const_cast<Oid *>(types), const_cast<Datum *>(values),
                                              nulls, false, 0);
         });
+        portal->visible = false;
+        PinPortal(portal);
+        return portal;
     });
 }
 
@@ -58,7 +74,10 @@ SPITupleTable *spi_fetch(Portal cursor, long rows, uint64 *n) {
 }
 
 void spi_close_cursor(Portal cursor) {
-    pg_guard([&] { SPI_cursor_close(cursor); });
+    pg_guard([&] {
+        UnpinPortal(cursor);
+        SPI_cursor_close(cursor);
+    });
 }
 
 Datum text_datum(const char *data, int len) {

@@ -19,7 +19,9 @@ const char *spi_value(const SPITupleTable *rows, uint64 r, int c);  // output fo
 void spi_free(SPITupleTable *rows) noexcept;
 
 // A cursor over a query (as spi_execute runs it), and its rows batch by
-// batch: spi_fetch returns the next batch (rows in *n, 0 at the end).
+// batch: spi_fetch returns the next batch (rows in *n, 0 at the end). Other
+// code running meanwhile (a table owner's) cannot find, fetch from or close
+// it; close it with spi_close_cursor.
 Portal spi_open_cursor(const char *sql, int nargs, const Oid *types, const Datum *values, const char *nulls);
 SPITupleTable *spi_fetch(Portal cursor, long rows, uint64 *n);
 void spi_close_cursor(Portal cursor);
