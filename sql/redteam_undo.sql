@@ -385,3 +385,22 @@ SET ROLE regress_tg_operator;
 SELECT count(*) AS conflicts FROM tenant_guard.undelete_conflicts(actor => 'parent-script');
 RESET ROLE;
 REVOKE SELECT ON projects, tasks FROM regress_tg_operator;
+
+-- 12. A BEFORE INSERT trigger that changes the key of a restored row: the
+-- row came back under another key while its tombstone stayed (with 'skip'
+-- it was counted skipped), so a second restore brought it back again. Now
+-- TG020, and nothing is restored.
+SET ROLE regress_tg_owner;
+CREATE TABLE rekeyed (tenant_id text NOT NULL, id int PRIMARY KEY, v text);
+SELECT tenant_guard.protect('rekeyed');
+RESET ROLE;
+INSERT INTO rekeyed VALUES ('acme', 1, 'one');
+DELETE FROM rekeyed;
+SET ROLE regress_tg_owner;
+CREATE FUNCTION rekey() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.id := NEW.id + 1000; RETURN NEW; END $$;
+CREATE TRIGGER rekey BEFORE INSERT ON rekeyed FOR EACH ROW EXECUTE FUNCTION rekey();
+RESET ROLE;
+SELECT sqlstate_of($$SELECT * FROM tenant_guard.undelete('acme', rels => '{rtu.rekeyed}', on_conflict => 'skip')$$);
+SELECT sqlstate_of($$SELECT * FROM tenant_guard.undelete('acme', rels => '{rtu.rekeyed}')$$);
+SELECT count(*) AS rows, (SELECT count(*) FROM tenant_guard.tombstones WHERE rel = 'rtu.rekeyed'::regclass) AS tombstones
+  FROM rekeyed;

@@ -370,8 +370,9 @@ class TableRestore {
     // row must come back as it was, of the same tenant: a tombstone goes
     // only for a row its INSERT returned. A row a BEFORE INSERT trigger of
     // the table skipped (RETURN NULL) is a conflict, TG020 or skipped with
-    // 'skip'; one it moved to another tenant is refused (TG002); a rule that
-    // rewrites the INSERT fails it (RETURNING). With skip_conflicts, a key
+    // 'skip'; one it moved to another tenant is refused (TG002), one whose
+    // key it changed too (TG020: its tombstone would stay, and the row come
+    // back twice); a rule that rewrites the INSERT fails it (RETURNING). With skip_conflicts, a key
     // that a concurrent transaction took after the conflict check is skipped
     // too (ON CONFLICT DO NOTHING); returns the keys inserted then. Without,
     // such a race is a retryable 40001.
@@ -379,6 +380,8 @@ class TableRestore {
         std::unordered_set<std::string> inserted;
         std::string on_conflict = options_.skip_conflicts ? " ON CONFLICT DO NOTHING" : "";
         const std::string &returning = plan_.returning;
+        std::unordered_set<std::string> keys;
+        for (const auto &t : rows) keys.insert(t.key_now);
         uint64 returned = 0;
         auto insert = [&](const std::string &sql, const std::vector<Datum> &images) {
             uint64 n = unique_violation_is_retryable("rows of " + rel_ + " were inserted while undelete ran", [&] {
@@ -393,6 +396,14 @@ class TableRestore {
                                     "\". Nothing was restored.",
                                 "A BEFORE INSERT trigger of the table changes its tenant column; restore with it "
                                 "disabled, or fix it.");
+                if (!keys.count(spi::text(r, 1)))
+                    throw Error(sqlstate::undelete_conflict,
+                                "cannot undelete rows of tenant \"" + options_.tenant + "\" in " + rel_ +
+                                    ": a trigger of the table changed the primary key of one",
+                                "A row came back with the key " + spi::text(r, 1) +
+                                    ", which none of its tombstones holds. Nothing was restored.",
+                                "A BEFORE INSERT trigger of the table changes the key; restore with it disabled, or "
+                                "fix it.");
                 inserted.insert(spi::text(r, 1));
             }
             returned += n;
