@@ -119,6 +119,12 @@ std::string TableSql::key_object(const std::string &alias) const {
     return "jsonb_build_object(" + pairs + ")";
 }
 
+std::string TableSql::key_columns(const std::string &alias) const {
+    std::string list;
+    for (const auto &k : key_) list += (list.empty() ? "" : ", ") + alias + "." + spi::quote_ident(k.name);
+    return list;
+}
+
 const std::string &TableSql::typed(const std::string &quoted_columns) {
     auto it = typed_.find(quoted_columns);
     if (it == typed_.end()) it = typed_.emplace(quoted_columns, columns::typed(relid_, quoted_columns)).first;

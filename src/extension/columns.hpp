@@ -50,6 +50,9 @@ class TableSql {
     std::string key_record(const std::string &json, const std::string &alias = "p") const;
     // The key of row alias as capture writes it (primary_key_object).
     std::string key_object(const std::string &alias) const;
+    // "alias.a, alias.b": the key columns of record alias, for a PARTITION BY
+    // (grouped by the types' default equality, as the primary key compares).
+    std::string key_columns(const std::string &alias) const;
     // Plain names of the columns an INSERT may write (not generated).
     const std::vector<std::string> &insertable() const { return insertable_; }
     // "a integer, b text" for a quoted column list "a, b"; cached per list.

@@ -29,6 +29,7 @@ struct Tombstone {
     std::string columns;  // quoted insert column list present in the image
     std::string key_now;  // the key as this session spells it (what RETURNING gives)
     bool taken = false;   // a live row holds the key
+    bool older = false;   // a newer tombstone of the batch has an equal key
 };
 
 std::string joined_quoted(const std::vector<std::string> &names) {
@@ -52,14 +53,16 @@ struct TablePlan {
         : table_id(table.table_id), active(active), sql(table.relid), rel(sql.rel()) {
         all_columns = joined_quoted(sql.insertable());
         // Per key of a batch: its ordinal, the key as the INSERT's RETURNING
-        // spells it in this session (spell_keys) and whether a live row holds it.
-        // (A lateral probe, never an EXISTS in the select list: the planner
-        // may hash that one over the whole table.)
-        keys_sql =
-            "SELECT u.i, " + sql.key_object("p") +
-            "::text, c.taken IS NOT NULL FROM unnest($1::jsonb[]) WITH ORDINALITY AS u(k, i) CROSS JOIN LATERAL " +
-            sql.key_record("u.k") + " LEFT JOIN LATERAL (SELECT true FROM " + rel + " AS x WHERE " + sql.key_match() +
-            " LIMIT 1) AS c(taken) ON true";
+        // spells it in this session (spell_keys), whether a live row holds it,
+        // and whether an earlier key of the batch equals it as the primary
+        // key compares (numeric 1.0 and 1.00, citext 'Bob' and 'bob': two
+        // spellings, one key). (A lateral probe, never an EXISTS in the
+        // select list: the planner may hash that one over the whole table.)
+        keys_sql = "SELECT u.i, " + sql.key_object("p") +
+                   "::text, c.taken IS NOT NULL, u.i <> min(u.i) OVER (PARTITION BY " + sql.key_columns("p") +
+                   ") FROM unnest($1::jsonb[]) WITH ORDINALITY AS u(k, i) CROSS JOIN LATERAL " + sql.key_record("u.k") +
+                   " LEFT JOIN LATERAL (SELECT true FROM " + rel + " AS x WHERE " + sql.key_match() +
+                   " LIMIT 1) AS c(taken) ON true";
         returning = " RETURNING " + sql.key_object("") + "::text, pg_catalog.format('%s', " +
                     spi::quote_ident(table.tenant_column) + ")";
         auto key = columns::names(table.relid, columns::primary_key, false);
@@ -85,6 +88,34 @@ struct TablePlan {
         }
         parents_read = true;
         return parents;
+    }
+
+    // Whether the table (or a partition) has a BEFORE INSERT row trigger,
+    // which may change a row's key; and the names of its primary keys (of
+    // the table and its partitions). Read on first use.
+    bool before_insert_triggers() {
+        read_triggers_and_keys();
+        return before_insert_triggers_;
+    }
+    const std::vector<std::string> &primary_keys() {
+        read_triggers_and_keys();
+        return primary_keys_;
+    }
+    void read_triggers_and_keys() {
+        if (triggers_read_) return;
+        spi::Arg relid{OIDOID, datum::from_oid(sql.relid())};
+        const std::string tree =
+            "(SELECT $1::regclass UNION SELECT t.relid FROM pg_catalog.pg_partition_tree($1::regclass) AS t)";
+        uint64 n = spi::exec("SELECT EXISTS (SELECT FROM pg_catalog.pg_trigger g WHERE g.tgrelid IN " + tree +
+                                 " AND NOT g.tgisinternal AND g.tgtype::int & 7 = 7)",  // ROW | BEFORE | INSERT
+                             {relid});
+        before_insert_triggers_ = n == 1 && spi::text(0, 1) == "t";
+        n = spi::exec("SELECT c.relname::text FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c "
+                      "ON c.oid = i.indexrelid WHERE i.indisprimary AND i.indrelid IN " +
+                          tree,
+                      {relid});
+        for (uint64 r = 0; r < n; r++) primary_keys_.push_back(spi::text(r, 1));
+        triggers_read_ = true;
     }
 
     // The table's deferrable constraints (make_constraints_immediate), read on first use.
@@ -125,6 +156,9 @@ struct TablePlan {
     // tenant's row with such a key conflicts with the row restored before it.
     bool global_key = false;
     std::vector<size_t> restored_keys;
+    bool triggers_read_ = false;
+    bool before_insert_triggers_ = false;
+    std::vector<std::string> primary_keys_;
 };
 
 RestorePlans::RestorePlans() = default;
@@ -225,7 +259,7 @@ class TableRestore {
         std::vector<Tombstone> rows;
         for (auto &t : fetched) {
             // Newest first: an older tombstone of the same key stays tombstoned.
-            if (!seen_.insert(t.key_now).second) {
+            if (!seen_.insert(t.key_now).second || t.older) {
                 counts_.skipped++;
                 continue;
             }
@@ -267,6 +301,7 @@ class TableRestore {
             Tombstone &t = rows[spi::int64_at(r, 1) - 1];
             t.key_now = spi::text(r, 2);
             t.taken = spi::text(r, 3) == "t";
+            t.older = spi::text(r, 4) == "t";
         }
     }
 
@@ -372,7 +407,11 @@ class TableRestore {
     // the table skipped (RETURN NULL) is a conflict, TG020 or skipped with
     // 'skip'; one it moved to another tenant is refused (TG002), one whose
     // key it changed too (TG020: its tombstone would stay, and the row come
-    // back twice); a rule that rewrites the INSERT fails it (RETURNING). With skip_conflicts, a key
+    // back twice); a rule that rewrites the INSERT fails it (RETURNING). With
+    // 'skip' and a BEFORE INSERT trigger, rows go in one by one: a row left
+    // out then is known for sure, and which row came back under which key
+    // (several at once, a trigger turning key 2 into 3 while 3 was left out
+    // would have cost 3's tombstone, and 2 come back twice). With skip_conflicts, a key
     // that a concurrent transaction took after the conflict check is skipped
     // too (ON CONFLICT DO NOTHING); returns the keys inserted then. Without,
     // such a race is a retryable 40001.
@@ -383,10 +422,15 @@ class TableRestore {
         std::unordered_set<std::string> keys;
         for (const auto &t : rows) keys.insert(t.key_now);
         uint64 returned = 0;
-        auto insert = [&](const std::string &sql, const std::vector<Datum> &images) {
-            uint64 n = unique_violation_is_retryable("rows of " + rel_ + " were inserted while undelete ran", [&] {
-                return spi::exec(sql + on_conflict + returning, {{JSONBARRAYOID, spi::array_of(images, JSONBOID)}});
-            });
+        // own_key: the key of the one row inserted, for one by one.
+        auto insert = [&](const std::string &sql, const std::vector<Datum> &images, const std::string *own_key) {
+            uint64 n = unique_violation_is_retryable(
+                "rows of " + rel_ + " were inserted while undelete ran",
+                [&] {
+                    return spi::exec(sql + on_conflict + returning,
+                                     {{JSONBARRAYOID, spi::array_of(images, JSONBOID)}});
+                },
+                plan_.primary_keys());
             for (uint64 r = 0; r < n; r++) {
                 if (spi::text(r, 2) != options_.tenant)
                     throw Error(sqlstate::wrong_tenant,
@@ -396,7 +440,7 @@ class TableRestore {
                                     "\". Nothing was restored.",
                                 "A BEFORE INSERT trigger of the table changes its tenant column; restore with it "
                                 "disabled, or fix it.");
-                if (!keys.count(spi::text(r, 1)))
+                if (own_key ? spi::text(r, 1) != *own_key : !keys.count(spi::text(r, 1)))
                     throw Error(sqlstate::undelete_conflict,
                                 "cannot undelete rows of tenant \"" + options_.tenant + "\" in " + rel_ +
                                     ": a trigger of the table changed the primary key of one",
@@ -409,19 +453,25 @@ class TableRestore {
             returned += n;
         };
         std::vector<bool> done(rows.size(), false);
+        const bool one_by_one = options_.skip_conflicts && plan_.before_insert_triggers();
         {
             AsTableOwner owner(table_.relid);
             OriginScope origin(Origin::undelete);
             for (size_t i = 0; i < rows.size(); i++) {
                 if (done[i]) continue;
                 const std::string &columns = rows[i].columns;
+                if (one_by_one) {
+                    insert(plan_.insert_sql(columns), {rows[i].row}, &rows[i].key_now);
+                    done[i] = true;
+                    continue;
+                }
                 std::vector<Datum> images;
                 for (size_t j = i; j < rows.size(); j++)
                     if (!done[j] && rows[j].columns == columns) {
                         images.push_back(rows[j].row);
                         done[j] = true;
                     }
-                insert(plan_.insert_sql(columns), images);
+                insert(plan_.insert_sql(columns), images, nullptr);
             }
         }
         if (!options_.skip_conflicts && returned < rows.size())

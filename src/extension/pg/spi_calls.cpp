@@ -141,7 +141,8 @@ const char *qualified_relation_name(Oid relid) {
     return pg_guard([&] {
         char *nsp = get_namespace_name(get_rel_namespace(relid));
         char *rel = get_rel_name(relid);
-        if (!nsp || !rel) elog(ERROR, "relation with OID %u does not exist", relid);
+        if (!nsp || !rel)  // a regclass made from a number (ARRAY[99999]::oid[]::regclass[])
+            ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE), errmsg("relation with OID %u does not exist", relid)));
         return quote_qualified_identifier(nsp, rel);
     });
 }

@@ -69,6 +69,10 @@ int error_code(const ErrorData *error) noexcept { return error->sqlerrcode; }
 
 const char *error_message(const ErrorData *error) noexcept { return error->message ? error->message : ""; }
 
+const char *error_constraint(const ErrorData *error) noexcept {
+    return error->constraint_name ? error->constraint_name : "";
+}
+
 int pending_error_code() noexcept { return geterrcode(); }
 
 void free_error(ErrorData *error) noexcept { FreeErrorData(error); }
