@@ -110,10 +110,11 @@ struct TablePlan {
                                  " AND NOT g.tgisinternal AND g.tgtype::int & 7 = 7)",  // ROW | BEFORE | INSERT
                              {relid});
         before_insert_triggers_ = n == 1 && spi::text(0, 1) == "t";
-        n = spi::exec("SELECT c.relname::text FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c "
-                      "ON c.oid = i.indexrelid WHERE i.indisprimary AND i.indrelid IN " +
-                          tree,
-                      {relid});
+        n = spi::exec(
+            "SELECT c.relname::text FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c "
+            "ON c.oid = i.indexrelid WHERE i.indisprimary AND i.indrelid IN " +
+                tree,
+            {relid});
         for (uint64 r = 0; r < n; r++) primary_keys_.push_back(spi::text(r, 1));
         triggers_read_ = true;
     }
@@ -427,8 +428,7 @@ class TableRestore {
             uint64 n = unique_violation_is_retryable(
                 "rows of " + rel_ + " were inserted while undelete ran",
                 [&] {
-                    return spi::exec(sql + on_conflict + returning,
-                                     {{JSONBARRAYOID, spi::array_of(images, JSONBOID)}});
+                    return spi::exec(sql + on_conflict + returning, {{JSONBARRAYOID, spi::array_of(images, JSONBOID)}});
                 },
                 plan_.primary_keys());
             for (uint64 r = 0; r < n; r++) {

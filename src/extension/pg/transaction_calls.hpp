@@ -32,7 +32,7 @@ void lock_tenant_key(const char *data, int len, uint16 lock_class);
 // The error copied out of PostgreSQL (copy_pending_error) or still pending.
 ErrorData *copy_pending_error();
 int error_code(const ErrorData *error) noexcept;
-const char *error_message(const ErrorData *error) noexcept;  // never nullptr
+const char *error_message(const ErrorData *error) noexcept;     // never nullptr
 const char *error_constraint(const ErrorData *error) noexcept;  // the constraint it names, or ""
 int pending_error_code() noexcept;
 void free_error(ErrorData *error) noexcept;
