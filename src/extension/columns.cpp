@@ -119,6 +119,12 @@ std::string TableSql::key_object(const std::string &alias) const {
     return "jsonb_build_object(" + pairs + ")";
 }
 
+bool TableSql::in_key(const std::string &name) const {
+    for (const auto &k : key_)
+        if (k.name == name) return true;
+    return false;
+}
+
 std::string TableSql::key_columns(const std::string &alias) const {
     std::string list;
     for (const auto &k : key_) list += (list.empty() ? "" : ", ") + alias + "." + spi::quote_ident(k.name);

@@ -50,6 +50,8 @@ class TableSql {
     std::string key_record(const std::string &json, const std::string &alias = "p") const;
     // The key of row alias as capture writes it (primary_key_object).
     std::string key_object(const std::string &alias) const;
+    // Whether the plain-named column is one of the primary key's.
+    bool in_key(const std::string &name) const;
     // "alias.a, alias.b": the key columns of record alias, for a PARTITION BY
     // (grouped by the types' default equality, as the primary key compares).
     std::string key_columns(const std::string &alias) const;

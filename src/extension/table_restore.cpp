@@ -65,8 +65,7 @@ struct TablePlan {
                    " LIMIT 1) AS c(taken) ON true";
         returning = " RETURNING " + sql.key_object("") + "::text, pg_catalog.format('%s', " +
                     spi::quote_ident(table.tenant_column) + ")";
-        auto key = columns::names(table.relid, columns::primary_key, false);
-        global_key = std::find(key.begin(), key.end(), table.tenant_column) == key.end();
+        global_key = !sql.in_key(table.tenant_column);
     }
 
     // The table's foreign keys to protected tables, read on first use.
@@ -374,7 +373,7 @@ class TableRestore {
             if (options_.count_only && checked_parents_.insert(check.parent).second)
                 require_privileges(check.parent, ACL_SELECT, options_.caller);
             AsTableOwner owner(check.parent);
-            uint64 n = spi::exec(check.refuse_sql[options_.skip_conflicts && !options_.count_only ? 1 : 0],
+            uint64 n = spi::exec(check.refuse_sql[options_.skip_conflicts ? 1 : 0],
                                  {{JSONBARRAYOID, spi::array_of(images, JSONBOID)}, spi::text_arg(options_.tenant)});
             for (uint64 r = 0; r < n; r++) refused[spi::int64_at(r, 1) - 1] = true;
             if (n > 0 && refused_parent.empty()) refused_parent = check.rel;
