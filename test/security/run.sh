@@ -134,7 +134,8 @@ BEGIN
         EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO app_owner', f);
     END LOOP;
     FOR f IN SELECT p.oid FROM pg_proc p WHERE p.pronamespace = 'tenant_guard'::regnamespace
-                AND p.proname IN ('undelete', 'undelete_where', 'undelete_row', 'deletions', 'tenant_checksum',
+                AND p.proname IN ('undelete', 'undelete_where', 'undelete_conflicts', 'undelete_row', 'deletions',
+                                  'tenant_checksum',
                                   'undelete_trash', 'rewind', 'mark',
                                   'changes', 'current_cursor', 'status', 'tenant_status', 'purge', 'set_retention',
                                   'prune', 'add_purge_key', 'revoke_purge_key', 'unprotect', 'database_id') LOOP
@@ -379,8 +380,10 @@ SET application_name = 'sec-script.py';
 DELETE FROM app.accounts WHERE tenant_id OPERATOR(pg_catalog.=) $t;
 RESET tenant_guard.actor;
 RESET application_name;
---step deletions, undelete_where (dry_run and real)
+--step deletions, undelete_conflicts, undelete_where (dry_run and real)
 SELECT * FROM tenant_guard.deletions(actor => 'sec-script-$t', application_name => 'sec-script.py');
+SELECT 'ran' AS n_conflicts FROM (SELECT pg_catalog.count(*) FROM tenant_guard.undelete_conflicts(actor => 'sec-script-$t')) AS c \gset
+\echo RESULT|undelete_conflicts|:n_conflicts
 SELECT * FROM tenant_guard.undelete_where(actor => 'sec-script-$t', dry_run => true);
 SELECT pg_catalog.sum(restored) AS n_where FROM tenant_guard.undelete_where(actor => 'sec-script-$t') \gset
 \echo RESULT|undelete_where|:n_where
@@ -784,6 +787,9 @@ for r in operator dba; do
         else fail "$r: $w ran to completion" "got [$v]; see the session's output:" \
                  "$(grep -B2 -A3 "RESULT|$w|" "$work/$r.log" | grep -m3 'ERROR' || true)"; fi
     done
+done
+for r in operator dba; do
+    check "$r: undelete_conflicts ran to completion" ran "$(result "$r" undelete_conflicts)"
 done
 for w in trash undelete_trash; do
     v=$(result app_dml "$w")
