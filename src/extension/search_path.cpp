@@ -25,4 +25,10 @@ int pin_output_settings() {
     return level;
 }
 
+int pin_planner_setting(const char *name, const char *value) {
+    int level = NewGUCNestLevel();
+    (void)set_config_option(name, value, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+    return level;
+}
+
 }  // namespace tg

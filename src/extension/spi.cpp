@@ -99,6 +99,12 @@ PinnedOutputSettings::~PinnedOutputSettings() {
     if (std::uncaught_exceptions() == 0) pg::discard_settings(level_);
 }
 
+PlannerSetting::PlannerSetting(const char *name, const char *value) : level_(pg::pin_planner_setting(name, value)) {}
+
+PlannerSetting::~PlannerSetting() {
+    if (std::uncaught_exceptions() == 0) pg::discard_settings(level_);
+}
+
 std::string quote_ident(const std::string &s) { return pg::quote_identifier(s.c_str()); }
 
 std::string quote_literal(const std::string &s) { return pg::quote_literal(s.c_str()); }

@@ -93,6 +93,19 @@ class PinnedOutputSettings {
     int level_;
 };
 
+// A planner setting (enable_seqscan off, say) for the statements of the
+// scope, popped at its end as PinnedOutputSettings is.
+class PlannerSetting {
+   public:
+    PlannerSetting(const char *name, const char *value);
+    ~PlannerSetting();
+    PlannerSetting(const PlannerSetting &) = delete;
+    PlannerSetting &operator=(const PlannerSetting &) = delete;
+
+   private:
+    int level_;
+};
+
 // An array Datum of items of type (for array parameters).
 Datum array_of(const std::vector<Datum> &items, Oid type);
 

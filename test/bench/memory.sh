@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # test/bench/memory.sh — what a big statement on a protected table costs in backend
 # memory: one UPDATE of every row, then one DELETE of every row (BENCH_ROWS rows),
-# each in a fresh session, on a protected table and on an identical unprotected one
-# (the baseline). Prints the backend's memory growth (median of interleaved
+# then bringing every row back in one statement (on the protected table one
+# undelete_where of the DELETE's rows, every tenant; on the unprotected one the
+# plain re-INSERT of the same rows), each in a fresh session, on a protected
+# table and on an identical unprotected one (the baseline). Prints the backend's memory growth (median of interleaved
 # repetitions, min–max). A benchmark, not a test: it never fails on a figure.
 #
 #   test/bench/memory.sh [--no-install]         (or BENCH_NO_INSTALL=1)
@@ -71,7 +73,9 @@ header() {
     echo "tenant_guard: version $(q "SELECT extversion FROM pg_extension WHERE extname = 'tenant_guard'"), $TG_SO sha256 $SO_ID…"
     echo "workload: per repetition and table: $ROWS rows ($TENANTS tenants, narrow shape), VACUUM ANALYZE +"
     echo "          CHECKPOINT, then 'UPDATE t SET qty = qty + 1' in a fresh session, then"
-    echo "          'DELETE FROM t' in another fresh session; REPS=$REPS, tables interleaved"
+    echo "          'DELETE FROM t' in another, then in a third every row back in one statement:"
+    echo "          undelete_where(actor => ...) of the DELETE (tenant_guard), the same INSERT as the"
+    echo "          load (unprotected); REPS=$REPS, tables interleaved"
     echo "measured: in the session, /proc/self/status (pg_read_file) before and after the statement:"
     echo "          peak RSS growth = VmHWM after - VmRSS before (counts the shared_buffers pages the"
     echo "          backend touched, up to shared_buffers); and, sampled every ${SAMPLE_MS} ms from outside,"
@@ -84,7 +88,13 @@ measure() {
     local tbl=$1 variant=$2 op=$3 rep=$4 stmt
     local name="${op}_${variant}_r$rep"
     local pidfile=$OUT/$name.pid samplefile=$OUT/$name.sample
-    case $op in update) stmt="UPDATE $tbl SET qty = qty + 1" ;; delete) stmt="DELETE FROM $tbl" ;; esac
+    case $op in
+    update) stmt="UPDATE $tbl SET qty = qty + 1" ;;
+    delete) stmt="DELETE FROM $tbl" ;;
+    undelete) if [ "$variant" = tg ]; then
+            stmt="SELECT sum(restored) FROM tenant_guard.undelete_where(actor => 'memory-bench')"
+        else stmt="INSERT INTO $tbl $(rows_of "$ROWS")"; fi ;;
+    esac
     : >"$pidfile"
     : >"$samplefile"
     chmod 666 "$pidfile"
@@ -92,8 +102,12 @@ measure() {
         warn "$name: tenant_guard.so is no longer the one the run started with: another build was installed"
     cat >"$OUT/$name.sql" <<SQL
 SET tenant_guard.max_tenants_per_statement = 0;
+SET tenant_guard.actor = 'memory-bench';
 -- Load the library and warm the catalogs before the baseline figures are read.
 SELECT count(*) FROM tenant_guard.protected_tables \\gset
+-- What the statement works on: live rows, and the rows an undelete brings back.
+SELECT count(*) AS n_before FROM (SELECT FROM $tbl UNION ALL SELECT FROM tenant_guard.tombstones
+                                   WHERE rel = '$tbl'::regclass) AS r \\gset
 \\pset tuples_only on
 \\o $pidfile
 SELECT pg_backend_pid();
@@ -103,7 +117,6 @@ SELECT pg_sleep(0.05);
 SELECT (regexp_match(s, 'VmRSS:\\s+(\\d+)'))[1]::bigint AS rss0,
        (regexp_match(s, 'RssAnon:\\s+(\\d+)'))[1]::bigint AS anon0
   FROM pg_read_file('/proc/self/status') AS s \\gset
-SELECT count(*) AS n_before FROM $tbl \\gset
 SELECT clock_timestamp() AS t0 \\gset
 $stmt;
 SELECT round(extract(epoch FROM clock_timestamp() - :'t0') * 1000, 1) AS ms \\gset
@@ -124,8 +137,15 @@ SQL
     read -r ms hwm anon0 n <<<"$(sed -n 's/^RESULT //p' "$OUT/$name.log" | tail -n 1)"
     max_anon=$(cut -d' ' -f1 "$samplefile" 2>/dev/null || true)
     if [ -z "$max_anon" ] || [ -z "$ms" ]; then warn "$name: no sample or no result"; return 0; fi
-    [ "$n" = "$ROWS" ] || warn "$name: the table held $n rows, not $ROWS"
+    [ "$op/$variant" = undelete/plain ] || [ "$n" = "$ROWS" ] || warn "$name: the table held $n rows, not $ROWS"
     echo "$ms $hwm $((max_anon > anon0 ? max_anon - anon0 : 0))"
+}
+
+# The rows every table is loaded with: ROWS rows of TENANTS tenants.
+rows_of() {
+    echo "SELECT i, 1 + i % $TENANTS, 'item ' || i, i % 1000, (i % 100000) / 100.0,
+                 timestamptz '2024-01-01 00:00:00+00' + i * interval '1 second'
+            FROM generate_series(1, $1) AS i"
 }
 
 header | tee "$OUT/report.txt"
@@ -139,12 +159,10 @@ for rep in $(seq 1 "$REPS"); do
         "${PSQL[@]}" >/dev/null <<SQL
 CREATE TABLE $tbl (id bigint PRIMARY KEY, tenant_id int NOT NULL, name text, qty int,
                    price numeric(12,2), updated_at timestamptz);
-INSERT INTO $tbl SELECT i, 1 + i % $TENANTS, 'item ' || i, i % 1000, (i % 100000) / 100.0,
-                        timestamptz '2024-01-01 00:00:00+00' + i * interval '1 second'
-FROM generate_series(1, $ROWS) AS i;
+INSERT INTO $tbl $(rows_of "$ROWS");
 SQL
         [ "$variant" = tg ] && q "SELECT tenant_guard.protect('$tbl')" >/dev/null
-        for op in update delete; do
+        for op in update delete undelete; do
             "${PSQL[@]}" -c VACUUM -c CHECKPOINT >/dev/null
             r=$(measure "$tbl" "$variant" "$op" "$rep")
             read -r ms hwm anon <<<"${r:-}"

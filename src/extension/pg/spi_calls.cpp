@@ -129,6 +129,10 @@ int pin_output_settings() {
     return pg_guard([] { return tg::pin_output_settings(); });
 }
 
+int pin_planner_setting(const char *name, const char *value) {
+    return pg_guard([&] { return tg::pin_planner_setting(name, value); });
+}
+
 const char *quote_identifier(const char *name) {
     return pg_guard([&] { return ::quote_identifier(name); });
 }

@@ -21,7 +21,8 @@ agg AS (
            percentile_cont(0.5) WITHIN GROUP (ORDER BY anon_extra) AS anon_extra,
            count(ms) AS ok, count(*) AS n
       FROM per_rep GROUP BY op, variant)
-SELECT upper(op) || ' all rows' AS statement,
+SELECT CASE op WHEN 'undelete' THEN 'undelete_where of all rows (baseline: their re-INSERT)'
+                ELSE upper(op) || ' all rows' END AS statement,
        CASE variant WHEN 'plain' THEN 'unprotected (baseline)' ELSE 'tenant_guard' END AS "table",
        to_char(ms, 'FM9999990') AS "median ms",
        to_char(anon, 'FM99990.0') AS "peak private MB",
@@ -33,4 +34,4 @@ SELECT upper(op) || ' all rows' AS statement,
        CASE WHEN variant = 'tg' THEN CASE WHEN anon < 100 THEN 'met' ELSE 'MISSED' END END AS "vs target",
        ok || '/' || n AS "reps ok"
   FROM agg
- ORDER BY array_position(ARRAY['update', 'delete'], op), variant;
+ ORDER BY array_position(ARRAY['update', 'delete', 'undelete'], op), variant;
