@@ -513,9 +513,8 @@ class TableRestore {
     const std::string &rel_;  // sql_.rel()
     TableCounts counts_;
     std::unordered_set<std::string> seen_;
-    std::unordered_set<Oid> checked_parents_;
-    std::vector<size_t> tenant_keys_;  // count_only, global key: hashes of the keys this tenant would restore  //
-                                       // count_only: parents whose SELECT the caller was checked for
+    std::unordered_set<Oid> checked_parents_;  // count_only: parents whose SELECT the caller was checked for
+    std::vector<size_t> tenant_keys_;          // count_only, global key: hashes of the keys this tenant would restore
     bool privilege_checked_ = false;
     std::vector<std::string> deferred_;  // constraints made immediate for the restore, declared deferred
 };
