@@ -79,4 +79,28 @@ SET ROLE regress_tg_app;
 SELECT sqlstate_of($$SELECT * FROM tenant_guard.rewind('71', to_mark => 'before-the-script')$$) AS app_rewind;
 SELECT sqlstate_of($$SELECT tenant_guard.mark('by-app')$$) AS app_mark;
 RESET ROLE;
+
+-- Memory: a rewind of 20,000 updated rows. Before 0.9.0 its UPDATE cast the
+-- whole array of images to jsonb[] at once, which kept every element's parse
+-- garbage while the statement ran, and every step's results stayed to the
+-- end: 33 MB more at the first row it updates here (15 MB now), 630 MB for
+-- 100,000 rows of six columns.
+CREATE TABLE many (tenant_id int NOT NULL, id int PRIMARY KEY, note text);
+SELECT tenant_guard.protect('many');
+INSERT INTO many SELECT 73, i, repeat('x', 40) || i FROM generate_series(1, 20000) AS i;
+SELECT tenant_guard.mark('before-many');
+UPDATE many SET note = note || '!';
+CREATE TABLE rewind_memory (bytes bigint);
+CREATE FUNCTION record_rewind_memory() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM rw.rewind_memory) THEN
+        INSERT INTO rw.rewind_memory SELECT sum(total_bytes) FROM pg_catalog.pg_backend_memory_contexts;
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER record_rewind_memory BEFORE UPDATE ON many FOR EACH ROW EXECUTE FUNCTION record_rewind_memory();
+SELECT sum(total_bytes) AS bytes_before FROM pg_backend_memory_contexts \gset
+SELECT * FROM tenant_guard.rewind('73', to_mark => 'before-many');
+SELECT bytes - :bytes_before < 24 * 1024 * 1024 AS memory_small FROM rewind_memory;
+SELECT count(*) FILTER (WHERE note LIKE '%!') AS still_updated, count(*) AS rows FROM many;
 RESET search_path;
