@@ -24,10 +24,10 @@ void unpin_search_path(int level);
 // level. Pop it with unpin_search_path (it pops any level).
 int pin_output_settings();
 
-// Pushes a GUC nesting level with one planner setting (name = value) for a
-// statement whose plan the extension knows better than the estimates do;
-// returns the level. Pop it with unpin_search_path.
-int pin_planner_setting(const char *name, const char *value);
+// Pushes a GUC nesting level with one setting (name = value): enable_seqscan
+// off for a statement whose plan the extension knows better than the
+// estimates do, say; returns the level. Pop it with unpin_search_path.
+int pin_setting(const char *name, const char *value);
 
 // fn() with search_path pinned. fn returns a plain value (Datum, pointer,
 // number); its own PostgreSQL errors travel on after the path is restored.

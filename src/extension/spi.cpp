@@ -93,17 +93,13 @@ AsRole::~AsRole() {
     pg::set_user_context(saved_);
 }
 
-PinnedOutputSettings::PinnedOutputSettings() : level_(pg::pin_output_settings()) {}
-
-PinnedOutputSettings::~PinnedOutputSettings() {
+SettingsScope::~SettingsScope() {
     if (std::uncaught_exceptions() == 0) pg::discard_settings(level_);
 }
 
-PlannerSetting::PlannerSetting(const char *name, const char *value) : level_(pg::pin_planner_setting(name, value)) {}
+PinnedOutputSettings::PinnedOutputSettings() : SettingsScope(pg::pin_output_settings()) {}
 
-PlannerSetting::~PlannerSetting() {
-    if (std::uncaught_exceptions() == 0) pg::discard_settings(level_);
-}
+PinnedSetting::PinnedSetting(const char *name, const char *value) : SettingsScope(pg::pin_setting(name, value)) {}
 
 std::string quote_ident(const std::string &s) { return pg::quote_identifier(s.c_str()); }
 

@@ -78,32 +78,34 @@ class AsRole {
     int guc_level_ = 0;  // restricted: the GUC nesting level its settings live in
 };
 
-// The output (and image input) settings of row images for the scope
-// (pin_output_settings): undelete, rewind and purge compare, key and read
-// values as the images spell them, whatever the caller's session says. Popped
-// at the end of the scope; after an error, by the (sub)transaction's abort.
-class PinnedOutputSettings {
+// Settings for the statements of a scope, at a GUC nesting level of their
+// own: popped at the end of the scope; after an error, by the
+// (sub)transaction's abort.
+class SettingsScope {
    public:
-    PinnedOutputSettings();
-    ~PinnedOutputSettings();
-    PinnedOutputSettings(const PinnedOutputSettings &) = delete;
-    PinnedOutputSettings &operator=(const PinnedOutputSettings &) = delete;
+    ~SettingsScope();
+    SettingsScope(const SettingsScope &) = delete;
+    SettingsScope &operator=(const SettingsScope &) = delete;
+
+   protected:
+    explicit SettingsScope(int level) : level_(level) {}
 
    private:
     int level_;
 };
 
-// A planner setting (enable_seqscan off, say) for the statements of the
-// scope, popped at its end as PinnedOutputSettings is.
-class PlannerSetting {
+// The output (and image input) settings of row images (pin_output_settings):
+// undelete, rewind and purge compare, key and read values as the images spell
+// them, whatever the caller's session says.
+class PinnedOutputSettings : public SettingsScope {
    public:
-    PlannerSetting(const char *name, const char *value);
-    ~PlannerSetting();
-    PlannerSetting(const PlannerSetting &) = delete;
-    PlannerSetting &operator=(const PlannerSetting &) = delete;
+    PinnedOutputSettings();
+};
 
-   private:
-    int level_;
+// One setting (enable_seqscan off, say).
+class PinnedSetting : public SettingsScope {
+   public:
+    PinnedSetting(const char *name, const char *value);
 };
 
 // An array Datum of items of type (for array parameters).

@@ -295,7 +295,7 @@ class TableRestore {
         // (once per batch: quadratic in the tombstones of the operation)
         // until the table is some 4,000 pages, by place or by id.
         spi::AsExtensionOwner owner;
-        spi::PlannerSetting tid_scan("enable_seqscan", "off");
+        spi::PinnedSetting tid_scan("enable_seqscan", "off");
         uint64 deleted =
             spi::exec("DELETE FROM tenant_guard.tombstone_data WHERE ctid = ANY ($1) AND tombstone_id = ANY ($2)",
                       {{TIDARRAYOID, spi::array_of(places, TIDOID)}, {INT8ARRAYOID, spi::array_of(ids, INT8OID)}});

@@ -129,8 +129,8 @@ int pin_output_settings() {
     return pg_guard([] { return tg::pin_output_settings(); });
 }
 
-int pin_planner_setting(const char *name, const char *value) {
-    return pg_guard([&] { return tg::pin_planner_setting(name, value); });
+int pin_setting(const char *name, const char *value) {
+    return pg_guard([&] { return tg::pin_setting(name, value); });
 }
 
 const char *quote_identifier(const char *name) {

@@ -51,8 +51,8 @@ int new_settings_level();
 void discard_settings(int level) noexcept;
 // The output settings images are written with, at a new level (search_path.hpp).
 int pin_output_settings();
-// One planner setting at a new level (search_path.hpp).
-int pin_planner_setting(const char *name, const char *value);
+// One setting at a new level (search_path.hpp).
+int pin_setting(const char *name, const char *value);
 
 const char *quote_identifier(const char *name);
 const char *quote_literal(const char *text);
