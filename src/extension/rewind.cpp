@@ -14,6 +14,7 @@
 // and the tombstones of undone deletions go. Only that tenant's rows are read
 // or locked.
 #include <array>
+#include <limits>
 #include <map>
 
 #include "extension/citus.hpp"
@@ -73,6 +74,59 @@ std::string after_point(const Point &p) {
            "AND l.seq >= $6 GROUP BY l.xid HAVING max(l.changed_at) > $4)";
 }
 
+// How many rows to put back one statement of a step takes. A table with a
+// foreign key to itself takes them all at once: a row re-inserted in one
+// batch could reference one re-inserted only in a later batch.
+constexpr long batch_rows = 2000;
+constexpr long all_rows = std::numeric_limits<long>::max();
+
+bool references_itself(const std::vector<columns::ForeignKey> &foreign_keys, Oid relid) {
+    for (const auto &fk : foreign_keys)
+        if (fk.parent == relid) return true;
+    return false;
+}
+
+// A scroll cursor of the extension owner over sql, or nullptr when it has no
+// row. Each step reads it again from the start, batch by batch, so the rows
+// are never all in memory (its sort spills to disk beyond work_mem) and every
+// step sees the same rows: those its snapshot saw, before the rewind wrote
+// anything (its own deletions are logged after the point too).
+Portal open_rows(const std::string &sql, const std::vector<spi::Arg> &args) {
+    spi::AsExtensionOwner owner;
+    Portal cursor = spi::open_cursor(sql, args, true);
+    uint64 n;
+    {
+        spi::Session probe;
+        pg::spi_fetch(cursor, 1, &n);
+    }
+    if (n == 0) {
+        pg::spi_close_cursor(cursor);
+        return nullptr;
+    }
+    pg::spi_rewind_cursor(cursor);
+    return cursor;
+}
+
+// fn(rows, n) on each batch of cursor's rows from its start; each batch in an
+// SPI connection of its own: its rows and what fn builds from them are freed
+// after it, not kept to the end of the rewind.
+template <typename F>
+void for_each_batch(Portal cursor, long rows_per_batch, F &&fn) {
+    if (cursor == nullptr) return;
+    pg::spi_rewind_cursor(cursor);
+    for (;;) {
+        spi::Session batch_memory;
+        uint64 n;
+        SPITupleTable *rows;
+        {
+            spi::AsExtensionOwner owner;
+            rows = pg::spi_fetch(cursor, rows_per_batch, &n);
+        }
+        if (n == 0) return;
+        fn(rows, n);
+    }
+}
+
 class TableRewind {
    public:
     TableRewind(const registry::ProtectedTable &t, const std::string &tenant, const Point &p)
@@ -82,20 +136,18 @@ class TableRewind {
           sql_(t.relid),
           rel_(sql_.rel()),
           pk_match_(sql_.key_match()),
-          key_record_(sql_.key_record("u.k::jsonb")) {
+          key_record_(sql_.key_record("u.k::jsonb")),
+          foreign_keys_(columns::foreign_keys(t.relid)),
+          batch_rows_(references_itself(foreign_keys_, t.relid) ? all_rows : batch_rows) {
         counts_.relid = t.relid;
     }
 
-    // Reads (as the extension owner) the rows to put back. Each step below
-    // runs in an SPI connection of its own: what its queries return and the
-    // arrays built for them are freed when it ends, not kept to the end of
-    // the rewind (the rows to put back are held once, in targets_).
+    // Finds (as the extension owner) the rows to put back and the undone
+    // deletions, as cursors the steps below read batch by batch.
     void collect() {
-        spi::Session step;
-        spi::AsExtensionOwner owner;
         // Each touched row's image before its earliest undone change, with the
         // columns of that image that can be written now.
-        std::string sql =
+        targets_ = open_rows(
             "SELECT t.pk, t.image::text, CASE WHEN t.image IS NULL THEN '' ELSE "
             "       array_to_string(ARRAY(SELECT quote_ident(k) FROM jsonb_object_keys(t.image) k "
             "                              WHERE k = ANY ($5) ORDER BY k COLLATE \"C\"), ', ') END "
@@ -103,17 +155,13 @@ class TableRewind {
             "               CASE c.op WHEN 'U' THEN c.new_row || c.old_row WHEN 'D' THEN c.old_row END AS image "
             "          FROM tenant_guard.change_log_data c "
             "         WHERE c.tenant = $1 AND c.table_id = $2 AND " +
-            after_point(point_) + "         ORDER BY c.pk, c.seq) AS t";
-        uint64 n = spi::exec(sql, args());
-        for (uint64 r = 0; r < n; r++)
-            targets_.push_back(
-                {spi::text(r, 1), spi::is_null(r, 2) ? std::string() : spi::text(r, 2), spi::text(r, 3)});
-        n = spi::exec(
+                after_point(point_) + "         ORDER BY c.pk, c.seq) AS t",
+            args());
+        deletions_ = open_rows(
             "SELECT c.seq FROM tenant_guard.change_log_data c WHERE c.tenant = $1 AND c.table_id = $2 "
             "AND c.op = 'D' AND " +
                 after_point(point_),
             args());
-        for (uint64 r = 0; r < n; r++) undone_deletions_.push_back(spi::text(r, 1));
     }
 
     // Locks the rows it will change before changing any, tables parents
@@ -121,15 +169,72 @@ class TableRewind {
     // writer of the same tenant waits for the rewind or the rewind for it,
     // instead of the two deadlocking (deletions below go children first).
     void lock_rows() {
-        if (targets_.empty()) return;
-        spi::Session step;
-        lock_referenced_rows();
-        std::vector<std::string> keys;
-        for (const auto &t : targets_) keys.push_back(t.pk);
-        AsTableOwner owner(table_.relid);
-        spi::exec("SELECT 1 FROM " + rel_ + " AS x, unnest($1::text[]) AS u(k), LATERAL " + key_record_ + " WHERE " +
-                      pk_match_ + " ORDER BY u.k FOR UPDATE OF x",
-                  {{TEXTARRAYOID, columns::text_array(keys)}});
+        for_each_target_batch([&](const std::vector<Target> &batch) {
+            lock_referenced_rows(batch);
+            std::vector<std::string> keys;
+            for (const auto &t : batch) keys.push_back(t.pk);
+            AsTableOwner owner(table_.relid);
+            spi::exec("SELECT 1 FROM " + rel_ + " AS x, unnest($1::text[]) AS u(k), LATERAL " + key_record_ +
+                          " WHERE " + pk_match_ + " ORDER BY u.k FOR UPDATE OF x",
+                      {{TEXTARRAYOID, columns::text_array(keys)}});
+        });
+    }
+
+    // Rows that did not exist at the point go (as tombstones, through capture).
+    void remove_new_rows() {
+        for_each_target_batch([&](const std::vector<Target> &batch) {
+            std::vector<std::string> keys;
+            for (const auto &t : batch)
+                if (t.image.empty()) keys.push_back(t.pk);
+            if (keys.empty()) return;
+            AsTableOwner owner(table_.relid);
+            counts_.removed +=
+                (int64)spi::exec("DELETE FROM " + rel_ + " AS x USING unnest($1::text[]) AS u(k), LATERAL " +
+                                     key_record_ + " WHERE " + pk_match_,
+                                 {{TEXTARRAYOID, columns::text_array(keys)}});
+        });
+    }
+
+    // Rows that existed get their values back, or come back. The last step
+    // that reads the rows to put back.
+    void restore_old_rows() {
+        for_each_target_batch([&](const std::vector<Target> &batch) { restore_batch(batch); });
+        if (targets_ != nullptr) pg::spi_close_cursor(targets_);
+        targets_ = nullptr;
+    }
+
+    // The tombstones of deletions that were undone: those whose row is live
+    // again (checked as the table's owner; the tombstones are the extension
+    // owner's).
+    void drop_undone_tombstones() {
+        for_each_batch(deletions_, batch_rows, [&](SPITupleTable *rows, uint64 n) {
+            std::vector<std::string> seqs;
+            for (uint64 r = 0; r < n; r++) seqs.push_back(pg::spi_value(rows, r, 1));
+            drop_live_again(seqs);
+        });
+        if (deletions_ != nullptr) pg::spi_close_cursor(deletions_);
+        deletions_ = nullptr;
+    }
+
+    // Something to change in this table: the caller must be allowed to.
+    bool has_work() const { return targets_ != nullptr || deletions_ != nullptr; }
+
+    const Counts &counts() const { return counts_; }
+
+   private:
+    // fn(batch) on each batch of the rows to put back.
+    template <typename F>
+    void for_each_target_batch(F &&fn) {
+        for_each_batch(targets_, batch_rows_, [&](SPITupleTable *rows, uint64 n) {
+            std::vector<Target> batch;
+            batch.reserve(n);
+            for (uint64 r = 0; r < n; r++) {
+                const char *image = pg::spi_value(rows, r, 2);
+                batch.push_back({pg::spi_value(rows, r, 1), image ? image : "", pg::spi_value(rows, r, 3)});
+            }
+            pg::spi_free(rows);
+            fn(batch);
+        });
     }
 
     // The rows the restored images reference through foreign keys are locked
@@ -137,12 +242,12 @@ class TableRewind {
     // a writer deleting such a parent cascades to its children in that order.
     // Each parent is read as its own owner, its key values taken from the
     // images as jsonb and read through the parent's column types.
-    void lock_referenced_rows() {
+    void lock_referenced_rows(const std::vector<Target> &batch) {
         std::vector<std::string> images;
-        for (const auto &t : targets_)
+        for (const auto &t : batch)
             if (!t.image.empty()) images.push_back(t.image);
         if (images.empty()) return;
-        for (const auto &fk : columns::foreign_keys(table_.relid)) {
+        for (const auto &fk : foreign_keys_) {
             std::string parent = spi::qualified_name(fk.parent);
             AsTableOwner owner(fk.parent);
             spi::exec("SELECT 1 FROM " + parent +
@@ -153,25 +258,10 @@ class TableRewind {
         }
     }
 
-    // Rows that did not exist at the point go (as tombstones, through capture).
-    void remove_new_rows() {
-        std::vector<std::string> keys;
-        for (const auto &t : targets_)
-            if (t.image.empty()) keys.push_back(t.pk);
-        if (keys.empty()) return;
-        spi::Session step;
-        AsTableOwner owner(table_.relid);
-        counts_.removed = (int64)spi::exec("DELETE FROM " + rel_ + " AS x USING unnest($1::text[]) AS u(k), LATERAL " +
-                                               key_record_ + " WHERE " + pk_match_,
-                                           {{TEXTARRAYOID, columns::text_array(keys)}});
-    }
-
-    // Rows that existed get their values back, or come back.
-    void restore_old_rows() {
-        spi::Session step;
+    void restore_batch(const std::vector<Target> &batch) {
         AsTableOwner owner(table_.relid);
         std::map<std::string, std::vector<Datum>> by_columns;  // the images as text, by their columns
-        for (const auto &t : targets_)
+        for (const auto &t : batch)
             if (!t.image.empty() && !t.columns.empty()) by_columns[t.columns].push_back(spi::text_arg(t.image).value);
         for (const auto &entry : by_columns) {
             const std::string &column_list = entry.first;
@@ -206,19 +296,15 @@ class TableRewind {
         }
     }
 
-    // The tombstones of deletions that were undone: those whose row is live
-    // again (checked as the table's owner; the tombstones are the extension
-    // owner's).
-    void drop_undone_tombstones() {
-        if (undone_deletions_.empty()) return;
-        spi::Session step;
+    // Drops the tombstones of the deletions (change-log seqs) whose row is live again.
+    void drop_live_again(const std::vector<std::string> &seqs) {
         std::vector<std::string> ids, keys;
         {
             spi::AsExtensionOwner owner;
             uint64 n = spi::exec(
                 "SELECT t.tombstone_id, t.pk::text FROM tenant_guard.tombstone_data t "
                 "WHERE t.tombstone_id = ANY ($1::text[]::bigint[]) ORDER BY 1",
-                {{TEXTARRAYOID, columns::text_array(undone_deletions_)}});
+                {{TEXTARRAYOID, columns::text_array(seqs)}});
             for (uint64 r = 0; r < n; r++) {
                 ids.push_back(spi::text(r, 1));
                 keys.push_back(spi::text(r, 2));
@@ -241,12 +327,6 @@ class TableRewind {
                   {{TEXTARRAYOID, columns::text_array(live_again)}});
     }
 
-    // Something to change in this table: the caller must be allowed to.
-    bool has_work() const { return !targets_.empty() || !undone_deletions_.empty(); }
-
-    const Counts &counts() const { return counts_; }
-
-   private:
     std::vector<spi::Arg> args() const {
         return {spi::text_arg(tenant_),
                 {INT4OID, datum::from_int32(table_.table_id)},
@@ -261,10 +341,12 @@ class TableRewind {
     const Point &point_;
     Counts counts_;
     columns::TableSql sql_;
-    std::string rel_, pk_match_;  // copies: TableRewind lives in a vector and moves
-    std::string key_record_;      // "jsonb_to_record(u.k::jsonb) AS p(<key columns>)"
-    std::vector<Target> targets_;
-    std::vector<std::string> undone_deletions_;
+    std::string rel_, pk_match_;                     // copies: TableRewind lives in a vector and moves
+    std::string key_record_;                         // "jsonb_to_record(u.k::jsonb) AS p(<key columns>)"
+    std::vector<columns::ForeignKey> foreign_keys_;  // declared on the table
+    long batch_rows_;
+    Portal targets_ = nullptr;    // the rows to put back (pk, image, columns), or nullptr: none
+    Portal deletions_ = nullptr;  // the undone deletions (seq), or nullptr: none
 };
 
 Point resolve_point(FunctionCallInfo fcinfo) {

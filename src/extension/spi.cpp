@@ -40,9 +40,9 @@ uint64 exec(const std::string &sql, const std::vector<Arg> &args) {
 
 uint64 exec(const std::string &sql, std::initializer_list<Arg> args) { return exec(sql, std::vector<Arg>(args)); }
 
-Portal open_cursor(const std::string &sql, const std::vector<Arg> &args) {
+Portal open_cursor(const std::string &sql, const std::vector<Arg> &args, bool scroll) {
     const SpiParameters p(args);
-    return pg::spi_open_cursor(sql.c_str(), p.count(), p.types.data(), p.values.data(), p.nulls.data());
+    return pg::spi_open_cursor(sql.c_str(), p.count(), p.types.data(), p.values.data(), p.nulls.data(), scroll);
 }
 
 bool is_null(uint64 r, int c) {

@@ -39,8 +39,8 @@ uint64 exec(const std::string &sql, std::initializer_list<Arg> args = {});
 uint64 exec(const std::string &sql, const std::vector<Arg> &args);
 
 // A cursor over sql, as exec runs it; read it with pg::spi_fetch and close
-// it with pg::spi_close_cursor (pg/spi_calls.hpp).
-Portal open_cursor(const std::string &sql, const std::vector<Arg> &args);
+// it with pg::spi_close_cursor (pg/spi_calls.hpp); scroll: see spi_open_cursor.
+Portal open_cursor(const std::string &sql, const std::vector<Arg> &args, bool scroll = false);
 
 // Accessors for row r, column c (1-based) of SPI_tuptable.
 bool is_null(uint64 r, int c);

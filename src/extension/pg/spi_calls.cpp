@@ -48,7 +48,8 @@ void spi_free(SPITupleTable *rows) noexcept { SPI_freetuptable(rows); }
 // crash). So a cursor gets a random name nobody can guess, is left out of
 // pg_cursors (visible), and is pinned: PL/pgSQL's CLOSE of it fails
 // ("cannot drop pinned portal"). An abort unpins and drops it.
-Portal spi_open_cursor(const char *sql, int nargs, const Oid *types, const Datum *values, const char *nulls) {
+Portal spi_open_cursor(const char *sql, int nargs, const Oid *types, const Datum *values, const char *nulls,
+                       bool scroll) {
     return pg_guard([&] {
         uint8 random[16];
         if (!pg_strong_random(random, sizeof random)) elog(ERROR, "could not generate a random cursor name");
@@ -57,7 +58,7 @@ Portal spi_open_cursor(const char *sql, int nargs, const Oid *types, const Datum
         for (uint8 byte : random) at += snprintf(name + at, sizeof name - at, "%02x", byte);
         Portal portal = with_pinned_search_path([&] {
             return SPI_cursor_open_with_args(name, sql, nargs, const_cast<Oid *>(types), const_cast<Datum *>(values),
-                                             nulls, false, 0);
+                                             nulls, false, scroll ? CURSOR_OPT_SCROLL : 0);
         });
         portal->visible = false;
         PinPortal(portal);
@@ -71,6 +72,12 @@ SPITupleTable *spi_fetch(Portal cursor, long rows, uint64 *n) {
         *n = SPI_processed;
         return SPI_tuptable;
     });
+}
+
+// MOVE ABSOLUTE 0: back before the first row (a scroll cursor's sort is
+// kept, not run again).
+void spi_rewind_cursor(Portal cursor) {
+    pg_guard([&] { SPI_scroll_cursor_move(cursor, FETCH_ABSOLUTE, 0); });
 }
 
 void spi_close_cursor(Portal cursor) {

@@ -21,9 +21,12 @@ void spi_free(SPITupleTable *rows) noexcept;
 // A cursor over a query (as spi_execute runs it), and its rows batch by
 // batch: spi_fetch returns the next batch (rows in *n, 0 at the end). Other
 // code running meanwhile (a table owner's) cannot find, fetch from or close
-// it; close it with spi_close_cursor.
-Portal spi_open_cursor(const char *sql, int nargs, const Oid *types, const Datum *values, const char *nulls);
+// it; close it with spi_close_cursor. A scroll cursor can be read again
+// from its start (spi_rewind_cursor), its rows as its snapshot saw them.
+Portal spi_open_cursor(const char *sql, int nargs, const Oid *types, const Datum *values, const char *nulls,
+                       bool scroll = false);
 SPITupleTable *spi_fetch(Portal cursor, long rows, uint64 *n);
+void spi_rewind_cursor(Portal cursor);
 void spi_close_cursor(Portal cursor);
 
 // A text Datum of len bytes of data.
