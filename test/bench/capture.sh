@@ -9,7 +9,7 @@
 #
 #   test/bench/capture.sh [--no-install]
 #
-# Environment: ROWS (100000), REPS (3), VARIANTS ("baseline plpgsql plpgsql_stmt tenant_guard"),
+# Environment: ROWS (100000), TENANTS (100), REPS (3), VARIANTS ("baseline plpgsql plpgsql_stmt tenant_guard"),
 # SHAPES ("narrow wide"), PORT (55490), OUT (directory for logs and results.tsv;
 # default a new /tmp/tg_bench_capture.XXXXXX).
 set -euo pipefail
@@ -20,12 +20,13 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 bench_args 12 "$@"
 
 ROWS=${ROWS:-100000}
+TENANTS=${TENANTS:-100}
 REPS=${REPS:-3}
 VARIANTS=${VARIANTS:-"baseline plpgsql plpgsql_stmt tenant_guard"}
 SHAPES=${SHAPES:-"narrow wide"}
 PORT=${PORT:-55490}
 OPS="insert update delete"
-bench_positive ROWS REPS PORT
+bench_positive ROWS TENANTS REPS PORT
 for v in $VARIANTS; do
     case $v in baseline|plpgsql|plpgsql_stmt|tenant_guard) ;; *) echo "capture.sh: unknown variant $v" >&2; exit 2 ;; esac
 done
@@ -65,7 +66,7 @@ header() {
     [ -f "$TG_SO" ] && ext="$ext, $TG_SO $(date -r "$TG_SO" '+%F %T') sha256 $SO_ID…"
     echo "tenant_guard: $ext"
     [ -n "$skipped_note" ] && echo "!! $skipped_note"
-    echo "workload: ROWS=$ROWS, 100 tenants interleaved, REPS=$REPS, variants: $VARIANTS"
+    echo "workload: ROWS=$ROWS, TENANTS=$TENANTS interleaved, REPS=$REPS, variants: $VARIANTS"
     echo "timing:   psql \\timing of the statement alone, run in autocommit: parse/plan, execution,"
     echo "          every AFTER row/statement trigger, commit; one Unix-socket round trip."
     echo "          A fresh table per measurement; VACUUM ANALYZE + CHECKPOINT right before it."
@@ -82,6 +83,7 @@ measure() {
     [ "$variant" = tenant_guard ] && check_so "$shape $op $variant rep $rep"
     {
         echo "\\set tbl $tbl"
+        echo "\\set tenants $TENANTS"
         echo "\\set opc $opc"
         case $variant in
             plpgsql|plpgsql_stmt) echo "\\set log_rel bench_ref_log"
@@ -139,12 +141,23 @@ measure() {
         fi
         warn "$shape $op $variant rep $rep: could not verify the capture (see $log)"
     fi
+    local sizes table_bytes
+    sizes=$(awk '/^SIZES / {print $2, $3, $4}' "$log")
+    if [[ $sizes =~ ^([0-9]+)\ ([0-9]+)\ (-?[0-9]+)$ ]] && [ "$variant" != baseline ]; then
+        # "The same rows in the table": after an INSERT, before an UPDATE or DELETE.
+        table_bytes=${BASH_REMATCH[1]}
+        [ "$op" = insert ] && table_bytes=${BASH_REMATCH[2]}
+        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$shape" "$op" "$variant" "$rep" "$table_bytes" \
+            "${BASH_REMATCH[3]}" >>"$SIZES"
+    fi
     echo "$ms"
 }
 
 header | tee "$OUT/report.txt"
 RESULTS=$OUT/results.tsv
+SIZES=$OUT/sizes.tsv
 : >"$RESULTS"
+: >"$SIZES"
 for rep in $(seq 1 "$REPS"); do
     for shape in $SHAPES; do
         for op in $OPS; do
@@ -163,6 +176,10 @@ for shape in $SHAPES; do
     case $shape in narrow) what='6 columns' ;; wide) what='30 columns, one ~3 kB TOASTed text' ;; esac
     "${PSQL[@]}" -v shape="$shape" -P title="$shape ($what): $ROWS rows, $REPS reps" \
         -f "$SQL/report.sql" <"$RESULTS"
+    echo
+    "${PSQL[@]}" -v shape="$shape" -v rows="$ROWS" \
+        -P title="$shape: history on disk (heap + indexes + TOAST) per logged row, target ≤ the table's" \
+        -f "$SQL/report_disk.sql" <"$SIZES"
 done | tee -a "$OUT/report.txt"
 if [ -s "$WARNINGS" ]; then
     { echo; echo "warnings:"; sed 's/^/  /' "$WARNINGS"; } | tee -a "$OUT/report.txt"

@@ -12,3 +12,6 @@ SELECT count(*) - :tomb_before AS tomb_added FROM :tomb_rel WHERE rel = :'tbl'::
 \set tomb_added -
 \endif
 \echo COUNTS :rows_after :log_added :tomb_added
+-- Prints: SIZES <table bytes before> <table bytes after> <history bytes added>
+SELECT pg_total_relation_size(:'tbl') AS table_after, bench_history_bytes() - :history_before AS history_added \gset
+\echo SIZES :table_before :table_after :history_added

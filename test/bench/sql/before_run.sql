@@ -18,3 +18,8 @@ CHECKPOINT;
 SELECT count(*) AS log_before FROM :log_rel WHERE rel = :'tbl'::regclass AND op = :'opc' \gset
 SELECT count(*) AS tomb_before FROM :tomb_rel WHERE rel = :'tbl'::regclass \gset
 \endif
+
+-- Bytes on disk (heap, indexes, TOAST) of the table and of every history
+-- relation of both capturing variants (only the running one grows): after_run
+-- prints the statement's history bytes per logged row.
+SELECT pg_total_relation_size(:'tbl') AS table_before, bench_history_bytes() AS history_before \gset

@@ -1,7 +1,7 @@
--- Rows :lo .. :hi of shape "narrow"; 100 tenants, interleaved (row i -> tenant 1 + i % 100).
+-- Rows :lo .. :hi of shape "narrow"; :tenants tenants, interleaved (row i -> tenant 1 + i % :tenants).
 INSERT INTO :"tbl" (id, tenant_id, name, qty, price, updated_at)
 SELECT i,
-       1 + i % 100,
+       1 + i % :tenants,
        'item ' || i,
        i % 1000,
        (i % 100000) / 100.0,

@@ -2,6 +2,7 @@
 --   bench_text_pool      1024 incompressible ~3 kB strings for wide.note (TOASTed in the table)
 --   bench_ref_log        the PL/pgSQL reference's change log      (reference_tables.sql)
 --   bench_ref_tombstone  the PL/pgSQL reference's tombstones
+--   bench_history_bytes() bytes on disk of all history (before_run.sql, after_run.sql)
 -- The reference trigger function itself is in reference_trigger.sql.
 
 SELECT setseed(0.42);
@@ -18,3 +19,13 @@ GROUP BY k;
 VACUUM ANALYZE bench_text_pool;
 
 \ir reference_tables.sql
+
+-- Bytes on disk (heap + indexes + TOAST) of all history: tenant_guard's change-log
+-- segments and tombstones, and the PL/pgSQL references' log and tombstone tables.
+CREATE FUNCTION bench_history_bytes() RETURNS bigint LANGUAGE sql AS $$
+    SELECT coalesce(sum(pg_catalog.pg_total_relation_size(c.oid)), 0)::bigint
+      FROM pg_catalog.pg_class AS c JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+     WHERE c.relkind = 'r'
+       AND ((n.nspname = 'tenant_guard' AND (c.relname ~ '^change_log_[0-9]+$' OR c.relname = 'tombstone_data'))
+            OR c.oid IN (to_regclass('public.bench_ref_log'), to_regclass('public.bench_ref_tombstone')))
+$$;

@@ -1,7 +1,7 @@
--- Rows :lo .. :hi of shape "wide"; 100 tenants, interleaved (row i -> tenant 1 + i % 100).
+-- Rows :lo .. :hi of shape "wide"; :tenants tenants, interleaved (row i -> tenant 1 + i % :tenants).
 INSERT INTO :"tbl"
 SELECT i,
-       1 + i % 100,
+       1 + i % :tenants,
        1000000 + i % 5000,
        CASE WHEN i % 10 = 0 THEN NULL ELSE i - 1 END,
        i % 1000,
