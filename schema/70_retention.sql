@@ -75,7 +75,9 @@ $$;
 -- eighth of the history interval, so history is kept for at least the policy
 -- and at most about 1/8 longer (plus the time between two prunes).
 -- Dropping a segment waits at most 2 seconds (lock_timeout) for readers of the
--- log; a segment that cannot be locked by then is left for the next prune. Each dropped
+-- log, and not at all for the tombstones it holds images for; a segment that
+-- cannot be locked is left for the next prune, as are tombstones to expire
+-- that another transaction holds. Each dropped
 -- segment records its reach_snapshot. Segment names are change_log_ and the
 -- number in @SEGMENT_DIGITS@ digits: substr(relname, 12) is the number.
 CREATE FUNCTION tenant_guard.prune()
@@ -157,8 +159,17 @@ BEGIN
                     EXECUTE format('LOCK TABLE tenant_guard.%I IN ACCESS EXCLUSIVE MODE', seg_name);
                     LOCK TABLE tenant_guard.change_log_data IN ACCESS EXCLUSIVE MODE;
                     PERFORM set_config('lock_timeout', saved_lock_timeout, true);
+                    -- The tombstones whose images this segment holds (moved
+                    -- below), without waiting: a purge or undelete holding one
+                    -- waits for the log's lock just taken, and waiting for it
+                    -- in turn would deadlock.
+                    PERFORM 1 FROM tenant_guard.tombstone_data t
+                      WHERE t.row_data IS NULL AND t.tombstone_id >= seg.segment << @SEGMENT_BITS@
+                        AND t.tombstone_id < (seg.segment + 1) << @SEGMENT_BITS@
+                        FOR UPDATE NOWAIT;
                 EXCEPTION WHEN lock_not_available THEN
-                    RAISE NOTICE 'the change log is busy: segment % is left for the next prune', seg.segment;
+                    RAISE NOTICE 'the change log or a tombstone it holds an image for is in use: segment % is left for the next prune',
+                                 seg.segment;
                     EXIT;
                 END;
                 EXECUTE format('SELECT count(*), max(xid) FROM tenant_guard.%I', seg_name) INTO seg_rows, seg_xmax;
@@ -215,8 +226,13 @@ BEGIN
     END IF;
 
     IF policy.tombstones IS NOT NULL THEN
+        -- Tombstones another transaction holds (a purge, an undelete) are
+        -- left for the next prune: that transaction may be waiting for the
+        -- log's lock this one holds.
         WITH gone AS (
-            DELETE FROM tenant_guard.tombstone_data t WHERE t.deleted_at < now() - policy.tombstones
+            DELETE FROM tenant_guard.tombstone_data t
+             WHERE t.tombstone_id IN (SELECT x.tombstone_id FROM tenant_guard.tombstone_data x
+                                       WHERE x.deleted_at < now() - policy.tombstones FOR UPDATE SKIP LOCKED)
             RETURNING t.tombstone_id, t.table_id, t.tenant, t.pk, t.xid, t.deleted_at),
         history AS (
             DELETE FROM tenant_guard.change_log_data c USING gone g
