@@ -3,7 +3,19 @@
 -- before dropping a segment it locks the tombstones it moves images into
 -- without waiting (the segment is left for the next prune when one is in
 -- use), and it expires only tombstones no other transaction holds.
+-- changes() is the module's function that calls the reader with the caller's
+-- result set, instead of a SQL function that copied every row once more.
 \echo Use "ALTER EXTENSION tenant_guard UPDATE TO '0.10.0'" to load this file. \quit
+
+-- ---------------------------------------------------------------------------
+-- 60_cdc.sql
+-- ---------------------------------------------------------------------------
+-- The contract's name: calls _changes with the caller's result set (src/extension/changes.cpp).
+CREATE OR REPLACE FUNCTION tenant_guard.changes(cursor text DEFAULT NULL, max_rows integer DEFAULT 1000, tenant text DEFAULT NULL)
+RETURNS TABLE (cursor text, seq bigint, tenant text, rel regclass, op text, pk jsonb, old_row jsonb,
+               new_row jsonb, xid xid8, changed_at timestamptz, origin text, actor text)
+AS 'MODULE_PATHNAME', 'tg_changes'
+LANGUAGE C CALLED ON NULL INPUT VOLATILE;
 
 -- ---------------------------------------------------------------------------
 -- 70_retention.sql

@@ -64,7 +64,7 @@ $$;
 -- a cursor; 22023 for a malformed cursor, TG022 for a cursor older than the
 -- retained history (log_segment.reach_snapshot, 70_retention.sql). PL/pgSQL
 -- cannot name an input and an output column both "cursor", as the contract's
--- changes() does: changes() wraps this one.
+-- changes() does: changes() calls this one (src/extension/changes.cpp).
 CREATE FUNCTION tenant_guard._changes(after text, max_rows integer, only_tenant text)
 RETURNS TABLE (next_cursor text, seq bigint, tenant text, rel regclass, op text, pk jsonb, old_row jsonb,
                new_row jsonb, xid xid8, changed_at timestamptz, origin text, actor text)
@@ -202,8 +202,9 @@ BEGIN
     END LOOP;
 END
 $$;
+-- The contract's name: calls _changes with the caller's result set (src/extension/changes.cpp).
 CREATE FUNCTION tenant_guard.changes(cursor text DEFAULT NULL, max_rows integer DEFAULT 1000, tenant text DEFAULT NULL)
 RETURNS TABLE (cursor text, seq bigint, tenant text, rel regclass, op text, pk jsonb, old_row jsonb,
                new_row jsonb, xid xid8, changed_at timestamptz, origin text, actor text)
-LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
-AS $$ SELECT * FROM tenant_guard._changes($1, $2, $3) $$;
+AS 'MODULE_PATHNAME', 'tg_changes'
+LANGUAGE C CALLED ON NULL INPUT VOLATILE;

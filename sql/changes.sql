@@ -106,4 +106,16 @@ SELECT sqlstate_of($$SELECT * FROM tenant_guard.changes(NULL, 0)$$) AS zero_rows
 SET ROLE regress_tg_app;
 SELECT sqlstate_of($$SELECT * FROM tenant_guard.changes()$$) AS app_changes;
 RESET ROLE;
+-- A consumer needs EXECUTE on changes() alone: the reader it calls
+-- (tenant_guard._changes, the extension owner's) stays out of its reach.
+-- By position, by name, and in a select list.
+CREATE ROLE regress_tg_consumer;
+GRANT USAGE ON SCHEMA tenant_guard TO regress_tg_consumer;
+GRANT EXECUTE ON FUNCTION tenant_guard.changes(text, integer, text) TO regress_tg_consumer;
+SET ROLE regress_tg_consumer;
+SELECT count(*) AS consumer_reads FROM tenant_guard.changes(NULL, 5);
+SELECT count(*) AS by_name FROM tenant_guard.changes(max_rows => 3, cursor => NULL);
+SELECT count(*) AS in_select_list FROM (SELECT tenant_guard.changes(NULL, 2)) AS s;
+SELECT sqlstate_of($$SELECT * FROM tenant_guard._changes(NULL, 5, NULL)$$) AS reader_itself;
+RESET ROLE;
 RESET search_path;

@@ -282,12 +282,14 @@ DECLARE
 BEGIN
     LOOP
         t := clock_timestamp();
-        SELECT count(*), (array_agg(c.cursor ORDER BY c.o DESC))[1],
+        -- The last row's cursor: by ordinality, the column's own name (an alias list
+        -- of changes()'s columns named the 11th, origin, "o" until 0.10.0, and the
+        -- loop went on from an arbitrary row's cursor).
+        SELECT count(*), (array_agg(c.cursor ORDER BY c.ordinality DESC))[1],
                sum(octet_length(c.pk::text) + coalesce(octet_length(c.old_row::text), 0)
                    + coalesce(octet_length(c.new_row::text), 0))
           INTO got, last, bytes
-          FROM tenant_guard.changes(cur, 10000)
-               WITH ORDINALITY AS c(cursor, seq, tenant, rel, op, pk, old_row, new_row, xid, changed_at, o);
+          FROM tenant_guard.changes(cur, 10000) WITH ORDINALITY AS c;
         call_ms := extract(epoch FROM clock_timestamp() - t) * 1000;
         max_ms := greatest(max_ms, call_ms);
         calls := calls + 1;

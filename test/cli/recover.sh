@@ -48,10 +48,13 @@ cd "$work"
 
 sql() { command psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 run() {  # run NAME ARGS...: tenant-guard with stdin from /dev/null; prints the exit code
-    local name=$1
+    local name=$1 rc
     shift
     "$BIN" "$@" </dev/null >"$work/$name.out" 2>"$work/$name.err"
-    echo $?
+    rc=$?
+    # What it said when it failed, for a failure nobody expected (the log of a CI run).
+    [ "$rc" -ne 0 ] && head -n 3 "$work/$name.err" | sed "s/^/    ($name, exit $rc) /" >&2
+    echo "$rc"
 }
 # poll SECONDS SQL: until the query returns t; prints t or timeout.
 poll() {
