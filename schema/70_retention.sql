@@ -76,8 +76,8 @@ $$;
 -- and at most about 1/8 longer (plus the time between two prunes).
 -- Dropping a segment waits at most 2 seconds (lock_timeout) for readers of the
 -- log, and not at all for the tombstones it holds images for; a segment that
--- cannot be locked is left for the next prune, as are tombstones to expire
--- that another transaction holds. Each dropped
+-- cannot be locked is left for the next prune, as are the tombstones to
+-- expire when another transaction holds one of them. Each dropped
 -- segment records its reach_snapshot. Segment names are change_log_ and the
 -- number in @SEGMENT_DIGITS@ digits: substr(relname, 12) is the number.
 CREATE FUNCTION tenant_guard.prune()
@@ -226,40 +226,52 @@ BEGIN
     END IF;
 
     IF policy.tombstones IS NOT NULL THEN
-        -- Tombstones another transaction holds (a purge, an undelete) are
-        -- left for the next prune: that transaction may be waiting for the
-        -- log's lock this one holds.
-        WITH gone AS (
-            DELETE FROM tenant_guard.tombstone_data t
-             WHERE t.tombstone_id IN (SELECT x.tombstone_id FROM tenant_guard.tombstone_data x
-                                       WHERE x.deleted_at < now() - policy.tombstones FOR UPDATE SKIP LOCKED)
-            RETURNING t.tombstone_id, t.table_id, t.tenant, t.pk, t.xid, t.deleted_at),
-        history AS (
-            DELETE FROM tenant_guard.change_log_data c USING gone g
-             WHERE c.tenant = g.tenant AND c.table_id = g.table_id AND c.pk = g.pk AND c.seq <= g.tombstone_id
-            RETURNING c.tenant),
-        history_per_tenant AS (SELECT h.tenant, count(*) AS n FROM history h GROUP BY h.tenant),
-        per_tenant AS (
-            SELECT g.tenant, count(*) AS n, array_agg(DISTINCT p.rel::text) AS tables, max(g.xid) AS max_xid,
-                   max(coalesce(CASE WHEN commit_times THEN pg_xact_commit_timestamp(g.xid::xid) END,
-                                g.deleted_at)) AS reach
-              FROM gone g JOIN tenant_guard.protected_table p USING (table_id)
-             GROUP BY g.tenant),
-        receipts AS (
-            INSERT INTO tenant_guard.purge_receipt (act, tenant, tables, live_deleted, tombstones_deleted,
-                                                    history_deleted, reason)
-            SELECT 'expire', t.tenant, t.tables, 0, t.n, coalesce(h.n, 0),
-                   format('retention policy: tombstones older than %s', policy.tombstones)
-              FROM per_tenant t LEFT JOIN history_per_tenant h USING (tenant)),
-        reaches AS (
-            INSERT INTO tenant_guard.tenant_reach AS r (tenant, reach_from, reach_xmax)
-            SELECT t.tenant, t.reach, (t.max_xid::text::bigint + 1)::text::xid8 FROM per_tenant t
-            ON CONFLICT (tenant) DO UPDATE
-               SET reach_from = greatest(r.reach_from, excluded.reach_from),
-                   reach_xmax = greatest(r.reach_xmax, excluded.reach_xmax))
-        SELECT coalesce((SELECT sum(t.n) FROM per_tenant t), 0),
-               coalesce((SELECT sum(h.n) FROM history_per_tenant h), 0)
-          INTO tombstones_expired, expired_history;
+        -- All the tombstones due, taken without waiting, or none this time: a
+        -- purge or undelete that holds one may be waiting for the log's lock
+        -- this transaction holds (before 0.10.0 the two deadlocked), and
+        -- expiring a row's newer tombstone but not its older one would remove
+        -- the older one's image with the history. A log row that holds the
+        -- image of a tombstone that stays is never removed.
+        BEGIN
+            WITH gone AS (
+                DELETE FROM tenant_guard.tombstone_data t
+                 WHERE t.tombstone_id IN (SELECT x.tombstone_id FROM tenant_guard.tombstone_data x
+                                           WHERE x.deleted_at < now() - policy.tombstones FOR UPDATE NOWAIT)
+                RETURNING t.tombstone_id, t.table_id, t.tenant, t.pk, t.xid, t.deleted_at),
+            history AS (
+                DELETE FROM tenant_guard.change_log_data c USING gone g
+                 WHERE c.tenant = g.tenant AND c.table_id = g.table_id AND c.pk = g.pk AND c.seq <= g.tombstone_id
+                   AND NOT EXISTS (SELECT 1 FROM tenant_guard.tombstone_data o
+                                    WHERE o.tombstone_id = c.seq AND o.xid = c.xid AND o.row_data IS NULL
+                                      AND o.tombstone_id NOT IN (SELECT d.tombstone_id FROM gone d))
+                RETURNING c.tenant),
+            history_per_tenant AS (SELECT h.tenant, count(*) AS n FROM history h GROUP BY h.tenant),
+            per_tenant AS (
+                SELECT g.tenant, count(*) AS n, array_agg(DISTINCT p.rel::text) AS tables, max(g.xid) AS max_xid,
+                       max(coalesce(CASE WHEN commit_times THEN pg_xact_commit_timestamp(g.xid::xid) END,
+                                    g.deleted_at)) AS reach
+                  FROM gone g JOIN tenant_guard.protected_table p USING (table_id)
+                 GROUP BY g.tenant),
+            receipts AS (
+                INSERT INTO tenant_guard.purge_receipt (act, tenant, tables, live_deleted, tombstones_deleted,
+                                                        history_deleted, reason)
+                SELECT 'expire', t.tenant, t.tables, 0, t.n, coalesce(h.n, 0),
+                       format('retention policy: tombstones older than %s', policy.tombstones)
+                  FROM per_tenant t LEFT JOIN history_per_tenant h USING (tenant)),
+            reaches AS (
+                INSERT INTO tenant_guard.tenant_reach AS r (tenant, reach_from, reach_xmax)
+                SELECT t.tenant, t.reach, (t.max_xid::text::bigint + 1)::text::xid8 FROM per_tenant t
+                ON CONFLICT (tenant) DO UPDATE
+                   SET reach_from = greatest(r.reach_from, excluded.reach_from),
+                       reach_xmax = greatest(r.reach_xmax, excluded.reach_xmax))
+            SELECT coalesce((SELECT sum(t.n) FROM per_tenant t), 0),
+                   coalesce((SELECT sum(h.n) FROM history_per_tenant h), 0)
+              INTO tombstones_expired, expired_history;
+        EXCEPTION WHEN lock_not_available THEN
+            RAISE NOTICE 'a tombstone due to expire is in use: the tombstones are left for the next prune';
+            tombstones_expired := 0;
+            expired_history := 0;
+        END;
         history_removed := history_removed + expired_history;
     END IF;
     RETURN NEXT;

@@ -110,6 +110,31 @@ DELETE FROM tree;
 SELECT * FROM tenant_guard.rewind('75', to_mark => 'before-tree');
 SELECT count(*) AS rows, count(parent_id) AS children FROM tree;
 
+-- A primary key changed after the point is refused (0A000), nothing changed:
+-- rewind puts rows back by key, and the change is logged under the new key
+-- with the old one in its image. Before 0.10.0 this failed with a false
+-- 40001 ("retry") when both keys fell in one batch and put a wrong row back
+-- when they did not; a key change alone re-inserted the old key and kept
+-- the new one.
+CREATE TABLE rekeyed (tenant_id int NOT NULL, id int PRIMARY KEY, v text);
+SELECT tenant_guard.protect('rekeyed');
+INSERT INTO rekeyed SELECT 76, i, 'v' || i FROM generate_series(1, 3000) AS i;
+SELECT tenant_guard.mark('before-rekey');
+UPDATE rekeyed SET v = 'changed';
+UPDATE rekeyed SET v = 'later' WHERE id = 1;
+UPDATE rekeyed SET id = 9999 WHERE id = 1;
+SELECT sqlstate_of($$SELECT * FROM tenant_guard.rewind('76', to_mark => 'before-rekey')$$) AS key_changed;
+SELECT count(*) FILTER (WHERE v = 'changed') AS still_changed, count(*) FILTER (WHERE id = 9999) AS new_key
+  FROM rekeyed;
+-- Changing the key back does not undo the change in the history: still
+-- refused. A point after the key change is rewound.
+UPDATE rekeyed SET id = 1 WHERE id = 9999;
+SELECT sqlstate_of($$SELECT * FROM tenant_guard.rewind('76', to_mark => 'before-rekey')$$) AS still_refused;
+SELECT tenant_guard.mark('after-rekey');
+UPDATE rekeyed SET v = 'after' WHERE id <= 10;
+SELECT * FROM tenant_guard.rewind('76', to_mark => 'after-rekey');
+SELECT count(*) FILTER (WHERE v = 'after') AS after_left FROM rekeyed;
+
 -- Memory: a rewind of 20,000 updated rows, sampled every 2,500th row it
 -- updates. Before 0.9.0 its UPDATE cast the whole array of images to jsonb[]
 -- at once, which kept every element's parse garbage while the statement ran,

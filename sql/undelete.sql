@@ -134,4 +134,19 @@ SET ROLE regress_tg_operator;
 SELECT * FROM tenant_guard.undelete('91');
 RESET ROLE;
 SELECT * FROM drift WHERE tenant_id = 91;
+
+-- A tombstone whose image is gone (here a superuser deleted its deletion's
+-- entry in the change log) is refused with XX001 and nothing is restored:
+-- before 0.10.0 the backend crashed on it (a NULL image read as a pointer).
+CREATE TABLE keepsakes (tenant_id int NOT NULL, id int PRIMARY KEY, v text);
+SELECT tenant_guard.protect('keepsakes');
+INSERT INTO keepsakes VALUES (92, 1, 'one'), (92, 2, 'two');
+DELETE FROM keepsakes WHERE tenant_id = 92;
+DELETE FROM tenant_guard.change_log_data c USING tenant_guard.tombstone_data t
+ WHERE t.tenant = '92' AND t.pk = '{"id": 2}' AND c.xid = t.xid AND c.seq = t.tombstone_id;
+SELECT sqlstate_of($$SELECT * FROM tenant_guard.undelete('92')$$) AS imageless;
+SELECT sqlstate_of($$SELECT * FROM tenant_guard.undelete_row('und.keepsakes', '{"id": 2}')$$) AS imageless_row;
+SELECT count(*) AS restored FROM keepsakes;
+SELECT * FROM tenant_guard.undelete_row('und.keepsakes', '{"id": 1}');
+DELETE FROM tenant_guard.tombstone_data WHERE tenant = '92';
 RESET search_path;

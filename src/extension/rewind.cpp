@@ -145,6 +145,7 @@ class TableRewind {
     // Finds (as the extension owner) the rows to put back and the undone
     // deletions, as cursors the steps below read batch by batch.
     void collect() {
+        refuse_key_changes();
         // Each touched row's image before its earliest undone change, with the
         // columns of that image that can be written now.
         targets_ = open_rows(
@@ -214,6 +215,36 @@ class TableRewind {
         });
         if (deletions_ != nullptr) pg::spi_close_cursor(deletions_);
         deletions_ = nullptr;
+    }
+
+    // An UPDATE after the point that changed a row's primary key cannot be
+    // undone: it is logged under the new key with an image holding the old
+    // one, so two keys' changes would be put back into one row (a unique
+    // violation when both fall in one batch, a wrong row when they do not).
+    // Refused before anything changes, naming the row.
+    void refuse_key_changes() {
+        std::vector<std::string> keys;
+        for (const auto &c : sql_.insertable())
+            if (sql_.in_key(c)) keys.push_back(c);
+        if (keys.empty()) return;
+        std::vector<spi::Arg> a = args();
+        a.push_back({TEXTARRAYOID, columns::text_array(keys)});
+        spi::Session step;
+        spi::AsExtensionOwner owner;
+        uint64 n = spi::exec(
+            "SELECT c.pk::text, (SELECT jsonb_object_agg(k, c.old_row -> k) FROM unnest($7::text[]) AS k "
+            "                     WHERE c.old_row ? k)::text "
+            "  FROM tenant_guard.change_log_data c "
+            " WHERE c.tenant = $1 AND c.table_id = $2 AND c.op = 'U' AND c.old_row ?| $7::text[] AND " +
+                after_point(point_) + " ORDER BY c.seq LIMIT 1",
+            a);
+        if (n)
+            throw Error(ERRCODE_FEATURE_NOT_SUPPORTED,
+                        "cannot rewind tenant \"" + tenant_ + "\": row " + spi::text(0, 1) + " of " + rel_ +
+                            " had its primary key changed after the point (it was " + spi::text(0, 2) + ")",
+                        "Rewind puts rows back by their primary key, and cannot follow a row to another key. "
+                        "Nothing was changed.",
+                        "Rewind to a point after that change, and put that row back by hand.");
     }
 
     // Something to change in this table: the caller must be allowed to.

@@ -221,9 +221,12 @@ class TableRestore {
     // The cursor stays open while the table owners' code runs (the key
     // checks, the INSERT's triggers and defaults): spi::open_cursor makes it
     // one that code cannot find, fetch from or close.
+    // Counting needs the images only for the parent checks.
+    bool reads_images() { return !options_.count_only || !plan_.parent_checks().empty(); }
+
     Portal open_tombstones() {
-        // Counting needs the images only for the parent checks, and locks nothing.
-        bool images = !options_.count_only || !plan_.parent_checks().empty();
+        // Counting locks nothing.
+        bool images = reads_images();
         spi::AsExtensionOwner owner;
         std::string sql =
             // Sorted and locked before the images are looked up: the sort
@@ -251,6 +254,7 @@ class TableRestore {
     }
 
     void restore_batch(SPITupleTable *batch, uint64 n) {
+        const bool with_images = reads_images();
         std::vector<Tombstone> fetched;
         for (uint64 r = 0; r < n; r++) {
             bool isnull;
@@ -259,6 +263,16 @@ class TableRestore {
             t.pk_text = pg::spi_value(batch, r, 2);
             t.pk = pg::spi_datum(batch, r, 3, &isnull);
             t.row = pg::spi_datum(batch, r, 4, &isnull);
+            // Neither its own image nor its deletion's entry in the log: the
+            // history that held it was removed. Refused, not restored empty.
+            if (with_images && isnull)
+                throw Error(ERRCODE_DATA_CORRUPTED,
+                            "the tombstone of " + rel_ + " row " + t.pk_text + " (tenant \"" + options_.tenant +
+                                "\") has no image",
+                            "Neither the tombstone nor the change log holds the row's values any more. "
+                            "Nothing was restored.",
+                            "Restore the row from a backup; tenant_guard.purge() with a signed token for its "
+                            "key removes the tombstone.");
             const char *columns = pg::spi_value(batch, r, 5);
             t.columns = columns ? columns : plan_.all_columns;
             t.place = pg::spi_datum(batch, r, 6, &isnull);
