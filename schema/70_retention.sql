@@ -65,6 +65,13 @@ BEGIN
 END
 $$;
 
+-- A tenant's lock (tenant_lock.hpp) if no other transaction holds it, else
+-- false at once: for prune()'s tombstone expiry (src/extension/tenant_lock.cpp).
+CREATE FUNCTION tenant_guard._try_lock_tenant(tenant text)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'tg_try_lock_tenant'
+LANGUAGE C CALLED ON NULL INPUT VOLATILE;
+
 -- Removes history older than the policy by dropping whole log segments, and
 -- expires tombstones older than the policy as a purge by policy would: the
 -- tombstone and the change-log rows that carry that row's data (up to its
@@ -231,8 +238,15 @@ BEGIN
         -- this transaction holds (before 0.10.0 the two deadlocked), and
         -- expiring a row's newer tombstone but not its older one would remove
         -- the older one's image with the history. A log row that holds the
-        -- image of a tombstone that stays is never removed.
+        -- image of a tombstone that stays is never removed. Their tenants'
+        -- locks first, without waiting: a rewind, undelete or purge of such a
+        -- tenant would read history this removes.
         BEGIN
+            IF EXISTS (SELECT 1 FROM (SELECT DISTINCT x.tenant FROM tenant_guard.tombstone_data x
+                                       WHERE x.deleted_at < now() - policy.tombstones) AS d
+                        WHERE NOT tenant_guard._try_lock_tenant(d.tenant)) THEN
+                RAISE EXCEPTION USING ERRCODE = 'lock_not_available';
+            END IF;
             WITH gone AS (
                 DELETE FROM tenant_guard.tombstone_data t
                  WHERE t.tombstone_id IN (SELECT x.tombstone_id FROM tenant_guard.tombstone_data x
@@ -268,7 +282,7 @@ BEGIN
                    coalesce((SELECT sum(h.n) FROM history_per_tenant h), 0)
               INTO tombstones_expired, expired_history;
         EXCEPTION WHEN lock_not_available THEN
-            RAISE NOTICE 'a tombstone due to expire is in use: the tombstones are left for the next prune';
+            RAISE NOTICE 'tombstones due to expire are in use (an undelete, rewind or purge of their tenant is running): they are left for the next prune';
             tombstones_expired := 0;
             expired_history := 0;
         END;

@@ -26,4 +26,10 @@ inline void lock_tenant(const std::string &tenant) {
     pg::lock_tenant_key(tenant.data(), (int)tenant.size(), tenant_lock_class);
 }
 
+// The tenant's lock if no other transaction holds it (prune()'s tombstone
+// expiry, which must not run beside a recovery operation of the tenant).
+inline bool try_lock_tenant(const std::string &tenant) {
+    return pg::try_lock_tenant_key(tenant.data(), (int)tenant.size(), tenant_lock_class);
+}
+
 }  // namespace tg

@@ -54,13 +54,25 @@ void sleep_ms(int ms) {
     });
 }
 
+namespace {
+
+LockAcquireResult acquire_tenant_key(const char *data, int len, uint16 lock_class, bool dont_wait) {
+    uint32 hash = hash_bytes(reinterpret_cast<const unsigned char *>(data), len);
+    LOCKTAG tag;
+    SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, 0, hash, lock_class);
+    return LockAcquire(&tag, ExclusiveLock, false, dont_wait);
+}
+
+}  // namespace
+
 void lock_tenant_key(const char *data, int len, uint16 lock_class) {
-    pg_guard([&] {
-        uint32 hash = hash_bytes(reinterpret_cast<const unsigned char *>(data), len);
-        LOCKTAG tag;
-        SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, 0, hash, lock_class);
-        (void)LockAcquire(&tag, ExclusiveLock, false, false);
-    });
+    pg_guard([&] { (void)acquire_tenant_key(data, len, lock_class, false); });
+}
+
+bool try_lock_tenant_key(const char *data, int len, uint16 lock_class) {
+    bool got = false;
+    pg_guard([&] { got = acquire_tenant_key(data, len, lock_class, true) != LOCKACQUIRE_NOT_AVAIL; });
+    return got;
 }
 
 ErrorData *copy_pending_error() { return tg::copy_pending_error(); }

@@ -28,6 +28,8 @@ void sleep_ms(int ms);  // and a check for interrupts (cancel, terminate)
 
 // tenant_lock.hpp: the transaction-level advisory lock of a tenant.
 void lock_tenant_key(const char *data, int len, uint16 lock_class);
+// The same lock without waiting: false when another transaction holds it.
+bool try_lock_tenant_key(const char *data, int len, uint16 lock_class);
 
 // The error copied out of PostgreSQL (copy_pending_error) or still pending.
 ErrorData *copy_pending_error();
