@@ -81,8 +81,8 @@ LANGUAGE C CALLED ON NULL INPUT VOLATILE;
 -- The current segment is closed when its oldest change is older than an
 -- eighth of the history interval, so history is kept for at least the policy
 -- and at most about 1/8 longer (plus the time between two prunes).
--- Dropping a segment waits at most 2 seconds (lock_timeout) for readers of the
--- log, and not at all for the tombstones it holds images for; a segment that
+-- Creating the next segment and dropping one wait at most 2 seconds
+-- (lock_timeout) for readers of the log, and not at all for the tombstones it holds images for; a segment that
 -- cannot be locked is left for the next prune, as are the tombstones to
 -- expire when another transaction holds one of them. Each dropped
 -- segment records its reach_snapshot. Segment names are change_log_ and the
@@ -141,7 +141,19 @@ BEGIN
             VALUES (head, clock_timestamp(), pg_current_snapshot());
             head := head + 1;
         END IF;
-        PERFORM tenant_guard._create_segment(head + 1);
+        -- The next segment, for the next close. Creating it locks the log
+        -- (ACCESS EXCLUSIVE), so it waits at most 2 seconds for the log's
+        -- readers, as the drops below do, instead of holding up every
+        -- reader queued behind it; when refused, the next prune creates it
+        -- (until then the current segment stays open: a segment holds
+        -- 2^@SEGMENT_BITS@ seqs, so nothing else waits for it).
+        BEGIN
+            PERFORM set_config('lock_timeout', '2s', true);
+            PERFORM tenant_guard._create_segment(head + 1);
+            PERFORM set_config('lock_timeout', saved_lock_timeout, true);
+        EXCEPTION WHEN lock_not_available THEN
+            RAISE NOTICE 'the change log is in use: segment % is left for the next prune to create', head + 1;
+        END;
 
         -- Drop closed segments older than the policy, oldest first. A
         -- transaction that wrote to a segment holds a lock on it until it

@@ -469,6 +469,40 @@ void check_reach(Point &p, const std::string &tenant) {
                     "Rewind to a later time or mark.");
 }
 
+// The snapshot the collecting starts from (after the tenant's lock: a
+// recovery operation of the tenant that held it has committed).
+std::string current_snapshot() {
+    spi::exec("SELECT pg_current_snapshot()::text");
+    return spi::text(0, 1);
+}
+
+// Each table's rows are collected in a snapshot of its own, then locked: a
+// transaction of the tenant that committed in between could be undone in one
+// table and not in another, or have deleted a row that the rewind put back
+// while the deletion's tombstone stays. Once every row the rewind changes is
+// locked, what commits later is ordered after the rewind; a change committed
+// before, unseen by the snapshot the collecting started from, makes the rewind
+// start again (without_lock_waits). Own history only (seq from $3): xids of
+// history restored from another cluster mean nothing here. Two ranges around
+// the rewind's own xid, so that its own logging is not read.
+void restart_if_tenant_changed(const std::string &tenant, const std::string &collected_from, int64 own_history_from) {
+    spi::AsExtensionOwner owner;
+    const std::string unseen =
+        "SELECT 1 FROM tenant_guard.change_log_data c WHERE c.tenant = $1 AND c.seq >= $3 "
+        "AND NOT pg_visible_in_snapshot(c.xid, $2::pg_snapshot) AND ";
+    uint64 n = spi::exec(
+        "WITH own AS (SELECT coalesce(pg_current_xact_id_if_assigned(), '0'::xid8) AS xid) "
+        "(" +
+            unseen +
+            "c.xid >= pg_snapshot_xmin($2::pg_snapshot) AND c.xid < (SELECT xid FROM own) LIMIT 1) "
+            "UNION ALL (" +
+            unseen +
+            "c.xid > (SELECT xid FROM own) "
+            "AND c.xid >= pg_snapshot_xmin($2::pg_snapshot) LIMIT 1) LIMIT 1",
+        {spi::text_arg(tenant), spi::text_arg(collected_from), {INT8OID, datum::from_int64(own_history_from)}});
+    if (n) throw ConcurrentCommit("rewind");
+}
+
 std::vector<Counts> rewind(FunctionCallInfo fcinfo, const std::string &tenant) {
     spi::Session spi;
     lock_tenant(tenant);
@@ -478,6 +512,7 @@ std::vector<Counts> rewind(FunctionCallInfo fcinfo, const std::string &tenant) {
     auto order = parents_first(active);
     std::vector<TableRewind> tables;
     for (const auto &t : order) tables.emplace_back(t, tenant, point);
+    const std::string collected_from = current_snapshot();
     for (auto &t : tables) t.collect();
     for (const auto &t : tables)
         if (t.has_work()) citus::refuse_citus_table(t.counts().relid, "rewind rows of");
@@ -495,6 +530,7 @@ std::vector<Counts> rewind(FunctionCallInfo fcinfo, const std::string &tenant) {
         for (auto &t : tables) t.restore_old_rows();                                       // parents first
         for (auto &t : tables) t.drop_undone_tombstones();
     }
+    restart_if_tenant_changed(tenant, collected_from, point.own_history_from);
     defer_again(deferred);
     std::vector<Counts> out;
     for (auto &t : tables) {
