@@ -45,6 +45,7 @@ struct Point {
     spi::Arg time{TIMESTAMPTZOID, (Datum)0, true};
     std::string described;       // for messages
     int64 own_history_from = 0;  // first seq written in this cluster (history restored from another one)
+    int64 writes_from = 0;       // a lower bound of the seqs of the rewind's own changes
     Datum taken_at = (Datum)0;
     bool exact = true;
 };
@@ -215,6 +216,23 @@ class TableRewind {
         });
         if (deletions_ != nullptr) pg::spi_close_cursor(deletions_);
         deletions_ = nullptr;
+        // And those of rows the rewind itself deleted on the way and then put
+        // back: removing a parent inserted after the point cascades (ON DELETE
+        // CASCADE) to a child that was moved to it, and the child comes back
+        // as it was. Such a tombstone would stand for a live row, and an
+        // undelete of the tenant would then fail on it (TG020).
+        Portal own = open_rows(
+            "SELECT t.tombstone_id FROM tenant_guard.tombstone_data t WHERE t.tombstone_id >= $1 "
+            "AND t.tenant = $2 AND t.table_id = $3 AND t.xid = pg_current_xact_id_if_assigned()",
+            {{INT8OID, datum::from_int64(point_.writes_from)},
+             spi::text_arg(tenant_),
+             {INT4OID, datum::from_int32(table_.table_id)}});
+        for_each_batch(own, batch_rows, [&](SPITupleTable *rows, uint64 n) {
+            std::vector<std::string> seqs;
+            for (uint64 r = 0; r < n; r++) seqs.push_back(pg::spi_value(rows, r, 1));
+            drop_live_again(seqs);
+        });
+        if (own != nullptr) pg::spi_close_cursor(own);
     }
 
     // An UPDATE after the point that changed a row's primary key cannot be
@@ -476,6 +494,14 @@ std::string current_snapshot() {
     return spi::text(0, 1);
 }
 
+// Every seq handed out from now on is at least this (the change log's
+// sequence is not cached).
+int64 next_seq_at_least() {
+    spi::AsExtensionOwner owner;
+    spi::exec("SELECT last_value FROM tenant_guard.change_seq");
+    return spi::int64_at(0, 1);
+}
+
 // Each table's rows are collected in a snapshot of its own, then locked: a
 // transaction of the tenant that committed in between could be undone in one
 // table and not in another, or have deleted a row that the rewind put back
@@ -513,6 +539,7 @@ std::vector<Counts> rewind(FunctionCallInfo fcinfo, const std::string &tenant) {
     std::vector<TableRewind> tables;
     for (const auto &t : order) tables.emplace_back(t, tenant, point);
     const std::string collected_from = current_snapshot();
+    point.writes_from = next_seq_at_least();
     for (auto &t : tables) t.collect();
     for (const auto &t : tables)
         if (t.has_work()) citus::refuse_citus_table(t.counts().relid, "rewind rows of");
