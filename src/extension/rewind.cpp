@@ -183,24 +183,41 @@ class TableRewind {
     }
 
     // Rows that did not exist at the point go (as tombstones, through capture).
+    // A live row may still reference one of them through a foreign key that
+    // does not cascade: a child moved after the point to a parent inserted
+    // after it, which restore_old_rows moves back. Then the table's removals
+    // fail (23503), are undone, and run again after the restores
+    // (remove_rows_left), so that rows removed early still free their unique
+    // values for the restores everywhere else.
     void remove_new_rows() {
-        for_each_target_batch([&](const std::vector<Target> &batch) {
-            std::vector<std::string> keys;
-            for (const auto &t : batch)
-                if (t.image.empty()) keys.push_back(t.pk);
-            if (keys.empty()) return;
-            AsTableOwner owner(table_.relid);
-            counts_.removed +=
-                (int64)spi::exec("DELETE FROM " + rel_ + " AS x USING unnest($1::text[]) AS u(k), LATERAL " +
-                                     key_record_ + " WHERE " + pk_match_,
-                                 {{TEXTARRAYOID, columns::text_array(keys)}});
-        });
+        int64 removed = counts_.removed;
+        removals_left_ = !succeeds_unless(ERRCODE_FOREIGN_KEY_VIOLATION, [&] { remove_rows(); });
+        if (removals_left_) counts_.removed = removed;
     }
 
-    // Rows that existed get their values back, or come back. The last step
-    // that reads the rows to put back.
+    // Rows that existed get their values back, or come back. In a table with
+    // a foreign key to itself (one batch), a row may have been moved after
+    // the point away from a parent deleted later, which comes back in the
+    // same batch: when the reverts fail (23503), the batch is put back
+    // again, re-inserts first.
     void restore_old_rows() {
-        for_each_target_batch([&](const std::vector<Target> &batch) { restore_batch(batch); });
+        if (batch_rows_ != all_rows) {
+            for_each_target_batch([&](const std::vector<Target> &batch) { restore_batch(batch, false); });
+            return;
+        }
+        Counts before = counts_;
+        if (succeeds_unless(ERRCODE_FOREIGN_KEY_VIOLATION, [&] {
+                for_each_target_batch([&](const std::vector<Target> &batch) { restore_batch(batch, false); });
+            }))
+            return;
+        counts_ = before;
+        for_each_target_batch([&](const std::vector<Target> &batch) { restore_batch(batch, true); });
+    }
+
+    // The removals left for after the restores; the last step that reads the
+    // rows to put back.
+    void remove_rows_left() {
+        if (removals_left_) remove_rows();
         if (targets_ != nullptr) pg::spi_close_cursor(targets_);
         targets_ = nullptr;
     }
@@ -271,6 +288,20 @@ class TableRewind {
     const Counts &counts() const { return counts_; }
 
    private:
+    void remove_rows() {
+        for_each_target_batch([&](const std::vector<Target> &batch) {
+            std::vector<std::string> keys;
+            for (const auto &t : batch)
+                if (t.image.empty()) keys.push_back(t.pk);
+            if (keys.empty()) return;
+            AsTableOwner owner(table_.relid);
+            counts_.removed +=
+                (int64)spi::exec("DELETE FROM " + rel_ + " AS x USING unnest($1::text[]) AS u(k), LATERAL " +
+                                     key_record_ + " WHERE " + pk_match_,
+                                 {{TEXTARRAYOID, columns::text_array(keys)}});
+        });
+    }
+
     // fn(batch) on each batch of the rows to put back.
     template <typename F>
     void for_each_target_batch(F &&fn) {
@@ -307,7 +338,7 @@ class TableRewind {
         }
     }
 
-    void restore_batch(const std::vector<Target> &batch) {
+    void restore_batch(const std::vector<Target> &batch, bool inserts_first) {
         AsTableOwner owner(table_.relid);
         std::map<std::string, std::vector<Datum>> by_columns;  // the images as text, by their columns
         for (const auto &t : batch)
@@ -331,17 +362,29 @@ class TableRewind {
                 old_values += (old_values.empty() ? "" : ", ") + ("x." + c);
                 new_values += (new_values.empty() ? "" : ", ") + value;
             }
-            counts_.reverted += (int64)spi::exec("UPDATE " + rel_ + " AS x SET " + set_list + " FROM " + source +
-                                                     " WHERE " + pk_match_ + " AND ROW(" + old_values +
-                                                     ")::text IS DISTINCT FROM ROW(" + new_values + ")::text",
-                                                 args);
-            counts_.reinserted +=
-                (int64)unique_violation_is_retryable("rows of " + rel_ + " changed while the rewind ran", [&] {
-                    return spi::exec("INSERT INTO " + rel_ + " (" + column_list + ") OVERRIDING SYSTEM VALUE SELECT " +
-                                         new_values + " FROM " + source + " WHERE NOT EXISTS (SELECT 1 FROM " + rel_ +
-                                         " AS x WHERE " + pk_match_ + ")",
-                                     args);
-                });
+            auto revert = [&] {
+                counts_.reverted += (int64)spi::exec("UPDATE " + rel_ + " AS x SET " + set_list + " FROM " + source +
+                                                         " WHERE " + pk_match_ + " AND ROW(" + old_values +
+                                                         ")::text IS DISTINCT FROM ROW(" + new_values + ")::text",
+                                                     args);
+            };
+            auto reinsert = [&] {
+                counts_.reinserted +=
+                    (int64)unique_violation_is_retryable("rows of " + rel_ + " changed while the rewind ran", [&] {
+                        return spi::exec("INSERT INTO " + rel_ + " (" + column_list +
+                                             ") OVERRIDING SYSTEM VALUE SELECT " + new_values + " FROM " + source +
+                                             " WHERE NOT EXISTS (SELECT 1 FROM " + rel_ + " AS x WHERE " + pk_match_ +
+                                             ")",
+                                         args);
+                    });
+            };
+            if (inserts_first) {
+                reinsert();
+                revert();
+            } else {
+                revert();
+                reinsert();
+            }
         }
     }
 
@@ -394,6 +437,7 @@ class TableRewind {
     std::string key_record_;                         // "jsonb_to_record(u.k::jsonb) AS p(<key columns>)"
     std::vector<columns::ForeignKey> foreign_keys_;  // declared on the table
     long batch_rows_;
+    bool removals_left_ = false;  // remove_new_rows was undone: remove_rows_left does it
     Portal targets_ = nullptr;    // the rows to put back (pk, image, columns), or nullptr: none
     Portal deletions_ = nullptr;  // the undone deletions (seq), or nullptr: none
 };
@@ -536,6 +580,12 @@ std::vector<Counts> rewind(FunctionCallInfo fcinfo, const std::string &tenant) {
     auto active = registry::active_tables();
     check_reach(point, tenant);
     auto order = parents_first(active);
+    // Each table's columns are read next, and its rows written last: a
+    // migration committed in between would have the rewind put rows back in
+    // the old layout (renamed, added or retyped columns), over the images it
+    // converted. Locked as their writers lock them (parents first, within
+    // the 20 ms lock wait), a migration waits for the rewind.
+    for (const auto &t : order) pg::lock_for_writing(t.relid);
     std::vector<TableRewind> tables;
     for (const auto &t : order) tables.emplace_back(t, tenant, point);
     const std::string collected_from = current_snapshot();
@@ -553,8 +603,9 @@ std::vector<Counts> rewind(FunctionCallInfo fcinfo, const std::string &tenant) {
     for (auto &t : tables) t.lock_rows();  // parents first
     {
         OriginScope origin(Origin::rewind);
-        for (auto it = tables.rbegin(); it != tables.rend(); ++it) it->remove_new_rows();  // children first
-        for (auto &t : tables) t.restore_old_rows();                                       // parents first
+        for (auto it = tables.rbegin(); it != tables.rend(); ++it) it->remove_new_rows();   // children first
+        for (auto &t : tables) t.restore_old_rows();                                        // parents first
+        for (auto it = tables.rbegin(); it != tables.rend(); ++it) it->remove_rows_left();  // children first
         for (auto &t : tables) t.drop_undone_tombstones();
     }
     restart_if_tenant_changed(tenant, collected_from, point.own_history_from);

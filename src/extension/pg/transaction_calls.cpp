@@ -4,6 +4,7 @@
 
 extern "C" {
 #include "common/hashfn.h"
+#include "storage/lmgr.h"
 #include "storage/lock.h"
 #include "storage/proc.h"
 }
@@ -73,6 +74,10 @@ bool try_lock_tenant_key(const char *data, int len, uint16 lock_class) {
     bool got = false;
     pg_guard([&] { got = acquire_tenant_key(data, len, lock_class, true) != LOCKACQUIRE_NOT_AVAIL; });
     return got;
+}
+
+void lock_for_writing(Oid relid) {
+    pg_guard([&] { LockRelationOid(relid, RowExclusiveLock); });
 }
 
 ErrorData *copy_pending_error() { return tg::copy_pending_error(); }

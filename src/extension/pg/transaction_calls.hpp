@@ -31,6 +31,10 @@ void lock_tenant_key(const char *data, int len, uint16 lock_class);
 // The same lock without waiting: false when another transaction holds it.
 bool try_lock_tenant_key(const char *data, int len, uint16 lock_class);
 
+// A relation locked ROW EXCLUSIVE (what its writers take) to the end of the
+// transaction: DDL on it waits for the transaction, or it for the DDL.
+void lock_for_writing(Oid relid);
+
 // The error copied out of PostgreSQL (copy_pending_error) or still pending.
 ErrorData *copy_pending_error();
 int error_code(const ErrorData *error) noexcept;

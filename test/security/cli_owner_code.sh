@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2016  # SQL in single quotes
+# The command line runs no table owner's code with its user's rights (an
+# attacker's report of 2026-12-04): a DBA's `tenant-guard export` (and
+# recover, through tenant_checksum) cast the tenant to the tenant column's
+# type, so a domain's CHECK ran as the DBA; and it ran with the server's
+# default search_path, so an "=" operator the database owner created in
+# schema public was picked for a varchar tenant column. Each trap makes its
+# owner superuser when it runs as one; a control shows that it does. Prints
+# "cli_owner_code: N passed, N failed".
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/../../scripts/lib/common.sh"
+source "$here/../lib/checks.sh"
+cli=${1:-tenant-guard}
+work_dir cli_owner_code
+tg_cluster_start "${PORT:-55493}" >"$work/cluster.log" 2>&1 || { fail "the cluster starts"; summary cli_owner_code; exit 1; }
+q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+is_super() { q -d postgres -c "SELECT rolsuper FROM pg_roles WHERE rolname = '$1'"; }
+
+q -d postgres >"$work/setup.log" 2>&1 <<'SQL'
+CREATE ROLE trap_owner LOGIN;
+CREATE DATABASE trap_domain;
+CREATE ROLE public_owner LOGIN;
+CREATE DATABASE trap_operator OWNER public_owner;
+\c trap_domain
+CREATE EXTENSION tenant_guard;
+CREATE SCHEMA app AUTHORIZATION trap_owner;
+SET ROLE trap_owner;
+CREATE FUNCTION app.trap(v int) RETURNS boolean LANGUAGE plpgsql AS $f$
+BEGIN
+    IF (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+        EXECUTE 'ALTER ROLE trap_owner SUPERUSER';
+    END IF;
+    RETURN true;
+END $f$;
+CREATE DOMAIN app.tenant_t AS int CHECK (app.trap(VALUE));
+CREATE TABLE app.orders (tenant_id app.tenant_t NOT NULL, id int PRIMARY KEY, v text);
+INSERT INTO app.orders VALUES (1, 1, 'a');
+RESET ROLE;
+SELECT tenant_guard.protect('app.orders');
+\c trap_operator
+CREATE EXTENSION tenant_guard;
+SET ROLE public_owner;
+CREATE TABLE public.orders (tenant varchar(10) NOT NULL, id int PRIMARY KEY, v text);
+INSERT INTO public.orders VALUES ('1', 1, 'a');
+CREATE FUNCTION public.vc_eq(a varchar, b varchar) RETURNS boolean LANGUAGE plpgsql AS $f$
+BEGIN
+    IF (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+        -- the export's transaction is read-only: escalate from another session
+        EXECUTE format('COPY (SELECT 1) TO PROGRAM %L',
+                       format('psql -h %s -p %s -d postgres -c "ALTER ROLE public_owner SUPERUSER" >/dev/null 2>&1',
+                              current_setting('unix_socket_directories'), current_setting('port')));
+    END IF;
+    RETURN a::text = b::text;
+END $f$;
+CREATE OPERATOR public.= (LEFTARG = varchar, RIGHTARG = varchar, FUNCTION = public.vc_eq);
+RESET ROLE;
+SELECT tenant_guard.protect('public.orders', 'tenant');
+SQL
+[ $? -eq 0 ] || fail "setup" "$(tail -5 "$work/setup.log")"
+
+# Controls: each trap escalates when a superuser reaches it.
+q -d trap_domain -c "SELECT 1::app.tenant_t" >/dev/null
+check "control: the domain's CHECK escalates when a superuser runs it" t "$(is_super trap_owner)"
+q -d trap_operator -c "SELECT count(*) FROM public.orders WHERE tenant = '1'::varchar" >/dev/null
+check "control: the public = escalates when a superuser's query picks it" t "$(is_super public_owner)"
+q -d postgres -c "ALTER ROLE trap_owner NOSUPERUSER" -c "ALTER ROLE public_owner NOSUPERUSER"
+
+"$cli" -d "dbname=trap_domain" export --tenant 1 --out "$work/domain.tgz" >"$work/domain.out" 2>&1
+check "export of a domain-typed tenant column succeeds" 0 "$?"
+check "export does not run the domain's CHECK as the DBA" f "$(is_super trap_owner)"
+check "tenant_checksum does not run the domain's CHECK as the DBA" \
+    "$(q -d trap_domain -c "SELECT md5('(1,1,a)')")" \
+    "$(q -d trap_domain -c "SELECT tenant_guard.tenant_checksum('1', 'app.orders')")"
+check "tenant_checksum left the owner as it was" f "$(is_super trap_owner)"
+
+"$cli" -d "dbname=trap_operator" export --tenant 1 --out "$work/operator.tgz" >"$work/operator.out" 2>&1
+check "export of a varchar tenant column succeeds" 0 "$?"
+check "export does not pick an operator from schema public" f "$(is_super public_owner)"
+
+summary cli_owner_code
