@@ -155,3 +155,27 @@ SELECT * FROM bd.notes ORDER BY id;
 DELETE FROM bd.notes WHERE id = 2;
 SELECT * FROM tenant_guard.undelete('2', ARRAY['bd.notes'::regclass]);
 SELECT * FROM bd.notes ORDER BY id;
+
+-- MERGE ... UPDATE on a protected partitioned table: PostgreSQL leaves the
+-- rows a MERGE moves to another partition out of the transition tables, so a
+-- move to another tenant's partition was neither recorded nor checked (TG002,
+-- the pin, TG001: an attacker's report of 2026-12-04). Refused (0A000) and
+-- nothing changed; MERGE that only inserts or deletes, and MERGE into a leaf
+-- partition (which cannot move rows), are captured as before.
+CREATE TABLE bd.merged (tenant_id int NOT NULL, id int, v text, PRIMARY KEY (tenant_id, id)) PARTITION BY LIST (tenant_id);
+CREATE TABLE bd.merged_1 PARTITION OF bd.merged FOR VALUES IN (1);
+CREATE TABLE bd.merged_2 PARTITION OF bd.merged FOR VALUES IN (2);
+SELECT tenant_guard.protect('bd.merged');
+INSERT INTO bd.merged VALUES (1, 1, 'one');
+SELECT sqlstate_of($$MERGE INTO bd.merged d USING (VALUES (1, 1)) s(t, i) ON d.tenant_id = s.t AND d.id = s.i
+                     WHEN MATCHED THEN UPDATE SET tenant_id = 2$$) AS merge_moving_rows;
+SELECT sqlstate_of($$MERGE INTO bd.merged d USING (VALUES (1, 1)) s(t, i) ON d.tenant_id = s.t AND d.id = s.i
+                     WHEN MATCHED THEN UPDATE SET v = 'same partition'$$) AS merge_updating;
+MERGE INTO bd.merged d USING (VALUES (1, 2)) s(t, i) ON d.tenant_id = s.t AND d.id = s.i
+    WHEN NOT MATCHED THEN INSERT VALUES (s.t, s.i, 'inserted');
+MERGE INTO bd.merged_1 d USING (VALUES (1, 1)) s(t, i) ON d.tenant_id = s.t AND d.id = s.i
+    WHEN MATCHED THEN UPDATE SET v = 'in the leaf';
+EXPLAIN (COSTS OFF) MERGE INTO bd.merged d USING (VALUES (1, 1)) s(t, i) ON d.tenant_id = s.t AND d.id = s.i
+    WHEN MATCHED THEN UPDATE SET tenant_id = 2;
+SELECT * FROM bd.merged ORDER BY tenant_id, id;
+SELECT op, pk, new_row ->> 'v' AS v FROM tenant_guard.change_log WHERE rel IN ('bd.merged'::regclass, 'bd.merged_1'::regclass) ORDER BY seq;

@@ -90,11 +90,13 @@ SELECT c.relname, count(t.tgname) AS capture_triggers
  WHERE c.relname LIKE 'events%' AND c.relkind IN ('r', 'p') GROUP BY 1 ORDER BY 1;
 -- A partition of a protected table is covered already.
 SELECT sqlstate_of($$SELECT tenant_guard.protect('events_1')$$) AS partition_of_protected;
--- A partitioned table with a partition protected on its own is refused.
 CREATE TABLE logs (tenant_id int NOT NULL, id int, PRIMARY KEY (tenant_id, id)) PARTITION BY LIST (tenant_id);
 CREATE TABLE logs_1 PARTITION OF logs FOR VALUES IN (1);
-SELECT tenant_guard.protect('logs_1');
-SELECT sqlstate_of($$SELECT tenant_guard.protect('logs')$$) AS partition_protected_alone;
+-- A partition of an unprotected partitioned table is refused: statements on
+-- the parent fire only the parent's statement triggers, so a DELETE on it
+-- lost the partition's rows without a trace (before 0.11.0 protect() took
+-- it: an attacker's report of 2026-12-04).
+SELECT sqlstate_of($$SELECT tenant_guard.protect('logs_1')$$) AS partition_of_unprotected;
 
 -- Warning: an unprotected child whose foreign key cascades deletes from a
 -- protected parent would lose its rows for good.

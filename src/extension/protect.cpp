@@ -99,6 +99,16 @@ void check_overlaps(Oid relid, const RelationFacts &facts) {
                     ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
                     "\"" + rel_name(relid) + "\" is already protected as a partition of \"" + rel_name(up) + "\"");
     }
+    // A statement aimed at a partitioned table fires only its own statement
+    // triggers: a partition protected under an unprotected parent would lose
+    // rows to a DELETE (or a DDL) on the parent without a trace.
+    if (ancestors.count > 0)
+        throw Error(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE,
+                    "cannot protect \"" + rel_name(relid) + "\" on its own: it is a partition of \"" +
+                        rel_name(ancestors.items[ancestors.count - 1]) + "\"",
+                    "Statements on the partitioned table would change its rows without tenant_guard's triggers.",
+                    "Protect the partitioned table \"" + rel_name(ancestors.items[ancestors.count - 1]) +
+                        "\": its partitions are covered then.");
     if (facts.kind != RelKind::partitioned_table) return;
     for (Oid down : pg::all_inheritors(relid, false)) {
         for (const auto &t : active)

@@ -3,6 +3,7 @@
 
 #include "extension/catalog.hpp"
 #include "extension/errors.hpp"
+#include "extension/merge_guard.hpp"
 #include "extension/shape.hpp"
 
 extern "C" {
@@ -86,13 +87,18 @@ void on_executor_start(QueryDesc *query, int eflags) noexcept {
         previous_start(query, eflags);
     else
         standard_ExecutorStart(query, eflags);
-    if ((eflags & EXEC_FLAG_EXPLAIN_ONLY) != 0 || !opens_scope(query)) return;
+    if ((eflags & EXEC_FLAG_EXPLAIN_ONLY) != 0) return;
+    merge_guard::refuse_unrecorded_moves(query);
+    if (!opens_scope(query)) return;
     int depth = trigger_depth();
     Scope *s = top();
     if (!s || s->depth == depth) push_scope(query, depth, limits_tenants(query->operation));
 }
 
 void on_executor_end(QueryDesc *query) noexcept {
+    // The session's first statement started before the module was loaded.
+    if (query->estate && (query->estate->es_top_eflags & EXEC_FLAG_EXPLAIN_ONLY) == 0)
+        merge_guard::refuse_unrecorded_moves(query);
     Scope *s = top();
     bool ends = s && (s->query == query || (s->query == nullptr && trigger_depth() == s->depth));
     if (previous_end)
