@@ -3,7 +3,9 @@
 -- when the log is in use, instead of waiting behind its readers without limit
 -- (and holding up every reader queued behind it). (The module: a rewind that
 -- finds a change of its tenant committed while it ran starts again, and fails
--- with 40001 after 8 attempts.)
+-- with 40001 after 8 attempts.) tenant_checksum() casts the tenant to the
+-- base type of a domain-typed tenant column: the cast to the domain ran its
+-- CHECK, the table owner's code, with the caller's privileges.
 \echo Use "ALTER EXTENSION tenant_guard UPDATE TO '0.11.0'" to load this file. \quit
 
 -- ---------------------------------------------------------------------------
@@ -232,5 +234,63 @@ BEGIN
         history_removed := history_removed + expired_history;
     END IF;
     RETURN NEXT;
+END
+$$;
+
+-- ---------------------------------------------------------------------------
+-- 55_undo.sql
+-- ---------------------------------------------------------------------------
+-- Proof after a restore: md5 over the text of the tenant's rows of rel in
+-- primary-key order, read with the caller's privileges, with the output
+-- settings fixed, so that two sessions get the same checksum of the same
+-- rows. Not where row-level security applies to the caller: a policy's
+-- expressions are the table owner's code, and would run with the caller's
+-- privileges (row_security = off, as pg_dump reads: refused, not filtered).
+CREATE OR REPLACE FUNCTION tenant_guard.tenant_checksum(tenant text, rel regclass) RETURNS text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+SET datestyle = 'ISO, MDY' SET intervalstyle = 'postgres' SET extra_float_digits = 1
+SET bytea_output = 'hex' SET timezone = 'UTC' SET row_security = off
+AS $$
+DECLARE
+    column_name name := tenant_guard._tenant_column(rel);
+    column_type text;
+    key_order text;
+    result text;
+BEGIN
+    IF column_name IS NULL THEN
+        RAISE EXCEPTION 'table % is not protected by tenant_guard', rel
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'See tenant_guard.protected_tables.';
+    END IF;
+    IF row_security_active(rel) THEN
+        RAISE EXCEPTION 'cannot checksum %: row-level security applies to the calling role', rel
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'Its policies are the table owner''s code and would run with the caller''s privileges.',
+                  HINT = 'Take the checksum as the table''s owner or as a role with BYPASSRLS.';
+    END IF;
+    SELECT string_agg(format('r.%I', k.attname), ', ' ORDER BY k.ord) INTO key_order
+      FROM unnest(tenant_guard._key_columns(rel)) WITH ORDINALITY AS k(attname, ord);
+    -- The tenant as a value of the column's type (no typmod), compared with
+    -- = as the pinned search_path resolves it (pg_catalog's, never one a
+    -- role created), so that the tenant index of a built-in type is used, and
+    -- spelled as the column writes it: the rows of exactly that tenant.
+    -- The base type of a domain: a cast to the domain would run its CHECK,
+    -- the table owner's code, with the caller's privileges.
+    WITH RECURSIVE d(t) AS (
+        SELECT a.atttypid FROM pg_attribute a WHERE a.attrelid = rel AND a.attname = column_name
+        UNION ALL
+        SELECT ty.typbasetype FROM pg_type ty JOIN d ON ty.oid = d.t WHERE ty.typbasetype <> 0)
+    SELECT format_type(d.t, NULL) INTO column_type
+      FROM d JOIN pg_type ty ON ty.oid = d.t WHERE ty.typbasetype = 0;
+    BEGIN
+        EXECUTE format('SELECT $1::%s', column_type) USING tenant;
+    EXCEPTION WHEN data_exception THEN
+        RETURN md5('');  -- no value of the column's type: the table holds no row of that tenant
+    END;
+    EXECUTE format('SELECT md5(coalesce(string_agg(r::text, E''\n'' ORDER BY %s), '''')) FROM %s AS r '
+                   'WHERE r.%I = $1::%s AND format(''%%s'', r.%I) = $1',
+                   coalesce(key_order, 'r::text'), rel, column_name, column_type, column_name)
+       INTO result USING tenant;
+    RETURN result;
 END
 $$;

@@ -131,8 +131,14 @@ BEGIN
     -- = as the pinned search_path resolves it (pg_catalog's, never one a
     -- role created), so that the tenant index of a built-in type is used, and
     -- spelled as the column writes it: the rows of exactly that tenant.
-    SELECT format_type(a.atttypid, NULL) INTO column_type
-      FROM pg_attribute a WHERE a.attrelid = rel AND a.attname = column_name;
+    -- The base type of a domain: a cast to the domain would run its CHECK,
+    -- the table owner's code, with the caller's privileges.
+    WITH RECURSIVE d(t) AS (
+        SELECT a.atttypid FROM pg_attribute a WHERE a.attrelid = rel AND a.attname = column_name
+        UNION ALL
+        SELECT ty.typbasetype FROM pg_type ty JOIN d ON ty.oid = d.t WHERE ty.typbasetype <> 0)
+    SELECT format_type(d.t, NULL) INTO column_type
+      FROM d JOIN pg_type ty ON ty.oid = d.t WHERE ty.typbasetype = 0;
     BEGIN
         EXECUTE format('SELECT $1::%s', column_type) USING tenant;
     EXCEPTION WHEN data_exception THEN

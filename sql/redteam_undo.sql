@@ -457,3 +457,26 @@ SELECT amount, note FROM ledger;
 
 -- 15. A regclass that names no relation: 42P01, not an internal error.
 SELECT sqlstate_of($$SELECT * FROM tenant_guard.undelete('acme', ARRAY[99999]::oid[]::regclass[])$$);
+
+-- 16. tenant_checksum cast the tenant to the tenant column's type as its
+-- caller: a domain's CHECK, the table owner's code, ran with the privileges
+-- of the operator or superuser taking the proof (an owner's function then
+-- made itself superuser: an attacker's report of 2026-12-04). It casts to
+-- the domain's base type now: the CHECK does not run.
+SET ROLE regress_tg_owner;
+CREATE TABLE check_ran (who text);
+GRANT INSERT ON check_ran TO PUBLIC;
+CREATE FUNCTION spy_check(v text) RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO rtu.check_ran VALUES (current_user);
+    RETURN true;
+END $$;
+CREATE DOMAIN spied_tenant AS text CHECK (rtu.spy_check(VALUE));
+CREATE DOMAIN spied_tenant_again AS spied_tenant;
+CREATE TABLE ledgers (tenant_id spied_tenant_again NOT NULL, id int PRIMARY KEY, note text);
+SELECT tenant_guard.protect('ledgers');
+INSERT INTO ledgers VALUES ('acme', 1, 'one');
+DELETE FROM check_ran;
+RESET ROLE;
+SELECT tenant_guard.tenant_checksum('acme', 'rtu.ledgers') = md5('(acme,1,one)') AS superuser_checksum;
+SELECT count(*) AS check_ran_as_caller FROM rtu.check_ran;

@@ -98,7 +98,7 @@ contains "dry run prints per-table counts" "$work/dry.out" "live_deleted"
 check "dry run deletes nothing" "$before" "$(rows_of src 5)"
 check "purge" 0 "$(run purge purge "$token")"
 check "tenant 5 erased" "0 0 0" "$(sql -c "SELECT (SELECT count(*) FROM accounts WHERE tenant_id = 5) || ' ' || (SELECT count(*) FROM tenant_guard.tombstones WHERE tenant = '5') || ' ' || (SELECT count(*) FROM tenant_guard.change_log WHERE tenant = '5')")"
-check "purge counts add up" "$before" "$(awk -F'|' '$1 ~ /^ (accounts|orders|lines)/ { n += $2 } END { print n }' "$work/purge.out")"
+check "purge counts add up" "$before" "$(awk -F'|' '$1 ~ /^ (public[.])?(accounts|orders|lines) / { n += $2 } END { print n }' "$work/purge.out")"
 check "replayed token refused (exit 1)" 1 "$(run replay purge "$token")"
 contains "replay shows SQLSTATE TG014" "$work/replay.err" "TG014"
 run other_db token --key "$work/ops.key" --kid ops-1 --tenant 4 --max-rows 10 --expires 5m --reason r --db-id 1/elsewhere >/dev/null

@@ -63,6 +63,11 @@ Connection Connection::open(const std::string &dbname) {
     if (raw == nullptr) throw PgError("", "could not allocate a connection", "", "");
     Connection conn(raw);
     if (PQstatus(raw) != CONNECTION_OK) conn.throw_connection_error("could not connect to the database");
+    // Names in the command line's SQL resolve only in pg_catalog (pg_temp is
+    // never searched for functions and operators): an operator or function
+    // that a role created in a schema on the search path (public) would
+    // otherwise be picked for its "=", and run with the operator's rights.
+    conn.exec("SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false)");
     return conn;
 }
 

@@ -28,7 +28,15 @@ Catalog load_catalog(Connection &conn) {
     // In protection order (table_id), the order the extension gives ties too.
     const Result tables = conn.exec(R"SQL(
         SELECT c.oid::text, n.nspname, c.relname, p.tenant_column, p.delete_mode,
-               format_type(a.atttypid, NULL)
+               -- the base type of a domain: casting to the domain would run its
+               -- CHECK (the table owner's code) with the operator's rights
+               pg_catalog.format_type((WITH RECURSIVE d(t) AS (
+                                           SELECT a.atttypid
+                                           UNION ALL
+                                           SELECT ty.typbasetype FROM pg_catalog.pg_type AS ty JOIN d ON ty.oid = d.t
+                                            WHERE ty.typbasetype <> 0)
+                                       SELECT d.t FROM d JOIN pg_catalog.pg_type AS ty ON ty.oid = d.t
+                                        WHERE ty.typbasetype = 0), NULL)
           FROM tenant_guard.protected_tables AS p
           JOIN pg_catalog.pg_class AS c ON c.oid = p.rel
           JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
@@ -84,8 +92,8 @@ Catalog load_catalog(Connection &conn) {
 }
 
 std::string tenant_condition(Connection &conn, const ProtectedTable &table, const std::string &tenant) {
-    // Cast to the column's type (no typmod: varchar(3) would cut 'abcd' to
-    // 'abc' and match another tenant), so the tenant index can be used.
+    // Cast to the column's (base) type (no typmod: varchar(3) would cut 'abcd'
+    // to 'abc' and match another tenant), so the tenant index can be used.
     const std::string value = conn.literal(tenant) + "::" + table.tenant_type;
     conn.exec("SAVEPOINT tg_tenant_cast");
     try {
