@@ -179,3 +179,14 @@ EXPLAIN (COSTS OFF) MERGE INTO bd.merged d USING (VALUES (1, 1)) s(t, i) ON d.te
     WHEN MATCHED THEN UPDATE SET tenant_id = 2;
 SELECT * FROM bd.merged ORDER BY tenant_id, id;
 SELECT op, pk, new_row ->> 'v' AS v FROM tenant_guard.change_log WHERE rel IN ('bd.merged'::regclass, 'bd.merged_1'::regclass) ORDER BY seq;
+
+-- An unlogged partition of a protected table: a crash or a failover empties
+-- it, and its rows were gone without a tombstone (SET UNLOGGED was refused,
+-- an unlogged partition was not: an attacker's report of 2026-12-04).
+-- Refused at CREATE ... PARTITION OF and at ATTACH (TG003).
+SELECT sqlstate_of($$CREATE UNLOGGED TABLE bd.merged_3 PARTITION OF bd.merged FOR VALUES IN (3)$$) AS unlogged_partition;
+CREATE UNLOGGED TABLE bd.merged_4 (tenant_id int NOT NULL, id int, v text, PRIMARY KEY (tenant_id, id));
+SELECT sqlstate_of($$ALTER TABLE bd.merged ATTACH PARTITION bd.merged_4 FOR VALUES IN (4)$$) AS attach_unlogged;
+ALTER TABLE bd.merged_4 SET LOGGED;
+ALTER TABLE bd.merged ATTACH PARTITION bd.merged_4 FOR VALUES IN (4);
+SELECT relname, relpersistence FROM pg_class WHERE relname LIKE 'merged%' AND relnamespace = 'bd'::regnamespace ORDER BY 1;

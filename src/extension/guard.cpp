@@ -57,6 +57,9 @@ const char *const unprotect_first =
     "To make this change, unprotect the table first with tenant_guard.unprotect() and a signed token (its "
     "tombstones and history stay).";
 
+constexpr const char *unlogged_loses_rows =
+    "An unlogged table is emptied by a crash or a failover, with no record of its rows.";
+
 [[noreturn]] void refuse(const std::string &message, const std::string &detail = {},
                          const std::string &hint = what_instead) {
     throw Error(sqlstate::hard_delete, message, detail, hint);
@@ -110,6 +113,9 @@ void check_hierarchy(Oid relid, const pg::AlterTableSubcommand &cmd) {
             refuse("cannot attach foreign table " + rel_name(child) + " to protected table " + rel_name(relid),
                    "Its rows live on another server, where tenant_guard keeps no tombstones.",
                    "Keep foreign tables out of protected partitioned tables.");
+        if (OidIsValid(child) && covering(relid) && pg::relation_is_unlogged(child))
+            refuse("cannot attach unlogged table " + rel_name(child) + " to protected table " + rel_name(relid),
+                   unlogged_loses_rows, "ALTER TABLE " + rel_name(child) + " SET LOGGED first.");
         if (OidIsValid(child) && covering(child) && !covering(relid))
             refuse("cannot attach protected table " + rel_name(child) + " to unprotected " + rel_name(relid),
                    "Statements on the parent would change its rows without tenant_guard's triggers.",
@@ -261,9 +267,7 @@ void check_alter_table(const pg::DdlCommandStart &command) {
                 refuse("cannot detach a partition of protected table " + rel,
                        "A detached partition would leave the protected table with its rows.", unprotect_first);
             case Subcommand::set_unlogged:
-                refuse("cannot make protected table " + rel + " unlogged",
-                       "An unlogged table is emptied by a crash or a failover, with no record of its rows.",
-                       unprotect_first);
+                refuse("cannot make protected table " + rel + " unlogged", unlogged_loses_rows, unprotect_first);
             case Subcommand::add_of:
                 refuse("cannot make protected table " + rel + " a typed table",
                        "ALTER TYPE ... DROP ATTRIBUTE ... CASCADE would then drop its columns with no record.",
@@ -322,6 +326,9 @@ void check_create(const pg::CreateTable &create) {
             refuse("cannot create a foreign table as a partition of protected table " + rel_name(parent),
                    "Its rows would live on another server, where tenant_guard keeps no tombstones.",
                    "Keep foreign tables out of protected partitioned tables.");
+        if (create.unlogged && covering(parent))
+            refuse("cannot create an unlogged partition of protected table " + rel_name(parent), unlogged_loses_rows,
+                   "Create the partition without UNLOGGED.");
         return;
     }
     for (RangeVar *name : create.parents) {

@@ -88,6 +88,7 @@ CreateTable create_table(CreateStmt *stmt) {
     CreateTable c{};
     c.partition = stmt->partbound != nullptr;
     c.foreign = IsA(stmt, CreateForeignTableStmt);
+    c.unlogged = stmt->relation && stmt->relation->relpersistence == RELPERSISTENCE_UNLOGGED;
     auto *parents = new_items<RangeVar *>(list_length(stmt->inhRelations));
     ListCell *lc;
     foreach (lc, stmt->inhRelations) parents[c.parents.count++] = static_cast<RangeVar *>(lfirst(lc));

@@ -56,6 +56,7 @@ struct AlterTableSubcommand {
 struct CreateTable {
     bool partition;             // PARTITION OF
     bool foreign;               // CREATE FOREIGN TABLE
+    bool unlogged;              // CREATE UNLOGGED TABLE
     Items<RangeVar *> parents;  // INHERITS, or PARTITION OF's parent
 };
 

@@ -61,6 +61,10 @@ char relation_kind(Oid relid) {
     return pg_guard([&] { return get_rel_relkind(relid); });
 }
 
+bool relation_is_unlogged(Oid relid) {
+    return pg_guard([&] { return get_rel_persistence(relid) == RELPERSISTENCE_UNLOGGED; });
+}
+
 Oid relation_namespace(Oid relid) {
     return pg_guard([&] { return get_rel_namespace(relid); });
 }

@@ -34,6 +34,7 @@ Oid relation_owner(Oid relid);
 // pg_class.relkind (RELKIND_*), relnamespace and reltype of relid; '\0' and
 // InvalidOid when it does not exist.
 char relation_kind(Oid relid);
+bool relation_is_unlogged(Oid relid);
 Oid relation_namespace(Oid relid);
 Oid relation_type(Oid relid);
 // Whether the current user owns relid (or is a superuser): pg_class_ownercheck.
