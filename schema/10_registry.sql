@@ -23,7 +23,12 @@ CREATE TABLE tenant_guard.protected_table (
     -- Test databases (tenant_guard.allow_truncate): the last TRUNCATE of the
     -- table. Rewinds cannot reach back before it (TG021).
     truncated_at   timestamptz,
-    truncated_xid  xid8
+    truncated_xid  xid8,
+    -- The last time the table took a new name: ALTER ... RENAME of it or of
+    -- its schema, or SET SCHEMA (the DDL guard records it, renames.cpp);
+    -- NULL: none since it was protected. Purge and unprotect tokens name
+    -- tables, so a token signed before then does not reach it (TG017).
+    renamed_at     timestamptz
 );
 ALTER SEQUENCE tenant_guard.table_id_seq OWNED BY tenant_guard.protected_table.table_id;
 SELECT pg_catalog.pg_extension_config_dump('tenant_guard.protected_table', '');

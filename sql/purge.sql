@@ -338,4 +338,57 @@ SELECT marker_hits() > 0 AS marker_kept_before;
 SELECT token(claims('{"tenant": "509", "live": true, "tables": ["purgetest.marker"], "jti": "purgetest-m1"}')) AS tm \gset
 SELECT * FROM tenant_guard.purge(:'tm');
 SELECT marker_hits() AS marker_left_after, (SELECT count(*) FROM marker) AS other_tenant_rows;
+-- Tokens name their tables: one signed before a table took its name (a
+-- rename of the table or of its schema, SET SCHEMA) does not reach it (TG017,
+-- dry run too), and nothing is purged; one signed after does. Two tables'
+-- names swapped by their owner between the signing and the use:
+CREATE TABLE swap_a (tenant_id int NOT NULL, id int PRIMARY KEY);
+CREATE TABLE swap_b (tenant_id int NOT NULL, id int PRIMARY KEY);
+SELECT tenant_guard.protect('swap_a'), tenant_guard.protect('swap_b');
+INSERT INTO swap_a VALUES (511, 1);
+INSERT INTO swap_b VALUES (511, 2);
+DELETE FROM swap_a;
+DELETE FROM swap_b;
+CREATE VIEW swap_state AS
+SELECT p.rel::text, p.renamed_at IS NOT NULL AS renamed,
+       (SELECT array_agg(t.pk ->> 'id' ORDER BY 1) FROM tenant_guard.tombstones t WHERE t.rel = p.rel) AS tombstones
+  FROM tenant_guard.protected_table p WHERE p.rel::text LIKE '%swap%' OR p.rel::text = 'accounts' ORDER BY 1;
+SELECT * FROM swap_state;
+SELECT token(claims(jsonb_build_object('tenant', '511', 'tables', jsonb_build_array('purgetest.swap_a'),
+                                       'iat', now_s() - 60))) AS swap_before,
+       token(claims(jsonb_build_object('tenant', '511', 'tables', jsonb_build_array('purgetest.swap_a')),
+                    ARRAY['iat'])) AS swap_no_iat \gset
+-- A rename that is rolled back records nothing.
+BEGIN;
+ALTER TABLE accounts RENAME TO accounts_x;
+ROLLBACK;
+ALTER TABLE swap_a RENAME TO swap_tmp;
+ALTER TABLE swap_b RENAME TO swap_a;
+ALTER TABLE swap_tmp RENAME TO swap_b;
+SELECT * FROM swap_state;
+SELECT try_purge(:'swap_before') AS signed_before, try_purge(:'swap_before', true) AS dry_run,
+       try_purge(:'swap_no_iat') AS without_iat;
+SELECT * FROM swap_state;
+-- Signed after the swap (iat one second ahead: renamed_at has fractions).
+SELECT token(claims(jsonb_build_object('tenant', '511', 'tables', jsonb_build_array('purgetest.swap_a'),
+                                       'iat', now_s() + 1))) AS swap_after \gset
+SELECT * FROM tenant_guard.purge(:'swap_after');
+SELECT * FROM swap_state;
+-- Unprotect: a move to another schema, then a rename of that schema.
+CREATE SCHEMA purgetest_moved;
+SELECT token(claims(jsonb_build_object('act', 'unprotect', 'tables', jsonb_build_array('purgetest_moved.swap_b'),
+                                       'iat', now_s() - 60), ARRAY['tenant'])) AS moved_before,
+       token(claims(jsonb_build_object('act', 'unprotect', 'tables', jsonb_build_array('purgetest_renamed.swap_b'),
+                                       'iat', now_s() - 60), ARRAY['tenant'])) AS schema_before \gset
+UPDATE tenant_guard.protected_table SET renamed_at = NULL WHERE rel = 'swap_b'::regclass;
+ALTER TABLE swap_b SET SCHEMA purgetest_moved;
+SELECT renamed_at IS NOT NULL AS moved_recorded FROM tenant_guard.protected_table
+ WHERE rel = 'purgetest_moved.swap_b'::regclass;
+SELECT try_unprotect('purgetest_moved.swap_b', :'moved_before') AS moved;
+UPDATE tenant_guard.protected_table SET renamed_at = NULL WHERE rel = 'purgetest_moved.swap_b'::regclass;
+ALTER SCHEMA purgetest_moved RENAME TO purgetest_renamed;
+SELECT renamed_at IS NOT NULL AS schema_rename_recorded FROM tenant_guard.protected_table
+ WHERE rel = 'purgetest_renamed.swap_b'::regclass;
+SELECT try_unprotect('purgetest_renamed.swap_b', :'schema_before') AS schema_renamed;
+SELECT count(*) AS still_protected FROM tenant_guard.protected_tables WHERE rel = 'purgetest_renamed.swap_b'::regclass;
 RESET search_path;

@@ -40,6 +40,7 @@
 #include "extension/pg/catalog_calls.hpp"
 #include "extension/pg/function_args.hpp"
 #include "extension/registry.hpp"
+#include "extension/renames.hpp"
 #include "extension/spi.hpp"
 
 namespace {
@@ -295,8 +296,10 @@ void check_alter_table(const pg::DdlCommandStart &command) {
 }
 
 void check_rename(const pg::DdlCommandStart &command) {
+    if (command.renamed == pg::Renamed::schema) renames::record_schema(command.old_name);
     if (!command.relation) return;
     Oid relid = pg::relation_of(command.relation);
+    if (command.renamed == pg::Renamed::relation && OidIsValid(relid)) renames::record_relation(relid);
     if (command.renamed == pg::Renamed::attribute && OidIsValid(relid)) {
         check_composite(relid, "rename an attribute");
         return;
@@ -407,6 +410,9 @@ TG_FUNCTION(tg_on_ddl_command_start) {
             break;
         case pg::DdlStatement::rename:
             check_rename(command);
+            break;
+        case pg::DdlStatement::set_schema:
+            if (Oid relid = pg::relation_of(command.relation); OidIsValid(relid)) renames::record_relation(relid);
             break;
         case pg::DdlStatement::drop:
             check_drop(command);

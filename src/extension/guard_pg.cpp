@@ -120,6 +120,15 @@ Renamed renamed(ObjectType type) {
             return Renamed::trigger;
         case OBJECT_COLUMN:
             return Renamed::column;
+        case OBJECT_TABLE:
+        case OBJECT_VIEW:
+        case OBJECT_MATVIEW:
+        case OBJECT_INDEX:
+        case OBJECT_SEQUENCE:
+        case OBJECT_FOREIGN_TABLE:
+            return Renamed::relation;
+        case OBJECT_SCHEMA:
+            return Renamed::schema;
         default:
             return Renamed::other;
     }
@@ -180,6 +189,13 @@ DdlCommandStart ddl_command_start(FunctionCallInfo fcinfo) {
                 d.renamed = renamed(stmt->renameType);
                 d.old_name = stmt->subname;
                 d.new_name = stmt->newname;
+                break;
+            }
+            case T_AlterObjectSchemaStmt: {
+                auto *stmt = castNode(AlterObjectSchemaStmt, parsetree);
+                if (!stmt->relation) break;  // a type, function ...: not a table
+                d.statement = DdlStatement::set_schema;
+                d.relation = stmt->relation;
                 break;
             }
             case T_DropStmt: {

@@ -60,7 +60,9 @@ struct CreateTable {
     Items<RangeVar *> parents;  // INHERITS, or PARTITION OF's parent
 };
 
-enum class Renamed { other, attribute, trigger, column };
+// relation: a table, view, index ... itself (purge and unprotect tokens name
+// tables); schema: a schema (old_name is its name).
+enum class Renamed { other, attribute, trigger, column, relation, schema };
 enum class Dropped { other, extension, table, trigger };
 
 struct DropObject {
@@ -68,13 +70,14 @@ struct DropObject {
     List *relation;    // table: its (qualified) name; trigger: its table's
 };
 
-enum class DdlStatement { other, alter_table, rename, drop, create_tables, alter_enum };
+enum class DdlStatement { other, alter_table, rename, set_schema, drop, create_tables, alter_enum };
 
 struct DdlCommandStart {
     bool is_event_trigger;  // called as an event trigger at all
     DdlStatement statement;
     // alter_table (ALTER TABLE, VIEW, FOREIGN TABLE ...): the relation;
-    // rename: the relation, or nullptr (a rename of something else).
+    // rename: the relation, or nullptr (a rename of something else);
+    // set_schema (ALTER TABLE, VIEW ... SET SCHEMA): the relation.
     RangeVar *relation;
     Items<AlterTableSubcommand> subcommands;  // alter_table
     Renamed renamed;                          // rename: what, its old and new name

@@ -16,6 +16,7 @@
 #include "extension/pg/catalog_calls.hpp"
 #include "extension/pg/function_args.hpp"
 #include "extension/purge_pg.hpp"
+#include "extension/renames.hpp"
 #include "extension/restore_rights.hpp"
 #include "extension/spi.hpp"
 #include "extension/tenant_lock.hpp"
@@ -117,6 +118,7 @@ std::vector<ScopeTable> resolve_scope(const tokens::VerifiedToken &token) {
             if (!match)
                 throw Error(scope_invalid, "table \"" + name + "\" of the token is not a protected table", "",
                             "Name protected tables by their qualified name, e.g. \"public.orders\".");
+            renames::refuse_renamed_since_signed(relid, name, token);
             chosen.push_back(*match);
         }
     }

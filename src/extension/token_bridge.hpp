@@ -28,7 +28,8 @@ struct VerifiedToken {
     std::vector<std::string> rows_json;  // each a JSON object of primary-key values; empty: all rows
     bool live = false;
     int64_t max_rows = 0;
-    std::string token_sha256;  // hex
+    std::optional<int64_t> iat;  // when it was signed (unix seconds), if the token says
+    std::string token_sha256;    // hex
 };
 
 // Checks, in order: format and claims (TG010/TG017), the key (TG012, via

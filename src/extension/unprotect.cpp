@@ -7,6 +7,7 @@
 #include "extension/pg/catalog_calls.hpp"
 #include "extension/pg/function_args.hpp"
 #include "extension/registry.hpp"
+#include "extension/renames.hpp"
 #include "extension/spi.hpp"
 #include "extension/token_check.hpp"
 
@@ -50,6 +51,7 @@ TG_FUNCTION(tg_unprotect) {
     auto table = registry::find(relid);
     if (!table || !table->active)
         throw Error(scope_invalid, "table " + rel + " is not protected", "", "See tenant_guard.protected_tables.");
+    renames::refuse_renamed_since_signed(relid, token.tables.at(0), token);
 
     drop_triggers(relid);
     spi::AsExtensionOwner owner;
