@@ -97,6 +97,29 @@ AS $$
     SELECT array_agg(k.column_name ORDER BY k.position) FROM tenant_guard.protected_key_columns k WHERE k.rel = $1
 $$;
 
+-- The type a tenant text can be cast to without running any role's code:
+-- the tenant column's type with its domains taken off (a cast to a domain
+-- runs its CHECK, the table owner's code, with the caller's privileges),
+-- when that is an enum or a base type other than an array (their input
+-- functions are C, which only a superuser installs). NULL where a domain
+-- could remain inside (an array's elements, a composite's attributes, a
+-- range's subtype): there a tenant is compared as text, as format('%s', ...)
+-- spells it. Read by tenant_checksum and the command line's catalog
+-- (src/cli/db/protected_catalog.cpp).
+CREATE FUNCTION tenant_guard._tenant_cast_type(rel regclass) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH RECURSIVE d(t) AS (
+        SELECT a.atttypid FROM pg_attribute a
+         WHERE a.attrelid = $1 AND a.attname = tenant_guard._tenant_column($1) AND NOT a.attisdropped
+        UNION ALL
+        SELECT ty.typbasetype FROM pg_type ty JOIN d ON ty.oid = d.t WHERE ty.typbasetype <> 0)
+    SELECT format_type(ty.oid, NULL)
+      FROM d JOIN pg_type ty ON ty.oid = d.t
+     WHERE ty.typbasetype = 0
+       AND (ty.typtype = 'e' OR (ty.typtype = 'b' AND ty.typsubscript <> 'array_subscript_handler'::regproc))
+$$;
+
 -- Proof after a restore: md5 over the text of the tenant's rows of rel in
 -- primary-key order, read with the caller's privileges, with the output
 -- settings fixed, so that two sessions get the same checksum of the same
@@ -130,15 +153,16 @@ BEGIN
     -- The tenant as a value of the column's type (no typmod), compared with
     -- = as the pinned search_path resolves it (pg_catalog's, never one a
     -- role created), so that the tenant index of a built-in type is used, and
-    -- spelled as the column writes it: the rows of exactly that tenant.
-    -- The base type of a domain: a cast to the domain would run its CHECK,
-    -- the table owner's code, with the caller's privileges.
-    WITH RECURSIVE d(t) AS (
-        SELECT a.atttypid FROM pg_attribute a WHERE a.attrelid = rel AND a.attname = column_name
-        UNION ALL
-        SELECT ty.typbasetype FROM pg_type ty JOIN d ON ty.oid = d.t WHERE ty.typbasetype <> 0)
-    SELECT format_type(d.t, NULL) INTO column_type
-      FROM d JOIN pg_type ty ON ty.oid = d.t WHERE ty.typbasetype = 0;
+    -- spelled as the column writes it: the rows of exactly that tenant. No
+    -- cast where it would run a domain's CHECK (_tenant_cast_type): the text
+    -- alone.
+    column_type := tenant_guard._tenant_cast_type(rel);
+    IF column_type IS NULL THEN
+        EXECUTE format('SELECT md5(coalesce(string_agg(r::text, E''\n'' ORDER BY %s), '''')) FROM %s AS r '
+                       'WHERE format(''%%s'', r.%I) = $1', coalesce(key_order, 'r::text'), rel, column_name)
+           INTO result USING tenant;
+        RETURN result;
+    END IF;
     BEGIN
         EXECUTE format('SELECT $1::%s', column_type) USING tenant;
     EXCEPTION WHEN data_exception THEN

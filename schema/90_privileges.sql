@@ -17,10 +17,11 @@ REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA tenant_guard FROM PUBLIC;
 -- to act for any trigger protect() did not install, in any case.
 GRANT EXECUTE ON FUNCTION tenant_guard.flag_delete(), tenant_guard.capture_applied() TO PUBLIC;
 -- tenant_checksum reads as its caller: only the tenant column's name and
--- the primary key's columns are read with the extension's rights. The trash view calls _pinned_tenant(),
+-- the primary key's columns are read with the extension's rights
+-- (_tenant_cast_type reads the catalog, as its caller, for it and the CLI). The trash view calls _pinned_tenant(),
 -- and the functions a view calls are checked against whoever reads it.
 GRANT EXECUTE ON FUNCTION tenant_guard._tenant_column(regclass), tenant_guard._key_columns(regclass),
-    tenant_guard._pinned_tenant() TO PUBLIC;
+    tenant_guard._tenant_cast_type(regclass), tenant_guard._pinned_tenant() TO PUBLIC;
 -- tenant_guard.actor and tenant_guard.tenant are every role's to set. Granted
 -- by name so that CREATE FUNCTION ... SET and ALTER ROLE ... SET of them work
 -- in a session that has not loaded the module yet (PostgreSQL then knows them

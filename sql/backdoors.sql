@@ -189,4 +189,12 @@ CREATE UNLOGGED TABLE bd.merged_4 (tenant_id int NOT NULL, id int, v text, PRIMA
 SELECT sqlstate_of($$ALTER TABLE bd.merged ATTACH PARTITION bd.merged_4 FOR VALUES IN (4)$$) AS attach_unlogged;
 ALTER TABLE bd.merged_4 SET LOGGED;
 ALTER TABLE bd.merged ATTACH PARTITION bd.merged_4 FOR VALUES IN (4);
+-- Nor below an attached partitioned table: its unlogged leaf (the
+-- attacker's report of the 0.11.0 fix), at any depth.
+CREATE TABLE bd.merged_5 (tenant_id int NOT NULL, id int, v text, PRIMARY KEY (tenant_id, id)) PARTITION BY LIST (id);
+CREATE TABLE bd.merged_5_mid PARTITION OF bd.merged_5 FOR VALUES IN (1) PARTITION BY LIST (tenant_id);
+CREATE UNLOGGED TABLE bd.merged_5_leaf PARTITION OF bd.merged_5_mid DEFAULT;
+SELECT sqlstate_of($$ALTER TABLE bd.merged ATTACH PARTITION bd.merged_5 FOR VALUES IN (5)$$) AS attach_unlogged_leaf;
+ALTER TABLE bd.merged_5_leaf SET LOGGED;
+ALTER TABLE bd.merged ATTACH PARTITION bd.merged_5 FOR VALUES IN (5);
 SELECT relname, relpersistence FROM pg_class WHERE relname LIKE 'merged%' AND relnamespace = 'bd'::regnamespace ORDER BY 1;

@@ -53,6 +53,18 @@ SELECT tenant_guard.protect('rt.cust');
 SELECT sqlstate_of($$ALTER TYPE rt.addr RENAME ATTRIBUTE street TO line1$$) AS rename_attribute;
 SELECT sqlstate_of($$ALTER TYPE rt.addr DROP ATTRIBUTE city CASCADE$$) AS drop_attribute;
 SELECT sqlstate_of($$ALTER TYPE rt.addr ALTER ATTRIBUTE city TYPE varchar(3) CASCADE$$) AS retype_attribute;
+-- Adding an attribute changes no value of a column (the new one is NULL
+-- in rows and images alike), but the text of every value: a tenant column's
+-- rows would all move to another tenant, '(1)' becoming '(1,)' (the
+-- attacker's report of the 0.11.0 release), also through an array of it.
+ALTER TYPE rt.addr ADD ATTRIBUTE zip text;
+CREATE TYPE rt.org_t AS (org int);
+CREATE TABLE rt.docs (tenant_id rt.org_t NOT NULL, id int PRIMARY KEY);
+CREATE TYPE rt.orgs_t AS (orgs rt.org_t[]);
+CREATE TABLE rt.docs2 (tenant_id rt.orgs_t NOT NULL, id int PRIMARY KEY);
+SELECT tenant_guard.protect('rt.docs'), tenant_guard.protect('rt.docs2');
+SELECT sqlstate_of($$ALTER TYPE rt.org_t ADD ATTRIBUTE region int$$) AS add_attribute_to_tenant_type,
+       sqlstate_of($$ALTER TYPE rt.orgs_t ADD ATTRIBUTE region int$$) AS add_attribute_to_outer_tenant_type;
 -- A composite no protected table uses stays the owner's to change.
 CREATE TYPE rt.free AS (x int, y int);
 ALTER TYPE rt.free RENAME ATTRIBUTE x TO z;

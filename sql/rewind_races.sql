@@ -103,3 +103,24 @@ SELECT count(*) AS migration_not_committed FROM pending;
 SELECT attname FROM pg_attribute WHERE attrelid = 'rr.child'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum;
 SELECT id, note FROM child WHERE id = 10;
 DELETE FROM pending;
+
+-- Under REPEATABLE READ or SERIALIZABLE the rewind's snapshot is the
+-- transaction's first: a change committed after it was neither undone nor
+-- noticed (the attacker's report of the 0.11.0 release: the edit below was
+-- kept). Refused (0A000), dry runs too; in READ COMMITTED it is undone.
+SELECT tenant_guard.mark('rr-isolation');
+INSERT INTO pending (stmt, once)
+    VALUES ('UPDATE rr.child SET note = ''committed after the snapshot'' WHERE id = 11', true);
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+SELECT note AS seen_by_the_snapshot FROM child WHERE id = 11;
+SELECT commit_elsewhere();
+SELECT sqlstate_of($$SELECT tenant_guard.rewind('81', to_mark => 'rr-isolation')$$) AS repeatable_read,
+       sqlstate_of($$SELECT tenant_guard.rewind('81', to_mark => 'rr-isolation', dry_run => true)$$) AS dry_run;
+COMMIT;
+BEGIN ISOLATION LEVEL SERIALIZABLE;
+SELECT sqlstate_of($$SELECT tenant_guard.rewind('81', to_mark => 'rr-isolation')$$) AS serializable;
+COMMIT;
+SELECT note FROM child WHERE id = 11;
+SELECT * FROM tenant_guard.rewind('81', to_mark => 'rr-isolation');
+SELECT note FROM child WHERE id = 11;
+DELETE FROM pending;

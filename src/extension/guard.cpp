@@ -110,13 +110,22 @@ void check_hierarchy(Oid relid, const pg::AlterTableSubcommand &cmd) {
     }
     if (cmd.kind == Subcommand::attach_partition) {
         Oid child = pg::relation_of(cmd.relation);
-        if (OidIsValid(child) && covering(relid) && pg::relation_kind(child) == RELKIND_FOREIGN_TABLE)
-            refuse("cannot attach foreign table " + rel_name(child) + " to protected table " + rel_name(relid),
-                   "Its rows live on another server, where tenant_guard keeps no tombstones.",
-                   "Keep foreign tables out of protected partitioned tables.");
-        if (OidIsValid(child) && covering(relid) && pg::relation_is_unlogged(child))
-            refuse("cannot attach unlogged table " + rel_name(child) + " to protected table " + rel_name(relid),
-                   unlogged_loses_rows, "ALTER TABLE " + rel_name(child) + " SET LOGGED first.");
+        // The table attached and, when it is partitioned itself, every
+        // partition below it (an unlogged leaf of an attached sub-partitioned
+        // table lost its rows in a crash: the attacker's report of the 0.11.0
+        // fix).
+        if (OidIsValid(child) && covering(relid))
+            for (Oid member : pg::all_inheritors(child, false)) {
+                std::string which =
+                    member == child ? rel_name(child) : rel_name(member) + " (a partition of " + rel_name(child) + ")";
+                if (pg::relation_kind(member) == RELKIND_FOREIGN_TABLE)
+                    refuse("cannot attach foreign table " + which + " to protected table " + rel_name(relid),
+                           "Its rows live on another server, where tenant_guard keeps no tombstones.",
+                           "Keep foreign tables out of protected partitioned tables.");
+                if (pg::relation_is_unlogged(member))
+                    refuse("cannot attach unlogged table " + which + " to protected table " + rel_name(relid),
+                           unlogged_loses_rows, "ALTER TABLE " + rel_name(member) + " SET LOGGED first.");
+            }
         if (OidIsValid(child) && covering(child) && !covering(relid))
             refuse("cannot attach protected table " + rel_name(child) + " to unprotected " + rel_name(relid),
                    "Statements on the parent would change its rows without tenant_guard's triggers.",
@@ -146,8 +155,9 @@ void check_own_table(Oid relid, const pg::DdlCommandStart &command) {
 
 // The protected table (if any) whose rows hold values of type: a column of
 // the type itself or of any type built on it, however deep (arrays, domains,
-// composites, ranges and multiranges of it, and so on), or a typed table.
-std::string protected_holder_of_type(Oid type) {
+// composites, ranges and multiranges of it, and so on), or a typed table;
+// with tenant_column_only, one whose tenant column holds them.
+std::string protected_holder_of_type(Oid type, bool tenant_column_only = false) {
     spi::AsExtensionOwner owner;
     uint64 n = spi::exec(
         "WITH RECURSIVE built_on(inner_type, outer_type) AS ("
@@ -163,11 +173,12 @@ std::string protected_holder_of_type(Oid type) {
         "SELECT p.rel::pg_catalog.text FROM tenant_guard.protected_table p "
         "  JOIN pg_catalog.pg_attribute a ON a.attrelid = p.rel AND a.attnum > 0 AND NOT a.attisdropped "
         "  JOIN holders h ON h.type = a.atttypid WHERE p.unprotected_at IS NULL "
+        "   AND (NOT $2 OR a.attname = p.tenant_column) "
         "UNION ALL "
         "SELECT p.rel::pg_catalog.text FROM tenant_guard.protected_table p JOIN pg_catalog.pg_class c ON c.oid = p.rel "
-        "  JOIN holders h ON h.type = c.reloftype WHERE p.unprotected_at IS NULL "
+        "  JOIN holders h ON h.type = c.reloftype WHERE p.unprotected_at IS NULL AND NOT $2 "
         " ORDER BY 1 LIMIT 1",
-        {{OIDOID, datum::from_oid(type)}});
+        {{OIDOID, datum::from_oid(type)}, {BOOLOID, datum::from_bool(tenant_column_only)}});
     return n ? spi::text(0, 1) : std::string();
 }
 
@@ -183,6 +194,19 @@ void check_composite(Oid composite, const char *what) {
                "Add a new column of a new type, copy the values with UPDATE (recorded), then drop the old column.");
 }
 
+// ALTER TYPE <composite> ADD ATTRIBUTE changes the text of every value, so
+// of every tenant a tenant column of the type holds: each row would move to
+// another tenant with no record, its history and tombstones left under the
+// old one (the attacker's report of the 0.11.0 fix).
+void check_composite_tenant(Oid composite) {
+    std::string user = protected_holder_of_type(pg::relation_type(composite), true);
+    if (!user.empty())
+        refuse("cannot add an attribute to type " + rel_name(composite) + ": the tenant column of protected table " +
+                   user + " holds values of it",
+               "Every tenant's text would change, moving its rows to another tenant with no record.",
+               "Tenants are compared as text: keep the tenant type as it is.");
+}
+
 void check_alter_table(const pg::DdlCommandStart &command) {
     // Whatever the command says the relation is (ALTER VIEW, ALTER FOREIGN
     // TABLE and ALTER MATERIALIZED VIEW accept a table too).
@@ -193,6 +217,8 @@ void check_alter_table(const pg::DdlCommandStart &command) {
         for (const auto &cmd : command.subcommands)
             if (cmd.kind == Subcommand::drop_column || cmd.kind == Subcommand::alter_column_type)
                 check_composite(relid, "drop or change an attribute");
+            else if (cmd.kind == Subcommand::add_column)
+                check_composite_tenant(relid);
         return;
     }
     for (const auto &cmd : command.subcommands) check_hierarchy(relid, cmd);

@@ -620,8 +620,26 @@ std::vector<Counts> rewind(FunctionCallInfo fcinfo, const std::string &tenant) {
 
 }  // namespace
 
+// A rewind reads the log and the tables under the caller's snapshot. Under
+// REPEATABLE READ or SERIALIZABLE that is the transaction's first one, which
+// sees no change committed after it: the rewind would leave such a change in
+// place, and its check for changes committed meanwhile reads with the same
+// snapshot (the attacker's report of the 0.11.0 release: a later edit kept,
+// a tombstone of a live row left). Refused, dry runs too.
+void require_read_committed() {
+    spi::Session spi;
+    spi::exec("SELECT pg_catalog.current_setting('transaction_isolation')");
+    std::string level = spi::text(0, 1);
+    if (level != "read committed")
+        throw Error(ERRCODE_FEATURE_NOT_SUPPORTED, "rewind needs READ COMMITTED isolation, not " + level,
+                    "Its snapshot would not see changes committed after the transaction began, and would leave "
+                    "them in place.",
+                    "Run the rewind in a READ COMMITTED transaction (the default).");
+}
+
 TG_FUNCTION(tg_rewind) {
     spi::PinnedOutputSettings output;  // values compared and read as the images spell them
+    require_read_committed();
     if (pg::arg_is_null(fcinfo, 0)) throw Error(ERRCODE_NULL_VALUE_NOT_ALLOWED, "tenant must not be NULL");
     std::string tenant = pg::arg_text(fcinfo, 0);
     bool dry_run = !pg::arg_is_null(fcinfo, 3) && pg::arg_bool(fcinfo, 3);

@@ -37,8 +37,17 @@ END $f$;
 CREATE DOMAIN app.tenant_t AS int CHECK (app.trap(VALUE));
 CREATE TABLE app.orders (tenant_id app.tenant_t NOT NULL, id int PRIMARY KEY, v text);
 INSERT INTO app.orders VALUES (1, 1, 'a');
+-- The domain inside an array and inside a composite (the attacker's report
+-- of the 0.11.0 fix): a cast to tenant_t[] or tenant_row runs the CHECK too.
+CREATE TYPE app.tenant_row AS (t app.tenant_t);
+CREATE TABLE app.orders_arr (tenant_id app.tenant_t[] NOT NULL, id int PRIMARY KEY, v text);
+CREATE TABLE app.orders_row (tenant_id app.tenant_row NOT NULL, id int PRIMARY KEY, v text);
+INSERT INTO app.orders_arr VALUES ('{1}', 1, 'a');
+INSERT INTO app.orders_row VALUES ('(1)', 1, 'a');
 RESET ROLE;
 SELECT tenant_guard.protect('app.orders');
+SELECT tenant_guard.protect('app.orders_arr');
+SELECT tenant_guard.protect('app.orders_row');
 \c trap_operator
 CREATE EXTENSION tenant_guard;
 SET ROLE public_owner;
@@ -74,6 +83,20 @@ check "tenant_checksum does not run the domain's CHECK as the DBA" \
     "$(q -d trap_domain -c "SELECT md5('(1,1,a)')")" \
     "$(q -d trap_domain -c "SELECT tenant_guard.tenant_checksum('1', 'app.orders')")"
 check "tenant_checksum left the owner as it was" f "$(is_super trap_owner)"
+
+# The domain inside an array, inside a composite: compared as text.
+for t in "arr {1} ({1},1,a)" 'row (1) ("(1)",1,a)'; do
+    read -r kind tenant row <<<"$t"
+    "$cli" -d "dbname=trap_domain" export --tenant "$tenant" --out "$work/domain_$kind.tgz" >"$work/domain_$kind.out" 2>&1
+    check "export of a tenant column of a domain inside a$([ "$kind" = arr ] && echo "n array" || echo " composite") succeeds" 0 "$?"
+    check "export does not run the CHECK of a domain inside it as the DBA ($kind)" f "$(is_super trap_owner)"
+    check "tenant_checksum finds the tenant's row without a cast ($kind)" \
+        "$(q -d trap_domain -c "SELECT md5('$row')")" \
+        "$(q -d trap_domain -c "SELECT tenant_guard.tenant_checksum('$tenant', 'app.orders_$kind')")"
+    check "tenant_checksum does not run the CHECK of a domain inside it as the DBA ($kind)" f "$(is_super trap_owner)"
+done
+check "the export of the array-typed tenant holds its row" 1 \
+    "$(tar -xOf "$work/domain_arr.tgz" --wildcards 'data/*orders_arr.csv' 2>/dev/null | tail -n +2 | grep -c .)"
 
 "$cli" -d "dbname=trap_operator" export --tenant 1 --out "$work/operator.tgz" >"$work/operator.out" 2>&1
 check "export of a varchar tenant column succeeds" 0 "$?"

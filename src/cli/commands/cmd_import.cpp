@@ -92,17 +92,18 @@ std::vector<Planned> plan(Connection &conn, const Catalog &catalog, const Manife
     return ordered;
 }
 
+// The new tenant, written into the tenant column (whose type's input, a
+// domain's CHECK too, runs as the importer, as for every imported value).
 std::string tenant_value(Connection &conn, const ProtectedTable &table, const std::string &tenant) {
-    return conn.literal(tenant) + "::" + table.tenant_type;
+    return table.tenant_type.empty() ? conn.literal(tenant) : conn.literal(tenant) + "::" + table.tenant_type;
 }
 
 void refuse_if_tenant_has_rows(Connection &conn, const std::vector<Planned> &tables, const std::string &tenant,
                                bool renamed) {
     std::vector<std::string> occupied;
     for (const auto &p : tables) {
-        const Result r =
-            conn.exec("SELECT EXISTS (SELECT 1 FROM " + p.target->sql_name() + " WHERE " +
-                      quote_ident(p.target->tenant_column) + " = " + tenant_value(conn, *p.target, tenant) + ")");
+        const Result r = conn.exec("SELECT EXISTS (SELECT 1 FROM " + p.target->sql_name() + " WHERE " +
+                                   tenant_condition(conn, *p.target, tenant) + ")");
         if (r.get(0, 0) == "t") occupied.push_back(p.target->display_name());
     }
     if (occupied.empty()) return;

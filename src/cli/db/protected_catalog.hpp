@@ -24,7 +24,9 @@ struct ProtectedTable {
     std::string schema;
     std::string name;
     std::string tenant_column;
-    std::string tenant_type;  // format_type without typmod: for casting a tenant literal
+    // format_type without typmod: for casting a tenant literal; empty where a
+    // cast would run a domain's CHECK (tenant_guard._tenant_cast_type)
+    std::string tenant_type;
     std::string delete_mode;
     std::vector<std::string> primary_key;
     std::vector<CatalogColumn> columns;
@@ -44,7 +46,8 @@ Catalog load_catalog(Connection &conn);
 
 // The condition that selects one tenant's rows: "tenant_column =
 // '<tenant>'::<type>", or "false" when the tenant is not a value of the
-// column's type (that table has no rows of it). Must run in a transaction
+// column's type (that table has no rows of it); with no tenant_type, the
+// column's text compared with the tenant. Must run in a transaction
 // block (it tries the cast in a savepoint).
 std::string tenant_condition(Connection &conn, const ProtectedTable &table, const std::string &tenant);
 
