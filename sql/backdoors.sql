@@ -197,4 +197,13 @@ CREATE UNLOGGED TABLE bd.merged_5_leaf PARTITION OF bd.merged_5_mid DEFAULT;
 SELECT sqlstate_of($$ALTER TABLE bd.merged ATTACH PARTITION bd.merged_5 FOR VALUES IN (5)$$) AS attach_unlogged_leaf;
 ALTER TABLE bd.merged_5_leaf SET LOGGED;
 ALTER TABLE bd.merged ATTACH PARTITION bd.merged_5 FOR VALUES IN (5);
+-- An UPDATE that moves a row to a partition whose BEFORE INSERT trigger
+-- returns NULL deletes it there with no record: refused (TG003; it was an
+-- internal error, XX000, before: the attacker's report of the 0.11.0 release).
+CREATE TABLE bd.merged_5_two PARTITION OF bd.merged_5 FOR VALUES IN (2);
+CREATE FUNCTION bd.drop_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+CREATE TRIGGER drop_row BEFORE INSERT ON bd.merged_5_two FOR EACH ROW EXECUTE FUNCTION bd.drop_row();
+INSERT INTO bd.merged VALUES (5, 1, 'moved');
+SELECT sqlstate_of($$UPDATE bd.merged SET id = 2 WHERE tenant_id = 5 AND id = 1$$) AS move_into_a_null_trigger;
+SELECT * FROM bd.merged WHERE tenant_id = 5;
 SELECT relname, relpersistence FROM pg_class WHERE relname LIKE 'merged%' AND relnamespace = 'bd'::regnamespace ORDER BY 1;

@@ -81,8 +81,18 @@ void capture_updates(Capture *c, Tuplestorestate *old_rows, Tuplestorestate *new
     rewind_store(old_rows);
     rewind_store(new_rows);
     while (tuplestore_gettupleslot(old_rows, true, false, old_slot)) {
+        // Fewer new rows: an UPDATE that moved rows to another partition,
+        // whose BEFORE INSERT trigger returned NULL, deleted them there
+        // with no record.
         if (!tuplestore_gettupleslot(new_rows, true, false, new_slot))
-            elog(ERROR, "tenant_guard: transition tables of \"%s\" differ in length", RelationGetRelationName(c->rel));
+            ereport(ERROR,
+                    (errcode(sqlstate::hard_delete),
+                     errmsg("cannot UPDATE protected table %s: rows it moved to another partition were not inserted "
+                            "there",
+                            catalog::qualified_rel_name(RelationGetRelid(c->rel))),
+                     errdetail("A BEFORE INSERT trigger of the partition returned NULL: the rows would be deleted "
+                               "with no record."),
+                     errhint("Fix the trigger, or delete such rows with DELETE (they are kept as tombstones).")));
         MemoryContext old = MemoryContextSwitchTo(row_memory(&c->w));
         slot_getallattrs(old_slot);
         slot_getallattrs(new_slot);
