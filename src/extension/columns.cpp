@@ -34,7 +34,8 @@ std::string primary_key_match(Oid relid) {
 std::vector<ForeignKey> foreign_keys(Oid relid) {
     // One row per column of each foreign key, in key order.
     uint64 n = spi::exec(
-        "SELECT c.oid, c.confrelid, quote_ident(pa.attname), pa.atttypid, ca.attname::text, pa.attname::text "
+        "SELECT c.oid, c.confrelid, quote_ident(pa.attname), pa.atttypid, ca.attname::text, pa.attname::text, "
+        "       ca.atttypid "
         "  FROM pg_catalog.pg_constraint c, unnest(c.conkey, c.confkey) WITH ORDINALITY AS k(ck, fk, i) "
         "  JOIN pg_catalog.pg_attribute ca ON ca.attrelid = $1 AND ca.attnum = k.ck "
         "  JOIN pg_catalog.pg_attribute pa ON pa.attnum = k.fk "
@@ -50,8 +51,18 @@ std::vector<ForeignKey> foreign_keys(Oid relid) {
         fk.parent_types.push_back((Oid)spi::int64_at(r, 4));
         fk.child_names.push_back(spi::text(r, 5));
         fk.parent_names.push_back(spi::text(r, 6));
+        fk.child_types.push_back((Oid)spi::int64_at(r, 7));
     }
     return fks;
+}
+
+bool ForeignKey::pairs_same_text(const std::string &child, const std::string &parent) const {
+    for (size_t i = 0; i < child_names.size(); i++) {
+        if (child_names[i] != child || parent_names[i] != parent || child_types[i] != parent_types[i]) continue;
+        Oid t = child_types[i];
+        if (t == INT2OID || t == INT4OID || t == INT8OID || t == UUIDOID) return true;
+    }
+    return false;
 }
 
 std::string ForeignKey::referenced_key(const std::string &image) const {

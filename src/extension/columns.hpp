@@ -101,6 +101,7 @@ struct ForeignKey {
     Oid parent;
     std::vector<std::string> parent_columns;  // quote_ident()ed, in key order
     std::vector<Oid> parent_types;
+    std::vector<Oid> child_types;
     std::vector<std::string> child_names;  // plain names, in key order
     std::vector<std::string> parent_names;
     // SQL: the referenced key read from a child's row image (a jsonb
@@ -115,6 +116,10 @@ struct ForeignKey {
     std::string references_a_row(const std::string &image) const;
     // SQL: "x.a OPERATOR(s.=) p.a AND ..." over the parent's key columns.
     std::string match() const;
+    // Whether the key maps child column `child` to parent column `parent`,
+    // both of one type whose equal values always have one text (integers,
+    // uuid): then a child row and the row it references have one text there.
+    bool pairs_same_text(const std::string &child, const std::string &parent) const;
 };
 
 // Foreign keys of relid, by constraint: those declared on it, not the copies

@@ -51,7 +51,11 @@ struct ParentCheck {
 
 struct TablePlan {
     TablePlan(const registry::ProtectedTable &table, const std::vector<registry::ProtectedTable> &active)
-        : table_id(table.table_id), active(active), sql(table.relid), rel(sql.rel()) {
+        : table_id(table.table_id),
+          tenant_column(table.tenant_column),
+          active(active),
+          sql(table.relid),
+          rel(sql.rel()) {
         all_columns = joined_quoted(sql.insertable());
         // Per key of a batch: its ordinal, the key as the INSERT's RETURNING
         // spells it in this session (spell_keys), whether a live row holds it,
@@ -77,12 +81,16 @@ struct TablePlan {
             if (!parent) continue;
             bool self = parent->table_id == table_id;
             ParentCheck check{fk.parent, spi::qualified_name(fk.parent), {}};
+            // The key carries the tenant column to the parent's, of one
+            // text: the parent a row references is of its tenant. Only
+            // whether it is live is left to check ('skip').
+            bool tenant_in_key = fk.pairs_same_text(tenant_column, parent->tenant_column);
             std::string held_by = "EXISTS (SELECT 1 FROM " + check.rel + " AS x, LATERAL " +
                                   fk.referenced_record("u.r", "p") + " WHERE " + fk.match() +
                                   " AND pg_catalog.format('%s', x." + spi::quote_ident(parent->tenant_column) + ")";
             std::string select = "SELECT u.i FROM unnest($1::jsonb[]) WITH ORDINALITY AS u(r, i) WHERE " +
                                  fk.references_a_row("u.r") + " AND ";
-            check.refuse_sql[0] = select + held_by + " <> $2)";
+            if (!tenant_in_key) check.refuse_sql[0] = select + held_by + " <> $2)";
             check.refuse_sql[1] = self ? check.refuse_sql[0] : select + "NOT " + held_by + " = $2)";
             parents.push_back(std::move(check));
         }
@@ -140,6 +148,7 @@ struct TablePlan {
     }
 
     int32 table_id;
+    std::string tenant_column;
     const std::vector<registry::ProtectedTable> &active;
     columns::TableSql sql;
     std::string rel;          // sql.rel()
@@ -409,8 +418,10 @@ class TableRestore {
             // restore's INSERT is checked against it by the foreign key).
             if (options_.count_only && checked_parents_.insert(check.parent).second)
                 require_privileges(check.parent, ACL_SELECT, options_.caller);
+            const std::string &refuse_sql = check.refuse_sql[options_.skip_conflicts ? 1 : 0];
+            if (refuse_sql.empty()) continue;  // nothing it could refuse
             AsTableOwner owner(check.parent);
-            uint64 n = spi::exec(check.refuse_sql[options_.skip_conflicts ? 1 : 0],
+            uint64 n = spi::exec(refuse_sql,
                                  {{JSONBARRAYOID, spi::array_of(images, JSONBOID)}, spi::text_arg(options_.tenant)});
             for (uint64 r = 0; r < n; r++) refused[spi::int64_at(r, 1) - 1] = true;
             if (n > 0 && refused_parent.empty()) refused_parent = check.rel;
