@@ -84,18 +84,21 @@ BEGIN
     column_type := tenant_guard._tenant_cast_type(rel);
     IF column_type IS NULL THEN
         EXECUTE format('SELECT md5(coalesce(string_agg(r::text, E''\n'' ORDER BY %s), '''')) FROM %s AS r '
-                       'WHERE format(''%%s'', r.%I) = $1', coalesce(key_order, 'r::text'), rel, column_name)
+                       'WHERE format(''%%s'', r.%I) COLLATE "C" = $1', coalesce(key_order, 'r::text'), rel, column_name)
            INTO result USING tenant;
         RETURN result;
     END IF;
+    -- A literal, not $1 (text): a literal goes to the type's input function,
+    -- text through a cast, and the owner of an enum may CREATE CAST (text AS
+    -- it) with a function of theirs.
     BEGIN
-        EXECUTE format('SELECT $1::%s', column_type) USING tenant;
+        EXECUTE format('SELECT %L::%s', tenant, column_type);
     EXCEPTION WHEN data_exception THEN
         RETURN md5('');  -- no value of the column's type: the table holds no row of that tenant
     END;
     EXECUTE format('SELECT md5(coalesce(string_agg(r::text, E''\n'' ORDER BY %s), '''')) FROM %s AS r '
-                   'WHERE r.%I = $1::%s AND format(''%%s'', r.%I) = $1',
-                   coalesce(key_order, 'r::text'), rel, column_name, column_type, column_name)
+                   'WHERE r.%I = %L::%s AND format(''%%s'', r.%I) COLLATE "C" = $1',
+                   coalesce(key_order, 'r::text'), rel, column_name, tenant, column_type, column_name)
        INTO result USING tenant;
     RETURN result;
 END

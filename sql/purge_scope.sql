@@ -79,3 +79,16 @@ SELECT count(*) AS tenant_7_history_left FROM tenant_guard.change_log
  WHERE rel IN ('ps.orders'::regclass, 'ps.audit'::regclass) AND tenant = '7';
 SELECT * FROM tenant_guard.undelete('8');
 SELECT * FROM orders UNION ALL SELECT * FROM audit ORDER BY 1, 2;
+
+-- 13. A tenant column whose = takes other tenants for equal (a
+-- nondeterministic collation: 'ACME' = 'acme'): capture keeps them apart by
+-- their text, and so does the purge; it erased both (the attacker's report
+-- of 0.12.0).
+CREATE COLLATION case_blind (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+CREATE TABLE blind (tenant_id text COLLATE case_blind NOT NULL, id int PRIMARY KEY, v text);
+SELECT tenant_guard.protect('blind');
+INSERT INTO blind VALUES ('acme', 1, 'acme''s row'), ('ACME', 2, 'ACME''s row');
+-- tenant_checksum too reads one tenant's rows, not both.
+SELECT tenant_guard.tenant_checksum('acme', 'ps.blind') = md5('(acme,1,"acme''s row")') AS checksum_of_acme_alone;
+SELECT * FROM tenant_guard.purge(ps.token('acme', ARRAY['ps.blind']));
+SELECT * FROM blind ORDER BY id;

@@ -73,7 +73,13 @@ void match_tenant(ScopeTable &s, const std::string &tenant) {
     if (n == 0) throw Error(ERRCODE_UNDEFINED_COLUMN, "tenant column of " + s.rel + " is missing");
     std::string type = spi::text(0, 1), column_type = spi::text(0, 2);
     std::string eq = columns::equality_operator((Oid)spi::int64_at(0, 3));
-    s.tenant_match = "x." + spi::quote_ident(t.tenant_column) + " " + eq + " $1::" + type;
+    // And spelled as the tenant: the column's = may take other values for
+    // equal (a nondeterministic collation, citext: 'ACME' = 'acme'), which
+    // are other tenants, as capture keeps them apart by their text (compared
+    // in "C": format() takes the column's collation).
+    s.tenant_match = "x." + spi::quote_ident(t.tenant_column) + " " + eq + " $1::" + type +
+                     " AND pg_catalog.format('%s', x." + spi::quote_ident(t.tenant_column) +
+                     ") COLLATE pg_catalog.\"C\" = $1";
     AsTableOwner owner(t.relid);  // the tenant type's input and domain checks are the owner's code
     std::vector<spi::Arg> arg = {spi::text_arg(tenant)};
     auto as_type = spi::try_text("SELECT $1::" + type, arg);  // in the type's output form, as capture writes it

@@ -44,10 +44,21 @@ CREATE TABLE app.orders_arr (tenant_id app.tenant_t[] NOT NULL, id int PRIMARY K
 CREATE TABLE app.orders_row (tenant_id app.tenant_row NOT NULL, id int PRIMARY KEY, v text);
 INSERT INTO app.orders_arr VALUES ('{1}', 1, 'a');
 INSERT INTO app.orders_row VALUES ('(1)', 1, 'a');
+-- An enum tenant type and a cast from text to it, the owner's to create.
+CREATE TYPE app.tenant_e AS ENUM ('t1', 't2');
+CREATE FUNCTION app.to_tenant(v text) RETURNS app.tenant_e LANGUAGE plpgsql AS $f$
+BEGIN
+    PERFORM app.trap(1);
+    RETURN (SELECT e FROM unnest(enum_range(NULL::app.tenant_e)) AS e WHERE e::text = v);
+END $f$;
+CREATE CAST (text AS app.tenant_e) WITH FUNCTION app.to_tenant(text);
+CREATE TABLE app.orders_enum (tenant_id app.tenant_e NOT NULL, id int PRIMARY KEY, v text);
+INSERT INTO app.orders_enum VALUES ('t1', 1, 'a');
 RESET ROLE;
 SELECT tenant_guard.protect('app.orders');
 SELECT tenant_guard.protect('app.orders_arr');
 SELECT tenant_guard.protect('app.orders_row');
+SELECT tenant_guard.protect('app.orders_enum');
 \c trap_operator
 CREATE EXTENSION tenant_guard;
 SET ROLE public_owner;
@@ -95,6 +106,16 @@ for t in "arr {1} ({1},1,a)" 'row (1) ("(1)",1,a)'; do
         "$(q -d trap_domain -c "SELECT tenant_guard.tenant_checksum('$tenant', 'app.orders_$kind')")"
     check "tenant_checksum does not run the CHECK of a domain inside it as the DBA ($kind)" f "$(is_super trap_owner)"
 done
+# The enum: a cast of text to it would run the owner's cast function.
+q -d trap_domain -c "SELECT 't1'::text::app.tenant_e" >/dev/null
+check "control: the owner's cast from text escalates when a superuser runs it" t "$(is_super trap_owner)"
+q -d postgres -c "ALTER ROLE trap_owner NOSUPERUSER"
+check "tenant_checksum of an enum tenant finds its row" "$(q -d trap_domain -c "SELECT md5('(t1,1,a)')")" \
+    "$(q -d trap_domain -c "SELECT tenant_guard.tenant_checksum('t1', 'app.orders_enum')")"
+check "tenant_checksum does not run the owner's cast to the enum as the DBA" f "$(is_super trap_owner)"
+"$cli" -d "dbname=trap_domain" export --tenant t1 --out "$work/domain_enum.tgz" >"$work/domain_enum.out" 2>&1
+check "export of an enum tenant succeeds" 0 "$?"
+check "export does not run the owner's cast to the enum as the DBA" f "$(is_super trap_owner)"
 check "the export of the array-typed tenant holds its row" 1 \
     "$(tar -xOf "$work/domain_arr.tgz" --wildcards 'data/*orders_arr.csv' 2>/dev/null | tail -n +2 | grep -c .)"
 

@@ -88,7 +88,8 @@ std::string tenant_condition(Connection &conn, const ProtectedTable &table, cons
     // No type to cast to without running a domain's CHECK (the table owner's
     // code) with the operator's rights: the tenant as the extension spells it.
     if (table.tenant_type.empty())
-        return "pg_catalog.format('%s', " + quote_ident(table.tenant_column) + ") = " + conn.literal(tenant);
+        return "pg_catalog.format('%s', " + quote_ident(table.tenant_column) +
+               ") COLLATE pg_catalog.\"C\" = " + conn.literal(tenant);
     // Cast to the column's (base) type (no typmod: varchar(3) would cut 'abcd'
     // to 'abc' and match another tenant), so the tenant index can be used.
     const std::string value = conn.literal(tenant) + "::" + table.tenant_type;
