@@ -391,4 +391,23 @@ SELECT renamed_at IS NOT NULL AS schema_rename_recorded FROM tenant_guard.protec
  WHERE rel = 'purgetest_renamed.swap_b'::regclass;
 SELECT try_unprotect('purgetest_renamed.swap_b', :'schema_before') AS schema_renamed;
 SELECT count(*) AS still_protected FROM tenant_guard.protected_tables WHERE rel = 'purgetest_renamed.swap_b'::regclass;
+-- A name is taken when it commits: a rename in a transaction that stays
+-- open across the signing (signed in the second after the rename, committed
+-- two seconds later) does not reach the table (the attacker's report of
+-- 0.12.0: renamed_at held the transaction's start). Nor does a table created
+-- and protected under the name after the signing.
+CREATE TABLE late_a (tenant_id int NOT NULL, id int PRIMARY KEY);
+SELECT tenant_guard.protect('late_a');
+BEGIN;
+ALTER TABLE late_a RENAME TO late_b;
+SELECT token(claims(jsonb_build_object('tenant', '511', 'tables', jsonb_build_array('purgetest.late_b'),
+                    'iat', floor(extract(epoch FROM clock_timestamp()))::bigint + 1))) AS open_across \gset
+SELECT pg_sleep(2.2);
+COMMIT;
+SELECT try_purge(:'open_across') AS renamed_in_an_open_transaction;
+SELECT token(claims(jsonb_build_object('tenant', '511', 'tables', jsonb_build_array('purgetest.late_a'),
+                                       'iat', now_s() - 60))) AS before_protect \gset
+CREATE TABLE late_a (tenant_id int NOT NULL, id int PRIMARY KEY);
+SELECT tenant_guard.protect('late_a');
+SELECT try_purge(:'before_protect') AS protected_after_the_signing;
 RESET search_path;

@@ -68,6 +68,22 @@ SELECT sqlstate_of($$ALTER TYPE rt.org_t ADD ATTRIBUTE region int$$) AS add_attr
 -- A composite no protected table uses stays the owner's to change.
 CREATE TYPE rt.free AS (x int, y int);
 ALTER TYPE rt.free RENAME ATTRIBUTE x TO z;
+-- A table's row type is a composite too: ALTER TABLE of a table whose row
+-- type a protected column holds is refused as ALTER TYPE is (the attacker's
+-- report of 0.12.0: ADD COLUMN re-keyed the tenants, RENAME and DROP COLUMN
+-- lost a deleted row's values); ADD COLUMN where no tenant column holds it
+-- is fine.
+CREATE TABLE rt.tkey (code int);
+CREATE TABLE rt.by_row (tenant_id rt.tkey NOT NULL, id int PRIMARY KEY);
+CREATE TABLE rt.addr_t (street text, city text);
+CREATE TABLE rt.cust2 (tenant_id int NOT NULL, id int PRIMARY KEY, a rt.addr_t);
+SELECT tenant_guard.protect('rt.by_row'), tenant_guard.protect('rt.cust2');
+SELECT sqlstate_of($$ALTER TABLE rt.tkey ADD COLUMN x int$$) AS add_column_to_tenant_row_type,
+       sqlstate_of($$ALTER TABLE rt.addr_t RENAME COLUMN street TO line1$$) AS rename_column,
+       sqlstate_of($$ALTER TABLE rt.addr_t DROP COLUMN city$$) AS drop_column,
+       sqlstate_of($$ALTER TABLE rt.addr_t ALTER COLUMN city TYPE varchar(3)$$) AS retype_column;
+ALTER TABLE rt.addr_t ADD COLUMN zip text;
+ALTER TABLE rt.tkey RENAME TO tkey2;
 RESET ROLE;
 
 -- 3. FORCE ROW LEVEL SECURITY would hide rows from what tenant_guard does as

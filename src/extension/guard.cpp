@@ -114,6 +114,11 @@ void check_hierarchy(Oid relid, const pg::AlterTableSubcommand &cmd) {
         // partition below it (an unlogged leaf of an attached sub-partitioned
         // table lost its rows in a crash: the attacker's report of the 0.11.0
         // fix).
+        // Locked first (as the ATTACH itself will), with its partitions: a
+        // partition another transaction is creating under it is then
+        // committed and seen, or gone (the attacker's report of 0.12.0).
+        if (OidIsValid(child) && covering(relid))
+            spi::exec("LOCK TABLE " + rel_name(child) + " IN ACCESS EXCLUSIVE MODE");
         if (OidIsValid(child) && covering(relid))
             for (Oid member : pg::all_inheritors(child, false)) {
                 std::string which =
@@ -155,7 +160,8 @@ void check_own_table(Oid relid, const pg::DdlCommandStart &command) {
 
 // The protected table (if any) whose rows hold values of type: a column of
 // the type itself or of any type built on it, however deep (arrays, domains,
-// composites, ranges and multiranges of it, and so on), or a typed table;
+// composites and the row types of tables, ranges and multiranges of it, and
+// so on), or a typed table;
 // with tenant_column_only, one whose tenant column holds them.
 std::string protected_holder_of_type(Oid type, bool tenant_column_only = false) {
     spi::AsExtensionOwner owner;
@@ -165,7 +171,7 @@ std::string protected_holder_of_type(Oid type, bool tenant_column_only = false) 
         "    UNION ALL SELECT t.typbasetype, t.oid FROM pg_catalog.pg_type t WHERE t.typtype = 'd' "
         "    UNION ALL SELECT a.atttypid, c.reltype FROM pg_catalog.pg_attribute a "
         "      JOIN pg_catalog.pg_class c ON c.oid = a.attrelid "
-        "     WHERE c.relkind = 'c' AND a.attnum > 0 AND NOT a.attisdropped "
+        "     WHERE c.reltype <> 0 AND a.attnum > 0 AND NOT a.attisdropped "
         "    UNION ALL SELECT r.rngsubtype, r.rngtypid FROM pg_catalog.pg_range r "
         "    UNION ALL SELECT r.rngtypid, r.rngmultitypid FROM pg_catalog.pg_range r), "
         "holders(type) AS (SELECT $1::pg_catalog.oid "
@@ -207,20 +213,34 @@ void check_composite_tenant(Oid composite) {
                "Tenants are compared as text: keep the tenant type as it is.");
 }
 
+// A table's row type is a composite too: a column of a protected table may
+// hold it, and ALTER TABLE ... DROP | ALTER | ADD | RENAME COLUMN changes its
+// values as ALTER TYPE changes a composite's (the attacker's report of
+// 0.12.0). The table's own rows are the DDL guard's as usual.
+void check_row_type(Oid relid, const char *what, bool adds) {
+    std::string user = protected_holder_of_type(pg::relation_type(relid), adds);
+    if (!user.empty())
+        refuse(std::string("cannot ") + what + " " + rel_name(relid) + ": " + (adds ? "the tenant column of " : "") +
+                   "protected table " + user + " holds values of its row type",
+               adds ? "Every tenant's text would change, moving its rows to another tenant with no record."
+                    : "Its rows, tombstones and history would change or stop matching, with no record.",
+               "Keep the row type as it is, or give the protected table's column a type of its own.");
+}
+
 void check_alter_table(const pg::DdlCommandStart &command) {
     // Whatever the command says the relation is (ALTER VIEW, ALTER FOREIGN
     // TABLE and ALTER MATERIALIZED VIEW accept a table too).
     Oid relid = pg::relation_of(command.relation);
     if (!OidIsValid(relid)) return;
     check_own_table(relid, command);
-    if (pg::relation_kind(relid) == RELKIND_COMPOSITE_TYPE) {
-        for (const auto &cmd : command.subcommands)
-            if (cmd.kind == Subcommand::drop_column || cmd.kind == Subcommand::alter_column_type)
-                check_composite(relid, "drop or change an attribute");
-            else if (cmd.kind == Subcommand::add_column)
-                check_composite_tenant(relid);
-        return;
-    }
+    bool composite = pg::relation_kind(relid) == RELKIND_COMPOSITE_TYPE;
+    for (const auto &cmd : command.subcommands)
+        if (cmd.kind == Subcommand::drop_column || cmd.kind == Subcommand::alter_column_type)
+            composite ? check_composite(relid, "drop or change an attribute")
+                      : check_row_type(relid, "drop or retype a column of", false);
+        else if (cmd.kind == Subcommand::add_column)
+            composite ? check_composite_tenant(relid) : check_row_type(relid, "add a column to", true);
+    if (composite) return;
     for (const auto &cmd : command.subcommands) check_hierarchy(relid, cmd);
     auto table = covering(relid);
     if (!table) return;
@@ -330,6 +350,9 @@ void check_rename(const pg::DdlCommandStart &command) {
         check_composite(relid, "rename an attribute");
         return;
     }
+    if (command.renamed == pg::Renamed::column && OidIsValid(relid) &&
+        pg::relation_kind(relid) != RELKIND_COMPOSITE_TYPE)
+        check_row_type(relid, "rename a column of", false);
     auto table = covering(relid);
     if (!table) return;
     const char *old_name = command.old_name, *new_name = command.new_name;

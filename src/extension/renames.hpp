@@ -15,13 +15,13 @@ namespace tg::renames {
 
 // The guard, before ALTER ... RENAME or SET SCHEMA of relation relid (any
 // relation: only a protected one is recorded), or ALTER SCHEMA ... RENAME of
-// schema. The record goes with the statement if it fails.
+// schema. The record goes with the statement if it fails; it holds the
+// statement's time, and the registry row's commit is the rename's.
 void record_relation(Oid relid);
 void record_schema(const char *schema);
 
 // TG017 unless the token was signed after protected table relid took the
-// name it had then (name: as the token writes it). A token without iat is
-// taken as signed before any recorded rename.
+// name it has (was protected or renamed; name: as the token writes it).
 void refuse_renamed_since_signed(Oid relid, const std::string &name, const tokens::VerifiedToken &token);
 
 }  // namespace tg::renames

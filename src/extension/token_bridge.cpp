@@ -42,6 +42,7 @@ VerifiedToken verify(const std::string &token,
         for (const auto &row : claims.rows) out.rows_json.push_back(row.dump());
         out.live = claims.live;
         out.max_rows = claims.max_rows;
+        out.exp = claims.exp;
         out.iat = claims.iat;
         out.token_sha256 = common::sha256_hex(token);
         return out;

@@ -28,6 +28,7 @@ struct VerifiedToken {
     std::vector<std::string> rows_json;  // each a JSON object of primary-key values; empty: all rows
     bool live = false;
     int64_t max_rows = 0;
+    int64_t exp = 0;             // unix seconds
     std::optional<int64_t> iat;  // when it was signed (unix seconds), if the token says
     std::string token_sha256;    // hex
 };

@@ -123,4 +123,36 @@ check "the export of the array-typed tenant holds its row" 1 \
 check "export of a varchar tenant column succeeds" 0 "$?"
 check "export does not pick an operator from schema public" f "$(is_super public_owner)"
 
+# Row-level security: an operator's export of a table whose policy applies
+# to it ran the policy (the owner's code) with the operator's rights and left
+# out the rows it hid, in an archive that looked complete (the attacker's
+# report of 0.12.0). Refused instead, as pg_dump does.
+q -d trap_domain >"$work/rls.log" 2>&1 <<'SQL'
+CREATE ROLE trap_ops LOGIN;
+GRANT USAGE ON SCHEMA tenant_guard, app TO trap_ops;
+GRANT SELECT ON tenant_guard.protected_tables, tenant_guard.protected_key_columns,
+    tenant_guard.protected_foreign_keys TO trap_ops;
+GRANT EXECUTE ON FUNCTION tenant_guard.database_id() TO trap_ops;
+SET ROLE trap_owner;
+CREATE TABLE app.hidden (tenant_id int NOT NULL, id int PRIMARY KEY, v text);
+INSERT INTO app.hidden VALUES (1, 1, 'a'), (1, 2, 'hidden from the operator');
+-- (A notice, which the command line prints: the export's transaction is read-only.)
+CREATE FUNCTION app.pol(id int) RETURNS boolean LANGUAGE plpgsql AS $f$
+BEGIN
+    RAISE NOTICE 'policy ran as %', current_user;
+    RETURN id <> 2;
+END $f$;
+ALTER TABLE app.hidden ENABLE ROW LEVEL SECURITY;
+CREATE POLICY p ON app.hidden USING (app.pol(id));
+GRANT SELECT ON app.hidden, app.orders, app.orders_arr, app.orders_row, app.orders_enum TO trap_ops;
+RESET ROLE;
+SELECT tenant_guard.protect('app.hidden');
+SQL
+[ $? -eq 0 ] || fail "rls setup" "$(tail -5 "$work/rls.log")"
+"$cli" -d "dbname=trap_domain user=trap_ops" export --tenant 1 --out "$work/rls.tgz" >"$work/rls.out" 2>&1
+check "an operator's export of a table whose policy applies to it fails" 1 "$?"
+check "the failure says row-level security" 1 "$(grep -c 'row-level security' "$work/rls.out")"
+check "the owner's policy did not run as the operator" 0 "$(grep -c 'policy ran as' "$work/rls.out")"
+check "no archive was left" 1 "$([ -e "$work/rls.tgz" ] && echo 0 || echo 1)"
+
 summary cli_owner_code
