@@ -92,3 +92,17 @@ INSERT INTO blind VALUES ('acme', 1, 'acme''s row'), ('ACME', 2, 'ACME''s row');
 SELECT tenant_guard.tenant_checksum('acme', 'ps.blind') = md5('(acme,1,"acme''s row")') AS checksum_of_acme_alone;
 SELECT * FROM tenant_guard.purge(ps.token('acme', ARRAY['ps.blind']));
 SELECT * FROM blind ORDER BY id;
+
+-- 14. A live purge whose cascade would reach a protected table outside the
+-- scope through an unprotected table is refused too, nothing deleted (the
+-- attacker's report of 0.12.0: tenant 99's row went).
+CREATE TABLE via_p (tenant_id int NOT NULL, id int PRIMARY KEY);
+CREATE TABLE via_u (id int PRIMARY KEY, pid int REFERENCES via_p ON DELETE CASCADE);
+CREATE TABLE via_q (tenant_id int NOT NULL, id int PRIMARY KEY, uid int REFERENCES via_u ON DELETE CASCADE);
+SELECT tenant_guard.protect('via_q');
+SELECT tenant_guard.protect('via_p');
+INSERT INTO via_p VALUES (10, 1);
+INSERT INTO via_u VALUES (1, 1);
+INSERT INTO via_q VALUES (99, 1, 1);
+SELECT sqlstate_of(format('SELECT * FROM tenant_guard.purge(%L)', ps.token('10', ARRAY['ps.via_p']))) AS through_unprotected;
+SELECT (SELECT count(*) FROM via_p) AS p_rows, (SELECT count(*) FROM via_u) AS u_rows, (SELECT count(*) FROM via_q) AS q_rows;

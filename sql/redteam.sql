@@ -84,6 +84,36 @@ SELECT sqlstate_of($$ALTER TABLE rt.tkey ADD COLUMN x int$$) AS add_column_to_te
        sqlstate_of($$ALTER TABLE rt.addr_t ALTER COLUMN city TYPE varchar(3)$$) AS retype_column;
 ALTER TABLE rt.addr_t ADD COLUMN zip text;
 ALTER TABLE rt.tkey RENAME TO tkey2;
+-- A view's row type too: CREATE OR REPLACE VIEW may add columns.
+CREATE VIEW rt.vkey AS SELECT 1::int AS code;
+CREATE TABLE rt.by_view (tenant_id rt.vkey NOT NULL, id int PRIMARY KEY);
+SELECT tenant_guard.protect('rt.by_view');
+SELECT sqlstate_of($$CREATE OR REPLACE VIEW rt.vkey AS SELECT 1::int AS code, 2::int AS extra$$) AS replace_tenant_view;
+SELECT sqlstate_of($$ALTER VIEW rt.vkey RENAME COLUMN code TO org$$) AS rename_tenant_view_column;
+-- Through a parent: ALTER TABLE of a partitioned or inheritance parent
+-- changes its partitions' and children's row types too.
+CREATE TABLE rt.par (k int) PARTITION BY LIST (k);
+CREATE TABLE rt.par_1 PARTITION OF rt.par FOR VALUES IN (1);
+CREATE TABLE rt.by_partition (tenant_id rt.par_1 NOT NULL, id int PRIMARY KEY);
+CREATE TABLE rt.iparent (k int);
+CREATE TABLE rt.ichild () INHERITS (rt.iparent);
+CREATE TABLE rt.by_child (tenant_id int NOT NULL, id int PRIMARY KEY, c rt.ichild);
+SELECT tenant_guard.protect('rt.by_partition'), tenant_guard.protect('rt.by_child');
+SELECT sqlstate_of($$ALTER TABLE rt.par ADD COLUMN z int$$) AS add_column_to_parent,
+       sqlstate_of($$ALTER TABLE rt.iparent DROP COLUMN k$$) AS drop_column_of_parent,
+       sqlstate_of($$ALTER TABLE rt.iparent RENAME COLUMN k TO kk$$) AS rename_column_of_parent;
+-- Names that change with renames nobody records cannot tell tenants or rows
+-- apart: regclass, regnamespace ... as the tenant or in the key, however
+-- deep (the attacker's report of 0.12.0: a purge for one schema-named tenant
+-- erased another's rows once the owner swapped the schemas' names).
+CREATE TABLE rt.by_regclass (tenant_id regclass NOT NULL, id int PRIMARY KEY);
+CREATE TABLE rt.by_regns_key (tenant_id int NOT NULL, ns regnamespace[], PRIMARY KEY (tenant_id, ns));
+CREATE DOMAIN rt.schema_ref AS regnamespace;
+CREATE TYPE rt.ref_pair AS (a int, b rt.schema_ref);
+CREATE TABLE rt.by_nested (tenant_id rt.ref_pair NOT NULL, id int PRIMARY KEY);
+SELECT sqlstate_of($$SELECT tenant_guard.protect('rt.by_regclass')$$) AS regclass_tenant,
+       sqlstate_of($$SELECT tenant_guard.protect('rt.by_regns_key')$$) AS regnamespace_key,
+       sqlstate_of($$SELECT tenant_guard.protect('rt.by_nested')$$) AS nested_regnamespace_tenant;
 RESET ROLE;
 
 -- 3. FORCE ROW LEVEL SECURITY would hide rows from what tenant_guard does as

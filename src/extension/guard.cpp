@@ -217,11 +217,20 @@ void check_composite_tenant(Oid composite) {
 // hold it, and ALTER TABLE ... DROP | ALTER | ADD | RENAME COLUMN changes its
 // values as ALTER TYPE changes a composite's (the attacker's report of
 // 0.12.0). The table's own rows are the DDL guard's as usual.
+// The change reaches the partitions and inheritance children of relid too,
+// and with them their row types (the attacker's report of 0.12.0).
 void check_row_type(Oid relid, const char *what, bool adds) {
-    std::string user = protected_holder_of_type(pg::relation_type(relid), adds);
+    std::string user, holder;
+    for (Oid member : pg::all_inheritors(relid, false)) {
+        user = protected_holder_of_type(pg::relation_type(member), adds);
+        if (!user.empty()) {
+            holder = member == relid ? "its row type" : "the row type of " + rel_name(member);
+            break;
+        }
+    }
     if (!user.empty())
         refuse(std::string("cannot ") + what + " " + rel_name(relid) + ": " + (adds ? "the tenant column of " : "") +
-                   "protected table " + user + " holds values of its row type",
+                   "protected table " + user + " holds values of " + holder,
                adds ? "Every tenant's text would change, moving its rows to another tenant with no record."
                     : "Its rows, tombstones and history would change or stop matching, with no record.",
                "Keep the row type as it is, or give the protected table's column a type of its own.");
@@ -459,6 +468,11 @@ TG_FUNCTION(tg_on_ddl_command_start) {
             break;
         case pg::DdlStatement::rename:
             check_rename(command);
+            break;
+        case pg::DdlStatement::replace_view:
+            // It may add columns at the end, as ADD COLUMN does to a table.
+            if (Oid relid = pg::relation_of(command.relation); OidIsValid(relid))
+                check_row_type(relid, "replace view", true);
             break;
         case pg::DdlStatement::set_schema:
             if (Oid relid = pg::relation_of(command.relation); OidIsValid(relid)) renames::record_relation(relid);

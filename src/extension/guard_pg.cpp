@@ -191,6 +191,13 @@ DdlCommandStart ddl_command_start(FunctionCallInfo fcinfo) {
                 d.new_name = stmt->newname;
                 break;
             }
+            case T_ViewStmt: {
+                auto *stmt = castNode(ViewStmt, parsetree);
+                if (!stmt->replace) break;
+                d.statement = DdlStatement::replace_view;
+                d.relation = stmt->view;
+                break;
+            }
             case T_AlterObjectSchemaStmt: {
                 auto *stmt = castNode(AlterObjectSchemaStmt, parsetree);
                 if (!stmt->relation) break;  // a type, function ...: not a table

@@ -70,14 +70,15 @@ struct DropObject {
     List *relation;    // table: its (qualified) name; trigger: its table's
 };
 
-enum class DdlStatement { other, alter_table, rename, set_schema, drop, create_tables, alter_enum };
+enum class DdlStatement { other, alter_table, rename, set_schema, replace_view, drop, create_tables, alter_enum };
 
 struct DdlCommandStart {
     bool is_event_trigger;  // called as an event trigger at all
     DdlStatement statement;
     // alter_table (ALTER TABLE, VIEW, FOREIGN TABLE ...): the relation;
     // rename: the relation, or nullptr (a rename of something else);
-    // set_schema (ALTER TABLE, VIEW ... SET SCHEMA): the relation.
+    // set_schema (ALTER TABLE, VIEW ... SET SCHEMA): the relation;
+    // replace_view (CREATE OR REPLACE VIEW): the view.
     RangeVar *relation;
     Items<AlterTableSubcommand> subcommands;  // alter_table
     Renamed renamed;                          // rename: what, its old and new name

@@ -89,6 +89,40 @@ void refuse_text_key_columns(Oid relid) {
                     "Rename the column, then protect the table.");
 }
 
+// A tenant or key of a type whose text is an object's name (regclass,
+// regnamespace ... however deep: domains, arrays, composites, ranges): that
+// text changes when the object is renamed, which no guard sees, so the
+// rows of one tenant would become another's, and a token or tombstone for
+// one key would reach another (the attacker's report of 0.12.0).
+void refuse_name_typed_keys(Oid relid, const std::string &tenant_column) {
+    uint64 n = spi::exec(
+        "WITH RECURSIVE inside(t, col) AS ("
+        "    SELECT a.atttypid, a.attname::text FROM pg_catalog.pg_attribute a "
+        "     WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped AND (a.attname = $2 "
+        "        OR a.attnum = ANY ((SELECT i.indkey::int2[] FROM pg_catalog.pg_index i "
+        "                             WHERE i.indrelid = $1 AND i.indisprimary)::int2[])) "
+        "    UNION "
+        "    SELECT x.t, inside.col FROM inside JOIN pg_catalog.pg_type ty ON ty.oid = inside.t, LATERAL ("
+        "        SELECT ty.typbasetype WHERE ty.typbasetype <> 0 "
+        "        UNION ALL SELECT ty.typelem WHERE ty.typsubscript = 'pg_catalog.array_subscript_handler'::regproc "
+        "        UNION ALL SELECT a.atttypid FROM pg_catalog.pg_attribute a "
+        "                   WHERE ty.typrelid <> 0 AND a.attrelid = ty.typrelid AND a.attnum > 0 AND NOT "
+        "a.attisdropped "
+        "        UNION ALL SELECT r.rngsubtype FROM pg_catalog.pg_range r WHERE r.rngtypid = ty.oid "
+        "        UNION ALL SELECT r.rngtypid FROM pg_catalog.pg_range r WHERE r.rngmultitypid = ty.oid) x(t)) "
+        "SELECT inside.col, pg_catalog.format_type(ty.oid, NULL) FROM inside JOIN pg_catalog.pg_type ty ON ty.oid = "
+        "inside.t "
+        " WHERE ty.typnamespace = 'pg_catalog'::regnamespace AND ty.typname::text LIKE 'reg%' ORDER BY 1 LIMIT 1",
+        {{OIDOID, datum::from_oid(relid)}, spi::text_arg(tenant_column)});
+    if (n == 0) return;
+    throw Error(ERRCODE_FEATURE_NOT_SUPPORTED,
+                "column \"" + spi::text(0, 1) + "\" of table \"" + rel_name(relid) + "\" holds " + spi::text(0, 2) +
+                    " values, which cannot tell tenants or rows apart",
+                "Their text is an object's name, which changes when the object is renamed: one tenant's rows, or "
+                "one row's tombstone, would become another's with no record.",
+                "Use a column of a plain type (an integer, uuid or text) as the tenant or in the primary key.");
+}
+
 void check_overlaps(Oid relid, const RelationFacts &facts) {
     auto active = registry::active_tables();
     pg::OidList ancestors = facts.is_partition ? pg::partition_ancestors(relid) : pg::OidList{nullptr, 0};
@@ -239,6 +273,7 @@ TG_FUNCTION(tg_protect) {
     }
     check_overlaps(relid, facts);
     refuse_text_key_columns(relid);
+    refuse_name_typed_keys(relid, tenant_column);
 
     {
         registry::OwnDdlScope own_write;  // the registry's history-merge guard lets the extension's own rows in

@@ -188,6 +188,41 @@ void check_cascades(const std::vector<ScopeTable> &scope) {
             "deleting live rows of " + parent + " would cascade into " + child + ", which is not in the token's scope",
             "", "Ask for a token whose tables include " + child + ".");
     }
+    // Through unprotected tables too: a cascade deletes their rows, and their
+    // own ON DELETE actions go on from there (the attacker's report of 0.12.0:
+    // another tenant's row of a protected table outside the scope went).
+    std::set<Oid> scope_members, seen;
+    std::vector<std::pair<Oid, Oid>> frontier;  // (table reached, the scope's table it was reached from)
+    for (const auto &s : scope)
+        for (Oid member : pg::all_inheritors(s.table.relid, false)) {
+            scope_members.insert(member);
+            seen.insert(member);
+            frontier.push_back({member, s.table.relid});
+        }
+    while (!frontier.empty()) {
+        auto [relid, from] = frontier.back();
+        frontier.pop_back();
+        uint64 n = spi::exec(
+            "SELECT conrelid, confdeltype::text FROM pg_catalog.pg_constraint "
+            "WHERE contype = 'f' AND confrelid = $1 AND confdeltype IN ('c', 'n', 'd')",
+            {{OIDOID, datum::from_oid(relid)}});
+        std::vector<std::pair<Oid, bool>> children;
+        for (uint64 r = 0; r < n; r++) children.push_back({(Oid)spi::int64_at(r, 1), spi::text(r, 2) == "c"});
+        for (auto [child, cascades] : children) {
+            if (scope_members.count(child)) continue;
+            if (auto protected_child = registry::covering(child, active))
+                throw Error(
+                    scope_invalid,
+                    "deleting live rows of " + spi::qualified_name(from) + " would cascade into " +
+                        spi::qualified_name(protected_child->relid) + ", which is not in the token's scope" +
+                        (scope_members.count(relid) ? std::string()
+                                                    : " (through unprotected " + spi::qualified_name(relid) + ")"),
+                    "", "Ask for a token whose tables include " + spi::qualified_name(protected_child->relid) + ".");
+            if (!cascades) continue;  // SET NULL / DEFAULT: its rows stay
+            for (Oid member : pg::all_inheritors(child, false))
+                if (seen.insert(member).second) frontier.push_back({member, from});
+        }
+    }
 }
 
 std::vector<spi::Arg> args_for(const ScopeTable &s, const tokens::VerifiedToken &token) {

@@ -31,9 +31,9 @@ void record_schema(const char *schema) {
     spi::AsExtensionOwner owner;
     if (!registry_records_renames()) return;
     spi::exec(
-        "UPDATE tenant_guard.protected_table p SET renamed_at = pg_catalog.clock_timestamp() FROM pg_catalog.pg_class "
-        "c "
-        "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = p.rel AND n.nspname = $1",
+        "UPDATE tenant_guard.protected_table p SET renamed_at = pg_catalog.clock_timestamp() "
+        "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE c.oid = p.rel AND n.nspname = $1",
         {spi::text_arg(schema)});
 }
 
