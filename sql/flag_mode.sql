@@ -51,4 +51,15 @@ SELECT sqlstate_of($$TRUNCATE flag.notes$$) AS truncate;
 INSERT INTO notes VALUES ('f2', 4, 'd', NULL);
 SELECT sqlstate_of($$DELETE FROM flag.notes$$) AS two_tenants;
 SELECT count(*) FILTER (WHERE deleted_at IS NULL) AS still_unflagged FROM notes;
+
+-- Flags are cleared by the tenant's text: with a nondeterministic collation
+-- 'acme' = 'ACME', and undelete('acme') cleared ACME's flag (the attacker's
+-- report of 0.12.0).
+CREATE COLLATION case_blind (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+CREATE TABLE docs (tenant_id text COLLATE case_blind NOT NULL, id int PRIMARY KEY, deleted_at timestamptz);
+SELECT tenant_guard.protect('docs', delete_mode => 'flag', flag_column => 'deleted_at');
+INSERT INTO docs VALUES ('acme', 1, NULL), ('ACME', 2, NULL);
+DELETE FROM docs WHERE id = 2;
+SELECT * FROM tenant_guard.undelete('acme');
+SELECT id, tenant_id, deleted_at IS NOT NULL AS flagged FROM docs ORDER BY id;
 RESET search_path;

@@ -106,3 +106,19 @@ INSERT INTO via_u VALUES (1, 1);
 INSERT INTO via_q VALUES (99, 1, 1);
 SELECT sqlstate_of(format('SELECT * FROM tenant_guard.purge(%L)', ps.token('10', ARRAY['ps.via_p']))) AS through_unprotected;
 SELECT (SELECT count(*) FROM via_p) AS p_rows, (SELECT count(*) FROM via_u) AS u_rows, (SELECT count(*) FROM via_q) AS q_rows;
+
+-- 15. A row a table owner's trigger inserts while the purge runs is captured
+-- and its record stays: the purge erases the history written before it (the
+-- attacker's report of 0.12.0: the row stayed, its record went).
+CREATE TABLE copies (tenant_id int NOT NULL, id int PRIMARY KEY, v text);
+SELECT tenant_guard.protect('copies');
+CREATE FUNCTION copy_on_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF OLD.id < 1000 THEN INSERT INTO ps.copies VALUES (OLD.tenant_id, OLD.id + 1000, 'copy of ' || OLD.v); END IF;
+    RETURN OLD;
+END $$;
+CREATE TRIGGER copy_on_delete AFTER DELETE ON copies FOR EACH ROW EXECUTE FUNCTION copy_on_delete();
+INSERT INTO copies VALUES (12, 1, 'personal data');
+SELECT * FROM tenant_guard.purge(ps.token('12', ARRAY['ps.copies']));
+SELECT * FROM copies;
+SELECT op, pk, new_row ->> 'v' AS v FROM tenant_guard.change_log WHERE rel = 'ps.copies'::regclass ORDER BY seq;

@@ -215,4 +215,18 @@ DELETE FROM topic WHERE id = 100;
 SELECT * FROM tenant_guard.rewind('78', to_mark => 'before-reparenting');
 SELECT n.rows = m.rows AS back_at_mark FROM tenant_78 n, tenant_78_at_mark m;
 SELECT rel, pk FROM tenant_guard.tombstones WHERE tenant = '78' ORDER BY rel::text, pk::text;
+
+-- A global key (a username, id alone as Django and Rails make them): a key
+-- the rewound tenant used after the mark may be another tenant's live row
+-- now. Only the tenant's own rows are removed or locked (the attacker's
+-- report of 0.12.0: a rewind of tenant 79 deleted tenant 80's row).
+CREATE TABLE handles (tenant_id int NOT NULL, handle text PRIMARY KEY, note text);
+SELECT tenant_guard.protect('handles');
+SELECT tenant_guard.mark('before-handles');
+INSERT INTO handles VALUES (79, 'bob', 'short-lived, tenant 79');
+DELETE FROM handles WHERE handle = 'bob';
+INSERT INTO handles VALUES (80, 'bob', 'tenant 80''s live row');
+SELECT * FROM tenant_guard.rewind('79', to_mark => 'before-handles');
+SELECT * FROM handles;
+SELECT count(*) AS tombstones_of_80 FROM tenant_guard.tombstones WHERE rel = 'handles'::regclass AND tenant = '80';
 RESET search_path;

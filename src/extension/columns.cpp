@@ -56,6 +56,10 @@ std::vector<ForeignKey> foreign_keys(Oid relid) {
     return fks;
 }
 
+std::string tenant_text_is(const std::string &column, const std::string &param) {
+    return "pg_catalog.format('%s', " + column + ") COLLATE pg_catalog.\"C\" = " + param;
+}
+
 bool ForeignKey::pairs_same_text(const std::string &child, const std::string &parent) const {
     for (size_t i = 0; i < child_names.size(); i++) {
         if (child_names[i] != child || parent_names[i] != parent || child_types[i] != parent_types[i]) continue;

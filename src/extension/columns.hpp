@@ -26,6 +26,13 @@ std::vector<std::string> names(Oid relid, const char *condition, bool quoted);
 // one a caller put first.
 std::string primary_key_match(Oid relid);
 
+// SQL: true when the tenant column expression column (alias.quoted name)
+// holds tenant param (a text parameter, $n) as capture spells tenants: its
+// text, compared in "C" (the column's own = may take other tenants for
+// equal: a nondeterministic collation, citext; format() would take the
+// column's collation).
+std::string tenant_text_is(const std::string &column, const std::string &param);
+
 // "jsonb_build_object('a', x.a, ...)" over the primary key of relid, alias x
 // (none when empty): the key as capture writes it, values of a type it writes
 // as text (hstore) through their text output. Run it under the output

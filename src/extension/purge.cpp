@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 
+#include "extension/change_seq.hpp"
 #include "extension/citus.hpp"
 #include "extension/columns.hpp"
 #include "extension/errors.hpp"
@@ -75,11 +76,9 @@ void match_tenant(ScopeTable &s, const std::string &tenant) {
     std::string eq = columns::equality_operator((Oid)spi::int64_at(0, 3));
     // And spelled as the tenant: the column's = may take other values for
     // equal (a nondeterministic collation, citext: 'ACME' = 'acme'), which
-    // are other tenants, as capture keeps them apart by their text (compared
-    // in "C": format() takes the column's collation).
-    s.tenant_match = "x." + spi::quote_ident(t.tenant_column) + " " + eq + " $1::" + type +
-                     " AND pg_catalog.format('%s', x." + spi::quote_ident(t.tenant_column) +
-                     ") COLLATE pg_catalog.\"C\" = $1";
+    // are other tenants, as capture keeps them apart by their text.
+    s.tenant_match = "x." + spi::quote_ident(t.tenant_column) + " " + eq + " $1::" + type + " AND " +
+                     columns::tenant_text_is("x." + spi::quote_ident(t.tenant_column), "$1");
     AsTableOwner owner(t.relid);  // the tenant type's input and domain checks are the owner's code
     std::vector<spi::Arg> arg = {spi::text_arg(tenant)};
     auto as_type = spi::try_text("SELECT $1::" + type, arg);  // in the type's output form, as capture writes it
@@ -266,6 +265,7 @@ void count_scope(std::vector<ScopeTable> &scope, const tokens::VerifiedToken &to
 }
 
 void erase(std::vector<ScopeTable> &scope, const tokens::VerifiedToken &token) {
+    const int64 purge_from = next_change_seq();
     PurgeSilence silence;
     silence.tenant = *token.tenant;
     for (const auto &s : scope) {
@@ -291,10 +291,15 @@ void erase(std::vector<ScopeTable> &scope, const tokens::VerifiedToken &token) {
         s.tombstones = (int64)spi::exec(
             "DELETE FROM tenant_guard.tombstone_data x WHERE x.table_id = $3 AND x.tenant = $1" + row_filter(s, "x.pk"),
             args);
-        s.history =
-            (int64)spi::exec("DELETE FROM tenant_guard.change_log_data x WHERE x.table_id = $3 AND x.tenant = $1" +
-                                 row_filter(s, "x.pk"),
-                             args);
+        // Not what the purge's own transaction logged since it began: a row a
+        // table owner's trigger wrote meanwhile is captured as usual and stays
+        // (the attacker's report of 0.12.0: its record went, the row stayed).
+        auto history_args = args;
+        history_args.push_back({INT8OID, datum::from_int64(purge_from)});
+        s.history = (int64)spi::exec(
+            "DELETE FROM tenant_guard.change_log_data x WHERE x.table_id = $3 AND x.tenant = $1" +
+                row_filter(s, "x.pk") + " AND NOT (x.seq >= $4 AND x.xid = pg_catalog.pg_current_xact_id())",
+            history_args);
     }
     defer_again(deferred);
 }

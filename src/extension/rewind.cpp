@@ -19,6 +19,7 @@
 
 #include "extension/citus.hpp"
 #include "extension/columns.hpp"
+#include "extension/change_seq.hpp"
 #include "extension/errors.hpp"
 #include "extension/fk_order.hpp"
 #include "extension/lock_retry.hpp"
@@ -137,6 +138,7 @@ class TableRewind {
           sql_(t.relid),
           rel_(sql_.rel()),
           pk_match_(sql_.key_match()),
+          own_tenant_(columns::tenant_text_is("x." + spi::quote_ident(t.tenant_column), "$2")),
           key_record_(sql_.key_record("u.k::jsonb")),
           foreign_keys_(columns::foreign_keys(t.relid)),
           batch_rows_(references_itself(foreign_keys_, t.relid) ? all_rows : batch_rows) {
@@ -177,8 +179,8 @@ class TableRewind {
             for (const auto &t : batch) keys.push_back(t.pk);
             AsTableOwner owner(table_.relid);
             spi::exec("SELECT 1 FROM " + rel_ + " AS x, unnest($1::text[]) AS u(k), LATERAL " + key_record_ +
-                          " WHERE " + pk_match_ + " ORDER BY u.k FOR UPDATE OF x",
-                      {{TEXTARRAYOID, columns::text_array(keys)}});
+                          " WHERE " + pk_match_ + " AND " + own_tenant_ + " ORDER BY u.k FOR UPDATE OF x",
+                      {{TEXTARRAYOID, columns::text_array(keys)}, spi::text_arg(tenant_)});
         });
     }
 
@@ -295,10 +297,13 @@ class TableRewind {
                 if (t.image.empty()) keys.push_back(t.pk);
             if (keys.empty()) return;
             AsTableOwner owner(table_.relid);
+            // Only the tenant's: with a global key (id alone, a username) the
+            // key may be another tenant's row now, which stays (the
+            // attacker's report of 0.12.0: a rewind of A deleted B's row).
             counts_.removed +=
                 (int64)spi::exec("DELETE FROM " + rel_ + " AS x USING unnest($1::text[]) AS u(k), LATERAL " +
-                                     key_record_ + " WHERE " + pk_match_,
-                                 {{TEXTARRAYOID, columns::text_array(keys)}});
+                                     key_record_ + " WHERE " + pk_match_ + " AND " + own_tenant_,
+                                 {{TEXTARRAYOID, columns::text_array(keys)}, spi::text_arg(tenant_)});
         });
     }
 
@@ -434,6 +439,7 @@ class TableRewind {
     Counts counts_;
     columns::TableSql sql_;
     std::string rel_, pk_match_;                     // copies: TableRewind lives in a vector and moves
+    std::string own_tenant_;                         // row x is of the tenant ($2)
     std::string key_record_;                         // "jsonb_to_record(u.k::jsonb) AS p(<key columns>)"
     std::vector<columns::ForeignKey> foreign_keys_;  // declared on the table
     long batch_rows_;
@@ -540,12 +546,6 @@ std::string current_snapshot() {
 
 // Every seq handed out from now on is at least this (the change log's
 // sequence is not cached).
-int64 next_seq_at_least() {
-    spi::AsExtensionOwner owner;
-    spi::exec("SELECT last_value FROM tenant_guard.change_seq");
-    return spi::int64_at(0, 1);
-}
-
 // Each table's rows are collected in a snapshot of its own, then locked: a
 // transaction of the tenant that committed in between could be undone in one
 // table and not in another, or have deleted a row that the rewind put back
@@ -589,7 +589,7 @@ std::vector<Counts> rewind(FunctionCallInfo fcinfo, const std::string &tenant) {
     std::vector<TableRewind> tables;
     for (const auto &t : order) tables.emplace_back(t, tenant, point);
     const std::string collected_from = current_snapshot();
-    point.writes_from = next_seq_at_least();
+    point.writes_from = next_change_seq();
     for (auto &t : tables) t.collect();
     for (const auto &t : tables)
         if (t.has_work()) citus::refuse_citus_table(t.counts().relid, "rewind rows of");

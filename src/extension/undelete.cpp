@@ -11,6 +11,7 @@
 #include <functional>
 
 #include "extension/citus.hpp"
+#include "extension/columns.hpp"
 #include "extension/errors.hpp"
 #include "extension/fk_order.hpp"
 #include "extension/lock_retry.hpp"
@@ -59,7 +60,9 @@ TableCounts clear_flags(const registry::ProtectedTable &table, const RestoreOpti
     std::string flag = spi::quote_ident(table.flag_column), tenant = spi::quote_ident(table.tenant_column);
     bool is_bool = pg::column_type(table.relid, table.flag_column.c_str()) == BOOLOID;
     std::string flagged = is_bool ? flag : flag + " IS NOT NULL AND ($2::timestamptz IS NULL OR " + flag + " >= $2)";
-    std::string where = " WHERE " + flagged + " AND " + tenant + "::text = $1";
+    // By the tenant's text in "C": tenant::text kept a nondeterministic
+    // collation, and 'acme' cleared ACME's flags (the attacker's report of 0.12.0).
+    std::string where = " WHERE " + flagged + " AND " + columns::tenant_text_is(tenant, "$1");
     const spi::Arg &deleted_after = options.filter.since;
     uint64 any_flagged;
     {
