@@ -62,4 +62,33 @@ INSERT INTO docs VALUES ('acme', 1, NULL), ('ACME', 2, NULL);
 DELETE FROM docs WHERE id = 2;
 SELECT * FROM tenant_guard.undelete('acme');
 SELECT id, tenant_id, deleted_at IS NOT NULL AS flagged FROM docs ORDER BY id;
+
+-- The flag is written as the table's owner, in the caller's session (so are
+-- restores, rewinds and purges): where the session has temporary tables or
+-- types, a name the owner's code uses without a schema, even under its own
+-- SET search_path, finds them first, and their triggers would run with the
+-- owner's rights (the attacker's report of 0.12.0: an application role's
+-- temporary "audit" table and its trigger). Refused (55000) for a caller
+-- without the owner's privileges until DISCARD TEMP; the owner, a member of
+-- it or a superuser gains nothing by it.
+CREATE TABLE audit (who text);
+CREATE FUNCTION audit_flag() RETURNS trigger LANGUAGE plpgsql SET search_path = flag AS $$
+BEGIN INSERT INTO audit VALUES (current_user); RETURN NEW; END $$;
+CREATE TABLE audited (tenant_id int NOT NULL, id int PRIMARY KEY, deleted_at timestamptz);
+SELECT tenant_guard.protect('audited', delete_mode => 'flag', flag_column => 'deleted_at');
+CREATE TRIGGER audit_flag BEFORE UPDATE ON audited FOR EACH ROW EXECUTE FUNCTION audit_flag();
+INSERT INTO audited VALUES (9071, 1, NULL), (9071, 2, NULL), (9071, 3, NULL);
+GRANT USAGE ON SCHEMA flag TO regress_tg_app;
+GRANT SELECT, DELETE ON audited TO regress_tg_app;
+SET ROLE regress_tg_app;
+CREATE TEMP TABLE audit (who text);
+SELECT sqlstate_of($$DELETE FROM flag.audited WHERE id = 1$$) AS app_with_temp_table;
+RESET ROLE;
+DELETE FROM audited WHERE id = 2;  -- a superuser: allowed
+DISCARD TEMP;
+SET ROLE regress_tg_app;
+DELETE FROM audited WHERE id = 1;
+RESET ROLE;
+SELECT (SELECT count(*) FROM flag.audit) AS owner_audit_rows,
+       (SELECT count(*) FROM audited WHERE deleted_at IS NOT NULL) AS flagged;
 RESET search_path;

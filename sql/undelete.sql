@@ -107,7 +107,7 @@ CREATE TABLE "Und Schema"."Order Items" ("Tenant Id" uuid NOT NULL, "Key" text, 
 SELECT tenant_guard.protect('"Und Schema"."Order Items"', 'Tenant Id');
 INSERT INTO "Und Schema"."Order Items"
     SELECT 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', 'k''ey ' || g, g, g / 7.0 FROM generate_series(1, 2500) g;
-CREATE TEMP TABLE items_before AS SELECT md5(string_agg(i::text, ',' ORDER BY n)) AS sum FROM "Und Schema"."Order Items" i;
+CREATE TABLE items_before AS SELECT md5(string_agg(i::text, ',' ORDER BY n)) AS sum FROM "Und Schema"."Order Items" i;
 DELETE FROM "Und Schema"."Order Items";
 ALTER TABLE "Und Schema"."Order Items" ALTER COLUMN n TYPE bigint;
 SELECT * FROM tenant_guard.undelete('a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11');

@@ -59,6 +59,7 @@ TG_PG_FUNCTION(tg_flag_delete) {
     Oid saved_user;
     int saved_context;
     GetUserIdAndSecContext(&saved_user, &saved_context);
+    tg::refuse_temp_objects("flag a deleted row", saved_user, td->tg_relation->rd_rel->relowner);
     SetUserIdAndSecContext(td->tg_relation->rd_rel->relowner,
                            saved_context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
     volatile int rc = 0;

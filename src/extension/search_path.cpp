@@ -24,6 +24,33 @@ int pin_search_path() { return pin_setting("search_path", pinned_search_path); }
 // would keep a plain SET made at this level, and hand it to the caller.
 void unpin_search_path(int level) { AtEOXact_GUC(false, level); }
 
+// Whether catalog (pg_class, pg_type) has a row whose namespace column is ns.
+static bool namespace_holds(Oid catalog, AttrNumber namespace_column, Oid ns) {
+    Relation rel = table_open(catalog, AccessShareLock);
+    ScanKeyData key;
+    ScanKeyInit(&key, namespace_column, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(ns));
+    SysScanDesc scan = systable_beginscan(rel, InvalidOid, false, nullptr, 1, &key);
+    bool found = HeapTupleIsValid(systable_getnext(scan));
+    systable_endscan(scan);
+    table_close(rel, AccessShareLock);
+    return found;
+}
+
+void refuse_temp_objects(const char *operation, Oid caller, Oid owner) {
+    if (has_privs_of_role(caller, owner)) return;  // superusers too
+    Oid temp, temp_toast;
+    GetTempNamespaceState(&temp, &temp_toast);
+    if (!OidIsValid(temp)) return;  // the session never made a temporary object
+    if (!namespace_holds(RelationRelationId, Anum_pg_class_relnamespace, temp) &&
+        !namespace_holds(TypeRelationId, Anum_pg_type_typnamespace, temp))
+        return;
+    ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                    errmsg("cannot %s in a session that has temporary tables or types", operation),
+                    errdetail("It runs the table owner's code as the owner, and a name that code uses without a "
+                              "schema would find this session's temporary objects first."),
+                    errhint("Run DISCARD TEMP first, or use a session without temporary objects.")));
+}
+
 int pin_output_settings() {
     static const char *const settings[][2] = {
         {"extra_float_digits", "1"}, {"DateStyle", "ISO, MDY"}, {"IntervalStyle", "postgres"},

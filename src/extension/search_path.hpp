@@ -29,6 +29,17 @@ int pin_output_settings();
 // estimates do, say; returns the level. Pop it with unpin_search_path.
 int pin_setting(const char *name, const char *value);
 
+// ERROR (55000) when the session's temporary schema holds a relation or a
+// type and caller lacks owner's privileges: called before the extension
+// runs a table owner's code as the owner in the caller's session (restores,
+// rewind, purge, the flag write). The owner's code may name a table or type
+// without a schema, even under its own SET search_path, and PostgreSQL looks
+// in pg_temp first for those: it would find the caller's temporary table,
+// whose triggers would run with the owner's rights (the attacker's report of
+// 0.12.0). A caller with the owner's privileges (the owner, a member, a
+// superuser) gains nothing by it.
+void refuse_temp_objects(const char *operation, Oid caller, Oid owner);
+
 // fn() with search_path pinned. fn returns a plain value (Datum, pointer,
 // number); its own PostgreSQL errors travel on after the path is restored.
 template <typename F>

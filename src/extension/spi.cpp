@@ -1,5 +1,6 @@
 #include "extension/spi.hpp"
 
+#include "extension/pg/session_calls.hpp"
 #include "extension/subtransaction.hpp"
 
 namespace tg::spi {
@@ -84,6 +85,7 @@ AsExtensionOwner::AsExtensionOwner() : saved_(pg::user_context()) {
 AsExtensionOwner::~AsExtensionOwner() { pg::set_user_context(saved_); }
 
 AsRole::AsRole(Oid role, bool restricted) : saved_(pg::user_context()) {
+    if (restricted) pg::refuse_temp_objects("run a table owner's code for tenant_guard", saved_.user, role);
     if (restricted) guc_level_ = pg::new_settings_level();
     pg::set_user_context({role, pg::switched_context(saved_.context, restricted)});
 }
