@@ -117,9 +117,9 @@ void check_hierarchy(Oid relid, const pg::AlterTableSubcommand &cmd) {
         // Locked first (as the ATTACH itself will), with its partitions: a
         // partition another transaction is creating under it is then
         // committed and seen, or gone (the attacker's report of 0.12.0).
-        if (OidIsValid(child) && covering(relid))
-            spi::exec("LOCK TABLE " + rel_name(child) + " IN ACCESS EXCLUSIVE MODE");
-        if (OidIsValid(child) && covering(relid))
+        const bool under_protected = OidIsValid(child) && covering(relid);
+        if (under_protected) spi::exec("LOCK TABLE " + rel_name(child) + " IN ACCESS EXCLUSIVE MODE");
+        if (under_protected)
             for (Oid member : pg::all_inheritors(child, false)) {
                 std::string which =
                     member == child ? rel_name(child) : rel_name(member) + " (a partition of " + rel_name(child) + ")";
@@ -131,7 +131,7 @@ void check_hierarchy(Oid relid, const pg::AlterTableSubcommand &cmd) {
                     refuse("cannot attach unlogged table " + which + " to protected table " + rel_name(relid),
                            unlogged_loses_rows, "ALTER TABLE " + rel_name(member) + " SET LOGGED first.");
             }
-        if (OidIsValid(child) && covering(child) && !covering(relid))
+        if (OidIsValid(child) && covering(child) && !under_protected)
             refuse("cannot attach protected table " + rel_name(child) + " to unprotected " + rel_name(relid),
                    "Statements on the parent would change its rows without tenant_guard's triggers.",
                    "Protect " + rel_name(relid) + " first (its partitions are then covered), or keep the table apart.");
@@ -158,12 +158,18 @@ void check_own_table(Oid relid, const pg::DdlCommandStart &command) {
     }
 }
 
-// The protected table (if any) whose rows hold values of type: a column of
-// the type itself or of any type built on it, however deep (arrays, domains,
-// composites and the row types of tables, ranges and multiranges of it, and
-// so on), or a typed table;
-// with tenant_column_only, one whose tenant column holds them.
-std::string protected_holder_of_type(Oid type, bool tenant_column_only = false) {
+// The protected table (if any) whose rows hold values of one of types: a
+// column of the type itself or of any type built on it, however deep
+// (arrays, domains, composites and the row types of tables, ranges and
+// multiranges of it, and so on), or a typed table; with tenant_column_only,
+// one whose tenant column holds them. held_type: which of types it holds.
+struct TypeHolder {
+    std::string table;  // empty: none
+    Oid held_type = InvalidOid;
+};
+TypeHolder protected_holder_of_types(const std::vector<Oid> &types, bool tenant_column_only = false) {
+    std::vector<Datum> items;
+    for (Oid t : types) items.push_back(datum::from_oid(t));
     spi::AsExtensionOwner owner;
     uint64 n = spi::exec(
         "WITH RECURSIVE built_on(inner_type, outer_type) AS ("
@@ -174,18 +180,24 @@ std::string protected_holder_of_type(Oid type, bool tenant_column_only = false) 
         "     WHERE c.reltype <> 0 AND a.attnum > 0 AND NOT a.attisdropped "
         "    UNION ALL SELECT r.rngsubtype, r.rngtypid FROM pg_catalog.pg_range r "
         "    UNION ALL SELECT r.rngtypid, r.rngmultitypid FROM pg_catalog.pg_range r), "
-        "holders(type) AS (SELECT $1::pg_catalog.oid "
-        "    UNION SELECT b.outer_type FROM built_on b JOIN holders h ON b.inner_type = h.type) "
-        "SELECT p.rel::pg_catalog.text FROM tenant_guard.protected_table p "
+        "holders(type, held) AS (SELECT t, t FROM pg_catalog.unnest($1::pg_catalog.oid[]) AS t "
+        "    UNION SELECT b.outer_type, h.held FROM built_on b JOIN holders h ON b.inner_type = h.type) "
+        "SELECT p.rel::pg_catalog.text, h.held FROM tenant_guard.protected_table p "
         "  JOIN pg_catalog.pg_attribute a ON a.attrelid = p.rel AND a.attnum > 0 AND NOT a.attisdropped "
         "  JOIN holders h ON h.type = a.atttypid WHERE p.unprotected_at IS NULL "
         "   AND (NOT $2 OR a.attname = p.tenant_column) "
         "UNION ALL "
-        "SELECT p.rel::pg_catalog.text FROM tenant_guard.protected_table p JOIN pg_catalog.pg_class c ON c.oid = p.rel "
+        "SELECT p.rel::pg_catalog.text, h.held FROM tenant_guard.protected_table p "
+        "  JOIN pg_catalog.pg_class c ON c.oid = p.rel "
         "  JOIN holders h ON h.type = c.reloftype WHERE p.unprotected_at IS NULL AND NOT $2 "
         " ORDER BY 1 LIMIT 1",
-        {{OIDOID, datum::from_oid(type)}, {BOOLOID, datum::from_bool(tenant_column_only)}});
-    return n ? spi::text(0, 1) : std::string();
+        {{OIDARRAYOID, spi::array_of(items, OIDOID)}, {BOOLOID, datum::from_bool(tenant_column_only)}});
+    if (n == 0) return {};
+    return {spi::text(0, 1), (Oid)spi::int64_at(0, 2)};
+}
+
+std::string protected_holder_of_type(Oid type, bool tenant_column_only = false) {
+    return protected_holder_of_types({type}, tenant_column_only).table;
 }
 
 // ALTER TYPE <composite> DROP | ALTER | RENAME ATTRIBUTE changes the values
@@ -220,14 +232,15 @@ void check_composite_tenant(Oid composite) {
 // The change reaches the partitions and inheritance children of relid too,
 // and with them their row types (the attacker's report of 0.12.0).
 void check_row_type(Oid relid, const char *what, bool adds) {
-    std::string user, holder;
-    for (Oid member : pg::all_inheritors(relid, false)) {
-        user = protected_holder_of_type(pg::relation_type(member), adds);
-        if (!user.empty()) {
-            holder = member == relid ? "its row type" : "the row type of " + rel_name(member);
-            break;
-        }
-    }
+    pg::OidList members = pg::all_inheritors(relid, false);
+    std::vector<Oid> row_types;
+    for (Oid member : members) row_types.push_back(pg::relation_type(member));
+    TypeHolder found = protected_holder_of_types(row_types, adds);  // one walk for the whole tree
+    const std::string &user = found.table;
+    std::string holder = "its row type";
+    for (Oid member : members)
+        if (member != relid && pg::relation_type(member) == found.held_type)
+            holder = "the row type of " + rel_name(member);
     if (!user.empty())
         refuse(std::string("cannot ") + what + " " + rel_name(relid) + ": " + (adds ? "the tenant column of " : "") +
                    "protected table " + user + " holds values of " + holder,

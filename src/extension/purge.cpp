@@ -168,28 +168,14 @@ std::vector<ScopeTable> resolve_scope(const tokens::VerifiedToken &token) {
     return scope;
 }
 
-// A live purge must not reach beyond its scope through foreign-key actions.
+// A live purge must not reach beyond its scope through foreign-key actions:
+// an ON DELETE action into a protected table outside the scope, directly or
+// through unprotected tables the cascade deletes from, whose own actions go
+// on from there (the attacker's report of 0.12.0: another tenant's row of a
+// protected table outside the scope went). A walk over pg_constraint from
+// the scope's tables and their partitions.
 void check_cascades(const std::vector<ScopeTable> &scope) {
-    std::set<int32> in_scope;
-    for (const auto &s : scope) in_scope.insert(s.table.table_id);
     auto active = registry::active_tables();
-    auto name_of = [&](int32 table_id) {
-        for (const auto &t : active)
-            if (t.table_id == table_id) return spi::qualified_name(t.relid);
-        return std::string("table ") + std::to_string(table_id);
-    };
-    for (const auto &fk : protected_foreign_keys()) {
-        bool acts = fk.on_delete == 'c' || fk.on_delete == 'n' || fk.on_delete == 'd';
-        if (!acts || !in_scope.count(fk.parent_table_id) || in_scope.count(fk.child_table_id)) continue;
-        std::string parent = name_of(fk.parent_table_id), child = name_of(fk.child_table_id);
-        throw Error(
-            scope_invalid,
-            "deleting live rows of " + parent + " would cascade into " + child + ", which is not in the token's scope",
-            "", "Ask for a token whose tables include " + child + ".");
-    }
-    // Through unprotected tables too: a cascade deletes their rows, and their
-    // own ON DELETE actions go on from there (the attacker's report of 0.12.0:
-    // another tenant's row of a protected table outside the scope went).
     std::set<Oid> scope_members, seen;
     std::vector<std::pair<Oid, Oid>> frontier;  // (table reached, the scope's table it was reached from)
     for (const auto &s : scope)
@@ -209,14 +195,16 @@ void check_cascades(const std::vector<ScopeTable> &scope) {
         for (uint64 r = 0; r < n; r++) children.push_back({(Oid)spi::int64_at(r, 1), spi::text(r, 2) == "c"});
         for (auto [child, cascades] : children) {
             if (scope_members.count(child)) continue;
-            if (auto protected_child = registry::covering(child, active))
+            if (auto protected_child = registry::covering(child, active)) {
+                std::string target = spi::qualified_name(protected_child->relid);
                 throw Error(
                     scope_invalid,
-                    "deleting live rows of " + spi::qualified_name(from) + " would cascade into " +
-                        spi::qualified_name(protected_child->relid) + ", which is not in the token's scope" +
+                    "deleting live rows of " + spi::qualified_name(from) + " would cascade into " + target +
+                        ", which is not in the token's scope" +
                         (scope_members.count(relid) ? std::string()
                                                     : " (through unprotected " + spi::qualified_name(relid) + ")"),
-                    "", "Ask for a token whose tables include " + spi::qualified_name(protected_child->relid) + ".");
+                    "", "Ask for a token whose tables include " + target + ".");
+            }
             if (!cascades) continue;  // SET NULL / DEFAULT: its rows stay
             for (Oid member : pg::all_inheritors(child, false))
                 if (seen.insert(member).second) frontier.push_back({member, from});
