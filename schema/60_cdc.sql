@@ -48,6 +48,54 @@ CREATE TABLE tenant_guard.cdc_tick (
 );
 CREATE INDEX cdc_tick_xmax_idx ON tenant_guard.cdc_tick (tick_xmax);
 
+-- Where a transaction's changes ended, kept when an erasure (purge, tombstone
+-- expiry, a TRUNCATE allowed in a test database) removes its last change and
+-- leaves others: the stream orders a batch's transactions by their last
+-- change, so without this the transaction would move before a cursor that had
+-- passed it, and its remaining changes would never be delivered. tenant NULL:
+-- the position in the whole stream; a tenant: in that tenant's stream
+-- (changes(tenant => ...)). Written by the trigger below only, read by
+-- _changes, removed with the segment that held the transaction's last change
+-- (prune()) or once nothing of the transaction (of that tenant) is left.
+CREATE TABLE tenant_guard.cdc_erased_end (
+    xid      xid8 NOT NULL,
+    tenant   text COLLATE "C",
+    last_seq bigint NOT NULL,
+    UNIQUE NULLS NOT DISTINCT (xid, tenant)
+);
+SELECT pg_catalog.pg_extension_config_dump('tenant_guard.cdc_erased_end', '');
+
+-- After every DELETE from the log (one statement trigger on the parent sees
+-- every segment's rows): records the erased end of each transaction, in the
+-- whole stream and in each tenant's, that still has changes before it, and
+-- forgets the ends of transactions (tenants) with nothing left, so that a
+-- purged tenant leaves no trace here.
+CREATE FUNCTION tenant_guard._keep_erased_ends()
+RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    DELETE FROM tenant_guard.cdc_erased_end AS e
+     WHERE e.xid IN (SELECT x.xid FROM erased AS x)
+       AND NOT EXISTS (SELECT 1 FROM tenant_guard.change_log_data AS c
+                        WHERE c.xid = e.xid AND (e.tenant IS NULL OR c.tenant = e.tenant));
+    INSERT INTO tenant_guard.cdc_erased_end AS e (xid, tenant, last_seq)
+    SELECT g.xid, g.tenant, g.last_seq
+      FROM (SELECT x.xid, NULL::text AS tenant, max(x.seq) AS last_seq FROM erased AS x GROUP BY x.xid
+            UNION ALL
+            SELECT x.xid, x.tenant, max(x.seq) FROM erased AS x GROUP BY x.xid, x.tenant) AS g
+     WHERE g.last_seq > CASE WHEN g.tenant IS NULL
+                             THEN (SELECT max(c.seq) FROM tenant_guard.change_log_data AS c WHERE c.xid = g.xid)
+                             ELSE (SELECT max(c.seq) FROM tenant_guard.change_log_data AS c
+                                    WHERE c.tenant = g.tenant AND c.xid = g.xid) END
+    ON CONFLICT (xid, tenant) DO UPDATE SET last_seq = greatest(e.last_seq, excluded.last_seq);
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER tenant_guard_keep_erased_ends AFTER DELETE ON tenant_guard.change_log_data
+    REFERENCING OLD TABLE AS erased FOR EACH STATEMENT EXECUTE FUNCTION tenant_guard._keep_erased_ends();
+ALTER TABLE tenant_guard.change_log_data ENABLE ALWAYS TRIGGER tenant_guard_keep_erased_ends;
+
 -- The first tick that sees everything s sees and is later than it (NULL: none).
 CREATE FUNCTION tenant_guard._next_tick(s pg_snapshot)
 RETURNS pg_snapshot
@@ -165,16 +213,21 @@ BEGIN
         -- (1.45 times the time for transactions of 2,000 rows).
         prefix := format('c1/%s/%s/', s1, s2);
         RETURN QUERY
-        WITH tx AS (
-            SELECT c.xid, max(c.seq) AS tx_pos,
-                   CASE WHEN max(c.seq) = pos_tx THEN count(*) FILTER (WHERE c.seq > pos_seq)
-                        ELSE count(*) END AS rows_left
+        WITH per_xid AS (
+            SELECT c.xid, max(c.seq) AS last_seq, count(*) AS n, count(*) FILTER (WHERE c.seq > pos_seq) AS n_after
               FROM tenant_guard.change_log_data AS c
              WHERE c.xid >= pg_snapshot_xmin(s1) AND c.xid < pg_snapshot_xmax(s2)
                AND pg_visible_in_snapshot(c.xid, s2) AND NOT pg_visible_in_snapshot(c.xid, s1)
                AND (only_tenant IS NULL OR c.tenant = only_tenant)
-             GROUP BY c.xid
-            HAVING max(c.seq) >= pos_tx),
+             GROUP BY c.xid),
+        -- A transaction's position is its last change, erased or not (cdc_erased_end).
+        tx AS (
+            SELECT t.xid, t.tx_pos, CASE WHEN t.tx_pos = pos_tx THEN t.n_after ELSE t.n END AS rows_left
+              FROM (SELECT g.xid, greatest(g.last_seq, e.last_seq) AS tx_pos, g.n, g.n_after
+                      FROM per_xid AS g
+                      LEFT JOIN tenant_guard.cdc_erased_end AS e
+                        ON e.xid = g.xid AND e.tenant IS NOT DISTINCT FROM only_tenant) AS t
+             WHERE t.tx_pos >= pos_tx),
         chosen AS (
             SELECT t.xid, t.tx_pos, t.rows_before
               FROM (SELECT tx.*, sum(tx.rows_left) OVER (ORDER BY tx.tx_pos) - tx.rows_left AS rows_before

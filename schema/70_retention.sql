@@ -236,6 +236,7 @@ BEGIN
                 EXECUTE format('DROP TABLE tenant_guard.%I', seg_name);
             END IF;
             DELETE FROM tenant_guard.cdc_tick t WHERE t.tick_seq < (seg.segment + 1) << @SEGMENT_BITS@;
+            DELETE FROM tenant_guard.cdc_erased_end e WHERE e.last_seq < (seg.segment + 1) << @SEGMENT_BITS@;
             UPDATE tenant_guard.log_segment l
                SET dropped_at = now(), history_removed = seg_rows, reach_from = reach,
                    reach_xmax = (seg_xmax::text::bigint + 1)::text::xid8, reach_snapshot = point
