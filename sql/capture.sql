@@ -140,4 +140,68 @@ INSERT INTO orders (id, tenant_id, qty) VALUES (61, 'imp', 1);
 COMMIT;
 INSERT INTO orders (id, tenant_id, qty) VALUES (62, 'imp', 1);
 SELECT pk->>'id' AS id, origin FROM tenant_guard.change_log WHERE tenant = 'imp' ORDER BY seq;
+
+-- A row's changes are logged in the order they happened also when a trigger
+-- changes it again: a statement run by an AFTER trigger is captured before
+-- the statement that fired it (PostgreSQL fires AFTER ROW triggers, and an
+-- owner's AFTER STATEMENT trigger named before tenant_guard's, before its
+-- capture), and until 0.13.0 took the earlier seqs: the log said 150 was the
+-- balance last, and a rewind put back 150 instead of 100 (attacker's report
+-- of 0.13.0).
+CREATE TABLE acct (tenant_id text NOT NULL, id int PRIMARY KEY, balance int, state text);
+SELECT tenant_guard.protect('acct');
+CREATE FUNCTION acct_after() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF pg_trigger_depth() = 1 THEN
+        IF TG_OP = 'INSERT' THEN UPDATE cap.acct SET state = 'opened' WHERE id = NEW.id;
+        ELSIF NEW.state = 'done' THEN DELETE FROM cap.acct WHERE id = NEW.id;
+        ELSE UPDATE cap.acct SET balance = 0 WHERE id = NEW.id;
+        END IF;
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER acct_after AFTER INSERT OR UPDATE ON acct FOR EACH ROW EXECUTE FUNCTION acct_after();
+INSERT INTO acct VALUES ('order', 1, 100, 'new'), ('order', 2, 5, 'new');
+SELECT tenant_guard.mark('acct-before');
+UPDATE acct SET balance = 150 WHERE id = 1;
+UPDATE acct SET state = 'done' WHERE id = 2;
+SELECT * FROM acct ORDER BY id;
+SELECT pk->>'id' AS id, op, old_row->>'balance' AS old_balance, new_row->>'balance' AS new_balance,
+       old_row->>'state' AS old_state, new_row->>'state' AS new_state
+  FROM log WHERE rel = 'acct'::regclass ORDER BY seq;
+-- The tombstone of row 2 is the last change's, and has its image.
+SELECT t.tombstone_id = (SELECT max(seq) FROM log WHERE rel = 'acct'::regclass) AS tombstone_is_last_change,
+       t.row_data->>'state' AS state
+  FROM tenant_guard.tombstones t WHERE t.rel = 'acct'::regclass;
+-- Rewound to the mark, both rows are as they were then (without the
+-- trigger, which would change them again).
+DROP TRIGGER acct_after ON acct;
+BEGIN;
+SELECT * FROM tenant_guard.rewind('order', to_mark => 'acct-before');
+SELECT * FROM acct ORDER BY id;
+ROLLBACK;
+-- An owner's AFTER STATEMENT trigger that fires before tenant_guard's
+-- capture (its name sorts first) and changes the statement's rows.
+CREATE FUNCTION acct_reset() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF pg_trigger_depth() = 1 THEN UPDATE cap.acct SET balance = 0 WHERE balance > 1000; END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER a_reset AFTER UPDATE ON acct FOR EACH STATEMENT EXECUTE FUNCTION acct_reset();
+UPDATE acct SET balance = 2000 WHERE id = 1;
+SELECT pk->>'id' AS id, op, old_row->>'balance' AS old_balance, new_row->>'balance' AS new_balance
+  FROM log WHERE rel = 'acct'::regclass ORDER BY seq DESC LIMIT 2;
+DROP TRIGGER a_reset ON acct;
+-- What a statement's BEFORE ROW trigger changes keeps its place: it happened
+-- before the statement's own rows (the parent row first, then its child).
+CREATE TABLE acct_line (tenant_id text NOT NULL, id int PRIMARY KEY, acct_id int REFERENCES acct);
+SELECT tenant_guard.protect('acct_line');
+CREATE FUNCTION acct_line_parent() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO cap.acct VALUES (NEW.tenant_id, NEW.acct_id, 0, 'auto') ON CONFLICT (id) DO NOTHING;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER acct_line_parent BEFORE INSERT ON acct_line FOR EACH ROW EXECUTE FUNCTION acct_line_parent();
+INSERT INTO acct_line VALUES ('order', 1, 7);
+SELECT rel, pk->>'id' AS id, op FROM log WHERE rel IN ('acct'::regclass, 'acct_line'::regclass) ORDER BY seq DESC LIMIT 2;
 RESET search_path;

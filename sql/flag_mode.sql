@@ -44,6 +44,27 @@ DELETE FROM items WHERE tenant_id = 'f2';
 DELETE FROM items_f1;
 SELECT * FROM items ORDER BY 1, 2;
 SELECT tgrelid::regclass, tgenabled FROM pg_trigger WHERE tgname = 'tenant_guard_flag_delete' ORDER BY 1;
+-- An UPDATE that moves a row to another partition moves it, and is logged
+-- as the update it is: PostgreSQL fires the old partition's BEFORE DELETE
+-- trigger for the move, and until 0.13.0 the row was flagged there and the
+-- update dropped (UPDATE 0), also for a role without DELETE (the attacker's
+-- report of 0.13.0). A statement that both updates and deletes rows of the
+-- table cannot be told apart: 0A000.
+CREATE TABLE docs_by_state (tenant_id text NOT NULL, id int, state text NOT NULL, body text, deleted_at timestamptz,
+                            PRIMARY KEY (tenant_id, id, state)) PARTITION BY LIST (state);
+CREATE TABLE docs_open PARTITION OF docs_by_state FOR VALUES IN ('open');
+CREATE TABLE docs_closed PARTITION OF docs_by_state FOR VALUES IN ('closed');
+SELECT tenant_guard.protect('docs_by_state', delete_mode => 'flag', flag_column => 'deleted_at');
+INSERT INTO docs_by_state VALUES ('f1', 1, 'open', 'draft', NULL), ('f1', 2, 'open', 'draft', NULL);
+UPDATE docs_by_state SET state = 'closed', body = 'final' WHERE id = 1;
+SELECT tableoid::regclass AS part, id, state, body, deleted_at IS NOT NULL AS flagged FROM docs_by_state ORDER BY id;
+SELECT op, old_row->>'state' AS old_state, new_row->>'state' AS new_state, new_row->>'body' AS body
+  FROM tenant_guard.change_log WHERE rel = 'docs_by_state'::regclass ORDER BY seq DESC LIMIT 1;
+-- A delete in a writable CTE of an UPDATE of another table still flags.
+WITH d AS (DELETE FROM docs_by_state WHERE id = 2 RETURNING id) UPDATE notes SET body = body WHERE false;
+SELECT id, deleted_at IS NOT NULL AS flagged FROM docs_by_state WHERE id = 2;
+SELECT sqlstate_of($$WITH d AS (DELETE FROM flag.docs_by_state WHERE id = 2 RETURNING id)
+                     UPDATE flag.docs_by_state SET state = 'open' WHERE id = 1$$) AS delete_and_move;
 
 -- The other guard rails hold in flag mode too.
 SELECT sqlstate_of($$ALTER TABLE flag.notes DISABLE TRIGGER tenant_guard_flag_delete$$) AS disable_flag_trigger;

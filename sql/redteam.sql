@@ -114,6 +114,21 @@ CREATE TABLE rt.by_nested (tenant_id rt.ref_pair NOT NULL, id int PRIMARY KEY);
 SELECT sqlstate_of($$SELECT tenant_guard.protect('rt.by_regclass')$$) AS regclass_tenant,
        sqlstate_of($$SELECT tenant_guard.protect('rt.by_regns_key')$$) AS regnamespace_key,
        sqlstate_of($$SELECT tenant_guard.protect('rt.by_nested')$$) AS nested_regnamespace_tenant;
+-- Nor can a tenant whose text follows the writing session's settings
+-- (timestamptz: TimeZone; money: lc_monetary), however deep (the attacker's
+-- report of 0.13.0: rows written in two time zones were two tenants, and a
+-- purge of one left the other's history); in the key they are allowed.
+CREATE DOMAIN rt.moment AS timestamptz;
+CREATE TABLE rt.by_moment (tenant_id timestamptz NOT NULL, id int PRIMARY KEY);
+CREATE TABLE rt.by_moment_range (tenant_id tstzrange NOT NULL, id int PRIMARY KEY);
+CREATE TABLE rt.by_moments (tenant_id rt.moment[] NOT NULL, id int PRIMARY KEY);
+CREATE TABLE rt.by_money (tenant_id money NOT NULL, id int PRIMARY KEY);
+CREATE TABLE rt.moment_key (tenant_id int NOT NULL, at timestamptz, PRIMARY KEY (tenant_id, at));
+SELECT sqlstate_of($$SELECT tenant_guard.protect('rt.by_moment')$$) AS timestamptz_tenant,
+       sqlstate_of($$SELECT tenant_guard.protect('rt.by_moment_range')$$) AS tstzrange_tenant,
+       sqlstate_of($$SELECT tenant_guard.protect('rt.by_moments')$$) AS timestamptz_domain_array_tenant,
+       sqlstate_of($$SELECT tenant_guard.protect('rt.by_money')$$) AS money_tenant,
+       sqlstate_of($$SELECT tenant_guard.protect('rt.moment_key')$$) AS timestamptz_key;
 RESET ROLE;
 
 -- 3. FORCE ROW LEVEL SECURITY would hide rows from what tenant_guard does as

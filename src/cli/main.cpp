@@ -1,6 +1,7 @@
 // tenant-guard: the operator's command line for the tenant_guard extension.
 // Parses the arguments, runs one subcommand, and turns every way it can end
 // into a message on stderr and an exit code (0 ok, 1 refused/failed, 2 usage).
+#include "cli/terminal_safe.hpp"
 #include "cli/cli_args.hpp"
 #include "cli/commands/commands.hpp"
 #include "common/crypto_error.hpp"
@@ -70,6 +71,7 @@ int dispatch(const tg::cli::Options &o) {
 
 int main(int argc, char **argv) {
     using namespace tg::cli;
+    escape_controls_in_output();
     const ParseOutcome parsed = parse_args(argc, argv, std::cout, std::cerr);
     if (parsed.exit_code) return *parsed.exit_code;
     const std::string prefix = std::string("tenant-guard ") + command_name(parsed.options.command) + ": ";

@@ -7,8 +7,13 @@
 #include "extension/pg.hpp"
 #include "extension/catalog.hpp"
 #include "extension/module.hpp"
+#include "extension/running_query.hpp"
 #include "extension/shape.hpp"
 #include "extension/search_path.hpp"
+
+extern "C" {
+#include "parser/parsetree.h"
+}
 
 namespace {
 
@@ -24,6 +29,35 @@ char *flag_update_sql(Relation rel, const char *flag_column, bool is_boolean) {
         is_boolean ? "true" : "now()", flag);
     appendStringInfoString(&sql, is_boolean ? " IS NOT TRUE" : " IS NULL");
     return sql.data;
+}
+
+// How the statement being run changes the table of a partition: a BEFORE
+// DELETE trigger of a partition also fires when an UPDATE moves a row out of
+// it (PostgreSQL tells the trigger nothing of it). The statement's ModifyTable
+// nodes (its own and its writable CTEs') aimed at the partition or a table
+// above it say which it is.
+enum class PartitionDelete { deletes, moves, either };
+
+PartitionDelete what_deletes(Relation partition) {
+    const QueryDesc *query = tg::running_query::innermost();
+    if (!partition->rd_rel->relispartition || !query || !query->plannedstmt) return PartitionDelete::deletes;
+    const PlannedStmt *stmt = query->plannedstmt;
+    List *above = get_partition_ancestors(RelationGetRelid(partition));
+    above = lappend_oid(above, RelationGetRelid(partition));
+    bool deletes = false, updates = false;
+    auto look = [&](Plan *plan) {
+        if (!plan || !IsA(plan, ModifyTable)) return;
+        auto *mt = reinterpret_cast<ModifyTable *>(plan);
+        Index target = mt->rootRelation != 0 ? mt->rootRelation : mt->nominalRelation;
+        if (target == 0 || !list_member_oid(above, rt_fetch(target, stmt->rtable)->relid)) return;
+        if (mt->operation == CMD_DELETE) deletes = true;
+        if (mt->operation == CMD_UPDATE || mt->operation == CMD_MERGE) updates = true;
+    };
+    look(stmt->planTree);
+    ListCell *lc;
+    foreach (lc, stmt->subplans) look(static_cast<Plan *>(lfirst(lc)));
+    if (updates && deletes) return PartitionDelete::either;
+    return updates ? PartitionDelete::moves : PartitionDelete::deletes;
 }
 
 }  // namespace
@@ -45,6 +79,23 @@ TG_PG_FUNCTION(tg_flag_delete) {
                                            tg::pk_image(shape, slot));
         });
         if (silenced) return PointerGetDatum(td->tg_trigtuple);  // a row the running purge erases: it goes for good
+    }
+    // An UPDATE moving the row to another partition: the row goes there, and
+    // the capture logs the move as the update it is (before 0.13.0 the row
+    // was flagged and the update dropped, also for a role without DELETE).
+    switch (what_deletes(td->tg_relation)) {
+        case PartitionDelete::moves:
+            return PointerGetDatum(td->tg_trigtuple);
+        case PartitionDelete::either:
+            ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                            errmsg("cannot tell a delete from a move of a row of \"%s\" in this statement",
+                                   RelationGetRelationName(td->tg_relation)),
+                            errdetail("The statement both updates and deletes rows of a table in delete_mode "
+                                      "'flag', and PostgreSQL does not say which of the two removes this row "
+                                      "from its partition."),
+                            errhint("Run the DELETE and the UPDATE as separate statements.")));
+        case PartitionDelete::deletes:
+            break;
     }
     // The flag column as the registry names it, never as the trigger's arguments do.
     const char *flag_column = NameStr(shape->flag_column);

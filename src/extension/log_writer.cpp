@@ -1,6 +1,7 @@
 #include "extension/pg.hpp"
 #include "extension/log_writer.hpp"
 
+#include "extension/capture_order.hpp"
 #include "extension/catalog.hpp"
 #include "extension/schema_constants.hpp"
 #include "extension/search_path.hpp"
@@ -222,6 +223,7 @@ static void write_tick_if_due(LogWriter *w) {
 
 void log_writer_close(LogWriter *w) {
     flush(w);
+    capture_order::note_logged(w->first_seq, w->last_seq);
     close_sink(w->log);
     close_sink(w->tombstones);
     FreeExecutorState(w->estate);

@@ -1,9 +1,11 @@
 // Module entry: magic block, GUCs, transaction callbacks.
 #include "extension/pg.hpp"
 #include "extension/module.hpp"
+#include "extension/capture_order.hpp"
 #include "extension/catalog.hpp"
 #include "extension/guard_audit.hpp"
 #include "extension/log_writer.hpp"
+#include "extension/running_query.hpp"
 #include "extension/statement_scope.hpp"
 #include "extension/token_settings.hpp"
 
@@ -45,5 +47,7 @@ void _PG_init(void) {
     tg::register_log_writer_callbacks();
     tg::register_import_callbacks();
     tg::scope::install_hooks();
+    tg::capture_order::install_hook();
+    tg::running_query::install_hook();
     tg::audit::install_permission_hint();
 }

@@ -89,12 +89,17 @@ void refuse_text_key_columns(Oid relid) {
                     "Rename the column, then protect the table.");
 }
 
-// A tenant or key of a type whose text is an object's name (regclass,
-// regnamespace ... however deep: domains, arrays, composites, ranges): that
-// text changes when the object is renamed, which no guard sees, so the
-// rows of one tenant would become another's, and a token or tombstone for
-// one key would reach another (the attacker's report of 0.12.0).
-void refuse_name_typed_keys(Oid relid, const std::string &tenant_column) {
+// A tenant or key whose text is not fixed by its value:
+//  * a type whose text is an object's name (regclass, regnamespace ...):
+//    that text changes when the object is renamed, which no guard sees, so
+//    the rows of one tenant would become another's, and a token or tombstone
+//    for one key would reach another (the attacker's report of 0.12.0);
+//  * a tenant of timestamptz or money: their text follows the writing
+//    session's TimeZone or lc_monetary, which any role sets, so one tenant
+//    would be kept under several texts, and a purge of it would leave its
+//    rows' history behind (the attacker's report of 0.13.0).
+// However deep the type holds them: domains, arrays, composites, ranges.
+void refuse_keys_without_fixed_text(Oid relid, const std::string &tenant_column) {
     uint64 n = spi::exec(
         "WITH RECURSIVE inside(t, col) AS ("
         "    SELECT a.atttypid, a.attname::text FROM pg_catalog.pg_attribute a "
@@ -110,17 +115,25 @@ void refuse_name_typed_keys(Oid relid, const std::string &tenant_column) {
         "a.attisdropped "
         "        UNION ALL SELECT r.rngsubtype FROM pg_catalog.pg_range r WHERE r.rngtypid = ty.oid "
         "        UNION ALL SELECT r.rngtypid FROM pg_catalog.pg_range r WHERE r.rngmultitypid = ty.oid) x(t)) "
-        "SELECT inside.col, pg_catalog.format_type(ty.oid, NULL) FROM inside JOIN pg_catalog.pg_type ty ON ty.oid = "
-        "inside.t "
-        " WHERE ty.typnamespace = 'pg_catalog'::regnamespace AND ty.typname::text LIKE 'reg%' ORDER BY 1 LIMIT 1",
+        "SELECT inside.col, pg_catalog.format_type(ty.oid, NULL), ty.typname::text LIKE 'reg%' "
+        "  FROM inside JOIN pg_catalog.pg_type ty ON ty.oid = inside.t "
+        " WHERE ty.typnamespace = 'pg_catalog'::regnamespace "
+        "   AND (ty.typname::text LIKE 'reg%' "
+        "        OR (inside.col = $2 AND ty.oid IN ('pg_catalog.timestamptz'::regtype, 'pg_catalog.money'::regtype))) "
+        " ORDER BY 3 DESC, 1 LIMIT 1",
         {{OIDOID, datum::from_oid(relid)}, spi::text_arg(tenant_column)});
     if (n == 0) return;
-    throw Error(ERRCODE_FEATURE_NOT_SUPPORTED,
-                "column \"" + spi::text(0, 1) + "\" of table \"" + rel_name(relid) + "\" holds " + spi::text(0, 2) +
-                    " values, which cannot tell tenants or rows apart",
-                "Their text is an object's name, which changes when the object is renamed: one tenant's rows, or "
-                "one row's tombstone, would become another's with no record.",
-                "Use a column of a plain type (an integer, uuid or text) as the tenant or in the primary key.");
+    const std::string what = "column \"" + spi::text(0, 1) + "\" of table \"" + rel_name(relid) + "\" holds " +
+                             spi::text(0, 2) + " values, which cannot tell ";
+    if (spi::text(0, 3) == "t")
+        throw Error(ERRCODE_FEATURE_NOT_SUPPORTED, what + "tenants or rows apart",
+                    "Their text is an object's name, which changes when the object is renamed: one tenant's rows, or "
+                    "one row's tombstone, would become another's with no record.",
+                    "Use a column of a plain type (an integer, uuid or text) as the tenant or in the primary key.");
+    throw Error(ERRCODE_FEATURE_NOT_SUPPORTED, what + "tenants apart",
+                "Their text follows the writing session's TimeZone or lc_monetary: one tenant would be kept under "
+                "several texts, and a purge of it would leave history behind.",
+                "Use a column of a plain type (an integer, uuid or text) as the tenant.");
 }
 
 void check_overlaps(Oid relid, const RelationFacts &facts) {
@@ -273,7 +286,7 @@ TG_FUNCTION(tg_protect) {
     }
     check_overlaps(relid, facts);
     refuse_text_key_columns(relid);
-    refuse_name_typed_keys(relid, tenant_column);
+    refuse_keys_without_fixed_text(relid, tenant_column);
 
     {
         registry::OwnDdlScope own_write;  // the registry's history-merge guard lets the extension's own rows in

@@ -114,9 +114,26 @@ void refuse_if_tenant_has_rows(Connection &conn, const std::vector<Planned> &tab
                            : "\nHINT: import under another, empty tenant with --as-tenant NEW"));
 }
 
+// Refuses a part whose rows are not all of the archive's tenant: the
+// manifest names the tenant, the rows say it themselves, and an archive is
+// the supplier's word (its checksums too). Before 0.13.0 such rows were
+// copied in as they were, into tenants that had rows already: import never
+// merges (the attacker's report of 0.13.0).
+void refuse_other_tenants(Connection &conn, const Planned &p, const std::string &stage,
+                          const std::string &archive_tenant) {
+    const Result r = conn.exec("SELECT count(*) FROM " + stage + " WHERE NOT coalesce(" +
+                               tenant_condition(conn, *p.target, archive_tenant) + ", false)");
+    if (r.get(0, 0) == "0") return;
+    throw Failure("refused: " + p.entry->part.path + " (table " + p.entry->display_name() + "): " + r.get(0, 0) +
+                  " rows are not of the archive's tenant " + archive_tenant + " (nothing imported)");
+}
+
 // Streams one part into COPY, checking it on the way; returns rows inserted.
+// The rows go through a temporary table first, where their tenant is checked
+// (or, with --as-tenant, replaced).
 std::uint64_t import_part(Connection &conn, const ExportArchive &archive, const Planned &p,
-                          const std::optional<std::string> &as_tenant, Progress &progress) {
+                          const std::string &archive_tenant, const std::optional<std::string> &as_tenant,
+                          Progress &progress) {
     const TableEntry &entry = *p.entry;
     std::vector<std::string> columns;
     for (const auto &column : entry.columns) columns.push_back(column.name);
@@ -124,12 +141,9 @@ std::uint64_t import_part(Connection &conn, const ExportArchive &archive, const 
     // these columns, in this order.
     const std::string header = conn.server_version() >= 150000 ? "MATCH" : "true";
     const std::string stage = "tg_import_stage";
-    std::string destination = p.target->sql_name();
-    if (as_tenant) {
-        conn.exec("CREATE TEMP TABLE " + quote_ident(stage) + " AS SELECT " + column_list(columns) + " FROM " +
-                  p.target->sql_name() + " WITH NO DATA");
-        destination = "pg_temp." + quote_ident(stage);
-    }
+    conn.exec("CREATE TEMP TABLE " + quote_ident(stage) + " AS SELECT " + column_list(columns) + " FROM " +
+              p.target->sql_name() + " WITH NO DATA");
+    const std::string destination = "pg_temp." + quote_ident(stage);
     const tar::Member *member = archive.find(entry.part.path);
     conn.copy_in_begin("COPY " + destination + " (" + column_list(columns) + ") FROM STDIN WITH (FORMAT csv, HEADER " +
                        header + ")");
@@ -153,21 +167,19 @@ std::uint64_t import_part(Connection &conn, const ExportArchive &archive, const 
         conn.copy_in_abort("tenant-guard: import aborted");
         throw;
     }
-    std::uint64_t rows = conn.copy_in_end();
-    if (as_tenant) {
-        std::string select;
-        for (const auto &column : columns) {
-            if (!select.empty()) select += ", ";
-            select +=
-                column == p.target->tenant_column ? tenant_value(conn, *p.target, *as_tenant) : quote_ident(column);
-        }
-        // OVERRIDING SYSTEM VALUE: identity columns keep the archived values,
-        // as COPY (the path without --as-tenant) does.
-        const Result inserted = conn.exec("INSERT INTO " + p.target->sql_name() + " (" + column_list(columns) +
-                                          ") OVERRIDING SYSTEM VALUE SELECT " + select + " FROM " + destination);
-        rows = std::stoull("0" + inserted.command_tuples());
-        conn.exec("DROP TABLE " + destination);
+    conn.copy_in_end();
+    refuse_other_tenants(conn, p, destination, archive_tenant);
+    std::string select;
+    for (const auto &column : columns) {
+        if (!select.empty()) select += ", ";
+        select += as_tenant && column == p.target->tenant_column ? tenant_value(conn, *p.target, *as_tenant)
+                                                                 : quote_ident(column);
     }
+    // OVERRIDING SYSTEM VALUE: identity columns keep the archived values.
+    const Result inserted = conn.exec("INSERT INTO " + p.target->sql_name() + " (" + column_list(columns) +
+                                      ") OVERRIDING SYSTEM VALUE SELECT " + select + " FROM " + destination);
+    const std::uint64_t rows = std::stoull("0" + inserted.command_tuples());
+    conn.exec("DROP TABLE " + destination);
     if (rows != entry.part.rows) {
         throw Failure("refused: " + entry.display_name() + ": " + std::to_string(rows) +
                       " rows inserted, the manifest says " + std::to_string(entry.part.rows) + " (nothing imported)");
@@ -201,7 +213,7 @@ int run_import(const Options &o) {
     std::uint64_t total = 0;
     for (const auto &p : tables) {
         progress.set_subject(p.target->display_name());
-        const std::uint64_t rows = import_part(conn, archive, p, o.as_tenant, progress);
+        const std::uint64_t rows = import_part(conn, archive, p, manifest.tenant, o.as_tenant, progress);
         summary.rows.push_back({p.target->display_name(), with_thousands(rows)});
         total += rows;
     }

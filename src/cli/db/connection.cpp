@@ -73,6 +73,14 @@ Connection Connection::open(const std::string &dbname) {
     // expressions are the table owner's code and would run with the role's
     // rights, and a filtered export would look complete.
     conn.exec("SELECT pg_catalog.set_config('row_security', 'off', false)");
+    // Values in the output form the extension spells tenants in (shape.cpp's
+    // pin_output), whatever the role's or PGOPTIONS' settings: the tenant is
+    // matched by its text (protected_catalog.cpp), and archives read back alike.
+    conn.exec(
+        "SELECT pg_catalog.set_config('DateStyle', 'ISO, MDY', false), "
+        "pg_catalog.set_config('IntervalStyle', 'postgres', false), "
+        "pg_catalog.set_config('extra_float_digits', '1', false), "
+        "pg_catalog.set_config('bytea_output', 'hex', false)");
     return conn;
 }
 

@@ -85,11 +85,15 @@ Catalog load_catalog(Connection &conn) {
 }
 
 std::string tenant_condition(Connection &conn, const ProtectedTable &table, const std::string &tenant) {
+    // The tenant as the extension spells it, in "C": where the column's "="
+    // takes other tenants for equal (5.0 and 5.00, a nondeterministic
+    // collation's acme and ACME), only this one (before 0.13.0 export took
+    // them all, the attacker's report of 0.13.0).
+    const std::string spelled = "pg_catalog.format('%s', " + quote_ident(table.tenant_column) +
+                                ") COLLATE pg_catalog.\"C\" = " + conn.literal(tenant);
     // No type to cast to without running a domain's CHECK (the table owner's
-    // code) with the operator's rights: the tenant as the extension spells it.
-    if (table.tenant_type.empty())
-        return "pg_catalog.format('%s', " + quote_ident(table.tenant_column) +
-               ") COLLATE pg_catalog.\"C\" = " + conn.literal(tenant);
+    // code) with the operator's rights: the spelling alone.
+    if (table.tenant_type.empty()) return spelled;
     // Cast to the column's (base) type (no typmod: varchar(3) would cut 'abcd'
     // to 'abc' and match another tenant), so the tenant index can be used.
     const std::string value = conn.literal(tenant) + "::" + table.tenant_type;
@@ -102,7 +106,7 @@ std::string tenant_condition(Connection &conn, const ProtectedTable &table, cons
         conn.exec("RELEASE SAVEPOINT tg_tenant_cast");
         return "false";
     }
-    return quote_ident(table.tenant_column) + " = " + value;
+    return quote_ident(table.tenant_column) + " = " + value + " AND " + spelled;
 }
 
 }  // namespace tg::cli

@@ -1,0 +1,128 @@
+#include "extension/pg.hpp"
+#include "extension/capture_order.hpp"
+#include "extension/catalog.hpp"
+#include "extension/nested_stack.hpp"
+#include "extension/search_path.hpp"
+#include "extension/statement_scope.hpp"
+
+extern "C" {
+#include "executor/spi.h"
+}
+
+namespace tg::capture_order {
+
+namespace {
+
+ExecutorFinish_hook_type previous_finish = nullptr;
+
+// A statement that is finishing. Its own captures are the calls one trigger
+// level below it (its AFTER STATEMENT triggers, and the foreign-key actions'
+// ones, queued with them); deeper ones come from statements its triggers ran.
+struct Finishing {
+    int depth;           // trigger depth it runs at
+    int64 own_last;      // the last seq of its own captures (0: none)
+    int64 nested_first;  // the first seq a deeper statement logged meanwhile (0: none)
+    // Its own captures' seqs; the last interval takes in everything after it
+    // when more calls come than fit (deeper changes between would stay).
+    static constexpr int max_own = 16;
+    int nown;
+    int64 own_from[max_own], own_to[max_own];
+};
+
+// Deeper nesting than this is not reordered.
+NestedStack<Finishing, 64> finishing;
+
+void note_nested(Finishing *f, int64 first_seq) {
+    if (f->nested_first == 0 || first_seq < f->nested_first) f->nested_first = first_seq;
+}
+
+void note_own(Finishing *f, int64 first_seq, int64 last_seq) {
+    f->own_last = last_seq;
+    if (f->nown == Finishing::max_own) {
+        f->own_to[f->nown - 1] = last_seq;
+        return;
+    }
+    f->own_from[f->nown] = first_seq;
+    f->own_to[f->nown] = last_seq;
+    f->nown++;
+}
+
+Datum int8_array(const int64 *values, int n) {
+    Datum *elems = static_cast<Datum *>(palloc(sizeof(Datum) * (n > 0 ? n : 1)));
+    for (int i = 0; i < n; i++) elems[i] = Int64GetDatum(values[i]);
+    return PointerGetDatum(construct_array(elems, n, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
+
+// Gives the changes of this transaction logged from f's first nested seq on,
+// other than f's own, new seqs in their order (after every seq taken so far,
+// so after f's own), and their tombstones the same ids. As the extension
+// owner, who alone may write the log. Returns the first new seq (0: none).
+int64 move_nested_after_own(const Finishing *f) {
+    Oid saved_user;
+    int saved_context;
+    GetUserIdAndSecContext(&saved_user, &saved_context);
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    SetUserIdAndSecContext(catalog::extension_owner(), saved_context | SECURITY_LOCAL_USERID_CHANGE);
+    Oid types[4] = {XID8OID, INT8OID, INT8ARRAYOID, INT8ARRAYOID};
+    Datum values[4] = {FullTransactionIdGetDatum(GetTopFullTransactionId()), Int64GetDatum(f->nested_first),
+                       int8_array(f->own_from, f->nown), int8_array(f->own_to, f->nown)};
+    int rc = with_pinned_search_path([&] {
+        return SPI_execute_with_args(
+            "WITH moved AS ("
+            "    SELECT c.seq AS old_seq, nextval('tenant_guard.change_seq') AS new_seq"
+            "      FROM (SELECT c.seq FROM tenant_guard.change_log_data AS c"
+            "             WHERE c.xid = $1 AND c.seq >= $2"
+            "               AND NOT EXISTS (SELECT 1 FROM unnest($3, $4) AS o(f, t) WHERE c.seq BETWEEN o.f AND o.t)"
+            "             ORDER BY c.seq) AS c),"
+            "log AS (UPDATE tenant_guard.change_log_data AS c SET seq = m.new_seq FROM moved AS m"
+            "         WHERE c.xid = $1 AND c.seq = m.old_seq),"
+            "stones AS (UPDATE tenant_guard.tombstone_data AS t SET tombstone_id = m.new_seq FROM moved AS m"
+            "            WHERE t.xid = $1 AND t.tombstone_id = m.old_seq)"
+            "SELECT coalesce(min(m.new_seq), 0) FROM moved AS m",
+            4, types, values, nullptr, false, 0);
+    });
+    if (rc != SPI_OK_SELECT || SPI_processed != 1) elog(ERROR, "SPI failed (%d) reordering the change log", rc);
+    bool isnull;
+    int64 first = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+    SetUserIdAndSecContext(saved_user, saved_context);
+    SPI_finish();
+    return first;
+}
+
+void on_executor_finish(QueryDesc *query) noexcept {
+    if (Finishing *f = finishing.push()) f->depth = scope::trigger_depth();
+    if (previous_finish)
+        previous_finish(query);
+    else
+        standard_ExecutorFinish(query);
+    const Finishing *top = finishing.top();
+    const Finishing f = top ? *top : Finishing{};
+    finishing.pop();
+    if (f.own_last == 0 || f.nested_first == 0 || f.nested_first > f.own_last) return;
+    int64 moved_first = move_nested_after_own(&f);
+    // For the statements finishing around this one, those are deeper changes.
+    if (moved_first != 0)
+        for (int i = 0; i < finishing.kept(); i++) note_nested(&finishing[i], moved_first);
+}
+
+}  // namespace
+
+void note_logged(int64 first_seq, int64 last_seq) {
+    if (finishing.kept() == 0 || first_seq == 0) return;
+    int depth = scope::trigger_depth();
+    for (int i = 0; i < finishing.kept(); i++) {
+        Finishing *f = &finishing[i];
+        if (depth == f->depth + 1)
+            note_own(f, first_seq, last_seq);
+        else if (depth > f->depth + 1)
+            note_nested(f, first_seq);
+    }
+}
+
+void install_hook() {
+    previous_finish = ExecutorFinish_hook;
+    ExecutorFinish_hook = on_executor_finish;
+    finishing.register_resets();
+}
+
+}  // namespace tg::capture_order
