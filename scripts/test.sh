@@ -75,7 +75,7 @@ run_counted replication bash test/replication/run.sh
 run_counted security bash test/security/run.sh
 run_counted pins bash test/security/pins.sh
 run_counted cli_owner_code bash test/security/cli_owner_code.sh
-run_counted cli_archive_trust bash test/security/cli_archive_trust.sh
+run_counted cli_file_trust bash test/security/cli_file_trust.sh
 run_pg_suite regress "$TG_PG_BIN/../lib/pgxs/src/test/regress/pg_regress" \
     --inputdir=. --outputdir=. $(cat test/regress_suites)
 if [ -n "$(ls test/isolation/specs/*.spec 2>/dev/null)" ]; then

@@ -204,4 +204,36 @@ END $$;
 CREATE TRIGGER acct_line_parent BEFORE INSERT ON acct_line FOR EACH ROW EXECUTE FUNCTION acct_line_parent();
 INSERT INTO acct_line VALUES ('order', 1, 7);
 SELECT rel, pk->>'id' AS id, op FROM log WHERE rel IN ('acct'::regclass, 'acct_line'::regclass) ORDER BY seq DESC LIMIT 2;
+-- However many captures a statement makes of its own (a writable CTE over
+-- 18 protected tables, each with an owner's trigger that changes the row
+-- again): every trigger's change comes after its statement's (a fixed 16
+-- kept the later ones in front, the attacker's report of 0.13.0).
+CREATE FUNCTION many_after() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF pg_trigger_depth() = 1 THEN
+        EXECUTE format('UPDATE %s SET v = %L WHERE id = $1', TG_RELID::regclass, 'trigger') USING NEW.id;
+    END IF;
+    RETURN NULL;
+END $$;
+DO $$
+DECLARE
+    i int;
+    ctes text := '';
+BEGIN
+    FOR i IN 1 .. 18 LOOP
+        EXECUTE format('CREATE TABLE cap.many_%s (tenant_id text NOT NULL, id int PRIMARY KEY, v text)', i);
+        PERFORM tenant_guard.protect(format('cap.many_%s', i)::regclass);
+        EXECUTE format('CREATE TRIGGER many_after AFTER UPDATE ON cap.many_%s FOR EACH ROW EXECUTE FUNCTION cap.many_after()', i);
+        EXECUTE format('INSERT INTO cap.many_%s VALUES (''many'', 1, ''new'')', i);
+        IF i < 18 THEN
+            ctes := ctes || format('%su%s AS (UPDATE cap.many_%s SET v = ''cte'' RETURNING 1)',
+                                   CASE WHEN i > 1 THEN ', ' ELSE '' END, i, i);
+        END IF;
+    END LOOP;
+    EXECUTE 'WITH ' || ctes || ' UPDATE cap.many_18 SET v = ''cte''';
+END $$;
+SELECT count(*) AS tables, count(*) FILTER (WHERE last_v = 'trigger' AND before_v = 'cte') AS trigger_change_last
+  FROM (SELECT rel, (array_agg(new_row->>'v' ORDER BY seq DESC))[1] AS last_v,
+               (array_agg(new_row->>'v' ORDER BY seq DESC))[2] AS before_v
+          FROM log WHERE tenant = 'many' GROUP BY rel) AS t;
 RESET search_path;

@@ -65,6 +65,12 @@ WITH d AS (DELETE FROM docs_by_state WHERE id = 2 RETURNING id) UPDATE notes SET
 SELECT id, deleted_at IS NOT NULL AS flagged FROM docs_by_state WHERE id = 2;
 SELECT sqlstate_of($$WITH d AS (DELETE FROM flag.docs_by_state WHERE id = 2 RETURNING id)
                      UPDATE flag.docs_by_state SET state = 'open' WHERE id = 1$$) AS delete_and_move;
+-- A MERGE that deletes flags: it is no move (before the fix of the
+-- attacker's report of 0.13.0 every MERGE counted as one, and WHEN MATCHED
+-- THEN DELETE erased the row without a flag or a tombstone).
+INSERT INTO docs_by_state VALUES ('f1', 3, 'open', 'draft', NULL);
+MERGE INTO docs_by_state d USING (VALUES (3)) AS s(id) ON d.id = s.id WHEN MATCHED THEN DELETE;
+SELECT id, deleted_at IS NOT NULL AS flagged FROM docs_by_state WHERE id = 3;
 
 -- The other guard rails hold in flag mode too.
 SELECT sqlstate_of($$ALTER TABLE flag.notes DISABLE TRIGGER tenant_guard_flag_delete$$) AS disable_flag_trigger;

@@ -124,11 +124,15 @@ CREATE TABLE rt.by_moment_range (tenant_id tstzrange NOT NULL, id int PRIMARY KE
 CREATE TABLE rt.by_moments (tenant_id rt.moment[] NOT NULL, id int PRIMARY KEY);
 CREATE TABLE rt.by_money (tenant_id money NOT NULL, id int PRIMARY KEY);
 CREATE TABLE rt.moment_key (tenant_id int NOT NULL, at timestamptz, PRIMARY KEY (tenant_id, at));
+-- aclitem names roles: a rename moved a tenant's tombstones to another
+-- (the attacker's report of 0.13.0); refused like the reg* types.
+CREATE TABLE rt.by_aclitem (tenant_id aclitem NOT NULL, id int PRIMARY KEY);
 SELECT sqlstate_of($$SELECT tenant_guard.protect('rt.by_moment')$$) AS timestamptz_tenant,
        sqlstate_of($$SELECT tenant_guard.protect('rt.by_moment_range')$$) AS tstzrange_tenant,
        sqlstate_of($$SELECT tenant_guard.protect('rt.by_moments')$$) AS timestamptz_domain_array_tenant,
        sqlstate_of($$SELECT tenant_guard.protect('rt.by_money')$$) AS money_tenant,
-       sqlstate_of($$SELECT tenant_guard.protect('rt.moment_key')$$) AS timestamptz_key;
+       sqlstate_of($$SELECT tenant_guard.protect('rt.moment_key')$$) AS timestamptz_key,
+       sqlstate_of($$SELECT tenant_guard.protect('rt.by_aclitem')$$) AS aclitem_tenant;
 RESET ROLE;
 
 -- 3. FORCE ROW LEVEL SECURITY would hide rows from what tenant_guard does as

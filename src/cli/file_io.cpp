@@ -81,10 +81,14 @@ void sync_parent_directory(const std::string &path) {
 
 std::string read_small_file(const std::string &path, std::size_t max_bytes) {
     Fd fd = open_for_reading(path);
+    return read_small_file(fd.get(), path, max_bytes);
+}
+
+std::string read_small_file(int fd, const std::string &path, std::size_t max_bytes) {
     std::string text;
     char chunk[8192];
     for (;;) {
-        const ssize_t n = ::read(fd.get(), chunk, sizeof chunk);
+        const ssize_t n = ::read(fd, chunk, sizeof chunk);
         if (n < 0) {
             if (errno == EINTR) continue;
             throw_errno("could not read", path);

@@ -46,6 +46,8 @@ void sync_parent_directory(const std::string &path);
 
 // Whole small file (keys, manifests); refuses files over max_bytes.
 std::string read_small_file(const std::string &path, std::size_t max_bytes);
+// The same from an open descriptor, from where it stands; path names it in errors.
+std::string read_small_file(int fd, const std::string &path, std::size_t max_bytes);
 
 // Writes `text` to path durably and atomically: readers see the old or the new
 // content, never a mix, also after a crash.

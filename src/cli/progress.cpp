@@ -1,4 +1,5 @@
 #include "cli/progress.hpp"
+#include "cli/terminal_safe.hpp"
 
 #include <cstdio>
 #include <unistd.h>
@@ -57,7 +58,7 @@ double Progress::elapsed_seconds() const {
 }
 
 void Progress::set_subject(std::string subject) {
-    subject_ = std::move(subject);
+    subject_ = escaped_controls(subject);  // stderr directly: past the output's filter
     draw(true);
 }
 

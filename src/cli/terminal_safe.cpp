@@ -1,6 +1,7 @@
 #include "cli/terminal_safe.hpp"
 
 #include <iostream>
+#include <sstream>
 
 namespace tg::cli {
 
@@ -45,6 +46,37 @@ int ControlEscapingBuf::sync() {
         if (target_->sputc(static_cast<char>(0xc2)) == traits_type::eof()) return -1;
     }
     return target_->pubsync();
+}
+
+std::string escaped_controls(std::string_view text) {
+    std::stringbuf target;
+    ControlEscapingBuf buf(&target);
+    buf.sputn(text.data(), static_cast<std::streamsize>(text.size()));
+    buf.pubsync();
+    return target.str();
+}
+
+std::string terminal_safe_json(std::string_view json) {
+    static const char digits[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(json.size());
+    for (std::size_t i = 0; i < json.size(); ++i) {
+        const auto c = static_cast<unsigned char>(json[i]);
+        unsigned code = 0x100;  // none
+        if (c == 0x7f) code = c;
+        if (c == 0xc2 && i + 1 < json.size()) {
+            const auto next = static_cast<unsigned char>(json[i + 1]);
+            if (next >= 0x80 && next <= 0x9f) code = next, ++i;
+        }
+        if (code == 0x100) {
+            out += json[i];
+        } else {
+            out += "\\u00";
+            out += digits[code >> 4];
+            out += digits[code & 0xf];
+        }
+    }
+    return out;
 }
 
 void escape_controls_in_output() {

@@ -6,6 +6,8 @@
 // line writes its own controls to stderr directly, past the filter.
 #pragma once
 #include <ostream>
+#include <string>
+#include <string_view>
 #include <streambuf>
 
 namespace tg::cli {
@@ -27,5 +29,13 @@ class ControlEscapingBuf : public std::streambuf {
 
 // Puts the filter in front of std::cout and std::cerr for the process's life.
 void escape_controls_in_output();
+
+// text with its control characters escaped as the filter does, for what is
+// written past it (the progress line's subject, stdio lines).
+std::string escaped_controls(std::string_view text);
+
+// JSON text (tail's lines) with DEL and the C1 controls, which JSON leaves as
+// they are, written as \u00NN: the same JSON, safe on a terminal.
+std::string terminal_safe_json(std::string_view json);
 
 }  // namespace tg::cli

@@ -19,14 +19,16 @@ ExecutorFinish_hook_type previous_finish = nullptr;
 // level below it (its AFTER STATEMENT triggers, and the foreign-key actions'
 // ones, queued with them); deeper ones come from statements its triggers ran.
 struct Finishing {
-    int depth;           // trigger depth it runs at
-    int64 own_last;      // the last seq of its own captures (0: none)
-    int64 nested_first;  // the first seq a deeper statement logged meanwhile (0: none)
-    // Its own captures' seqs; the last interval takes in everything after it
-    // when more calls come than fit (deeper changes between would stay).
-    static constexpr int max_own = 16;
-    int nown;
-    int64 own_from[max_own], own_to[max_own];
+    int depth;              // trigger depth it runs at
+    int64 own_last;         // the last seq of its own captures (0: none)
+    int64 nested_first;     // the first seq a deeper statement logged meanwhile (0: none)
+    bool nested_since_own;  // a deeper statement logged after its last own capture
+    // Its own captures' seqs, one interval per run of them between deeper
+    // ones, in the transaction's memory (grown as needed: a fixed number let
+    // deeper changes after the 16th stay in front, the attacker's report of
+    // 0.13.0).
+    int nown, own_capacity;
+    int64 *own_from, *own_to;
 };
 
 // Deeper nesting than this is not reordered.
@@ -34,13 +36,26 @@ NestedStack<Finishing, 64> finishing;
 
 void note_nested(Finishing *f, int64 first_seq) {
     if (f->nested_first == 0 || first_seq < f->nested_first) f->nested_first = first_seq;
+    f->nested_since_own = true;
 }
 
 void note_own(Finishing *f, int64 first_seq, int64 last_seq) {
     f->own_last = last_seq;
-    if (f->nown == Finishing::max_own) {
+    if (f->nown > 0 && !f->nested_since_own) {  // nothing deeper between: one interval
         f->own_to[f->nown - 1] = last_seq;
         return;
+    }
+    f->nested_since_own = false;
+    if (f->nown == f->own_capacity) {
+        int capacity = f->own_capacity == 0 ? 8 : f->own_capacity * 2;
+        auto grown = [&](int64 *old) {
+            auto *p = static_cast<int64 *>(MemoryContextAlloc(TopTransactionContext, sizeof(int64) * capacity));
+            if (old) memcpy(p, old, sizeof(int64) * f->nown);
+            return p;
+        };
+        f->own_from = grown(f->own_from);
+        f->own_to = grown(f->own_to);
+        f->own_capacity = capacity;
     }
     f->own_from[f->nown] = first_seq;
     f->own_to[f->nown] = last_seq;

@@ -51,7 +51,19 @@ PartitionDelete what_deletes(Relation partition) {
         Index target = mt->rootRelation != 0 ? mt->rootRelation : mt->nominalRelation;
         if (target == 0 || !list_member_oid(above, rt_fetch(target, stmt->rtable)->relid)) return;
         if (mt->operation == CMD_DELETE) deletes = true;
-        if (mt->operation == CMD_UPDATE || mt->operation == CMD_MERGE) updates = true;
+        if (mt->operation == CMD_UPDATE) updates = true;
+        // A MERGE deletes by its DELETE actions and moves by its UPDATE ones
+        // (before the fix of the attacker's report of 0.13.0 every MERGE
+        // counted as a move, and WHEN MATCHED THEN DELETE erased the row).
+        if (mt->operation == CMD_MERGE) {
+            ListCell *lists, *each;
+            foreach (lists, mt->mergeActionLists)
+                foreach (each, static_cast<List *>(lfirst(lists))) {
+                    CmdType action = static_cast<MergeAction *>(lfirst(each))->commandType;
+                    if (action == CMD_DELETE) deletes = true;
+                    if (action == CMD_UPDATE) updates = true;
+                }
+        }
     };
     look(stmt->planTree);
     ListCell *lc;

@@ -90,7 +90,8 @@ void refuse_text_key_columns(Oid relid) {
 }
 
 // A tenant or key whose text is not fixed by its value:
-//  * a type whose text is an object's name (regclass, regnamespace ...):
+//  * a type whose text is an object's name (regclass, regnamespace ...;
+//    aclitem, which names roles: the attacker's report of 0.13.0):
 //    that text changes when the object is renamed, which no guard sees, so
 //    the rows of one tenant would become another's, and a token or tombstone
 //    for one key would reach another (the attacker's report of 0.12.0);
@@ -115,10 +116,11 @@ void refuse_keys_without_fixed_text(Oid relid, const std::string &tenant_column)
         "a.attisdropped "
         "        UNION ALL SELECT r.rngsubtype FROM pg_catalog.pg_range r WHERE r.rngtypid = ty.oid "
         "        UNION ALL SELECT r.rngtypid FROM pg_catalog.pg_range r WHERE r.rngmultitypid = ty.oid) x(t)) "
-        "SELECT inside.col, pg_catalog.format_type(ty.oid, NULL), ty.typname::text LIKE 'reg%' "
+        "SELECT inside.col, pg_catalog.format_type(ty.oid, NULL), "
+        "       ty.typname::text LIKE 'reg%' OR ty.oid = 'pg_catalog.aclitem'::regtype "
         "  FROM inside JOIN pg_catalog.pg_type ty ON ty.oid = inside.t "
         " WHERE ty.typnamespace = 'pg_catalog'::regnamespace "
-        "   AND (ty.typname::text LIKE 'reg%' "
+        "   AND (ty.typname::text LIKE 'reg%' OR ty.oid = 'pg_catalog.aclitem'::regtype "
         "        OR (inside.col = $2 AND ty.oid IN ('pg_catalog.timestamptz'::regtype, 'pg_catalog.money'::regtype))) "
         " ORDER BY 3 DESC, 1 LIMIT 1",
         {{OIDOID, datum::from_oid(relid)}, spi::text_arg(tenant_column)});

@@ -40,5 +40,15 @@ TEST(TerminalSafe, C1ControlsInUtf8AreEscaped) {
     EXPECT_EQ(filtered("end\xc2"), "end\xc2");  // a lead byte left at the end is written on flush
 }
 
+TEST(TerminalSafe, EscapedControlsIsTheFilterOnAString) {
+    EXPECT_EQ(escaped_controls("public.ev\x1b[2Jil"), "public.ev\\x1b[2Jil");
+    EXPECT_EQ(escaped_controls("plain"), "plain");
+}
+
+TEST(TerminalSafe, JsonKeepsItsMeaningWithoutRawControls) {
+    EXPECT_EQ(terminal_safe_json("{\"t\":\"a\x7f\xc2\x9b\xc3\xa9\"}"), "{\"t\":\"a\\u007f\\u009b\xc3\xa9\"}");
+    EXPECT_EQ(terminal_safe_json("{\"t\":\"\xc2\xa9\"}"), "{\"t\":\"\xc2\xa9\"}");
+}
+
 }  // namespace
 }  // namespace tg::cli

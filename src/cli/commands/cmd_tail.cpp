@@ -6,6 +6,7 @@
 #include "cli/commands/commands.hpp"
 
 #include "cli/commands/cursor_file.hpp"
+#include "cli/terminal_safe.hpp"
 #include "cli/cli_error.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/db/connection.hpp"
@@ -53,7 +54,8 @@ std::string line_for(const Result &r, int row) {
            ",\"origin\":" + raw(10) + ",\"actor\":" + raw(11) + ",\"cursor\":" + json_string(r.get(row, 0)) + "}\n";
 }
 
-void write_out(const std::string &text) {
+void write_out(const std::string &json_lines) {
+    const std::string text = terminal_safe_json(json_lines);
     if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() || std::fflush(stdout) != 0) {
         throw Failure(std::string("could not write to stdout (") + std::strerror(errno) +
                       "); the cursor stays at the last batch written");

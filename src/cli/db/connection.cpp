@@ -2,6 +2,7 @@
 
 #include "cli/cli_error.hpp"
 
+#include <iostream>
 #include <libpq-fe.h>
 
 #include <chrono>
@@ -63,6 +64,10 @@ Connection Connection::open(const std::string &dbname) {
     if (raw == nullptr) throw PgError("", "could not allocate a connection", "", "");
     Connection conn(raw);
     if (PQstatus(raw) != CONNECTION_OK) conn.throw_connection_error("could not connect to the database");
+    // Server notices (a table owner's RAISE NOTICE in a trigger) through
+    // std::cerr and its control-character filter, not libpq's own fprintf.
+    PQsetNoticeProcessor(
+        raw, [](void *, const char *message) { std::cerr << message << std::flush; }, nullptr);
     // Names in the command line's SQL resolve only in pg_catalog (pg_temp is
     // never searched for functions and operators): an operator or function
     // that a role created in a schema on the search path (public) would

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace tg::cli {
@@ -70,15 +71,41 @@ std::string tenant_line(const TenantOutcome &t) {
     return Json{{"tenant", t.tenant}, {"finished_at", t.finished_at}, {"tables", tables}}.dump() + "\n";
 }
 
+// A journal decides what a run restores (its window) and skips (the tenants
+// it lists): only one of this user's own, that no one else may write, is
+// taken. Someone who can write to the directory would otherwise plant one
+// (its name is computed from the database and the filter) or a symbolic link
+// (the attacker's report of 0.13.0).
+static void refuse_foreign_journal(int fd, const std::string &path) {
+    struct stat st;
+    if (::fstat(fd, &st) != 0) throw_errno("could not inspect the journal", path);
+    std::string problem;
+    if (!S_ISREG(st.st_mode))
+        problem = "is not a regular file";
+    else if (st.st_uid != ::geteuid())
+        problem = "belongs to another user (uid " + std::to_string(st.st_uid) + ")";
+    else if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+        problem = "may be written by other users";
+    if (problem.empty()) return;
+    throw Failure("journal " + path + " " + problem +
+                  ": refused, nothing restored (a journal says what a run restores and skips)\n"
+                  "HINT: check who made it; remove it, or run in a directory only you can write to");
+}
+
 std::optional<Journal> Journal::open_existing(const std::string &path) {
-    const int raw = ::open(path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
+    const int raw = ::open(path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
     if (raw < 0) {
         if (errno == ENOENT) return std::nullopt;
+        if (errno == ELOOP)
+            throw Failure("journal " + path +
+                          " is a symbolic link: refused, nothing restored\n"
+                          "HINT: check who made it; remove it, or run in a directory only you can write to");
         throw_errno("could not open the journal", path);
     }
     Journal journal(path, Fd(raw));
+    refuse_foreign_journal(journal.fd_.get(), path);
     lock_exclusively(journal.fd_.get(), path);
-    const std::string text = read_small_file(path, std::size_t(1) << 30);
+    const std::string text = read_small_file(journal.fd_.get(), path, std::size_t(1) << 30);
     std::size_t start = 0;
     std::size_t good_end = 0;  // the end of the last whole line read
     int number = 0;
@@ -136,7 +163,7 @@ Journal Journal::create(const std::string &path, const JournalHeader &header) {
     if (path_exists(path)) throw Failure("journal " + path + " exists already");
     const std::string temp = path + ".tmp";
     ::unlink(temp.c_str());  // a leftover of a run killed while creating it
-    Fd fd = create_new(temp, 0644);
+    Fd fd = create_new(temp, 0600);
     lock_exclusively(fd.get(), temp);
     write_all(fd.get(), header_line(header), temp);
     sync_file(fd.get(), temp);

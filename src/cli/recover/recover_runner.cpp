@@ -5,6 +5,7 @@
 #include "cli/interrupt.hpp"
 #include "cli/db/connection.hpp"
 #include "cli/progress.hpp"
+#include "cli/terminal_safe.hpp"
 #include "cli/recover/recover_restore.hpp"
 
 #include <atomic>
@@ -115,7 +116,7 @@ void work(Shared &shared, Slot &slot) {
 }
 
 void plain_line(const std::string &text) {
-    std::fprintf(stderr, "recover: %s\n", text.c_str());
+    std::fprintf(stderr, "recover: %s\n", escaped_controls(text).c_str());  // stdio: past the output's filter
     std::fflush(stderr);
 }
 

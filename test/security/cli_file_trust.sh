@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2016  # SQL in single quotes
-# An archive is its supplier's word, and a tenant is its exact text (the
-# attacker's report of 0.13.0):
+# The files the command line reads are their writer's word, and a tenant is
+# its exact text (the attacker's reports of 0.13.0):
 #  * import refuses rows of another tenant than the archive's, which a
 #    rewritten archive (manifest, sizes and checksums made to match) carried
 #    into tenants that had rows already: import never merges;
@@ -9,15 +9,17 @@
 #    takes other tenants for equal (numeric 5.0 and 5.00, a nondeterministic
 #    collation's acme and ACME), as tenant_checksum and purge do;
 #  * what the command line prints has its control characters escaped, so an
-#    archive's tenant cannot rewrite the lines an operator reads.
-# Prints "cli_archive_trust: N passed, N failed".
+#    archive's tenant cannot rewrite the lines an operator reads;
+#  * recover takes only a journal of its own user's that nobody else may write
+#    (a planted journal froze another window, or marked tenants done).
+# Prints "cli_file_trust: N passed, N failed".
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../../scripts/lib/common.sh"
 source "$here/../lib/checks.sh"
 cli=${1:-tenant-guard}
-work_dir cli_archive_trust
-tg_cluster_start "${PORT:-55498}" >"$work/cluster.log" 2>&1 || { fail "the cluster starts"; summary cli_archive_trust; exit 1; }
+work_dir cli_file_trust
+tg_cluster_start "${PORT:-55498}" >"$work/cluster.log" 2>&1 || { fail "the cluster starts"; summary cli_file_trust; exit 1; }
 q() { psql -X -q -At -v ON_ERROR_STOP=1 -d trust "$@"; }
 
 psql -X -q -v ON_ERROR_STOP=1 -d postgres -c 'CREATE DATABASE trust' >"$work/setup.log" 2>&1
@@ -77,4 +79,28 @@ check "no carriage return reaches the terminal" 0 "$(grep -c $'\r' "$work/contro
 check "no C1 control reaches the terminal" 0 "$(grep -c $'\u009b' "$work/controls.out")"
 check "the controls are shown escaped" 1 "$(grep -c 'tenant 99\\x1b\[1A\\x1b\[2K\\x0dall is well\\x9b' "$work/controls.out")"
 
-summary cli_archive_trust
+# Recover: a journal that is a symbolic link, that others may write, or another user's.
+q -c "SET tenant_guard.actor = 'trust-test'" -c "DELETE FROM app.profiles WHERE id = 1" >/dev/null
+printf 'planted\n' >"$work/planted.journal"
+ln -s "$work/planted.journal" "$work/link.journal"
+recover() { "$cli" -d "dbname=trust" recover --actor trust-test --yes --journal "$1" >"$2" 2>&1; }
+recover "$work/link.journal" "$work/link_rec.out"
+check "recover refuses a journal that is a symbolic link" 1 "$?"
+check "the refusal names the link" 1 "$(grep -c 'is a symbolic link: refused' "$work/link_rec.out")"
+chmod 666 "$work/planted.journal"
+recover "$work/planted.journal" "$work/open_rec.out"
+check "recover refuses a journal that others may write" 1 "$?"
+check "the refusal says so" 1 "$(grep -c 'may be written by other users' "$work/open_rec.out")"
+chmod 644 "$work/planted.journal"
+if chown nobody "$work/planted.journal" 2>/dev/null; then
+    recover "$work/planted.journal" "$work/other_rec.out"
+    check "recover refuses a journal of another user" 1 "$?"
+    check "the refusal names the owner" 1 "$(grep -c 'belongs to another user' "$work/other_rec.out")"
+fi
+check "control: nothing was restored by the refused runs" 0 "$(q -c 'SELECT count(*) FROM app.profiles WHERE id = 1')"
+recover "$work/own.journal" "$work/own_rec.out"
+check "control: recover with a journal of its own restores the row" "0:1" \
+    "$?:$(q -c 'SELECT count(*) FROM app.profiles WHERE id = 1')"
+check "its journal is the user's alone (0600)" 600 "$(stat -c %a "$work/own.journal")"
+
+summary cli_file_trust
