@@ -204,6 +204,37 @@ END $$;
 CREATE TRIGGER acct_line_parent BEFORE INSERT ON acct_line FOR EACH ROW EXECUTE FUNCTION acct_line_parent();
 INSERT INTO acct_line VALUES ('order', 1, 7);
 SELECT rel, pk->>'id' AS id, op FROM log WHERE rel IN ('acct'::regclass, 'acct_line'::regclass) ORDER BY seq DESC LIMIT 2;
+-- A function the statement calls may change a row the statement changed
+-- already (PostgreSQL allows that order, not the other): that change comes
+-- after the statement's (it came first until this fix, the attacker's
+-- report of 0.13.0: the last image was the statement's, and a rewind put
+-- back a value the row never had at the mark). A row the statement inserts
+-- keeps what a BEFORE trigger did to its key before: the delete first.
+CREATE TABLE fn_rows (tenant_id text NOT NULL, id int PRIMARY KEY, v text);
+SELECT tenant_guard.protect('fn_rows');
+INSERT INTO fn_rows VALUES ('fn', 11, 'v1'), ('fn', 12, 'v1'), ('fn', 13, 'v1');
+CREATE FUNCTION fn_touch(what text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    IF what = 'update' THEN UPDATE cap.fn_rows SET v = 'v3' WHERE id = 11;
+    ELSE DELETE FROM cap.fn_rows WHERE id = 21;
+    END IF;
+    RETURN 'v2';
+END $$;
+UPDATE fn_rows SET v = CASE id WHEN 12 THEN fn_touch('update') ELSE 'v2' END WHERE id IN (11, 12) ;
+INSERT INTO fn_rows VALUES ('fn', 21, 'v1'), ('fn', 22, 'v1');
+UPDATE fn_rows SET v = CASE id WHEN 22 THEN fn_touch('delete') ELSE 'v2' END WHERE id IN (21, 22);
+SELECT * FROM fn_rows ORDER BY id;
+SELECT pk->>'id' AS id, op, old_row->>'v' AS old_v, new_row->>'v' AS new_v
+  FROM log WHERE rel = 'fn_rows'::regclass AND op <> 'I' AND pk->>'id' IN ('11', '21') ORDER BY seq;
+CREATE FUNCTION fn_replace() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM cap.fn_rows WHERE id = NEW.id;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER fn_replace BEFORE INSERT ON fn_rows FOR EACH ROW EXECUTE FUNCTION fn_replace();
+INSERT INTO fn_rows VALUES ('fn', 12, 'replaced');
+SELECT op, new_row->>'v' AS v FROM log WHERE rel = 'fn_rows'::regclass AND pk->>'id' = '12' ORDER BY seq DESC LIMIT 2;
+DROP TRIGGER fn_replace ON fn_rows;
 -- However many captures a statement makes of its own (a writable CTE over
 -- 18 protected tables, each with an owner's trigger that changes the row
 -- again): every trigger's change comes after its statement's (a fixed 16

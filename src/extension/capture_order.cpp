@@ -13,7 +13,49 @@ namespace tg::capture_order {
 
 namespace {
 
+ExecutorRun_hook_type previous_run = nullptr;
 ExecutorFinish_hook_type previous_finish = nullptr;
+ExecutorEnd_hook_type previous_end = nullptr;
+
+// A statement's run (ExecutorRun): every change logged meanwhile was made by
+// a function it called or a BEFORE trigger (its own are logged when it
+// finishes), the first of them kept here, and for its finish in `ran`.
+struct Running {
+    const QueryDesc *query;
+    int64 nested_first;  // 0: none
+};
+NestedStack<Running, 64> running;
+// Statements that ran such changes and have not finished: few at a time (a
+// portal runs in parts); more are not reordered.
+constexpr int max_ran = 16;
+Running ran[max_ran];
+
+void remember_ran(const Running &r) {
+    for (auto &slot : ran)
+        if (slot.query == r.query || slot.query == nullptr) {
+            if (slot.query == nullptr || r.nested_first < slot.nested_first) slot = r;
+            return;
+        }
+}
+
+// A query's entry lives from its run to its end, or the (sub)transaction's:
+// another query may take its address later.
+void forget_ran(XactEvent, void *) noexcept {
+    for (auto &slot : ran) slot = Running{};
+}
+void forget_ran_on_abort(SubXactEvent event, SubTransactionId, SubTransactionId, void *) noexcept {
+    if (event == SUBXACT_EVENT_ABORT_SUB) forget_ran(XACT_EVENT_ABORT, nullptr);
+}
+
+int64 take_ran(const QueryDesc *query) {
+    for (auto &slot : ran)
+        if (slot.query == query) {
+            int64 first = slot.nested_first;
+            slot = Running{};
+            return first;
+        }
+    return 0;
+}
 
 // A statement that is finishing. Its own captures are the calls one trigger
 // level below it (its AFTER STATEMENT triggers, and the foreign-key actions'
@@ -22,6 +64,7 @@ struct Finishing {
     int depth;              // trigger depth it runs at
     int64 own_last;         // the last seq of its own captures (0: none)
     int64 nested_first;     // the first seq a deeper statement logged meanwhile (0: none)
+    int64 ran_first;        // the first seq logged while it ran (0: none)
     bool nested_since_own;  // a deeper statement logged after its last own capture
     // Its own captures' seqs, one interval per run of them between deeper
     // ones, in the transaction's memory (grown as needed: a fixed number let
@@ -68,33 +111,48 @@ Datum int8_array(const int64 *values, int n) {
     return PointerGetDatum(construct_array(elems, n, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }
 
-// Gives the changes of this transaction logged from f's first nested seq on,
-// other than f's own, new seqs in their order (after every seq taken so far,
-// so after f's own), and their tombstones the same ids. As the extension
-// owner, who alone may write the log. Returns the first new seq (0: none).
+// Gives new seqs, in their order (after every seq taken so far, so after f's
+// own), and their tombstones the same ids, to the changes of this
+// transaction other than f's own that came after it:
+//  * everything logged from f's first nested seq on (its AFTER triggers');
+//  * of what was logged while it ran (functions it called, BEFORE triggers),
+//    the changes of rows it updated or deleted itself: PostgreSQL refuses such
+//    a change before the statement's own (the statement would have failed),
+//    so they came after it. A row it inserted is left alone: a BEFORE
+//    trigger may have deleted the row of that key before (a function that
+//    changed the inserted row later stays in front, see README Limitations).
+// As the extension owner, who alone may write the log. Returns the first new
+// seq (0: none).
 int64 move_nested_after_own(const Finishing *f) {
     Oid saved_user;
     int saved_context;
     GetUserIdAndSecContext(&saved_user, &saved_context);
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
     SetUserIdAndSecContext(catalog::extension_owner(), saved_context | SECURITY_LOCAL_USERID_CHANGE);
-    Oid types[4] = {XID8OID, INT8OID, INT8ARRAYOID, INT8ARRAYOID};
-    Datum values[4] = {FullTransactionIdGetDatum(GetTopFullTransactionId()), Int64GetDatum(f->nested_first),
-                       int8_array(f->own_from, f->nown), int8_array(f->own_to, f->nown)};
+    Oid types[5] = {XID8OID, INT8OID, INT8ARRAYOID, INT8ARRAYOID, INT8OID};
+    const int64 after_run = f->nested_first != 0 ? f->nested_first : PG_INT64_MAX;
+    Datum values[5] = {FullTransactionIdGetDatum(GetTopFullTransactionId()), Int64GetDatum(after_run),
+                       int8_array(f->own_from, f->nown), int8_array(f->own_to, f->nown),
+                       Int64GetDatum(f->ran_first != 0 ? f->ran_first : after_run)};
     int rc = with_pinned_search_path([&] {
         return SPI_execute_with_args(
-            "WITH moved AS ("
+            "WITH own AS ("
+            "    SELECT c.table_id, c.pk, c.op FROM tenant_guard.change_log_data AS c, unnest($3, $4) AS o(f, t)"
+            "     WHERE c.xid = $1 AND c.seq BETWEEN o.f AND o.t),"
+            "moved AS ("
             "    SELECT c.seq AS old_seq, nextval('tenant_guard.change_seq') AS new_seq"
             "      FROM (SELECT c.seq FROM tenant_guard.change_log_data AS c"
-            "             WHERE c.xid = $1 AND c.seq >= $2"
+            "             WHERE c.xid = $1 AND c.seq >= $5"
             "               AND NOT EXISTS (SELECT 1 FROM unnest($3, $4) AS o(f, t) WHERE c.seq BETWEEN o.f AND o.t)"
+            "               AND (c.seq >= $2 OR (c.table_id, c.pk) IN (SELECT w.table_id, w.pk FROM own AS w"
+            "                                                          WHERE w.op <> 'I'))"
             "             ORDER BY c.seq) AS c),"
             "log AS (UPDATE tenant_guard.change_log_data AS c SET seq = m.new_seq FROM moved AS m"
             "         WHERE c.xid = $1 AND c.seq = m.old_seq),"
             "stones AS (UPDATE tenant_guard.tombstone_data AS t SET tombstone_id = m.new_seq FROM moved AS m"
             "            WHERE t.xid = $1 AND t.tombstone_id = m.old_seq)"
             "SELECT coalesce(min(m.new_seq), 0) FROM moved AS m",
-            4, types, values, nullptr, false, 0);
+            5, types, values, nullptr, false, 0);
     });
     if (rc != SPI_OK_SELECT || SPI_processed != 1) elog(ERROR, "SPI failed (%d) reordering the change log", rc);
     bool isnull;
@@ -104,8 +162,30 @@ int64 move_nested_after_own(const Finishing *f) {
     return first;
 }
 
+void on_executor_run(QueryDesc *query, ScanDirection direction, uint64 count, bool execute_once) noexcept {
+    if (Running *r = running.push()) r->query = query;
+    if (previous_run)
+        previous_run(query, direction, count, execute_once);
+    else
+        standard_ExecutorRun(query, direction, count, execute_once);
+    if (const Running *top = running.top(); top && top->nested_first != 0) remember_ran(*top);
+    running.pop();
+}
+
+void on_executor_end(QueryDesc *query) noexcept {
+    take_ran(query);
+    if (previous_end)
+        previous_end(query);
+    else
+        standard_ExecutorEnd(query);
+}
+
 void on_executor_finish(QueryDesc *query) noexcept {
-    if (Finishing *f = finishing.push()) f->depth = scope::trigger_depth();
+    const int64 ran_first = take_ran(query);
+    if (Finishing *f = finishing.push()) {
+        f->depth = scope::trigger_depth();
+        f->ran_first = ran_first;
+    }
     if (previous_finish)
         previous_finish(query);
     else
@@ -113,7 +193,8 @@ void on_executor_finish(QueryDesc *query) noexcept {
     const Finishing *top = finishing.top();
     const Finishing f = top ? *top : Finishing{};
     finishing.pop();
-    if (f.own_last == 0 || f.nested_first == 0 || f.nested_first > f.own_last) return;
+    const bool after_triggers_first = f.nested_first != 0 && f.nested_first < f.own_last;
+    if (f.own_last == 0 || (!after_triggers_first && f.ran_first == 0)) return;
     int64 moved_first = move_nested_after_own(&f);
     // For the statements finishing around this one, those are deeper changes.
     if (moved_first != 0)
@@ -123,7 +204,10 @@ void on_executor_finish(QueryDesc *query) noexcept {
 }  // namespace
 
 void note_logged(int64 first_seq, int64 last_seq) {
-    if (finishing.kept() == 0 || first_seq == 0) return;
+    if (first_seq == 0) return;
+    for (int i = 0; i < running.kept(); i++)
+        if (running[i].nested_first == 0) running[i].nested_first = first_seq;
+    if (finishing.kept() == 0) return;
     int depth = scope::trigger_depth();
     for (int i = 0; i < finishing.kept(); i++) {
         Finishing *f = &finishing[i];
@@ -138,6 +222,13 @@ void install_hook() {
     previous_finish = ExecutorFinish_hook;
     ExecutorFinish_hook = on_executor_finish;
     finishing.register_resets();
+    previous_run = ExecutorRun_hook;
+    ExecutorRun_hook = on_executor_run;
+    running.register_resets();
+    previous_end = ExecutorEnd_hook;
+    ExecutorEnd_hook = on_executor_end;
+    RegisterXactCallback(forget_ran, nullptr);
+    RegisterSubXactCallback(forget_ran_on_abort, nullptr);
 }
 
 }  // namespace tg::capture_order
