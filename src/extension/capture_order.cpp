@@ -2,6 +2,8 @@
 #include "extension/capture_order.hpp"
 #include "extension/catalog.hpp"
 #include "extension/nested_stack.hpp"
+#include "extension/owner_spi.hpp"
+#include "extension/running_query.hpp"
 #include "extension/search_path.hpp"
 #include "extension/statement_scope.hpp"
 
@@ -13,49 +15,7 @@ namespace tg::capture_order {
 
 namespace {
 
-ExecutorRun_hook_type previous_run = nullptr;
 ExecutorFinish_hook_type previous_finish = nullptr;
-ExecutorEnd_hook_type previous_end = nullptr;
-
-// A statement's run (ExecutorRun): every change logged meanwhile was made by
-// a function it called or a BEFORE trigger (its own are logged when it
-// finishes), the first of them kept here, and for its finish in `ran`.
-struct Running {
-    const QueryDesc *query;
-    int64 nested_first;  // 0: none
-};
-NestedStack<Running, 64> running;
-// Statements that ran such changes and have not finished: few at a time (a
-// portal runs in parts); more are not reordered.
-constexpr int max_ran = 16;
-Running ran[max_ran];
-
-void remember_ran(const Running &r) {
-    for (auto &slot : ran)
-        if (slot.query == r.query || slot.query == nullptr) {
-            if (slot.query == nullptr || r.nested_first < slot.nested_first) slot = r;
-            return;
-        }
-}
-
-// A query's entry lives from its run to its end, or the (sub)transaction's:
-// another query may take its address later.
-void forget_ran(XactEvent, void *) noexcept {
-    for (auto &slot : ran) slot = Running{};
-}
-void forget_ran_on_abort(SubXactEvent event, SubTransactionId, SubTransactionId, void *) noexcept {
-    if (event == SUBXACT_EVENT_ABORT_SUB) forget_ran(XACT_EVENT_ABORT, nullptr);
-}
-
-int64 take_ran(const QueryDesc *query) {
-    for (auto &slot : ran)
-        if (slot.query == query) {
-            int64 first = slot.nested_first;
-            slot = Running{};
-            return first;
-        }
-    return 0;
-}
 
 // A statement that is finishing. Its own captures are the calls one trigger
 // level below it (its AFTER STATEMENT triggers, and the foreign-key actions'
@@ -124,18 +84,13 @@ Datum int8_array(const int64 *values, int n) {
 // As the extension owner, who alone may write the log. Returns the first new
 // seq (0: none).
 int64 move_nested_after_own(const Finishing *f) {
-    Oid saved_user;
-    int saved_context;
-    GetUserIdAndSecContext(&saved_user, &saved_context);
-    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-    SetUserIdAndSecContext(catalog::extension_owner(), saved_context | SECURITY_LOCAL_USERID_CHANGE);
     Oid types[5] = {XID8OID, INT8OID, INT8ARRAYOID, INT8ARRAYOID, INT8OID};
     const int64 after_run = f->nested_first != 0 ? f->nested_first : PG_INT64_MAX;
     Datum values[5] = {FullTransactionIdGetDatum(GetTopFullTransactionId()), Int64GetDatum(after_run),
                        int8_array(f->own_from, f->nown), int8_array(f->own_to, f->nown),
                        Int64GetDatum(f->ran_first != 0 ? f->ran_first : after_run)};
-    int rc = with_pinned_search_path([&] {
-        return SPI_execute_with_args(
+    return as_extension_owner_in_spi([&] {
+        int rc = SPI_execute_with_args(
             "WITH own AS ("
             "    SELECT c.table_id, c.pk, c.op FROM tenant_guard.change_log_data AS c, unnest($3, $4) AS o(f, t)"
             "     WHERE c.xid = $1 AND c.seq BETWEEN o.f AND o.t),"
@@ -153,35 +108,14 @@ int64 move_nested_after_own(const Finishing *f) {
             "            WHERE t.xid = $1 AND t.tombstone_id = m.old_seq)"
             "SELECT coalesce(min(m.new_seq), 0) FROM moved AS m",
             5, types, values, nullptr, false, 0);
+        if (rc != SPI_OK_SELECT || SPI_processed != 1) elog(ERROR, "SPI failed (%d) reordering the change log", rc);
+        bool isnull;
+        return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
     });
-    if (rc != SPI_OK_SELECT || SPI_processed != 1) elog(ERROR, "SPI failed (%d) reordering the change log", rc);
-    bool isnull;
-    int64 first = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-    SetUserIdAndSecContext(saved_user, saved_context);
-    SPI_finish();
-    return first;
-}
-
-void on_executor_run(QueryDesc *query, ScanDirection direction, uint64 count, bool execute_once) noexcept {
-    if (Running *r = running.push()) r->query = query;
-    if (previous_run)
-        previous_run(query, direction, count, execute_once);
-    else
-        standard_ExecutorRun(query, direction, count, execute_once);
-    if (const Running *top = running.top(); top && top->nested_first != 0) remember_ran(*top);
-    running.pop();
-}
-
-void on_executor_end(QueryDesc *query) noexcept {
-    take_ran(query);
-    if (previous_end)
-        previous_end(query);
-    else
-        standard_ExecutorEnd(query);
 }
 
 void on_executor_finish(QueryDesc *query) noexcept {
-    const int64 ran_first = take_ran(query);
+    const int64 ran_first = running_query::first_logged_while_running(query);
     if (Finishing *f = finishing.push()) {
         f->depth = scope::trigger_depth();
         f->ran_first = ran_first;
@@ -205,8 +139,7 @@ void on_executor_finish(QueryDesc *query) noexcept {
 
 void note_logged(int64 first_seq, int64 last_seq) {
     if (first_seq == 0) return;
-    for (int i = 0; i < running.kept(); i++)
-        if (running[i].nested_first == 0) running[i].nested_first = first_seq;
+    running_query::note_logged(first_seq);
     if (finishing.kept() == 0) return;
     int depth = scope::trigger_depth();
     for (int i = 0; i < finishing.kept(); i++) {
@@ -222,13 +155,6 @@ void install_hook() {
     previous_finish = ExecutorFinish_hook;
     ExecutorFinish_hook = on_executor_finish;
     finishing.register_resets();
-    previous_run = ExecutorRun_hook;
-    ExecutorRun_hook = on_executor_run;
-    running.register_resets();
-    previous_end = ExecutorEnd_hook;
-    ExecutorEnd_hook = on_executor_end;
-    RegisterXactCallback(forget_ran, nullptr);
-    RegisterSubXactCallback(forget_ran_on_abort, nullptr);
 }
 
 }  // namespace tg::capture_order

@@ -11,10 +11,13 @@
 // AFTER triggers fire: ExecutorFinish), the seqs logged by statements its
 // triggers ran are noted; if any comes before one of the statement's own,
 // they are given new seqs, in their order, after its own (with their
-// tombstones), once it has finished. Rows changed by statements run during
-// the statement itself (BEFORE ROW triggers, functions it calls) keep their
-// place: they happened before the statement's own changes to the same rows
-// (PostgreSQL refuses the other order).
+// tombstones), once it has finished. Of what statements run during the
+// statement itself (functions it calls, BEFORE ROW triggers) logged
+// (running_query.hpp), the changes of rows the statement updated or deleted
+// are moved the same way: PostgreSQL refuses them before the statement's own
+// change of the row, so they came after it. The rest keeps its place (a
+// parent row a BEFORE INSERT trigger creates, a key it deletes before the
+// insert).
 #pragma once
 #include "extension/pg.hpp"
 

@@ -3,6 +3,7 @@
 
 #include "extension/capture_order.hpp"
 #include "extension/catalog.hpp"
+#include "extension/owner_spi.hpp"
 #include "extension/schema_constants.hpp"
 #include "extension/search_path.hpp"
 
@@ -201,24 +202,15 @@ void log_writer_begin(LogWriter *w) {
 static void write_tick_if_due(LogWriter *w) {
     if (w->last_seq == 0 || (w->last_seq >> schema::tick_bits) == ((w->first_seq - 1) >> schema::tick_bits)) return;
     if (!OidIsValid(get_relname_relid("cdc_tick", catalog::schema_oid()))) return;  // version 0.1.0
-    // As the extension owner (only it may write the tick table), restored by
-    // the (sub)transaction's abort on an error.
-    Oid saved_user;
-    int saved_context;
-    GetUserIdAndSecContext(&saved_user, &saved_context);
-    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-    SetUserIdAndSecContext(catalog::extension_owner(), saved_context | SECURITY_LOCAL_USERID_CHANGE);
     Oid types[1] = {INT8OID};
     Datum values[1] = {Int64GetDatum(w->last_seq)};
-    int rc = with_pinned_search_path([&] {
+    int rc = as_extension_owner_in_spi([&] {
         return SPI_execute_with_args(
             "INSERT INTO tenant_guard.cdc_tick (tick_seq, tick_xmax, snapshot) "
             "SELECT $1, pg_snapshot_xmax(s), s FROM tenant_guard._reader_snapshot() AS s",
             1, types, values, nullptr, false, 0);
     });
     if (rc != SPI_OK_INSERT) elog(ERROR, "SPI failed (%d) writing a tick", rc);
-    SetUserIdAndSecContext(saved_user, saved_context);
-    SPI_finish();
 }
 
 void log_writer_close(LogWriter *w) {

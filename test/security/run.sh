@@ -486,6 +486,17 @@ SELECT tenant_guard.protect('app.ao_flag', delete_mode => 'flag', flag_column =>
 INSERT INTO app.ao_new VALUES (6, 1, 601), (6, 2, 602);
 INSERT INTO app.ao_flag VALUES (6, 1, NULL);
 DELETE FROM app.ao_flag WHERE id OPERATOR(pg_catalog.=) 1;
+--step an owner trigger that changes the row again: capture_order renumbers as the extension owner under these shadows
+CREATE FUNCTION app.ao_again() RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $f$
+BEGIN
+    IF pg_catalog.pg_trigger_depth() OPERATOR(pg_catalog.=) 1 THEN
+        UPDATE app.ao_new SET account_id = 601 WHERE id OPERATOR(pg_catalog.=) NEW.id;
+    END IF;
+    RETURN NULL;
+END $f$;
+CREATE TRIGGER ao_again AFTER UPDATE ON app.ao_new FOR EACH ROW EXECUTE FUNCTION app.ao_again();
+UPDATE app.ao_new SET account_id = 602 WHERE id OPERATOR(pg_catalog.=) 1;
+DROP TRIGGER ao_again ON app.ao_new;
 --step protect again with the same settings, and with others (refused)
 SELECT tenant_guard.protect('app.ao_new');
 SELECT tenant_guard.protect('app.ao_new', 'id');
@@ -500,6 +511,9 @@ SQL
     own_ddl 3 app
     protected_ddl ao3 14
 } | run_session app_owner app_owner
+# Read now: a purge later erases tenant 6's history.
+ao_again=$(q -c "SELECT string_agg(new_row->>'account_id', '|' ORDER BY seq) FROM tenant_guard.change_log
+                  WHERE rel = 'app.ao_new'::regclass AND op = 'U' AND pk->>'id' = '1'")
 {   # a new session: the search_path persisted with ALTER ROLE, no pg_temp shadows
     own_ddl 4 app
     protected_ddl ao4 15
@@ -807,6 +821,8 @@ temp_refused=$(psql -X -q -d sec -U operator -c "CREATE DOMAIN pg_temp.text AS p
 check "operator: undelete in a session with a temporary type is refused" 1 "$temp_refused"
 check "app_owner: protect() of its new tables ran to completion" "app.ao_flag,app.ao_new" \
     "$(q -c "SELECT string_agg(rel::text, ',' ORDER BY rel::text) FROM tenant_guard.protected_tables WHERE rel::text LIKE 'app.ao\_%'")"
+check "app_owner: the owner trigger's change is logged after its statement's (renumbered under the shadows)" \
+    "602|601" "$ao_again"
 check "operator and dba: unprotect with a token ran to completion" "0" \
     "$(q -c "SELECT count(*) FROM tenant_guard.protected_tables WHERE rel::text IN ('app.scratch', 'app.scratch2')")"
 check "the application's tables are still protected" "accounts,bulk,docs,events,items,notes" \
