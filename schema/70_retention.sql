@@ -191,7 +191,8 @@ BEGIN
                                  seg.segment;
                     EXIT;
                 END;
-                EXECUTE format('SELECT count(*), max(xid) FROM tenant_guard.%I', seg_name) INTO seg_rows, seg_xmax;
+                EXECUTE format('SELECT coalesce(sum(coalesce(entry_rows, 1)), 0), max(xid) FROM tenant_guard.%I', seg_name)
+                    INTO seg_rows, seg_xmax;
                 -- Transactions still running when the segment closed may have
                 -- committed (and changed more) later: rewinds must not reach
                 -- back into them.
@@ -260,6 +261,11 @@ BEGIN
                         WHERE NOT tenant_guard._try_lock_tenant(d.tenant)) THEN
                 RAISE EXCEPTION USING ERRCODE = 'lock_not_available';
             END IF;
+            -- The expired rows' history goes row by row: their tenants'
+            -- entries in those tables become rows first.
+            PERFORM tenant_guard._explode_entries(d.table_id, d.tenant)
+               FROM (SELECT DISTINCT x.table_id, x.tenant FROM tenant_guard.tombstone_data x
+                      WHERE x.deleted_at < now() - policy.tombstones) AS d;
             WITH gone AS (
                 DELETE FROM tenant_guard.tombstone_data t
                  WHERE t.tombstone_id IN (SELECT x.tombstone_id FROM tenant_guard.tombstone_data x

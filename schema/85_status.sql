@@ -1,5 +1,6 @@
 -- Observability: per protected table, how many tombstones and history rows
--- it has and its oldest change; tenant_status() the same for one tenant.
+-- it has (the rows of an entry each count) and its oldest change;
+-- tenant_status() the same for one tenant.
 -- C++: none (SQL functions that read the extension's tables as its owner:
 -- SECURITY DEFINER, fixed search_path; EXECUTE is the DBA's to grant).
 -- src/cli/commands/cmd_status.cpp prints them.
@@ -11,7 +12,8 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT p.rel, p.tenant_column, p.delete_mode,
            (SELECT count(*) FROM tenant_guard.tombstone_data t WHERE t.table_id = p.table_id),
-           (SELECT count(*) FROM tenant_guard.change_log_data c WHERE c.table_id = p.table_id),
+           (SELECT coalesce(sum(coalesce(c.entry_rows, 1)), 0) FROM tenant_guard.change_log_data c
+             WHERE c.table_id = p.table_id),
            (SELECT min(c.changed_at) FROM tenant_guard.change_log_data c WHERE c.table_id = p.table_id)
       FROM tenant_guard.protected_table p
      WHERE p.unprotected_at IS NULL
@@ -27,7 +29,7 @@ AS $$
     SELECT p.rel, p.tenant_column, p.delete_mode,
            (SELECT count(*) FROM tenant_guard.tombstone_data t
              WHERE t.tenant = tenant_status.tenant AND t.table_id = p.table_id),
-           (SELECT count(*) FROM tenant_guard.change_log_data c
+           (SELECT coalesce(sum(coalesce(c.entry_rows, 1)), 0) FROM tenant_guard.change_log_data c
              WHERE c.tenant = tenant_status.tenant AND c.table_id = p.table_id),
            (SELECT min(c.changed_at) FROM tenant_guard.change_log_data c
              WHERE c.tenant = tenant_status.tenant AND c.table_id = p.table_id)

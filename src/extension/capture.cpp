@@ -163,6 +163,7 @@ TG_PG_FUNCTION(tg_capture) {
     c.rel = rel;
     scope::row_guard_begin(&c.guard, is_insert);
     log_writer_begin(&c.w);
+    if (!is_delete) log_writer_group_rows(&c.w);  // a deletion's seq is its tombstone's id: one row each
     TupleDesc desc = RelationGetDescr(rel);
     TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
     with_pinned_output(shape, [&] {

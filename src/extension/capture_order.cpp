@@ -90,23 +90,33 @@ int64 move_nested_after_own(const Finishing *f) {
                        int8_array(f->own_from, f->nown), int8_array(f->own_to, f->nown),
                        Int64GetDatum(f->ran_first != 0 ? f->ran_first : after_run)};
     return as_extension_owner_in_spi([&] {
-        int rc = SPI_execute_with_args(
-            "WITH own AS ("
-            "    SELECT c.table_id, c.pk, c.op FROM tenant_guard.change_log_data AS c, unnest($3, $4) AS o(f, t)"
-            "     WHERE c.xid = $1 AND c.seq BETWEEN o.f AND o.t),"
-            "moved AS ("
-            "    SELECT c.seq AS old_seq, nextval('tenant_guard.change_seq') AS new_seq"
-            "      FROM (SELECT c.seq FROM tenant_guard.change_log_data AS c"
-            "             WHERE c.xid = $1 AND c.seq >= $5"
-            "               AND NOT EXISTS (SELECT 1 FROM unnest($3, $4) AS o(f, t) WHERE c.seq BETWEEN o.f AND o.t)"
-            "               AND (c.seq >= $2 OR (c.table_id, c.pk) IN (SELECT w.table_id, w.pk FROM own AS w"
-            "                                                          WHERE w.op <> 'I'))"
-            "             ORDER BY c.seq) AS c),"
-            "log AS (UPDATE tenant_guard.change_log_data AS c SET seq = m.new_seq FROM moved AS m"
-            "         WHERE c.xid = $1 AND c.seq = m.old_seq),"
-            "stones AS (UPDATE tenant_guard.tombstone_data AS t SET tombstone_id = m.new_seq FROM moved AS m"
-            "            WHERE t.xid = $1 AND t.tombstone_id = m.old_seq)"
-            "SELECT coalesce(min(m.new_seq), 0) FROM moved AS m",
+        // What may move becomes rows first (its entries are renumbered, or
+        // split, by row); f's own entries stay, read row by row (an older
+        // schema's log has rows only).
+        const bool entries = catalog::change_log_has_entries();
+        int rc = entries ? SPI_execute_with_args("SELECT tenant_guard._explode_entries(NULL, NULL, $1, $5, $3, $4)", 5,
+                                                 types, values, nullptr, false, 0)
+                         : SPI_OK_SELECT;
+        if (rc != SPI_OK_SELECT) elog(ERROR, "SPI failed (%d) reordering the change log", rc);
+        rc = SPI_execute_with_args(
+            psprintf("WITH own AS ("
+                     "    SELECT c.table_id, c.pk, c.op FROM tenant_guard.%s AS c, unnest($3, $4) AS o(f, t)"
+                     "     WHERE c.xid = $1 AND c.seq BETWEEN o.f AND o.t),"
+                     "moved AS ("
+                     "    SELECT c.seq AS old_seq, nextval('tenant_guard.change_seq') AS new_seq"
+                     "      FROM (SELECT c.seq FROM tenant_guard.change_log_data AS c"
+                     "             WHERE c.xid = $1 AND c.seq >= $5"
+                     "               AND NOT EXISTS (SELECT 1 FROM unnest($3, $4) AS o(f, t) WHERE c.seq BETWEEN o.f "
+                     "AND o.t)"
+                     "               AND (c.seq >= $2 OR (c.table_id, c.pk) IN (SELECT w.table_id, w.pk FROM own AS w"
+                     "                                                          WHERE w.op <> 'I'))"
+                     "             ORDER BY c.seq) AS c),"
+                     "log AS (UPDATE tenant_guard.change_log_data AS c SET seq = m.new_seq FROM moved AS m"
+                     "         WHERE c.xid = $1 AND c.seq = m.old_seq),"
+                     "stones AS (UPDATE tenant_guard.tombstone_data AS t SET tombstone_id = m.new_seq FROM moved AS m"
+                     "            WHERE t.xid = $1 AND t.tombstone_id = m.old_seq)"
+                     "SELECT coalesce(min(m.new_seq), 0) FROM moved AS m",
+                     entries ? "_change_rows" : "change_log_data"),
             5, types, values, nullptr, false, 0);
         if (rc != SPI_OK_SELECT || SPI_processed != 1) elog(ERROR, "SPI failed (%d) reordering the change log", rc);
         bool isnull;

@@ -87,6 +87,8 @@ bool change_log_is_partitioned() {
     return partitioned;
 }
 
+bool change_log_has_entries() { return get_attnum(change_log_oid(), "entry_seqs") != InvalidAttrNumber; }
+
 Oid change_log_segment_oid(int64 segment) {
     if (kept.valid && OidIsValid(kept.segment_oid) && kept.segment == segment) return kept.segment_oid;
     char name[NAMEDATALEN];

@@ -24,6 +24,8 @@ Oid registry_oid();
 // until the update.)
 inline int64 segment_of(int64 seq) { return seq >> schema::segment_bits; }
 bool change_log_is_partitioned();
+// Its schema has entries (0.14.0 and later: the column entry_seqs).
+bool change_log_has_entries();
 Oid change_log_segment_oid(int64 segment);  // the last one asked for is kept
 
 // Registers the invalidation callbacks of the kept OIDs (from _PG_init).

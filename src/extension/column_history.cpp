@@ -2,6 +2,7 @@
 
 #include "extension/column_history_pg.hpp"
 #include "extension/errors.hpp"
+#include "extension/history_entries.hpp"
 #include "extension/pg/catalog_calls.hpp"
 #include "extension/restore_rights.hpp"
 #include "extension/schema_constants.hpp"
@@ -43,6 +44,7 @@ void rename_image_key(const registry::ProtectedTable &table, const std::string &
                                   spi::text_arg(from + schema::exact_text_suffix),
                                   spi::text_arg(to + schema::exact_text_suffix)};
     spi::Session session;
+    explode_entries(table);
     spi::AsExtensionOwner owner;
     spi::exec("UPDATE tenant_guard.tombstone_data t SET row_data = " + moved("t.row_data") + ", pk = " + moved("t.pk") +
                   " WHERE t.table_id = $1 AND (" + holds("t.row_data") + " OR t.pk ? $2)",
@@ -72,8 +74,10 @@ void refuse_kept_key(const registry::ProtectedTable &table, const std::string &c
         n = spi::exec(
             "SELECT 1 WHERE EXISTS (SELECT 1 FROM tenant_guard.tombstone_data t "
             "                        WHERE t.table_id = $1 AND t.row_data ? $2) "
-            "   OR EXISTS (SELECT 1 FROM tenant_guard.change_log_data c "
-            "               WHERE c.table_id = $1 AND (c.old_row ? $2 OR c.new_row ? $2))",
+            "   OR EXISTS (SELECT 1 FROM " +
+                change_rows() +
+                " c "
+                "               WHERE c.table_id = $1 AND (c.old_row ? $2 OR c.new_row ? $2))",
             {{INT4OID, datum::from_int32(table.table_id)}, spi::text_arg(column)});
     }
     if (n)

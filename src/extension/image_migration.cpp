@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "extension/columns.hpp"
+#include "extension/history_entries.hpp"
 #include "extension/image_migration_pg.hpp"
 #include "extension/pg/catalog_calls.hpp"
 #include "extension/restore_rights.hpp"
@@ -411,6 +412,7 @@ void fill_added(const registry::ProtectedTable &table, Oid relid, AttrNumber att
         c = impg::build_added(relid, attnum);
     }
     if (c.fill == impg::Fill::none) return;
+    explode_entries(table);
     if (c.fill == impg::Fill::per_row) {
         PerRowFill(table, relid, c).run();
         return;
@@ -469,6 +471,7 @@ void convert_retyped_columns(const registry::ProtectedTable &table, Oid relid,
                     "cannot change the type of a column of protected table " + rel +
                         " with an expression that reads a system column",
                     "Tombstones and history images hold no system columns.");
+    explode_entries(table);
     RetypePass pass(table, relid, cv);
     pass.run(tombstone_history());  // first: it reads the change log's images unconverted (tombstone_history)
     pass.run(change_history());

@@ -13,6 +13,9 @@ namespace {
 
 constexpr int batch_rows = 1000;               // rows buffered per table
 constexpr Size batch_bytes = 4 * 1024 * 1024;  // or this much row memory
+// Rows kept back for entries: a flush writes at most this many per tenant
+// in one entry (row memory still bounds them, batch_bytes).
+constexpr int pending_rows = 8192;
 
 }  // namespace
 
@@ -41,6 +44,12 @@ enum LogColumn {
     L_PK,
     L_OLD_ROW,
     L_NEW_ROW,
+    L_NCOLUMNS_0_13,  // entries came in 0.14.0:
+    L_ENTRY_ROWS = L_NCOLUMNS_0_13,
+    L_ENTRY_SEQS,
+    L_ENTRY_PKS,
+    L_ENTRY_OLD,
+    L_ENTRY_NEW,
     L_NCOLUMNS
 };
 enum TombstoneColumn {
@@ -60,7 +69,7 @@ enum TombstoneColumn {
 };
 
 // Both tables start with their bigint id; the tenant column differs.
-#define TENANT_COLUMN_OF(slot) ((slot)->tts_tupleDescriptor->natts == L_NCOLUMNS ? (int)L_TENANT : (int)T_TENANT)
+#define TENANT_COLUMN_OF(slot) ((slot)->tts_tupleDescriptor->natts >= L_NCOLUMNS_0_13 ? (int)L_TENANT : (int)T_TENANT)
 
 // ncolumns: the layout written; older_ncolumns: an older version's layout
 // also accepted (the module is updated before ALTER EXTENSION ... UPDATE).
@@ -135,7 +144,10 @@ void flush_sink(LogWriter *w, TableSink *sink) {
     sink->nbuffered = 0;
 }
 
+void write_pending(LogWriter *w);
+
 void flush(LogWriter *w) {
+    write_pending(w);
     flush_sink(w, w->log);
     flush_sink(w, w->tombstones);
     MemoryContextReset(w->row_memory);
@@ -220,6 +232,7 @@ void log_writer_close(LogWriter *w) {
     close_sink(w->tombstones);
     FreeExecutorState(w->estate);
     MemoryContextDelete(w->row_memory);
+    if (w->scratch) MemoryContextDelete(w->scratch);
 }
 
 void log_writer_tick(LogWriter *w) { write_tick_if_due(w); }
@@ -229,8 +242,14 @@ void log_writer_end(LogWriter *w) {
     log_writer_tick(w);
 }
 
+void log_writer_group_rows(LogWriter *w) {
+    w->group_rows = true;
+    w->scratch = AllocSetContextCreate(w->memory, "tenant_guard row building", ALLOCSET_DEFAULT_SIZES);
+}
+
 void log_writer_row_done(LogWriter *w) {
-    bool full = (w->log && w->log->nbuffered == batch_rows) ||
+    if (w->group_rows) MemoryContextReset(w->scratch);
+    bool full = (w->log && w->log->nbuffered == batch_rows) || w->npending == pending_rows ||
                 (w->tombstones && w->tombstones->nbuffered == batch_rows) ||
                 MemoryContextMemAllocated(w->row_memory, false) > batch_bytes;
     if (full) flush(w);
@@ -247,17 +266,30 @@ TableSink *log_sink_for(LogWriter *w, int64 seq) {
         close_sink(w->log);
     }
     Oid relid = w->log_partitioned ? catalog::change_log_segment_oid(segment) : catalog::change_log_oid();
-    w->log = open_sink(w, relid, L_NCOLUMNS);
+    w->log = open_sink(w, relid, L_NCOLUMNS, L_NCOLUMNS_0_13);
     w->log_segment = segment;
     return w->log;
 }
 
-int64 log_change(LogWriter *w, int32 table_id, char op, Datum tenant, Datum pk, Datum old_row, Datum new_row) {
+namespace {
+
+int64 next_seq(LogWriter *w) {
     int64 seq = nextval_internal(w->change_seq, false);
     if (w->first_seq == 0) w->first_seq = seq;
     w->last_seq = seq;
+    return seq;
+}
+
+// The next slot of the log's sink for seq, with the entry columns NULL.
+TupleTableSlot *log_slot(LogWriter *w, int64 seq) {
     log_sink_for(w, seq);
+    if (w->log->nbuffered == batch_rows) flush_sink(w, w->log);
     TupleTableSlot *slot = next_slot(w, w->log);
+    for (int c = L_NCOLUMNS_0_13; c < slot->tts_tupleDescriptor->natts; c++) set(slot, c, (Datum)0, true);
+    return slot;
+}
+
+void set_row_columns(LogWriter *w, TupleTableSlot *slot, int64 seq, int32 table_id, char op, Datum tenant) {
     set(slot, L_SEQ, Int64GetDatum(seq));
     set(slot, L_XID, w->xid);
     set(slot, L_CHANGED_AT, w->changed_at);
@@ -267,11 +299,134 @@ int64 log_change(LogWriter *w, int32 table_id, char op, Datum tenant, Datum pk, 
     set(slot, L_TENANT, tenant);
     set(slot, L_CHANGED_BY, w->changed_by);
     set(slot, L_ACTOR, w->actor, w->actor_null);
+}
+
+void write_row(LogWriter *w, int64 seq, int32 table_id, char op, Datum tenant, Datum pk, Datum old_row, Datum new_row) {
+    TupleTableSlot *slot = log_slot(w, seq);
+    set_row_columns(w, slot, seq, table_id, op, tenant);
     set(slot, L_PK, pk);
     set(slot, L_OLD_ROW, old_row, old_row == (Datum)0);
     set(slot, L_NEW_ROW, new_row, new_row == (Datum)0);
     ExecStoreVirtualTuple(slot);
     w->log->nbuffered++;
+}
+
+}  // namespace
+
+struct PendingChange {
+    Datum tenant, pk, old_row, new_row;
+    int order;  // of arrival: an entry keeps its rows in it
+};
+
+namespace {
+
+int compare_tenant_text(Datum a, Datum b) {
+    text *ta = DatumGetTextPP(a), *tb = DatumGetTextPP(b);
+    int la = VARSIZE_ANY_EXHDR(ta), lb = VARSIZE_ANY_EXHDR(tb);
+    int c = memcmp(VARDATA_ANY(ta), VARDATA_ANY(tb), Min(la, lb));
+    if (c != 0) return c;
+    return la == lb ? 0 : la < lb ? -1 : 1;
+}
+
+int compare_pending(const void *a, const void *b) {
+    auto *x = static_cast<const PendingChange *>(a);
+    auto *y = static_cast<const PendingChange *>(b);
+    int c = compare_tenant_text(x->tenant, y->tenant);
+    return c != 0 ? c : x->order - y->order;
+}
+
+// (Datum) 0 values are NULL elements.
+Datum jsonb_array(Datum *values, int n) {
+    auto *nulls = static_cast<bool *>(palloc(n));
+    for (int i = 0; i < n; i++) nulls[i] = values[i] == (Datum)0;
+    int dims[1] = {n}, lbs[1] = {1};
+    return PointerGetDatum(construct_md_array(values, nulls, 1, dims, lbs, JSONBOID, -1, false, TYPALIGN_INT));
+}
+
+// One entry: the rows [from, to) of the pending ones, which have the seqs given.
+void write_entry(LogWriter *w, const PendingChange *rows, int n, const int64 *seqs) {
+    TupleTableSlot *slot = log_slot(w, seqs[n - 1]);
+    set_row_columns(w, slot, seqs[n - 1], w->pending_table_id, w->pending_op, rows[0].tenant);
+    set(slot, L_PK, (Datum)0, true);
+    set(slot, L_OLD_ROW, (Datum)0, true);
+    set(slot, L_NEW_ROW, (Datum)0, true);
+    auto *values = static_cast<Datum *>(palloc(sizeof(Datum) * n));
+    for (int i = 0; i < n; i++) values[i] = Int64GetDatum(seqs[i]);
+    set(slot, L_ENTRY_ROWS, Int32GetDatum(n));
+    set(slot, L_ENTRY_SEQS,
+        PointerGetDatum(construct_array(values, n, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE)));
+    auto column = [&](Datum PendingChange::*field) {
+        for (int i = 0; i < n; i++) values[i] = rows[i].*field;
+        return jsonb_array(values, n);
+    };
+    set(slot, L_ENTRY_PKS, column(&PendingChange::pk));
+    if (w->pending_op == 'U')
+        set(slot, L_ENTRY_OLD, column(&PendingChange::old_row));
+    else
+        set(slot, L_ENTRY_OLD, (Datum)0, true);
+    set(slot, L_ENTRY_NEW, column(&PendingChange::new_row));
+    ExecStoreVirtualTuple(slot);
+    w->log->nbuffered++;
+}
+
+// Writes the rows kept back, in row memory: per tenant, one entry per segment
+// their seqs fall in (a plain row for a tenant's only row, or where the log
+// is older than entries).
+void write_pending(LogWriter *w) {
+    if (w->npending == 0) return;
+    MemoryContext caller = MemoryContextSwitchTo(w->row_memory);
+    PendingChange *rows = w->pending;
+    qsort(rows, w->npending, sizeof(PendingChange), compare_pending);
+    auto *seqs = static_cast<int64 *>(palloc(sizeof(int64) * w->npending));
+    for (int from = 0; from < w->npending;) {
+        int to = from + 1;
+        while (to < w->npending && compare_tenant_text(rows[to].tenant, rows[from].tenant) == 0) to++;
+        int start = from;  // of the entry being filled
+        for (int i = from; i < to; i++) {
+            seqs[i] = next_seq(w);
+            bool last = i + 1 == to;
+            bool segment_ends =
+                !last && w->log_partitioned && catalog::segment_of(seqs[i]) != catalog::segment_of(seqs[i] + 1);
+            if (!last && !segment_ends) continue;
+            log_sink_for(w, seqs[start]);
+            int n = i + 1 - start;
+            if (n == 1 || RelationGetDescr(w->log->rel)->natts < L_NCOLUMNS) {
+                for (int r = start; r <= i; r++)
+                    write_row(w, seqs[r], w->pending_table_id, w->pending_op, rows[r].tenant, rows[r].pk,
+                              rows[r].old_row, rows[r].new_row);
+            } else {
+                write_entry(w, rows + start, n, seqs + start);
+            }
+            start = i + 1;
+        }
+        from = to;
+    }
+    w->npending = 0;
+    MemoryContextSwitchTo(caller);
+}
+
+}  // namespace
+
+int64 log_change(LogWriter *w, int32 table_id, char op, Datum tenant, Datum pk, Datum old_row, Datum new_row) {
+    if (w->group_rows && op != 'D') {
+        if (w->npending == w->pending_capacity) {
+            int capacity = w->pending_capacity == 0 ? 256 : w->pending_capacity * 2;
+            w->pending = static_cast<PendingChange *>(
+                w->pending ? repalloc(w->pending, sizeof(PendingChange) * capacity)
+                           : MemoryContextAlloc(w->memory, sizeof(PendingChange) * capacity));
+            w->pending_capacity = capacity;
+        }
+        w->pending_table_id = table_id;
+        w->pending_op = op;
+        MemoryContext caller = MemoryContextSwitchTo(w->row_memory);
+        auto kept = [](Datum v) { return v == (Datum)0 ? v : PointerGetDatum(PG_DETOAST_DATUM_COPY(v)); };
+        w->pending[w->npending] = {kept(tenant), kept(pk), kept(old_row), kept(new_row), w->npending};
+        MemoryContextSwitchTo(caller);
+        w->npending++;
+        return 0;
+    }
+    int64 seq = next_seq(w);
+    write_row(w, seq, table_id, op, tenant, pk, old_row, new_row);
     return seq;
 }
 

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "extension/change_seq.hpp"
+#include "extension/history_entries.hpp"
 #include "extension/citus.hpp"
 #include "extension/columns.hpp"
 #include "extension/errors.hpp"
@@ -284,10 +285,18 @@ void erase(std::vector<ScopeTable> &scope, const tokens::VerifiedToken &token) {
         // (the attacker's report of 0.12.0: its record went, the row stayed).
         auto history_args = args;
         history_args.push_back({INT8OID, datum::from_int64(purge_from)});
-        s.history = (int64)spi::exec(
-            "DELETE FROM tenant_guard.change_log_data x WHERE x.table_id = $3 AND x.tenant = $1" +
-                row_filter(s, "x.pk") + " AND NOT (x.seq >= $4 AND x.xid = pg_catalog.pg_current_xact_id())",
-            history_args);
+        // Single rows are erased from rows: the entries of the tenant's
+        // history of the table become rows first. An entry counts its rows.
+        if (!s.rows.empty()) explode_entries(s.table, *token.tenant);
+        spi::exec("WITH gone AS (DELETE FROM tenant_guard.change_log_data x WHERE x.table_id = $3 AND x.tenant = $1" +
+                      row_filter(s, "x.pk") +
+                      " AND NOT (x.seq >= $4 AND x.xid = pg_catalog.pg_current_xact_id())"
+                      " RETURNING " +
+                      changes_held("x") +
+                      " AS n) "
+                      "SELECT coalesce(sum(n), 0)::bigint FROM gone",
+                  history_args);
+        s.history = spi::int64_at(0, 1);
     }
     defer_again(deferred);
 }
@@ -347,7 +356,7 @@ std::vector<ScopeTable> run_dry(const std::string &token_text) {
     for (auto &s : scope) {
         auto args = args_for(s, token);
         spi::AsExtensionOwner owner;
-        spi::exec("SELECT count(*) FROM tenant_guard.change_log_data x WHERE x.table_id = $3 AND x.tenant = $1" +
+        spi::exec("SELECT count(*) FROM " + change_rows() + " x WHERE x.table_id = $3 AND x.tenant = $1" +
                       row_filter(s, "x.pk"),
                   args);
         s.history = spi::int64_at(0, 1);

@@ -18,6 +18,7 @@
 #include <map>
 
 #include "extension/citus.hpp"
+#include "extension/history_entries.hpp"
 #include "extension/columns.hpp"
 #include "extension/change_seq.hpp"
 #include "extension/errors.hpp"
@@ -157,15 +158,17 @@ class TableRewind {
             "                              WHERE k = ANY ($5) ORDER BY k COLLATE \"C\"), ', ') END "
             "  FROM (SELECT DISTINCT ON (c.pk) c.pk::text AS pk, "
             "               CASE c.op WHEN 'U' THEN c.new_row || c.old_row WHEN 'D' THEN c.old_row END AS image "
-            "          FROM tenant_guard.change_log_data c "
-            "         WHERE c.tenant = $1 AND c.table_id = $2 AND " +
+            "          FROM " +
+                change_rows() +
+                " c "
+                "         WHERE c.tenant = $1 AND c.table_id = $2 AND " +
                 after_point(point_) + "         ORDER BY c.pk, c.seq) AS t",
             args());
-        deletions_ = open_rows(
-            "SELECT c.seq FROM tenant_guard.change_log_data c WHERE c.tenant = $1 AND c.table_id = $2 "
-            "AND c.op = 'D' AND " +
-                after_point(point_),
-            args());
+        deletions_ = open_rows("SELECT c.seq FROM " + change_rows() +
+                                   " c WHERE c.tenant = $1 AND c.table_id = $2 "
+                                   "AND c.op = 'D' AND " +
+                                   after_point(point_),
+                               args());
     }
 
     // Locks the rows it will change before changing any, tables parents
@@ -271,8 +274,10 @@ class TableRewind {
         uint64 n = spi::exec(
             "SELECT c.pk::text, (SELECT jsonb_object_agg(k, c.old_row -> k) FROM unnest($7::text[]) AS k "
             "                     WHERE c.old_row ? k)::text "
-            "  FROM tenant_guard.change_log_data c "
-            " WHERE c.tenant = $1 AND c.table_id = $2 AND c.op = 'U' AND c.old_row ?| $7::text[] AND " +
+            "  FROM " +
+                change_rows() +
+                " c "
+                " WHERE c.tenant = $1 AND c.table_id = $2 AND c.op = 'U' AND c.old_row ?| $7::text[] AND " +
                 after_point(point_) + " ORDER BY c.seq LIMIT 1",
             a);
         if (n)

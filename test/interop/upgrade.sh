@@ -128,6 +128,12 @@ check "the install script grants what the update scripts grant (SET ON PARAMETER
 
 check "capture works after the update" "I" \
     "$(q -d old -c "INSERT INTO sites VALUES (1, 999, 'new')" -c "SELECT op FROM tenant_guard.change_log WHERE pk = '{\"id\": 999}'")"
+check "after the update, a statement's rows of one tenant are one entry, which a cursor from before reads row by row" \
+    "5|5" "$(q -d old -c "INSERT INTO sites SELECT 1, 5000 + i, 'bulk' FROM generate_series(1, 5) AS i" \
+              -c "SELECT (SELECT string_agg(entry_rows::text, ',') FROM tenant_guard.change_log_data
+                           WHERE entry_rows IS NOT NULL) || '|' ||
+                         (SELECT count(*) FROM tenant_guard.changes((SELECT cursor FROM consumer), 100000)
+                           WHERE new_row ->> 'name' = 'bulk')")"
 check "undelete works after the update" "sites 4 0|pages 12 0" \
     "$(q -d old -c "SELECT string_agg(rel || ' ' || restored || ' ' || skipped, '|' ORDER BY rel::text DESC) FROM tenant_guard.undelete('3')")"
 check "deletions() lists a deletion made before the update (no actor recorded then)" "4 sites 4 1 {}|4 pages 12 1 {}" \

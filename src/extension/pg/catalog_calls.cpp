@@ -31,6 +31,10 @@ Oid extension_relation(const char *name) {
     return pg_guard([&] { return get_relname_relid(name, catalog::schema_oid()); });
 }
 
+bool change_log_has_entries() {
+    return pg_guard([&] { return catalog::change_log_has_entries(); });
+}
+
 Oid extension_relation_or_error(const char *name) {
     return pg_guard([&] { return catalog::relation_oid(name); });
 }

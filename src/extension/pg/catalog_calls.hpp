@@ -26,6 +26,9 @@ Oid extension_relation_or_error(const char *name);
 // The relation called name in schema pg_catalog, or InvalidOid.
 Oid catalog_relation(const char *name);
 
+// catalog::change_log_has_entries: the log's schema has entries (0.14.0 and later).
+bool change_log_has_entries();
+
 bool relation_exists(Oid relid);
 // relid's own name (unqualified, palloc'd); nullptr when it does not exist.
 const char *relation_name(Oid relid);
