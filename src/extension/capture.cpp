@@ -163,7 +163,10 @@ TG_PG_FUNCTION(tg_capture) {
     c.rel = rel;
     scope::row_guard_begin(&c.guard, is_insert);
     log_writer_begin(&c.w);
-    if (!is_delete) log_writer_group_rows(&c.w);  // a deletion's seq is its tombstone's id: one row each
+    // Entries for inserted and updated rows: a deletion's seq is its
+    // tombstone's id (one log row each), and a statement of one row (OLTP)
+    // has nothing to group.
+    if (!is_delete && tuplestore_tuple_count(first) > 1) log_writer_group_rows(&c.w);
     TupleDesc desc = RelationGetDescr(rel);
     TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
     with_pinned_output(shape, [&] {
