@@ -86,7 +86,7 @@ LANGUAGE C CALLED ON NULL INPUT VOLATILE;
 -- cannot be locked is left for the next prune, as are the tombstones to
 -- expire when another transaction holds one of them. Each dropped
 -- segment records its reach_snapshot. Segment names are change_log_ and the
--- number in @SEGMENT_DIGITS@ digits: substr(relname, 12) is the number.
+-- number in @SEGMENT_DIGITS@ digits, read by substring(relname FROM '^change_log_([0-9]+)$').
 CREATE FUNCTION tenant_guard.prune()
 RETURNS TABLE (history_removed bigint, tombstones_expired bigint)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -124,11 +124,14 @@ BEGIN
         SELECT last_value >> @SEGMENT_BITS@ INTO head FROM tenant_guard.change_seq;
         -- Segments the sequence moved past without a record (a prune that
         -- failed after moving it): closed now, conservatively.
+        -- The number is read only from a segment's name: the planner may test
+        -- the condition on pg_class rows before the join keeps the segments
+        -- (an attacker's report of 0.14.0: a cast of 'pg_toast_...' failed).
         INSERT INTO tenant_guard.log_segment (segment, closed_at, closed_snapshot)
-        SELECT substr(c.relname, 12)::bigint, clock_timestamp(), pg_current_snapshot()
+        SELECT substring(c.relname FROM '^change_log_([0-9]+)$')::bigint, clock_timestamp(), pg_current_snapshot()
           FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
          WHERE i.inhparent = 'tenant_guard.change_log_data'::regclass
-           AND substr(c.relname, 12)::bigint < head
+           AND substring(c.relname FROM '^change_log_([0-9]+)$')::bigint < head
         ON CONFLICT (segment) DO NOTHING;
 
         -- Close the current segment: new changes go to the next one, which exists.

@@ -69,6 +69,7 @@ run_counted recover bash test/cli/recover.sh
 run_counted crash bash test/crash/run.sh
 run_counted soak bash test/stress/soak.sh
 run_counted rewind_no_deadlock bash test/stress/rewind_no_deadlock.sh
+run_counted entry_segments bash test/stress/entry_segments.sh
 run_counted upgrade bash test/interop/upgrade.sh
 run_counted ha bash test/ha/run.sh
 run_counted replication bash test/replication/run.sh

@@ -381,12 +381,16 @@ void write_pending(LogWriter *w) {
     for (int from = 0; from < w->npending;) {
         int to = from + 1;
         while (to < w->npending && compare_tenant_text(rows[to].tenant, rows[from].tenant) == 0) to++;
+        // The seqs first: other backends take seqs in between, and prune()
+        // moves the sequence into the next segment at any time, so an entry
+        // ends where the seqs actually taken change segment (an attacker's
+        // report of 0.14.0: one guessed from seq + 1 spanned two segments).
+        for (int i = from; i < to; i++) seqs[i] = next_seq(w);
         int start = from;  // of the entry being filled
         for (int i = from; i < to; i++) {
-            seqs[i] = next_seq(w);
             bool last = i + 1 == to;
             bool segment_ends =
-                !last && w->log_partitioned && catalog::segment_of(seqs[i]) != catalog::segment_of(seqs[i] + 1);
+                !last && w->log_partitioned && catalog::segment_of(seqs[i]) != catalog::segment_of(seqs[i + 1]);
             if (!last && !segment_ends) continue;
             log_sink_for(w, seqs[start]);
             int n = i + 1 - start;
