@@ -164,11 +164,13 @@ class TableRewind {
                 "         WHERE c.tenant = $1 AND c.table_id = $2 AND " +
                 after_point(point_) + "         ORDER BY c.pk, c.seq) AS t",
             args());
-        deletions_ = open_rows("SELECT c.seq FROM " + change_rows() +
-                                   " c WHERE c.tenant = $1 AND c.table_id = $2 "
-                                   "AND c.op = 'D' AND " +
-                                   after_point(point_),
-                               args());
+        // Deletions are plain log rows (their seq is the tombstone's id),
+        // never in entries: read straight from the log.
+        deletions_ = open_rows(
+            "SELECT c.seq FROM tenant_guard.change_log_data c WHERE c.tenant = $1 AND c.table_id = $2 "
+            "AND c.op = 'D' AND " +
+                after_point(point_),
+            args());
     }
 
     // Locks the rows it will change before changing any, tables parents
